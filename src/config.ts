@@ -30,7 +30,9 @@ export const AppConfigFields = Config.all({
   logFormat: Config.Literals(["json", "pretty"], "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   resyncIntervalSeconds: Config.Int("RESYNC_INTERVAL_SECONDS").pipe(Config.withDefault(30)),
   startsPerSecond: Config.Int("BOT_STARTS_PER_SECOND").pipe(Config.withDefault(1000)),
-  shutdownGraceSeconds: Config.Int("SHUTDOWN_GRACE_SECONDS").pipe(Config.withDefault(20))
+  shutdownGraceSeconds: Config.Int("SHUTDOWN_GRACE_SECONDS").pipe(Config.withDefault(20)),
+  pollTimeoutSeconds: Config.Int("TELEGRAM_POLL_TIMEOUT_SECONDS").pipe(Config.withDefault(30)),
+  handlerDeadlineSeconds: Config.Int("HANDLER_DEADLINE_SECONDS").pipe(Config.withDefault(30))
 })
 
 export type AppConfigShape = Config.Success<typeof AppConfigFields>

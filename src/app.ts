@@ -1,0 +1,57 @@
+/**
+ * The whole service as one Layer: every part wired in one place. `main.ts`
+ * launches it; tests launch it too, with their own configuration.
+ *
+ * Order matters at shutdown (layers release in reverse): the supervisor drains
+ * its bots first while the HTTP server still answers /readyz (503) and
+ * /metrics, then the server, the watcher and the database go.
+ */
+import { Effect, Layer } from "effect"
+import * as os from "node:os"
+import { HttpLive } from "./api/server.ts"
+import { makeTenantApp } from "./bot/app.ts"
+import { TenantCache } from "./bot/tenant.ts"
+import { AppConfig } from "./config.ts"
+import { DatabaseLive } from "./db/client.ts"
+import { runMigrations } from "./db/migrator.ts"
+import { LoggingLive } from "./logging.ts"
+import { RunnerName, TenantApp } from "./supervisor/bot-runner.ts"
+import { Health } from "./supervisor/health.ts"
+import { StartLimiter } from "./supervisor/start-limiter.ts"
+import { SupervisorLive } from "./supervisor/supervisor.ts"
+import type { Ownership } from "./supervisor/supervisor.ts"
+import { BotsWatcher } from "./supervisor/watcher.ts"
+
+const Logging = Layer.unwrap(Effect.gen(function*() {
+  const config = yield* AppConfig
+  return LoggingLive({ format: config.logFormat, level: config.logLevel })
+}))
+
+const Migrated = Layer.effectDiscard(
+  runMigrations().pipe(
+    Effect.tap((applied) => applied.length > 0 ? Effect.logInfo(`applied migrations: ${applied.join(", ")}`) : Effect.void),
+    Effect.tapError((e) => Effect.logError(`migration ${e.file} failed: ${e.message}`))
+  )
+)
+
+export interface AppOptions {
+  readonly ownership?: Ownership
+  readonly runnerName?: string
+}
+
+export const AppLayer = (options: AppOptions = {}) => {
+  const Database = Migrated.pipe(Layer.provideMerge(DatabaseLive()))
+  const Core = Layer.mergeAll(
+    TenantCache.layer,
+    Health.layer,
+    StartLimiter.layer,
+    TenantApp.fromComposer(makeTenantApp()),
+    Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` }))
+  ).pipe(Layer.provideMerge(BotsWatcher.layer))
+  return SupervisorLive(options.ownership).pipe(
+    Layer.provideMerge(HttpLive),
+    Layer.provideMerge(Core),
+    Layer.provideMerge(Database),
+    Layer.provideMerge(Logging)
+  )
+}

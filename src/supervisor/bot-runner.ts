@@ -1,0 +1,187 @@
+/**
+ * One tenant bot, for as long as its fiber lives: a grammY runner built from the
+ * runner library's parts (source → sink → runner) around our at-least-once
+ * supplier, restarted by the restart policy, stopped gracefully on interruption
+ * (stop fetching, drain in-flight updates, confirm what was handled).
+ *
+ * It never fails: every failure becomes a state, a metric, a log line and a
+ * wait, so one tenant's trouble stays with that tenant.
+ */
+import { createConcurrentSink, createRunner, createSource, sequentialize } from "@grammyjs/runner"
+import type { RunnerHandle } from "@grammyjs/runner"
+import { Context, Effect, Exit, Layer, Redacted } from "effect"
+import type { Scope } from "effect"
+import type { Update } from "grammy/types"
+import type { BotContext } from "../bot/context.ts"
+import { AppConfig } from "../config.ts"
+import { withTenant } from "../db/tenant.ts"
+import { botSeries, botsRunning } from "../metrics/registry.ts"
+import { SqlClient } from "effect/sql"
+import { classify, delayFor, STABLE_AFTER_MS, UNAUTHORIZED_COOL_DOWN_MS } from "./restart-policy.ts"
+import { recordStatus, unauthorizedSince } from "./runtime-status.ts"
+import type { RunnerState } from "./runtime-status.ts"
+import { StartLimiter } from "./start-limiter.ts"
+import { makeTelegramBot } from "./telegram-client.ts"
+import { AtLeastOnceSupplier } from "./update-supplier.ts"
+import { MAX_ATTEMPTS, updatePipeline } from "./update-pipeline.ts"
+import type { PipelineServices } from "./update-pipeline.ts"
+import type { DesiredBot } from "./watcher.ts"
+import type { MiddlewareFn } from "grammy"
+
+/** The shared tenant application (one Composer for every bot), as a middleware. */
+export class TenantApp extends Context.Service<TenantApp, {
+  readonly handler: MiddlewareFn<BotContext>
+}>()("botfleet/supervisor/TenantApp") {
+  static readonly fromComposer = (composer: { middleware(): MiddlewareFn<BotContext> }) =>
+    Layer.succeed(TenantApp, TenantApp.of({ handler: composer.middleware() }))
+}
+
+export interface RunnerIdentity {
+  /** Recorded in bot_runtime_status.runner: which process runs the bot. */
+  readonly name: string
+}
+export class RunnerName extends Context.Service<RunnerName, RunnerIdentity>()("botfleet/supervisor/RunnerName") {}
+
+export type BotRunnerServices = PipelineServices | AppConfig | StartLimiter | TenantApp | RunnerName
+
+/** Counts crash replays: the first batch after a start is where a crash's in-flight updates come back. */
+const admitReplays = (botId: number, updates: ReadonlyArray<Update>) =>
+  withTenant(
+    botId,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const ids = updates.map((u) => u.update_id)
+      const rows = yield* sql<{ updateId: number; attempts: number }>`
+        INSERT INTO update_attempts (bot_id, update_id, attempts)
+        SELECT ${botId}, id, 1 FROM unnest(${ids}::bigint[]) AS id
+        ON CONFLICT (bot_id, update_id) DO UPDATE
+          SET attempts = update_attempts.attempts + 1, updated_at = now()
+        RETURNING update_id, attempts`
+      const poison = new Set(rows.filter((r) => r.attempts > MAX_ATTEMPTS).map((r) => r.updateId))
+      for (const update of updates.filter((u) => poison.has(u.update_id))) {
+        yield* sql`
+          INSERT INTO dead_letter_updates (bot_id, update_id, payload, error, attempts)
+          VALUES (${botId}, ${update.update_id}, ${JSON.stringify(update)}::jsonb,
+                  'the process stopped while handling this update, again and again', ${MAX_ATTEMPTS})
+          ON CONFLICT DO NOTHING`
+        yield* sql`INSERT INTO processed_updates (bot_id, update_id) VALUES (${botId}, ${update.update_id})
+          ON CONFLICT DO NOTHING`
+      }
+      return updates.filter((u) => !poison.has(u.update_id))
+    })
+  )
+
+export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunnerServices | Scope.Scope> =>
+  Effect.gen(function*() {
+    const config = yield* AppConfig
+    const limiter = yield* StartLimiter
+    const { handler } = yield* TenantApp
+    const { name: runner } = yield* RunnerName
+    const services = yield* Effect.context<PipelineServices>()
+    const runExit = Effect.runPromiseExitWith(services)
+    const botId = desired.id
+    const log = (effect: Effect.Effect<void, never, PipelineServices>) =>
+      void Effect.runForkWith(services)(effect.pipe(Effect.annotateLogs({ bot_id: botId, bot: desired.name })))
+    const series = botSeries(botId)
+    const status = (state: RunnerState, extra: { error?: string; restart?: boolean; conflict?: boolean; started?: boolean } = {}) => {
+      series.state(state)
+      return recordStatus(botId, { state, fingerprint: desired.fingerprint, runner, ...extra })
+    }
+
+    const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), config.telegramApiRoot)
+    bot.use(sequentialize<BotContext>((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? "")))
+    bot.use(updatePipeline({ botId, handler, series, deadlineMs: config.handlerDeadlineSeconds * 1000, runExit }))
+    bot.catch((error) => log(Effect.logError("update escaped the pipeline", error.error)))
+
+    let polledSinceStart = false
+    const supplier = new AtLeastOnceSupplier((args, signal) => bot.api.getUpdates(args, signal as Parameters<typeof bot.api.getUpdates>[1]), {
+      pollTimeoutSeconds: config.pollTimeoutSeconds,
+      window: 100,
+      busyPauseMs: 50,
+      onPolled: () => {
+        if (polledSinceStart) return
+        polledSinceStart = true
+        series.up(true)
+        log(status("running", { started: true }))
+      },
+      admitFirstBatch: async (updates) => {
+        const exit = await runExit(admitReplays(botId, updates))
+        return Exit.isSuccess(exit) ? exit.value : updates
+      }
+    })
+    const sink = createConcurrentSink<Update>({
+      consume: async (update) => {
+        try {
+          await bot.handleUpdate(update)
+        } finally {
+          supplier.finished(update.update_id)
+        }
+      }
+    }, async (error) => log(Effect.logError("update consumer failed", error)), { concurrency: 500 })
+
+    let handle: RunnerHandle | undefined
+    let unauthorized = false
+    botsRunning.inc()
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        const running = handle
+        handle = undefined
+        const drained = yield* Effect.promise(async () => {
+          await running?.stop()?.catch(() => undefined)
+          const drained = await supplier.drain(config.shutdownGraceSeconds * 1000)
+          if (polledSinceStart && !unauthorized) await supplier.confirm().catch(() => undefined)
+          return drained
+        })
+        if (!drained) yield* Effect.logWarning(`stopped with ${supplier.inFlightCount} updates unfinished; they will be redelivered`)
+        yield* status("stopped")
+        botsRunning.dec()
+        series.forget()
+      }).pipe(Effect.annotateLogs({ bot_id: botId }))
+    )
+
+    // A token Telegram already refused stays refused: wait out its cool-down, even across restarts.
+    const refusedAt = yield* unauthorizedSince(botId, desired.fingerprint)
+    if (refusedAt) {
+      const left = refusedAt.getTime() + UNAUTHORIZED_COOL_DOWN_MS - Date.now()
+      if (left > 0) {
+        unauthorized = true
+        series.state("unauthorized")
+        yield* Effect.sleep(left)
+      }
+    }
+
+    let consecutive = 0
+    for (;;) {
+      yield* limiter.take
+      yield* status("starting")
+      polledSinceStart = false
+      unauthorized = false
+      const startedAt = Date.now()
+      const exit = yield* Effect.exit(Effect.tryPromise({
+        try: async () => {
+          await bot.init()
+          // The runner library's AbortSignal type is a polyfill's; at run time it is Node's.
+          const source = createSource<Update>({ supply: (n, signal) => supplier.supply(n, signal as AbortSignal) })
+          handle = createRunner(source, sink)
+          handle.start()
+          await handle.task()
+        },
+        catch: (error) => error
+      }))
+      handle = undefined
+      series.up(false)
+      const failure = classify(Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error ?? "runner ended" : "runner ended")
+      if (Date.now() - startedAt >= STABLE_AFTER_MS) consecutive = 0
+      const delay = delayFor(failure, consecutive++)
+      unauthorized = failure.kind === "unauthorized"
+      series.restart(failure.kind)
+      yield* status(
+        failure.kind === "unauthorized" || failure.kind === "webhook_conflict" ? failure.kind : "backoff",
+        { error: failure.description, restart: true, conflict: failure.kind === "conflict" }
+      )
+      yield* Effect.logWarning(`runner stopped (${failure.kind}: ${failure.description}); next attempt in ${delay} ms`).pipe(
+        Effect.annotateLogs({ bot_id: botId })
+      )
+      yield* Effect.sleep(delay)
+    }
+  })

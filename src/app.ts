@@ -7,9 +7,11 @@
  * /metrics, then the server, the watcher and the database go.
  */
 import { Effect, Layer } from "effect"
+import type { Composer } from "grammy"
 import * as os from "node:os"
 import { HttpLive } from "./api/server.ts"
 import { makeTenantApp } from "./bot/app.ts"
+import type { BotContext } from "./bot/context.ts"
 import { TenantCache } from "./bot/tenant.ts"
 import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
@@ -37,6 +39,8 @@ const Migrated = Layer.effectDiscard(
 export interface AppOptions {
   readonly ownership?: Ownership
   readonly runnerName?: string
+  /** The tenant application; tests substitute their own handlers. */
+  readonly tenantApp?: Composer<BotContext>
 }
 
 export const AppLayer = (options: AppOptions = {}) => {
@@ -45,7 +49,7 @@ export const AppLayer = (options: AppOptions = {}) => {
     TenantCache.layer,
     Health.layer,
     StartLimiter.layer,
-    TenantApp.fromComposer(makeTenantApp()),
+    TenantApp.fromComposer(options.tenantApp ?? makeTenantApp()),
     Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` }))
   ).pipe(Layer.provideMerge(BotsWatcher.layer))
   return SupervisorLive(options.ownership).pipe(

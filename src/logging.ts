@@ -3,7 +3,7 @@
  * guarantee on top: a Telegram token never reaches the output, whatever a
  * library put into an error message or a URL.
  */
-import { Layer, Logger, References } from "effect"
+import { Cause, Layer, Logger, References } from "effect"
 import type { LogLevel } from "effect/LogLevel"
 
 // `123456789:AA…` (35 characters after the colon), alone or inside `/bot<token>/`.
@@ -24,4 +24,13 @@ export const LoggingLive = (options: {
     Logger.layer([logger]),
     Layer.succeed(References.MinimumLogLevel, options.level)
   )
+}
+
+/** One line for a failure: its message, without the stack (which the engines add generously). */
+export const causeSummary = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  const text = error instanceof Error
+    ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}`
+    : String(error)
+  return redactTokens(text.split("\n")[0] ?? text)
 }

@@ -12,6 +12,7 @@ import { HealthRoutes, MetricsRoute } from "./health-routes.ts"
 export const HttpLive = Layer.unwrap(Effect.gen(function*() {
     const config = yield* AppConfig
     return HttpRouter.serve(Layer.mergeAll(HealthRoutes, MetricsRoute), { disableLogger: true }).pipe(
-      Layer.provide(NodeHttpServer.layer(createServer, { port: config.httpPort }))
+      // provideMerge: the bound address (HttpServer) stays visible to tests and logs.
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: config.httpPort }))
     )
   }))

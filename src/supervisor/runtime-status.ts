@@ -5,6 +5,7 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { causeSummary } from "../logging.ts"
 
 export type RunnerState = "starting" | "running" | "backoff" | "unauthorized" | "webhook_conflict" | "stopped"
 
@@ -41,7 +42,7 @@ export const recordStatus = (botId: number, change: StatusChange) =>
         updated_at = now()`
   }).pipe(
     // A lost status row must never take a bot down with it.
-    Effect.catchCause((cause) => Effect.logWarning("could not record bot status", cause)),
+    Effect.catchCause((cause) => Effect.logWarning(`could not record bot status: ${causeSummary(cause)}`)),
     Effect.annotateLogs({ bot_id: botId })
   )
 

@@ -10,13 +10,14 @@
  * 3. then the update is dead-lettered (kept for operators) and released, so a
  *    poison update never stalls its bot.
  */
-import { Cause, Effect, Exit } from "effect"
+import { Effect, Exit } from "effect"
 import { SqlClient } from "effect/sql"
 import type { MiddlewareFn } from "grammy"
 import type { Update } from "grammy/types"
 import type { BotContext, UpdateServices } from "../bot/context.ts"
 import { TenantCache } from "../bot/tenant.ts"
 import { withTenant } from "../db/tenant.ts"
+import { causeSummary } from "../logging.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
 import type { BotSeries } from "../metrics/registry.ts"
 
@@ -85,11 +86,6 @@ const deadLetter = (botId: number, update: Update, error: string) =>
     })
   )
 
-const describe = (cause: Cause.Cause<unknown>): string => {
-  const error = Cause.squash(cause)
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
-
 /** The grammY middleware that wraps the tenant application for one bot. */
 export const updatePipeline = (options: PipelineOptions) => async (ctx: BotContext): Promise<void> => {
   const updateId = ctx.update.update_id
@@ -111,10 +107,10 @@ export const updatePipeline = (options: PipelineOptions) => async (ctx: BotConte
       }
       return
     }
-    lastError = describe(exit.cause)
+    lastError = causeSummary(exit.cause)
     options.series.handlerError()
     await options.runExit(
-      Effect.logWarning(`update handler failed (attempt ${attempt} of ${MAX_ATTEMPTS})`, exit.cause).pipe(
+      Effect.logWarning(`update handler failed (attempt ${attempt} of ${MAX_ATTEMPTS}): ${lastError}`).pipe(
         Effect.annotateLogs({ bot_id: options.botId, update_id: updateId })
       )
     )

@@ -11,6 +11,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Context, Deferred, Effect, Layer, PubSub, Queue, Redacted, Schedule, Schema } from "effect"
 import type { Scope } from "effect"
 import { AppConfig } from "../config.ts"
+import { causeSummary } from "../logging.ts"
 import { botsDesired } from "../metrics/registry.ts"
 import { sha256Hex } from "../tenants/tokens.ts"
 import { bucketOf } from "./bucket-of.ts"
@@ -142,14 +143,14 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
         }
       }).pipe(
         Effect.scoped,
-        Effect.tapCause((cause) => Effect.logWarning("bots listener lost; re-subscribing", cause)),
+        Effect.tapCause((cause) => Effect.logWarning(`bots listener lost (${causeSummary(cause)}); re-subscribing`)),
         Effect.retry(Schedule.min([Schedule.exponential("200 millis"), Schedule.spaced("5 seconds")]))
       )
       yield* Effect.forkScoped(listen)
 
       yield* Effect.forkScoped(
         fullSync.pipe(
-          Effect.catchCause((cause) => Effect.logWarning("periodic resync failed", cause)),
+          Effect.catchCause((cause) => Effect.logWarning(`periodic resync failed: ${causeSummary(cause)}`)),
           Effect.repeat(Schedule.spaced(`${config.resyncIntervalSeconds} seconds`)),
           Effect.delay(`${config.resyncIntervalSeconds} seconds`)
         )

@@ -62,3 +62,12 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
     return `${this.entity} ${this.id} does not exist`
   }
 }
+
+export class DuplicatePaymentCard extends Schema.TaggedError<DuplicatePaymentCard>()("DuplicatePaymentCard", {
+  last4: Schema.String
+}) {
+  readonly code = "duplicate_payment_card"
+  override get message() {
+    return `this bot already has the card ending in ${this.last4}`
+  }
+}

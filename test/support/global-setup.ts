@@ -4,6 +4,9 @@
  * in parallel without seeing each other.
  */
 import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import type { TestProject } from "vitest/node"
 import { layerFromUrl } from "../../src/db/client.ts"
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts"
@@ -20,9 +23,10 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const server = process.env.TEST_DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres(".botfleet-test", { durable: false })
+  // A server of its own for every test run (concurrent runs must not stop each
+  // other's), in a temporary directory removed afterwards.
+  const dataDir = process.env.TEST_DATABASE_URL ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-test-"))
+  const server = dataDir ? await startEmbeddedPostgres(dataDir, { durable: false }) : undefined
   const adminUrl = process.env.TEST_DATABASE_URL ?? server!.url("postgres")
   await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`)
   await adminQuery(adminUrl, `CREATE DATABASE ${TEMPLATE_DB}`)
@@ -35,5 +39,6 @@ export default async function setup(project: TestProject) {
   project.provide("pgTemplate", TEMPLATE_DB)
   return async () => {
     await server?.stop()
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
   }
 }

@@ -1,0 +1,277 @@
+/**
+ * A Remnawave panel emulator over plain node:http, limited to the user API
+ * botfleet uses (see panel.ts for the behaviour followed):
+ *
+ *   POST   /api/users                         create           → 201 {response: user}
+ *   GET    /api/users?start=&size=            list             → {response: {users, total}}
+ *   GET    /api/users/by-username/:username   look-up          → {response: user} | 404 A063
+ *   GET    /api/users/:uuid                   look-up          → {response: user} | 404 A025
+ *   PATCH  /api/users                         update by uuid   → {response: user}
+ *   DELETE /api/users/:uuid                                    → {response: {isDeleted: true}}
+ *   GET    /api/sub/:shortUuid                the subscription (public, no token)
+ *
+ * Every other /api route needs `Authorization: Bearer <token>` (401 otherwise).
+ *
+ * Control API (also methods of the returned handle):
+ *
+ *   GET   /control/users                 every user as the API shows it
+ *   GET   /control/users/:username
+ *   PATCH /control/users/:username       {expireAt?, usedTrafficBytes?, disabled?, trafficLimitBytes?, hwidDeviceLimit?}
+ *   POST  /control/faults                {failNext?, status?, disconnect?, latencyMs?}
+ *   GET   /control/requests              the API calls received, in order
+ *   POST  /control/reset
+ *
+ * Faults and latency apply to /api routes. Latency delays the answer after the
+ * request was processed.
+ */
+import { createServer } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { AddressInfo, Socket } from "node:net"
+import { BadJson, BodyTooLarge, isRecord, parseJson, readBody, sendJson, sendText, sleep } from "./http.ts"
+import { makePanel } from "./panel.ts"
+import type { Reply, UserJson } from "./panel.ts"
+
+export type { UserJson, UserStatus } from "./panel.ts"
+
+export const DEFAULT_REMNAWAVE_TOKEN = "remnawave-emulator-token"
+
+export interface RemnawaveEmulatorOptions {
+  readonly port?: number
+  readonly host?: string
+  /** The API token the panel accepts (default `remnawave-emulator-token`). */
+  readonly token?: string
+}
+
+export interface FaultOptions {
+  /** HTTP status of the injected failures (default 500). */
+  readonly status?: number
+  /** Drop the connection instead of answering (a network error for the client). */
+  readonly disconnect?: boolean
+}
+
+export interface RequestRecord {
+  readonly at: string
+  readonly method: string
+  readonly path: string
+  /** HTTP status answered, or 0 when the connection was dropped. */
+  readonly status: number
+}
+
+export interface UserPatch {
+  readonly expireAt?: Date
+  readonly usedTrafficBytes?: number
+  readonly disabled?: boolean
+  readonly trafficLimitBytes?: number
+  readonly hwidDeviceLimit?: number | null
+}
+
+export interface RemnawaveEmulator {
+  /** Base URL: the panel's REMNAWAVE_API_URL. */
+  readonly url: string
+  readonly port: number
+  readonly token: string
+  close(): Promise<void>
+  users(): ReadonlyArray<UserJson>
+  user(username: string): UserJson | undefined
+  /** Overwrite stored fields of a user directly (an expiry in the past, used traffic, …). */
+  patchUser(username: string, patch: UserPatch): UserJson
+  /** The next `count` API calls fail (HTTP 5xx, or a dropped connection). */
+  failNext(count: number, options?: FaultOptions): void
+  /** Delay every API answer by `ms` (0 to stop). */
+  setLatency(ms: number): void
+  requests(): ReadonlyArray<RequestRecord>
+  reset(): void
+}
+
+class ControlError extends Error {
+  readonly status: number
+  constructor(status: number, message: string) {
+    super(message)
+    this.status = status
+  }
+}
+
+const readPatch = (body: Record<string, unknown>): UserPatch => {
+  const patch: { -readonly [K in keyof UserPatch]: UserPatch[K] } = {}
+  if (typeof body.expireAt === "string") {
+    const d = new Date(body.expireAt)
+    if (Number.isNaN(d.getTime())) throw new ControlError(400, "expireAt must be an ISO date")
+    patch.expireAt = d
+  }
+  if (typeof body.usedTrafficBytes === "number") patch.usedTrafficBytes = body.usedTrafficBytes
+  if (typeof body.disabled === "boolean") patch.disabled = body.disabled
+  if (typeof body.trafficLimitBytes === "number") patch.trafficLimitBytes = body.trafficLimitBytes
+  if (body.hwidDeviceLimit === null || typeof body.hwidDeviceLimit === "number") patch.hwidDeviceLimit = body.hwidDeviceLimit
+  return patch
+}
+
+export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions = {}): Promise<RemnawaveEmulator> => {
+  const token = options.token ?? DEFAULT_REMNAWAVE_TOKEN
+  let baseUrl = ""
+  const panel = makePanel({ subscriptionBase: () => `${baseUrl}/api/sub` })
+  let faults: Array<FaultOptions> = []
+  let latencyMs = 0
+  let log: Array<RequestRecord> = []
+  const sockets = new Set<Socket>()
+
+  const authorized = (req: IncomingMessage) => req.headers.authorization === `Bearer ${token}`
+
+  const apiReply = async (req: IncomingMessage, url: URL): Promise<Reply | "subscription"> => {
+    const path = url.pathname
+    const method = req.method ?? "GET"
+    if (path.startsWith("/api/sub/")) return "subscription"
+    if (!authorized(req)) return { status: 401, body: { message: "Unauthorized", statusCode: 401 } }
+    const raw = method === "POST" || method === "PATCH" ? await readBody(req) : ""
+    const body = parseJson(raw)
+    if (body === BadJson) {
+      return { status: 400, body: { statusCode: 400, message: "Unexpected token in JSON", error: "Bad Request" } }
+    }
+    const segments = path.split("/").filter((s) => s.length > 0).map(decodeURIComponent) // ["api", "users", ...]
+    if (segments[1] === "users") {
+      if (segments.length === 2) {
+        if (method === "POST") return panel.create(body, path)
+        if (method === "PATCH") return panel.update(body, path)
+        if (method === "GET") {
+          const start = Math.max(0, Number(url.searchParams.get("start") ?? 0) || 0)
+          const size = Math.min(1000, Math.max(1, Number(url.searchParams.get("size") ?? 25) || 25))
+          return panel.list(start, size)
+        }
+      }
+      if (segments.length === 4 && segments[2] === "by-username" && method === "GET") {
+        return panel.getByUsername(segments[3]!, path)
+      }
+      if (segments.length === 3 && method === "GET") return panel.getByUuid(segments[2]!, path)
+      if (segments.length === 3 && method === "DELETE") return panel.remove(segments[2]!, path)
+    }
+    return { status: 404, body: { message: `Cannot ${method} ${path}`, error: "Not Found", statusCode: 404 } }
+  }
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const record = (status: number) =>
+      log.push({ at: new Date().toISOString(), method: req.method ?? "GET", path: url.pathname, status })
+    const fault = faults.shift()
+    if (fault !== undefined) {
+      await readBody(req)
+      if (fault.disconnect === true) {
+        record(0)
+        req.socket.destroy()
+        return
+      }
+      const status = fault.status ?? 500
+      record(status)
+      return sendJson(res, status, { timestamp: new Date().toISOString(), path: url.pathname, message: "Server error", errorCode: "A001" })
+    }
+    const reply = await apiReply(req, url)
+    if (reply === "subscription") {
+      const sub = panel.subscription(decodeURIComponent(url.pathname.slice("/api/sub/".length)), req.headers["user-agent"])
+      record(sub === undefined ? 404 : 200)
+      if (latencyMs > 0) await sleep(latencyMs)
+      if (sub === undefined) return sendJson(res, 404, { message: "Not Found", statusCode: 404 })
+      res.writeHead(200, { ...sub.headers, "content-type": "text/plain; charset=utf-8" })
+      return res.end(sub.body)
+    }
+    record(reply.status)
+    if (latencyMs > 0) await sleep(latencyMs)
+    if (!res.destroyed) sendJson(res, reply.status, reply.body)
+  }
+
+  const readControlBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+    const body = parseJson(await readBody(req))
+    if (body === undefined) return {}
+    if (!isRecord(body)) throw new ControlError(400, "the body must be a JSON object")
+    return body
+  }
+
+  const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const parts = path.split("/").filter((p) => p.length > 0).slice(1).map(decodeURIComponent)
+    const method = req.method ?? "GET"
+    if (parts[0] === "users" && parts.length === 1 && method === "GET") return sendJson(res, 200, { users: panel.all() })
+    if (parts[0] === "users" && parts.length === 2 && method === "GET") {
+      const user = panel.find(parts[1]!)
+      if (user === undefined) throw new ControlError(404, `no user ${parts[1]}`)
+      return sendJson(res, 200, user)
+    }
+    if (parts[0] === "users" && parts.length === 2 && method === "PATCH") {
+      return sendJson(res, 200, handle.patchUser(parts[1]!, readPatch(await readControlBody(req))))
+    }
+    if (parts[0] === "faults" && parts.length === 1 && method === "POST") {
+      const body = await readControlBody(req)
+      if (typeof body.latencyMs === "number") latencyMs = Math.max(0, body.latencyMs)
+      if (typeof body.failNext === "number") {
+        handle.failNext(body.failNext, {
+          ...(typeof body.status === "number" ? { status: body.status } : {}),
+          disconnect: body.disconnect === true
+        })
+      }
+      return sendJson(res, 200, { pendingFaults: faults.length, latencyMs })
+    }
+    if (parts[0] === "requests" && parts.length === 1 && method === "GET") return sendJson(res, 200, { requests: log })
+    if (parts[0] === "reset" && parts.length === 1 && method === "POST") {
+      handle.reset()
+      return sendJson(res, 200, { ok: true })
+    }
+    throw new ControlError(404, `no control route ${method} ${path}`)
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://emulator.local")
+    const work = url.pathname === "/control" || url.pathname.startsWith("/control/")
+      ? handleControl(req, res, url.pathname)
+      : url.pathname.startsWith("/api/")
+      ? handleApi(req, res, url)
+      : Promise.resolve(sendText(res, 404, "Not Found"))
+    work.catch((error: unknown) => {
+      if (res.headersSent || res.destroyed) return
+      if (error instanceof ControlError) return sendJson(res, error.status, { error: error.message })
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, { message: error.message, statusCode: 413 })
+      sendJson(res, 500, { error: String(error) })
+    })
+  })
+  server.on("connection", (socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const hostName = address.family === "IPv6" ? `[${address.address}]` : address.address
+  baseUrl = `http://${hostName === "0.0.0.0" || hostName === "[::]" ? "127.0.0.1" : hostName}:${address.port}`
+
+  const handle: RemnawaveEmulator = {
+    url: baseUrl,
+    port: address.port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+    users: () => panel.all(),
+    user: (username) => panel.find(username),
+    patchUser: (username, patch) => {
+      const user = panel.patch(username, patch)
+      if (user === undefined) throw new ControlError(404, `no user ${username}`)
+      return user
+    },
+    failNext: (count, opts = {}) => {
+      for (let i = 0; i < count; i++) faults.push(opts)
+    },
+    setLatency: (ms) => {
+      latencyMs = Math.max(0, ms)
+    },
+    requests: () => [...log],
+    reset: () => {
+      panel.reset()
+      faults = []
+      latencyMs = 0
+      log = []
+    }
+  }
+  return handle
+}

@@ -1,0 +1,273 @@
+/**
+ * Per-tenant configuration: one JSON value per upper-snake-case key. The keys the
+ * bot reads are listed in {@link ConfigSchemas} (with {@link ConfigDefaults});
+ * `set` validates those against their schema and accepts any JSON for other
+ * well-formed keys. Every query runs inside `withTenant`.
+ *
+ * JSON is read as text and parsed here: the client's name transform would
+ * otherwise camelCase the keys inside jsonb values.
+ */
+import { Context, Effect, Layer, Option, Result, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql/SqlError"
+import { withTenant } from "../db/tenant.ts"
+import { BotNotFound, InvalidInput } from "./errors.ts"
+
+export const CONFIG_KEY_PATTERN = /^[A-Z][A-Z0-9_]{0,99}$/
+
+const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+
+/** The schema of every configuration key the bot reads. */
+export const ConfigSchemas = {
+  DEFAULT_LANGUAGE: Schema.Literals(["fa", "en", "ru"]),
+  /** A Telegram username, with or without the leading @. */
+  SUPPORT_USERNAME: Schema.String.check(Schema.isPattern(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/)),
+  /** Telegram user ids of the tenant's admins. */
+  ADMIN_IDS: Schema.Array(PositiveInt),
+  /** The chat (usually a negative supergroup id) that receives admin notices. */
+  ADMIN_CHAT_ID: Schema.Int,
+  /** The forum topic in ADMIN_CHAT_ID that receives card receipts. */
+  CARD_RECEIPT_TOPIC_ID: PositiveInt,
+  ZARINPAL_MERCHANT_ID: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9-]{1,64}$/)),
+  ZARINPAL_SANDBOX: Schema.Boolean,
+  CARD_PAYMENT_TTL_MINUTES: PositiveInt,
+  ZARINPAL_PAYMENT_TTL_MINUTES: PositiveInt,
+  /** In the tenant's currency unit (bots.currency). */
+  MIN_PAYMENT_AMOUNT: PositiveInt,
+  /** In the tenant's currency unit (bots.currency). */
+  MAX_PAYMENT_AMOUNT: PositiveInt
+} as const
+
+export type KnownConfigKey = keyof typeof ConfigSchemas
+
+export type ConfigValue<K extends KnownConfigKey> = (typeof ConfigSchemas)[K]["Type"]
+
+export const KNOWN_CONFIG_KEYS = Object.keys(ConfigSchemas) as ReadonlyArray<KnownConfigKey>
+
+/** The value a known key has while the tenant has not set it. */
+export const ConfigDefaults = {
+  DEFAULT_LANGUAGE: "fa",
+  ADMIN_IDS: [],
+  ZARINPAL_SANDBOX: false,
+  CARD_PAYMENT_TTL_MINUTES: 60,
+  ZARINPAL_PAYMENT_TTL_MINUTES: 30,
+  MIN_PAYMENT_AMOUNT: 10_000,
+  MAX_PAYMENT_AMOUNT: 100_000_000
+} as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
+
+type DefaultedKey = keyof typeof ConfigDefaults
+
+/** Every known key resolved: the stored value, else the default, else undefined. */
+export type TenantSettings = {
+  readonly [K in KnownConfigKey]: K extends DefaultedKey ? ConfigValue<K> : ConfigValue<K> | undefined
+}
+
+export const isKnownConfigKey = (key: string): key is KnownConfigKey => Object.hasOwn(ConfigSchemas, key)
+
+/** A known key's default, when it has one. */
+export const configDefault = <K extends KnownConfigKey>(key: K): Option.Option<ConfigValue<K>> =>
+  Object.hasOwn(ConfigDefaults, key)
+    ? Option.some(ConfigDefaults[key as DefaultedKey] as ConfigValue<K>)
+    : Option.none()
+
+/** Checks a value for a key: a known key against its schema, any other key as JSON. */
+export const validateConfigValue = (key: string, value: unknown): Result.Result<Schema.Json, InvalidInput> => {
+  if (!isJson(value)) {
+    return Result.fail(new InvalidInput({ field: key, reason: "must be a JSON value (no undefined, NaN or Infinity)" }))
+  }
+  if (!isKnownConfigKey(key)) return Result.succeed(value)
+  const decoded = decodeKnown(key, value)
+  return Result.isSuccess(decoded)
+    ? Result.succeed(value)
+    : Result.fail(new InvalidInput({ field: key, reason: decoded.failure.message }))
+}
+
+type Failure = InvalidInput | SqlError
+
+export class Configurations extends Context.Service<Configurations, {
+  get(botId: number, key: string): Effect.Effect<Option.Option<Schema.Json>, Failure>
+  /** Inserts or replaces the value. */
+  set(botId: number, key: string, value: unknown): Effect.Effect<Schema.Json, Failure | BotNotFound>
+  /** True when a row was deleted. */
+  delete(botId: number, key: string): Effect.Effect<boolean, Failure>
+  /** Every stored key of the bot as one object `{KEY: value}`. */
+  getAll(botId: number): Effect.Effect<Schema.JsonObject, Failure>
+  /**
+   * Shallow-merges `partial` into an object value (jsonb `||`, one statement); a
+   * missing key starts from {}. A non-object current value → InvalidInput.
+   */
+  merge(botId: number, key: string, partial: Schema.JsonObject): Effect.Effect<Schema.JsonObject, Failure | BotNotFound>
+  /**
+   * A known key decoded with its schema, else its default. A stored value that
+   * no longer decodes is logged and treated as unset.
+   */
+  getTyped<K extends KnownConfigKey>(botId: number, key: K): Effect.Effect<Option.Option<ConfigValue<K>>, Failure>
+  /** Every known key resolved in one query, for the bot's per-tenant cache. */
+  resolve(botId: number): Effect.Effect<TenantSettings, Failure>
+}>()("botfleet/tenants/Configurations") {
+  static readonly layer = Layer.effect(
+    Configurations,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+
+      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Failure> =>
+        Number.isSafeInteger(botId) && botId > 0
+          ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+          : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
+
+      const get = Effect.fn("Configurations.get")(function*(botId: number, key: string) {
+        const configKey = yield* checkKey(key)
+        const rows = yield* tenant(
+          botId,
+          sql<JsonRow>`SELECT config_value::text AS json FROM bot_configurations
+                       WHERE bot_id = ${botId} AND config_key = ${configKey}`
+        )
+        return Option.map(Option.fromNullishOr(rows[0]), parse)
+      })
+
+      const getAll = Effect.fn("Configurations.getAll")(function*(botId: number) {
+        const rows = yield* tenant(
+          botId,
+          sql<JsonRow>`SELECT COALESCE(jsonb_object_agg(config_key, config_value), '{}'::jsonb)::text AS json
+                       FROM bot_configurations WHERE bot_id = ${botId}`
+        )
+        return parse(rows[0]!) as Schema.JsonObject
+      })
+
+      /** The stored value if it decodes, else the default. */
+      const typed = <K extends KnownConfigKey>(botId: number, key: K, stored: Option.Option<Schema.Json>) =>
+        Effect.gen(function*() {
+          if (Option.isSome(stored)) {
+            const decoded = decodeKnown(key, stored.value)
+            if (Result.isSuccess(decoded)) return Option.some(decoded.success as ConfigValue<K>)
+            yield* Effect.logWarning("ignoring an invalid stored configuration value").pipe(
+              Effect.annotateLogs({ botId, key, reason: decoded.failure.message })
+            )
+          }
+          return configDefault(key)
+        })
+
+      return Configurations.of({
+        get,
+        set: Effect.fn("Configurations.set")(function*(botId: number, key: string, value: unknown) {
+          const configKey = yield* checkKey(key)
+          const json = yield* Effect.fromResult(validateConfigValue(configKey, value))
+          yield* tenant(
+            botId,
+            Effect.gen(function*() {
+              yield* checkAmountRange(configKey, json, (other) =>
+                Effect.map(
+                  sql<JsonRow>`SELECT config_value::text AS json FROM bot_configurations
+                               WHERE bot_id = ${botId} AND config_key = ${other}`,
+                  (rows) => Option.map(Option.fromNullishOr(rows[0]), parse)
+                ))
+              yield* sql`
+                INSERT INTO bot_configurations (bot_id, config_key, config_value)
+                VALUES (${botId}, ${configKey}, ${JSON.stringify(json)}::jsonb)
+                ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value`
+            }).pipe(Effect.catchTag("SqlError", missingBot(botId)))
+          )
+          return json
+        }),
+        delete: Effect.fn("Configurations.delete")(function*(botId: number, key: string) {
+          const configKey = yield* checkKey(key)
+          const rows = yield* tenant(
+            botId,
+            sql`DELETE FROM bot_configurations WHERE bot_id = ${botId} AND config_key = ${configKey} RETURNING config_key`
+          )
+          return rows.length > 0
+        }),
+        getAll,
+        merge: Effect.fn("Configurations.merge")(function*(botId: number, key: string, partial: Schema.JsonObject) {
+          const configKey = yield* checkKey(key)
+          if (!isJson(partial) || !isPlainObject(partial)) {
+            return yield* new InvalidInput({ field: key, reason: "the partial value must be a JSON object" })
+          }
+          return yield* tenant(
+            botId,
+            Effect.gen(function*() {
+              const rows = yield* sql<JsonRow>`
+                INSERT INTO bot_configurations (bot_id, config_key, config_value)
+                VALUES (${botId}, ${configKey}, ${JSON.stringify(partial)}::jsonb)
+                ON CONFLICT (bot_id, config_key) DO UPDATE
+                  SET config_value = bot_configurations.config_value || EXCLUDED.config_value
+                  WHERE jsonb_typeof(bot_configurations.config_value) = 'object'
+                RETURNING config_value::text AS json`.pipe(Effect.catchTag("SqlError", missingBot(botId)))
+              if (rows.length === 0) {
+                return yield* new InvalidInput({ field: key, reason: "the current value is not a JSON object" })
+              }
+              const merged = parse(rows[0]!) as Schema.JsonObject
+              // A known key must still decode; failing here rolls the merge back.
+              const checked = validateConfigValue(configKey, merged)
+              if (Result.isFailure(checked)) return yield* checked.failure
+              return merged
+            })
+          )
+        }),
+        getTyped: <K extends KnownConfigKey>(botId: number, key: K) =>
+          Effect.flatMap(get(botId, key), (stored) => typed(botId, key, stored)).pipe(
+            Effect.withSpan("Configurations.getTyped")
+          ),
+        resolve: Effect.fn("Configurations.resolve")(function*(botId: number) {
+          const all = yield* getAll(botId)
+          const settings: Record<string, unknown> = {}
+          for (const key of KNOWN_CONFIG_KEYS) {
+            const value = yield* typed(botId, key, Option.fromNullishOr(Object.hasOwn(all, key) ? all[key] : undefined))
+            settings[key] = Option.getOrUndefined(value)
+          }
+          return settings as TenantSettings
+        })
+      })
+    })
+  )
+}
+
+interface JsonRow {
+  readonly json: string
+}
+
+const parse = (row: JsonRow): Schema.Json => JSON.parse(row.json)
+
+const isJson = Schema.is(Schema.Json)
+
+const isPlainObject = (value: unknown): value is Schema.JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const decoders = Object.fromEntries(
+  KNOWN_CONFIG_KEYS.map((key) => [key, Schema.decodeUnknownResult(ConfigSchemas[key] as Schema.Codec<unknown>)])
+) as Record<KnownConfigKey, (input: unknown) => Result.Result<unknown, Schema.SchemaError>>
+
+const decodeKnown = (key: KnownConfigKey, value: unknown) => decoders[key](value)
+
+const checkKey = (key: string) =>
+  typeof key === "string" && CONFIG_KEY_PATTERN.test(key)
+    ? Effect.succeed(key)
+    : Effect.fail(new InvalidInput({ field: "configKey", reason: "must match ^[A-Z][A-Z0-9_]{0,99}$" }))
+
+/** MIN_PAYMENT_AMOUNT must stay ≤ MAX_PAYMENT_AMOUNT (stored or default). */
+const checkAmountRange = <E>(
+  key: string,
+  value: Schema.Json,
+  read: (key: string) => Effect.Effect<Option.Option<Schema.Json>, E>
+): Effect.Effect<void, E | InvalidInput> => {
+  if (key !== "MIN_PAYMENT_AMOUNT" && key !== "MAX_PAYMENT_AMOUNT") return Effect.void
+  const other = key === "MIN_PAYMENT_AMOUNT" ? "MAX_PAYMENT_AMOUNT" : "MIN_PAYMENT_AMOUNT"
+  return Effect.flatMap(read(other), (stored) => {
+    const otherValue = Option.getOrElse(
+      Option.filter(stored, (v): v is number => typeof v === "number"),
+      () => ConfigDefaults[other]
+    )
+    const [min, max] = key === "MIN_PAYMENT_AMOUNT" ? [value as number, otherValue] : [otherValue, value as number]
+    return min <= max
+      ? Effect.void
+      : Effect.fail(new InvalidInput({ field: key, reason: `MIN_PAYMENT_AMOUNT (${min}) must not exceed MAX_PAYMENT_AMOUNT (${max})` }))
+  })
+}
+
+/** A write for a bot that does not exist fails the bots foreign key. */
+const missingBot = (botId: number) => (e: SqlError): Effect.Effect<never, BotNotFound | SqlError> => {
+  const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
+  return pg?.code === "23503" && pg.constraint === "bot_configurations_bot_id_fkey"
+    ? Effect.fail(new BotNotFound({ botId }))
+    : Effect.fail(e)
+}

@@ -1,0 +1,285 @@
+/**
+ * A tenant's bank cards for card-to-card payments. Numbers are validated (16
+ * digits, Luhn) and stored normalised; everything but `getUnmasked` returns them
+ * masked (`6037 99** **** 1234`). Every query runs inside `withTenant`, so a card
+ * of another bot is invisible and reads as NotFound.
+ */
+import { Context, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql/SqlError"
+import { withTenant } from "../db/tenant.ts"
+import { BotNotFound, DuplicatePaymentCard, InvalidInput, NotFound } from "./errors.ts"
+
+export const ROTATION_STRATEGIES = ["round_robin", "least_used", "random", "weighted", "time_based"] as const
+
+export type RotationStrategy = typeof ROTATION_STRATEGIES[number]
+
+/** A card as shown to admins: the number masked. */
+export interface PaymentCard {
+  readonly id: number
+  /** `6037 99** **** 1234`: the first 6 and the last 4 digits. */
+  readonly maskedNumber: string
+  readonly last4: string
+  readonly cardHolderName: string
+  readonly bankName: string | null
+  readonly rotationStrategy: RotationStrategy
+  readonly rotationIntervalMinutes: number | null
+  readonly weight: number
+  readonly isActive: boolean
+  readonly isCurrent: boolean
+  readonly successCount: number
+  readonly failureCount: number
+  readonly currentUsageCount: number
+  readonly lastUsedAt: Date | null
+  readonly lastRotatedAt: Date | null
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+/** A card with its full number, for showing to a paying user. */
+export interface UnmaskedPaymentCard extends PaymentCard {
+  /** 16 digits, no separators. */
+  readonly cardNumber: string
+}
+
+export interface CreatePaymentCard {
+  /** Spaces and dashes are ignored; Persian digits are accepted. */
+  readonly cardNumber: string
+  readonly cardHolderName: string
+  readonly bankName?: string | null | undefined
+  readonly rotationStrategy?: RotationStrategy | undefined
+  readonly rotationIntervalMinutes?: number | undefined
+  readonly weight?: number | undefined
+}
+
+export interface UpdatePaymentCard {
+  readonly cardNumber?: string | undefined
+  readonly cardHolderName?: string | undefined
+  /** null clears it. */
+  readonly bankName?: string | null | undefined
+  readonly rotationStrategy?: RotationStrategy | undefined
+  readonly rotationIntervalMinutes?: number | undefined
+  readonly weight?: number | undefined
+  readonly isActive?: boolean | undefined
+}
+
+/** Strips spaces and dashes, and reads Persian and Arabic-Indic digits as 0–9. */
+export const normalizeCardNumber = (input: string): string =>
+  input
+    .replace(/[\s-]/g, "")
+    .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+
+/** The Luhn (mod 10) checksum every Shetab card number satisfies. */
+export const isLuhnValid = (digits: string): boolean => {
+  if (!/^[0-9]+$/.test(digits)) return false
+  let sum = 0
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48
+    if (i % 2 === 1) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+  }
+  return sum % 10 === 0
+}
+
+/** `6037991234567893` → `6037 99** **** 7893`. */
+export const maskCardNumber = (cardNumber: string): string =>
+  `${cardNumber.slice(0, 4)} ${cardNumber.slice(4, 6)}** **** ${cardNumber.slice(-4)}`
+
+/** `6037991234567893` → `6037 9912 3456 7893`, for showing to a paying user. */
+export const formatCardNumber = (cardNumber: string): string => cardNumber.replace(/(\d{4})(?=\d)/g, "$1 ")
+
+type Failure = InvalidInput | SqlError
+type WriteFailure = Failure | DuplicatePaymentCard
+
+export class PaymentCards extends Context.Service<PaymentCards, {
+  create(botId: number, input: CreatePaymentCard): Effect.Effect<PaymentCard, WriteFailure | BotNotFound>
+  list(botId: number, options?: { readonly activeOnly?: boolean | undefined }): Effect.Effect<ReadonlyArray<PaymentCard>, Failure>
+  get(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
+  getUnmasked(botId: number, id: number): Effect.Effect<UnmaskedPaymentCard, NotFound | Failure>
+  update(botId: number, id: number, patch: UpdatePaymentCard): Effect.Effect<PaymentCard, NotFound | WriteFailure>
+  activate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
+  deactivate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
+  delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
+}>()("botfleet/tenants/PaymentCards") {
+  static readonly layer = Layer.effect(
+    PaymentCards,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const cols = sql.unsafe(COLUMNS)
+
+      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Failure> =>
+        Number.isSafeInteger(botId) && botId > 0
+          ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+          : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
+
+      const found = (id: number) => (rows: ReadonlyArray<Row>) =>
+        rows[0] ? Effect.succeed(rows[0]) : Effect.fail(new NotFound({ entity: "payment_card", id }))
+
+      const getRow = (botId: number, id: number) =>
+        Effect.flatMap(
+          checkId(id),
+          () =>
+            Effect.flatMap(
+              tenant(botId, sql<Row>`SELECT ${cols} FROM tenant_payment_cards WHERE bot_id = ${botId} AND id = ${id}`),
+              found(id)
+            )
+        )
+
+      const setActive = (name: string, active: boolean) =>
+        Effect.fn(name)(function*(botId: number, id: number) {
+          yield* checkId(id)
+          const rows = yield* tenant(
+            botId,
+            sql<Row>`UPDATE tenant_payment_cards SET is_active = ${active}
+                     WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
+          )
+          return toMasked(yield* found(id)(rows))
+        })
+
+      return PaymentCards.of({
+        create: Effect.fn("PaymentCards.create")(function*(botId: number, input: CreatePaymentCard) {
+          const values = {
+            botId,
+            cardNumber: yield* checkCardNumber(input.cardNumber),
+            cardHolderName: yield* checkHolder(input.cardHolderName),
+            bankName: yield* checkBankName(input.bankName),
+            rotationStrategy: yield* checkStrategy(input.rotationStrategy ?? "round_robin"),
+            rotationIntervalMinutes: yield* checkPositive("rotationIntervalMinutes", input.rotationIntervalMinutes ?? 60),
+            weight: yield* checkPositive("weight", input.weight ?? 1)
+          }
+          const rows = yield* tenant(
+            botId,
+            sql<Row>`INSERT INTO tenant_payment_cards ${sql.insert(values)} RETURNING ${cols}`.pipe(
+              Effect.catchTag("SqlError", typedInsertError(botId, values.cardNumber))
+            )
+          )
+          return toMasked(rows[0]!)
+        }),
+        list: Effect.fn("PaymentCards.list")(function*(botId: number, options?: { readonly activeOnly?: boolean | undefined }) {
+          const activeOnly = options?.activeOnly ?? false
+          const rows = yield* tenant(
+            botId,
+            sql<Row>`SELECT ${cols} FROM tenant_payment_cards
+                     WHERE bot_id = ${botId} AND (is_active OR NOT ${activeOnly}::boolean)
+                     ORDER BY id`
+          )
+          return rows.map(toMasked)
+        }),
+        get: Effect.fn("PaymentCards.get")(function*(botId: number, id: number) {
+          return toMasked(yield* getRow(botId, id))
+        }),
+        getUnmasked: Effect.fn("PaymentCards.getUnmasked")(function*(botId: number, id: number) {
+          const row = yield* getRow(botId, id)
+          return { ...toMasked(row), cardNumber: row.cardNumber }
+        }),
+        update: Effect.fn("PaymentCards.update")(function*(botId: number, id: number, patch: UpdatePaymentCard) {
+          yield* checkId(id)
+          const set: Record<string, unknown> = {}
+          if (patch.cardNumber !== undefined) set.cardNumber = yield* checkCardNumber(patch.cardNumber)
+          if (patch.cardHolderName !== undefined) set.cardHolderName = yield* checkHolder(patch.cardHolderName)
+          if (patch.bankName !== undefined) set.bankName = yield* checkBankName(patch.bankName)
+          if (patch.rotationStrategy !== undefined) set.rotationStrategy = yield* checkStrategy(patch.rotationStrategy)
+          if (patch.rotationIntervalMinutes !== undefined) {
+            set.rotationIntervalMinutes = yield* checkPositive("rotationIntervalMinutes", patch.rotationIntervalMinutes)
+          }
+          if (patch.weight !== undefined) set.weight = yield* checkPositive("weight", patch.weight)
+          if (patch.isActive !== undefined) {
+            if (typeof patch.isActive !== "boolean") {
+              return yield* new InvalidInput({ field: "isActive", reason: "must be a boolean" })
+            }
+            set.isActive = patch.isActive
+          }
+          if (Object.keys(set).length === 0) return toMasked(yield* getRow(botId, id))
+          const rows = yield* tenant(
+            botId,
+            sql<Row>`UPDATE tenant_payment_cards SET ${sql.update(set)}
+                     WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`.pipe(
+              Effect.catchTag("SqlError", duplicateCard(String(set.cardNumber ?? "")))
+            )
+          )
+          return toMasked(yield* found(id)(rows))
+        }),
+        activate: setActive("PaymentCards.activate", true),
+        deactivate: setActive("PaymentCards.deactivate", false),
+        delete: Effect.fn("PaymentCards.delete")(function*(botId: number, id: number) {
+          yield* checkId(id)
+          const rows = yield* tenant(
+            botId,
+            sql<{ id: number }>`DELETE FROM tenant_payment_cards WHERE bot_id = ${botId} AND id = ${id} RETURNING id`
+          )
+          if (rows.length === 0) return yield* new NotFound({ entity: "payment_card", id })
+        })
+      })
+    })
+  )
+}
+
+const COLUMNS = `id, card_number, card_holder_name, bank_name, rotation_strategy, rotation_interval_minutes, weight,
+  is_active, is_current, success_count, failure_count, current_usage_count, last_used_at, last_rotated_at,
+  created_at, updated_at`
+
+type Row = Omit<UnmaskedPaymentCard, "maskedNumber" | "last4">
+
+const toMasked = ({ cardNumber, ...card }: Row): PaymentCard => ({
+  maskedNumber: maskCardNumber(cardNumber),
+  last4: cardNumber.slice(-4),
+  ...card
+})
+
+const invalid = (field: string, reason: string) => Effect.fail(new InvalidInput({ field, reason }))
+
+const checkId = (id: number) =>
+  Number.isSafeInteger(id) && id > 0 ? Effect.succeed(id) : invalid("id", "must be a positive integer")
+
+const checkCardNumber = (input: string) => {
+  if (typeof input !== "string") return invalid("cardNumber", "must be a string")
+  const digits = normalizeCardNumber(input)
+  if (!/^[0-9]{16}$/.test(digits)) return invalid("cardNumber", "must be exactly 16 digits")
+  if (!isLuhnValid(digits)) return invalid("cardNumber", "fails the card checksum (Luhn); check for a typo")
+  return Effect.succeed(digits)
+}
+
+const checkHolder = (name: string) => {
+  const trimmed = typeof name === "string" ? name.trim() : ""
+  return trimmed.length === 0 || trimmed.length > 255
+    ? invalid("cardHolderName", "must be 1 to 255 characters")
+    : Effect.succeed(trimmed)
+}
+
+const checkBankName = (name: string | null | undefined) => {
+  if (name === undefined || name === null) return Effect.succeed(null)
+  const trimmed = typeof name === "string" ? name.trim() : ""
+  if (trimmed.length > 255) return invalid("bankName", "must be at most 255 characters")
+  return Effect.succeed(trimmed.length === 0 ? null : trimmed)
+}
+
+const checkStrategy = (strategy: string) =>
+  (ROTATION_STRATEGIES as ReadonlyArray<string>).includes(strategy)
+    ? Effect.succeed(strategy as RotationStrategy)
+    : invalid("rotationStrategy", `must be one of ${ROTATION_STRATEGIES.join(", ")}`)
+
+const checkPositive = (field: string, n: number) =>
+  Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647
+    ? Effect.succeed(n)
+    : invalid(field, "must be a positive integer")
+
+/** The same card twice for one bot. */
+const duplicateCard = (cardNumber: string) => (e: SqlError): Effect.Effect<never, DuplicatePaymentCard | SqlError> =>
+  e.reason._tag === "UniqueViolation" && e.reason.constraint === "uq_card_per_bot"
+    ? Effect.fail(new DuplicatePaymentCard({ last4: cardNumber.slice(-4) }))
+    : Effect.fail(e)
+
+/** Unique and foreign-key violations of an insert as typed errors. */
+const typedInsertError = (botId: number, cardNumber: string) =>
+(e: SqlError): Effect.Effect<never, DuplicatePaymentCard | BotNotFound | SqlError> => {
+  if (e.reason._tag === "UniqueViolation") return duplicateCard(cardNumber)(e)
+  const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
+  if (pg?.code === "23503" && pg.constraint === "tenant_payment_cards_bot_id_fkey") {
+    return Effect.fail(new BotNotFound({ botId }))
+  }
+  return Effect.fail(e)
+}

@@ -1,0 +1,249 @@
+/**
+ * A tenant's subscription plans. Prices are integers in the tenant's currency
+ * unit (bots.currency). Lists are ordered by sort_order, then id. Every query
+ * runs inside `withTenant`.
+ */
+import { Context, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql/SqlError"
+import { withTenant } from "../db/tenant.ts"
+import { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
+
+export interface Plan {
+  readonly id: number
+  readonly name: string
+  readonly description: string | null
+  readonly periodDays: number
+  /** In the tenant's currency unit. */
+  readonly price: number
+  /** 0 means unlimited. */
+  readonly trafficLimitGb: number | null
+  readonly deviceLimit: number | null
+  readonly isActive: boolean
+  readonly sortOrder: number
+  readonly createdAt: Date
+  readonly updatedAt: Date
+}
+
+export interface CreatePlan {
+  readonly name: string
+  readonly periodDays: number
+  readonly price: number
+  /** 0 (the default) means unlimited. */
+  readonly trafficLimitGb?: number | undefined
+  readonly deviceLimit?: number | undefined
+  readonly description?: string | null | undefined
+  /** Defaults to after the bot's last plan. */
+  readonly sortOrder?: number | undefined
+}
+
+export interface UpdatePlan {
+  readonly name?: string | undefined
+  readonly periodDays?: number | undefined
+  readonly price?: number | undefined
+  readonly trafficLimitGb?: number | undefined
+  readonly deviceLimit?: number | undefined
+  /** null clears it. */
+  readonly description?: string | null | undefined
+  readonly sortOrder?: number | undefined
+  readonly isActive?: boolean | undefined
+}
+
+type Failure = InvalidInput | SqlError
+
+export class Plans extends Context.Service<Plans, {
+  create(botId: number, input: CreatePlan): Effect.Effect<Plan, Failure | BotNotFound>
+  /** Active plans, by sort order then id: what the shop shows. */
+  listActive(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
+  /** All plans, active or not, by sort order then id. */
+  list(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
+  get(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
+  update(botId: number, id: number, patch: UpdatePlan): Effect.Effect<Plan, NotFound | Failure>
+  /**
+   * Gives the listed plans sort orders 0, 1, 2, … by position and puts the bot's
+   * other plans after them in their previous order, in one statement. An id that
+   * is not this bot's plan (or repeated) → InvalidInput, nothing changed.
+   * Returns every plan in the new order.
+   */
+  reorder(botId: number, ids: ReadonlyArray<number>): Effect.Effect<ReadonlyArray<Plan>, Failure>
+  activate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
+  deactivate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
+  delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
+}>()("botfleet/tenants/Plans") {
+  static readonly layer = Layer.effect(
+    Plans,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const cols = sql.unsafe(COLUMNS)
+
+      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Failure> =>
+        Number.isSafeInteger(botId) && botId > 0
+          ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+          : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
+
+      const found = (id: number) => (rows: ReadonlyArray<Plan>) =>
+        rows[0] ? Effect.succeed(rows[0]) : Effect.fail(new NotFound({ entity: "plan", id }))
+
+      const listAll = (botId: number) =>
+        sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} ORDER BY sort_order, id`
+
+      const get = Effect.fn("Plans.get")(function*(botId: number, id: number) {
+        yield* checkId("id", id)
+        const rows = yield* tenant(botId, sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} AND id = ${id}`)
+        return yield* found(id)(rows)
+      })
+
+      const setActive = (name: string, active: boolean) =>
+        Effect.fn(name)(function*(botId: number, id: number) {
+          yield* checkId("id", id)
+          const rows = yield* tenant(
+            botId,
+            sql<Plan>`UPDATE bot_plans SET is_active = ${active} WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
+          )
+          return yield* found(id)(rows)
+        })
+
+      return Plans.of({
+        create: Effect.fn("Plans.create")(function*(botId: number, input: CreatePlan) {
+          const name = yield* checkName(input.name)
+          const periodDays = yield* checkInt("periodDays", input.periodDays, 1, INT4_MAX)
+          const price = yield* checkInt("price", input.price, 0, Number.MAX_SAFE_INTEGER)
+          const trafficLimitGb = yield* checkInt("trafficLimitGb", input.trafficLimitGb ?? 0, 0, INT4_MAX)
+          const deviceLimit = yield* checkInt("deviceLimit", input.deviceLimit ?? 1, 1, INT4_MAX)
+          const description = yield* checkDescription(input.description)
+          const sortOrder = input.sortOrder === undefined
+            ? null
+            : yield* checkInt("sortOrder", input.sortOrder, INT4_MIN, INT4_MAX)
+          const rows = yield* tenant(
+            botId,
+            sql<Plan>`
+              INSERT INTO bot_plans (bot_id, name, description, period_days, price, traffic_limit_gb, device_limit, sort_order)
+              VALUES (${botId}, ${name}, ${description}, ${periodDays}, ${price}, ${trafficLimitGb}, ${deviceLimit},
+                      COALESCE(${sortOrder}::integer,
+                               (SELECT COALESCE(max(sort_order) + 1, 0) FROM bot_plans WHERE bot_id = ${botId})))
+              RETURNING ${cols}`.pipe(Effect.catchTag("SqlError", missingBot(botId)))
+          )
+          return rows[0]!
+        }),
+        listActive: Effect.fn("Plans.listActive")(function*(botId: number) {
+          return yield* tenant(
+            botId,
+            sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} AND is_active ORDER BY sort_order, id`
+          )
+        }),
+        list: Effect.fn("Plans.list")(function*(botId: number) {
+          return yield* tenant(botId, listAll(botId))
+        }),
+        get,
+        update: Effect.fn("Plans.update")(function*(botId: number, id: number, patch: UpdatePlan) {
+          yield* checkId("id", id)
+          const set: Record<string, unknown> = {}
+          if (patch.name !== undefined) set.name = yield* checkName(patch.name)
+          if (patch.periodDays !== undefined) set.periodDays = yield* checkInt("periodDays", patch.periodDays, 1, INT4_MAX)
+          if (patch.price !== undefined) set.price = yield* checkInt("price", patch.price, 0, Number.MAX_SAFE_INTEGER)
+          if (patch.trafficLimitGb !== undefined) {
+            set.trafficLimitGb = yield* checkInt("trafficLimitGb", patch.trafficLimitGb, 0, INT4_MAX)
+          }
+          if (patch.deviceLimit !== undefined) set.deviceLimit = yield* checkInt("deviceLimit", patch.deviceLimit, 1, INT4_MAX)
+          if (patch.description !== undefined) set.description = yield* checkDescription(patch.description)
+          if (patch.sortOrder !== undefined) set.sortOrder = yield* checkInt("sortOrder", patch.sortOrder, INT4_MIN, INT4_MAX)
+          if (patch.isActive !== undefined) {
+            if (typeof patch.isActive !== "boolean") {
+              return yield* new InvalidInput({ field: "isActive", reason: "must be a boolean" })
+            }
+            set.isActive = patch.isActive
+          }
+          if (Object.keys(set).length === 0) return yield* get(botId, id)
+          const rows = yield* tenant(
+            botId,
+            sql<Plan>`UPDATE bot_plans SET ${sql.update(set)} WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
+          )
+          return yield* found(id)(rows)
+        }),
+        reorder: Effect.fn("Plans.reorder")(function*(botId: number, ids: ReadonlyArray<number>) {
+          if (!Array.isArray(ids)) return yield* new InvalidInput({ field: "ids", reason: "must be an array of plan ids" })
+          for (const id of ids) yield* checkId("ids", id)
+          if (new Set(ids).size !== ids.length) {
+            return yield* new InvalidInput({ field: "ids", reason: "must not repeat a plan" })
+          }
+          const idsJson = JSON.stringify(ids)
+          return yield* tenant(
+            botId,
+            Effect.gen(function*() {
+              const owned = yield* sql<{ count: number }>`
+                SELECT count(*)::integer AS count FROM bot_plans
+                WHERE bot_id = ${botId}
+                  AND id IN (SELECT value::bigint FROM jsonb_array_elements_text(${idsJson}::jsonb))`
+              if (owned[0]!.count !== ids.length) {
+                return yield* new InvalidInput({ field: "ids", reason: "every id must be a plan of this bot" })
+              }
+              yield* sql`
+                WITH wanted AS (
+                  SELECT value::bigint AS id, ordinality AS position
+                  FROM jsonb_array_elements_text(${idsJson}::jsonb) WITH ORDINALITY
+                ), ranked AS (
+                  SELECT p.id, (row_number() OVER (ORDER BY w.position NULLS LAST, p.sort_order, p.id) - 1)::integer AS position
+                  FROM bot_plans p LEFT JOIN wanted w ON w.id = p.id
+                  WHERE p.bot_id = ${botId}
+                )
+                UPDATE bot_plans p SET sort_order = r.position
+                FROM ranked r
+                WHERE p.bot_id = ${botId} AND p.id = r.id AND p.sort_order IS DISTINCT FROM r.position`
+              return yield* listAll(botId)
+            })
+          )
+        }),
+        activate: setActive("Plans.activate", true),
+        deactivate: setActive("Plans.deactivate", false),
+        delete: Effect.fn("Plans.delete")(function*(botId: number, id: number) {
+          yield* checkId("id", id)
+          const rows = yield* tenant(
+            botId,
+            sql<{ id: number }>`DELETE FROM bot_plans WHERE bot_id = ${botId} AND id = ${id} RETURNING id`
+          )
+          if (rows.length === 0) return yield* new NotFound({ entity: "plan", id })
+        })
+      })
+    })
+  )
+}
+
+const COLUMNS = `id, name, description, period_days, price, traffic_limit_gb, device_limit, is_active, sort_order,
+  created_at, updated_at`
+
+const INT4_MAX = 2_147_483_647
+const INT4_MIN = -2_147_483_648
+
+const invalid = (field: string, reason: string) => Effect.fail(new InvalidInput({ field, reason }))
+
+const checkId = (field: string, id: number) =>
+  Number.isSafeInteger(id) && id > 0 ? Effect.succeed(id) : invalid(field, "must be a positive integer plan id")
+
+const checkInt = (field: string, n: number, min: number, max: number) =>
+  Number.isSafeInteger(n) && n >= min && n <= max
+    ? Effect.succeed(n)
+    : invalid(
+      field,
+      min === 0 ? "must be a non-negative integer" : min === 1 ? "must be a positive integer" : "must be an integer"
+    )
+
+const checkName = (name: string) => {
+  const trimmed = typeof name === "string" ? name.trim() : ""
+  return trimmed.length === 0 || trimmed.length > 255 ? invalid("name", "must be 1 to 255 characters") : Effect.succeed(trimmed)
+}
+
+const checkDescription = (description: string | null | undefined) => {
+  if (description === undefined || description === null) return Effect.succeed(null)
+  if (typeof description !== "string") return invalid("description", "must be a string")
+  const trimmed = description.trim()
+  if (trimmed.length > 4096) return invalid("description", "must be at most 4096 characters")
+  return Effect.succeed(trimmed.length === 0 ? null : trimmed)
+}
+
+/** A write for a bot that does not exist fails the bots foreign key. */
+const missingBot = (botId: number) => (e: SqlError): Effect.Effect<never, BotNotFound | SqlError> => {
+  const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
+  return pg?.code === "23503" && pg.constraint === "bot_plans_bot_id_fkey"
+    ? Effect.fail(new BotNotFound({ botId }))
+    : Effect.fail(e)
+}

@@ -1,0 +1,468 @@
+/**
+ * Remnawave panel client: the user API botfleet needs (create, look up by
+ * username, update) and `provision`, which turns a paid purchase into a panel
+ * user with a subscription link.
+ *
+ * - Config: `REMNAWAVE_API_URL` and `REMNAWAVE_API_TOKEN` (Redacted; sent only
+ *   as the Bearer header, never logged or put in errors).
+ * - Every answer is decoded with Schema (only the fields botfleet uses; the
+ *   panel adds fields between versions). Panel errors are
+ *   `{message, errorCode}`: A019 on create is `RemnawaveUserExists` (the panel
+ *   answers HTTP 400 for it; a 409 is treated the same way), 404 on look-ups is
+ *   `Option.none()`, 404 on update is `RemnawaveUserNotFound`; other 4xx are
+ *   `RemnawaveApiError`; network errors, timeouts, 5xx and unreadable answers
+ *   are `RemnawaveUnavailable`.
+ * - Each attempt times out after 10 s. Look-ups and updates (absolute values,
+ *   so idempotent) are retried on network errors, timeouts and 5xx; create is
+ *   not (a lost answer may still have created the user).
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { Cause, Config, Context, DateTime, Duration, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
+import type { HttpClientError, HttpClientResponse } from "effect/http"
+
+// ---------------------------------------------------------------- errors
+
+const Operation = Schema.Literals(["createUser", "getUserByUsername", "getUserByUuid", "updateUser"])
+export type RemnawaveOperation = typeof Operation.Type
+
+export class RemnawaveUserExists extends Schema.TaggedError<RemnawaveUserExists>()("RemnawaveUserExists", {
+  username: Schema.String
+}) {
+  override get message() {
+    return `Remnawave user ${this.username} already exists`
+  }
+}
+
+export class RemnawaveUserNotFound extends Schema.TaggedError<RemnawaveUserNotFound>()("RemnawaveUserNotFound", {
+  uuid: Schema.String
+}) {
+  override get message() {
+    return `Remnawave user ${this.uuid} does not exist`
+  }
+}
+
+/** The panel refused the call (401 bad token, 400 validation, …). */
+export class RemnawaveApiError extends Schema.TaggedError<RemnawaveApiError>()("RemnawaveApiError", {
+  operation: Operation,
+  status: Schema.Number,
+  errorCode: Schema.optional(Schema.String),
+  detail: Schema.String
+}) {
+  override get message() {
+    return `Remnawave ${this.operation} failed with HTTP ${this.status}${
+      this.errorCode === undefined ? "" : ` ${this.errorCode}`
+    }: ${this.detail}`
+  }
+}
+
+/** The panel could not be reached or did not answer sensibly (network, timeout, 5xx, unreadable body). */
+export class RemnawaveUnavailable extends Schema.TaggedError<RemnawaveUnavailable>()("RemnawaveUnavailable", {
+  operation: Operation,
+  reason: Schema.String,
+  status: Schema.optional(Schema.Number)
+}) {
+  override get message() {
+    return `Remnawave ${this.operation} failed: ${this.reason}`
+  }
+}
+
+/** `provision` was asked for something the panel cannot hold (a username over 36 characters, days ≤ 0, …). */
+export class InvalidProvisionRequest extends Schema.TaggedError<InvalidProvisionRequest>()("InvalidProvisionRequest", {
+  field: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `cannot provision: ${this.field} ${this.reason}`
+  }
+}
+
+export type RemnawaveError = RemnawaveApiError | RemnawaveUnavailable
+
+// ---------------------------------------------------------------- wire schemas
+
+const UserSchema = Schema.Struct({
+  uuid: Schema.String,
+  shortUuid: Schema.String,
+  username: Schema.String,
+  status: Schema.String,
+  expireAt: Schema.DateTimeUtcFromString,
+  trafficLimitBytes: Schema.Number,
+  trafficLimitStrategy: Schema.optional(Schema.String),
+  hwidDeviceLimit: Schema.optional(Schema.NullOr(Schema.Number)),
+  description: Schema.optional(Schema.NullOr(Schema.String)),
+  subscriptionUrl: Schema.String,
+  // Current panels nest traffic in userTraffic; older ones had it at the top level.
+  userTraffic: Schema.optional(Schema.Struct({ usedTrafficBytes: Schema.Number })),
+  usedTrafficBytes: Schema.optional(Schema.Number)
+})
+
+const UserEnvelope = Schema.Struct({ response: UserSchema })
+
+const ErrorBody = Schema.Struct({
+  message: Schema.optional(Schema.Unknown),
+  errorCode: Schema.optional(Schema.String)
+})
+
+// ---------------------------------------------------------------- model
+
+export type PanelUserStatus = "ACTIVE" | "DISABLED" | "LIMITED" | "EXPIRED" | (string & {})
+export type TrafficLimitStrategy = "NO_RESET" | "DAY" | "WEEK" | "MONTH"
+
+export interface PanelUser {
+  readonly uuid: string
+  readonly shortUuid: string
+  readonly username: string
+  readonly status: PanelUserStatus
+  readonly expireAt: DateTime.Utc
+  readonly trafficLimitBytes: number
+  readonly trafficLimitStrategy: string | undefined
+  readonly usedTrafficBytes: number
+  readonly hwidDeviceLimit: number | null
+  readonly description: string | null
+  readonly subscriptionUrl: string
+}
+
+export interface CreateUserInput {
+  readonly username: string
+  readonly expireAt: DateTime.DateTime
+  /** 0 = unlimited. */
+  readonly trafficLimitBytes: number
+  readonly trafficLimitStrategy?: TrafficLimitStrategy
+  readonly hwidDeviceLimit?: number
+  readonly description?: string
+  readonly status?: "ACTIVE" | "DISABLED"
+}
+
+export interface UpdateUserInput {
+  readonly uuid: string
+  readonly expireAt?: DateTime.DateTime
+  readonly trafficLimitBytes?: number
+  readonly trafficLimitStrategy?: TrafficLimitStrategy
+  readonly hwidDeviceLimit?: number | null
+  readonly status?: "ACTIVE" | "DISABLED"
+  readonly description?: string | null
+}
+
+export interface ProvisionInput {
+  readonly botId: number
+  readonly telegramId: number
+  /** Days to add: from now for a new or expired user, from the current expiry otherwise. */
+  readonly days: number
+  /** GiB (1024³ bytes); 0 = unlimited. */
+  readonly trafficLimitGb: number
+  readonly deviceLimit: number
+}
+
+export interface Provisioned {
+  readonly uuid: string
+  readonly username: string
+  readonly subscriptionUrl: string
+  readonly expireAt: DateTime.Utc
+  /** True when the panel user was created by this call, false when an existing one was extended. */
+  readonly created: boolean
+}
+
+const GIB = 1024 ** 3
+const MAX_USERNAME = 36
+
+/** The panel username of a tenant's user: `b<botId>_u<telegramId>`, unique across tenants of the shared panel. */
+export const panelUsername = (botId: number, telegramId: number): string => `b${botId}_u${telegramId}`
+
+export interface RemnawaveClientOptions {
+  readonly apiUrl: string
+  readonly apiToken: Redacted.Redacted<string>
+  /** Per attempt; default 10 seconds. */
+  readonly timeout?: Duration.Input
+  /** Retries of look-ups and updates after the first attempt; default 3. */
+  readonly retries?: number
+  /** First retry delay, doubled each time; default 500 ms. */
+  readonly retryBaseDelay?: Duration.Input
+}
+
+/** `REMNAWAVE_API_URL` and `REMNAWAVE_API_TOKEN` (both required when this client is used). */
+export const RemnawaveClientConfig: Config.Config<RemnawaveClientOptions> = Config.all({
+  apiUrl: Config.String("REMNAWAVE_API_URL"),
+  apiToken: Config.Redacted("REMNAWAVE_API_TOKEN")
+})
+
+export class RemnawaveClient extends Context.Service<RemnawaveClient, {
+  createUser(input: CreateUserInput): Effect.Effect<PanelUser, RemnawaveUserExists | RemnawaveError>
+  getUserByUsername(username: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
+  getUserByUuid(uuid: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
+  updateUser(input: UpdateUserInput): Effect.Effect<PanelUser, RemnawaveUserNotFound | RemnawaveError>
+  /**
+   * Create the tenant user's panel account, or extend it: expiry becomes
+   * max(now, current expiry) + days, limits are replaced. Not idempotent — call
+   * it once per paid purchase (after the payment's atomic status change).
+   */
+  provision(input: ProvisionInput): Effect.Effect<Provisioned, InvalidProvisionRequest | RemnawaveError>
+}>()("botfleet/vpn/RemnawaveClient") {
+  /** URL and token from the environment, HTTP over undici. */
+  static readonly layer = Layer.effect(
+    RemnawaveClient,
+    Effect.gen(function*() {
+      return yield* makeRemnawaveClient(yield* RemnawaveClientConfig)
+    })
+  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+  /** Explicit options (tests, the demo), HTTP over undici. */
+  static readonly layerWith = (options: RemnawaveClientOptions) =>
+    Layer.effect(RemnawaveClient, makeRemnawaveClient(options)).pipe(Layer.provide(NodeHttpClient.layerUndici))
+}
+
+// ---------------------------------------------------------------- implementation
+
+/** A 5xx answer, retried like a network error. */
+class ServerFailure {
+  readonly status: number
+  constructor(status: number) {
+    this.status = status
+  }
+}
+
+/** A non-5xx answer whose body could not be read as the panel's JSON. */
+class Unreadable {
+  readonly status: number
+  readonly reason: string
+  constructor(status: number, reason: string) {
+    this.status = status
+    this.reason = reason
+  }
+}
+
+type AttemptError = HttpClientError.HttpClientError | Cause.TimeoutError | ServerFailure | Unreadable
+
+/** A 2xx body, or a 4xx with the panel's error fields. */
+type Answer =
+  | { readonly _tag: "Ok"; readonly status: number; readonly json: unknown }
+  | { readonly _tag: "Refused"; readonly status: number; readonly errorCode: string | undefined; readonly detail: string }
+
+const isRetryable = (e: AttemptError): boolean =>
+  e instanceof ServerFailure || Cause.isTimeoutError(e) ||
+  (!(e instanceof Unreadable) && e.reason._tag === "TransportError")
+
+const describe = (e: AttemptError): { reason: string; status?: number } => {
+  if (e instanceof ServerFailure) return { reason: `HTTP ${e.status}`, status: e.status }
+  if (e instanceof Unreadable) return { reason: e.reason, status: e.status }
+  if (Cause.isTimeoutError(e)) return { reason: "timed out" }
+  return { reason: e.reason._tag === "TransportError" ? "network error" : e.message }
+}
+
+const detailOf = (message: unknown, status: number): string => {
+  if (typeof message === "string") return message
+  if (Array.isArray(message)) return message.map(String).join("; ")
+  return `HTTP ${status}`
+}
+
+const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
+const decodeUser = Schema.decodeUnknownEffect(UserEnvelope)
+
+const toPanelUser = (u: typeof UserSchema.Type): PanelUser => ({
+  uuid: u.uuid,
+  shortUuid: u.shortUuid,
+  username: u.username,
+  status: u.status,
+  expireAt: u.expireAt,
+  trafficLimitBytes: u.trafficLimitBytes,
+  trafficLimitStrategy: u.trafficLimitStrategy,
+  usedTrafficBytes: u.userTraffic?.usedTrafficBytes ?? u.usedTrafficBytes ?? 0,
+  hwidDeviceLimit: u.hwidDeviceLimit ?? null,
+  description: u.description ?? null,
+  subscriptionUrl: u.subscriptionUrl
+})
+
+export const makeRemnawaveClient = Effect.fnUntraced(function*(options: RemnawaveClientOptions) {
+  const http = yield* HttpClient.HttpClient
+  const base = options.apiUrl.replace(/\/+$/, "")
+  const timeout = options.timeout ?? Duration.seconds(10)
+  const retrySchedule = Schedule.exponential(options.retryBaseDelay ?? Duration.millis(500))
+  const retries = options.retries ?? 3
+
+  const call = (
+    operation: RemnawaveOperation,
+    request: HttpClientRequest.HttpClientRequest,
+    retry: boolean
+  ): Effect.Effect<Answer, RemnawaveUnavailable> => {
+    const attempt = request.pipe(
+      HttpClientRequest.prependUrl(base),
+      HttpClientRequest.bearerToken(options.apiToken),
+      HttpClientRequest.acceptJson,
+      http.execute,
+      Effect.flatMap((response: HttpClientResponse.HttpClientResponse) => {
+        if (response.status >= 500) return Effect.fail<AttemptError>(new ServerFailure(response.status))
+        return response.json.pipe(
+          Effect.mapError(() => new Unreadable(response.status, `HTTP ${response.status} with a body that is not JSON`)),
+          Effect.map((json): Answer => {
+            if (response.status < 300) return { _tag: "Ok", status: response.status, json }
+            const body = Option.getOrUndefined(decodeErrorBody(json))
+            return {
+              _tag: "Refused",
+              status: response.status,
+              errorCode: body?.errorCode,
+              detail: detailOf(body?.message, response.status)
+            }
+          })
+        )
+      }),
+      Effect.timeout(timeout)
+    )
+    return (retry ? attempt.pipe(Effect.retry({ while: isRetryable, schedule: retrySchedule, times: retries })) : attempt)
+      .pipe(Effect.mapError((e) => new RemnawaveUnavailable({ operation, ...describe(e) })))
+  }
+
+  const userOf = (operation: RemnawaveOperation, answer: Answer & { readonly _tag: "Ok" }) =>
+    decodeUser(answer.json).pipe(
+      Effect.map((envelope) => toPanelUser(envelope.response)),
+      Effect.mapError(() =>
+        new RemnawaveUnavailable({ operation, reason: "unexpected user object in the answer", status: answer.status })
+      )
+    )
+
+  const refused = (operation: RemnawaveOperation, answer: Answer & { readonly _tag: "Refused" }) =>
+    new RemnawaveApiError({
+      operation,
+      status: answer.status,
+      detail: answer.detail,
+      ...(answer.errorCode === undefined ? {} : { errorCode: answer.errorCode })
+    })
+
+  const createUser = Effect.fn("RemnawaveClient.createUser")(function*(input: CreateUserInput) {
+    yield* Effect.annotateCurrentSpan({ username: input.username })
+    const answer = yield* call(
+      "createUser",
+      HttpClientRequest.post("/api/users").pipe(HttpClientRequest.bodyJsonUnsafe({
+        username: input.username,
+        expireAt: DateTime.formatIso(input.expireAt),
+        trafficLimitBytes: input.trafficLimitBytes,
+        trafficLimitStrategy: input.trafficLimitStrategy ?? "NO_RESET",
+        ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.status !== undefined ? { status: input.status } : {})
+      })),
+      false
+    )
+    if (answer._tag === "Refused") {
+      if (answer.errorCode === "A019" || answer.status === 409) {
+        return yield* new RemnawaveUserExists({ username: input.username })
+      }
+      return yield* refused("createUser", answer)
+    }
+    return yield* userOf("createUser", answer)
+  })
+
+  const lookUp = (operation: "getUserByUsername" | "getUserByUuid", path: string) =>
+    Effect.gen(function*() {
+      const answer = yield* call(operation, HttpClientRequest.get(path), true)
+      if (answer._tag === "Refused") {
+        if (answer.status === 404) return Option.none<PanelUser>()
+        return yield* refused(operation, answer)
+      }
+      return Option.some(yield* userOf(operation, answer))
+    })
+
+  const getUserByUsername = Effect.fn("RemnawaveClient.getUserByUsername")(function*(username: string) {
+    yield* Effect.annotateCurrentSpan({ username })
+    return yield* lookUp("getUserByUsername", `/api/users/by-username/${encodeURIComponent(username)}`)
+  })
+
+  const getUserByUuid = Effect.fn("RemnawaveClient.getUserByUuid")(function*(uuid: string) {
+    yield* Effect.annotateCurrentSpan({ uuid })
+    return yield* lookUp("getUserByUuid", `/api/users/${encodeURIComponent(uuid)}`)
+  })
+
+  const updateUser = Effect.fn("RemnawaveClient.updateUser")(function*(input: UpdateUserInput) {
+    yield* Effect.annotateCurrentSpan({ uuid: input.uuid })
+    const answer = yield* call(
+      "updateUser",
+      HttpClientRequest.patch("/api/users").pipe(HttpClientRequest.bodyJsonUnsafe({
+        uuid: input.uuid,
+        ...(input.expireAt !== undefined ? { expireAt: DateTime.formatIso(input.expireAt) } : {}),
+        ...(input.trafficLimitBytes !== undefined ? { trafficLimitBytes: input.trafficLimitBytes } : {}),
+        ...(input.trafficLimitStrategy !== undefined ? { trafficLimitStrategy: input.trafficLimitStrategy } : {}),
+        ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
+        ...(input.status !== undefined ? { status: input.status } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {})
+      })),
+      true
+    )
+    if (answer._tag === "Refused") {
+      if (answer.status === 404) return yield* new RemnawaveUserNotFound({ uuid: input.uuid })
+      return yield* refused("updateUser", answer)
+    }
+    return yield* userOf("updateUser", answer)
+  })
+
+  const provision = Effect.fn("RemnawaveClient.provision")(function*(input: ProvisionInput) {
+    yield* Effect.annotateCurrentSpan({ botId: input.botId, telegramId: input.telegramId })
+    if (!Number.isSafeInteger(input.days) || input.days <= 0) {
+      return yield* new InvalidProvisionRequest({ field: "days", reason: "must be a positive integer" })
+    }
+    if (!Number.isFinite(input.trafficLimitGb) || input.trafficLimitGb < 0) {
+      return yield* new InvalidProvisionRequest({ field: "trafficLimitGb", reason: "must be 0 (unlimited) or more" })
+    }
+    if (!Number.isSafeInteger(input.deviceLimit) || input.deviceLimit < 0) {
+      return yield* new InvalidProvisionRequest({ field: "deviceLimit", reason: "must be a non-negative integer" })
+    }
+    const username = panelUsername(input.botId, input.telegramId)
+    if (username.length > MAX_USERNAME) {
+      return yield* new InvalidProvisionRequest({ field: "username", reason: `${username} is over ${MAX_USERNAME} characters` })
+    }
+    const trafficLimitBytes = Math.round(input.trafficLimitGb * GIB)
+    const now = yield* DateTime.now
+
+    const created = (user: PanelUser): Provisioned => ({
+      uuid: user.uuid,
+      username: user.username,
+      subscriptionUrl: user.subscriptionUrl,
+      expireAt: user.expireAt,
+      created: true
+    })
+
+    let existing = yield* getUserByUsername(username)
+    if (Option.isNone(existing)) {
+      const fresh = yield* createUser({
+        username,
+        expireAt: DateTime.add(now, { days: input.days }),
+        trafficLimitBytes,
+        trafficLimitStrategy: "NO_RESET",
+        hwidDeviceLimit: input.deviceLimit,
+        description: `botfleet bot ${input.botId}, Telegram user ${input.telegramId}`
+      }).pipe(
+        Effect.map(Option.some),
+        // Created meanwhile (another replica, a replayed update): extend it instead.
+        Effect.catchTag("RemnawaveUserExists", () => Effect.succeed(Option.none<PanelUser>()))
+      )
+      if (Option.isSome(fresh)) return created(fresh.value)
+      existing = yield* getUserByUsername(username)
+      if (Option.isNone(existing)) {
+        return yield* new RemnawaveApiError({
+          operation: "getUserByUsername",
+          status: 404,
+          detail: `${username} was reported as existing but cannot be found`
+        })
+      }
+    }
+
+    const user = existing.value
+    const from = DateTime.max(now, user.expireAt)
+    const updated = yield* updateUser({
+      uuid: user.uuid,
+      expireAt: DateTime.add(from, { days: input.days }),
+      trafficLimitBytes,
+      hwidDeviceLimit: input.deviceLimit
+    }).pipe(
+      Effect.catchTag("RemnawaveUserNotFound", (e) =>
+        Effect.fail(new RemnawaveApiError({ operation: "updateUser", status: 404, detail: e.message })))
+    )
+    return {
+      uuid: updated.uuid,
+      username: updated.username,
+      subscriptionUrl: updated.subscriptionUrl,
+      expireAt: updated.expireAt,
+      created: false
+    } satisfies Provisioned
+  })
+
+  return RemnawaveClient.of({ createUser, getUserByUsername, getUserByUuid, updateUser, provision })
+})

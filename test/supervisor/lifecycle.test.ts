@@ -1,0 +1,73 @@
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import { Bots } from "../../src/tenants/bots.ts"
+import { eventually, startApp } from "../support/app.ts"
+import type { RunningApp } from "../support/app.ts"
+import { createTestDatabase } from "../support/database.ts"
+import type { TestDatabase } from "../support/database.ts"
+
+let emulator: TelegramEmulator
+let db: TestDatabase
+let app: RunningApp
+
+beforeAll(async () => {
+  emulator = await startTelegramEmulator()
+  db = await createTestDatabase()
+  app = await startApp({ databaseUrl: db.url, telegramApiRoot: emulator.url })
+})
+afterAll(async () => {
+  await app?.stop()
+  await emulator?.close()
+  await db?.drop()
+})
+
+const createBot = (name: string, token: string) =>
+  app.run(Effect.gen(function*() {
+    return (yield* (yield* Bots).create({ name, telegramToken: token })).bot
+  }))
+
+describe("supervisor lifecycle", () => {
+  it("starts a new bot within a second and it answers /start", async () => {
+    const { token } = emulator.createBot({ username: "shop_one_bot" })
+    const started = Date.now()
+    await createBot("Shop One", token)
+    await emulator.waitForPoller(token, 1000)
+    expect(Date.now() - started).toBeLessThan(1500)
+    emulator.injectMessage(token, { text: "/start", from: { id: 501, first_name: "Ali" } })
+    const reply = await emulator.waitForSent(token, 501, () => true, 3000)
+    expect(reply.text).toContain("Shop One")
+    // The user was registered for this tenant inside the update's transaction
+    // (which commits just after the reply is sent).
+    await eventually(() =>
+      app.run(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const rows = yield* sql<{ telegramId: number }>`SELECT telegram_id FROM users`
+        return rows.some((u) => u.telegramId === 501)
+      })), 2000)
+  })
+
+  it("stops polling within a second of deactivation, and restarts on a token change", async () => {
+    const first = emulator.createBot()
+    const bot = await createBot("Shop Two", first.token)
+    await emulator.waitForPoller(first.token, 2000)
+    await app.run(Effect.gen(function*() {
+      yield* (yield* Bots).deactivate(bot.id)
+    }))
+    await eventually(() => emulator.stats(first.token).activePollers === 0, 1000)
+    const calls = emulator.stats(first.token).getUpdatesCalls
+    await new Promise((r) => setTimeout(r, 300))
+    expect(emulator.stats(first.token).getUpdatesCalls - calls).toBeLessThanOrEqual(1) // at most the final confirm
+
+    const second = emulator.createBot()
+    await app.run(Effect.gen(function*() {
+      const bots = yield* Bots
+      yield* bots.update(bot.id, { telegramToken: second.token })
+      yield* bots.activate(bot.id)
+    }))
+    await emulator.waitForPoller(second.token, 2000)
+    expect(emulator.stats(first.token).activePollers).toBe(0)
+  })
+})

@@ -6,7 +6,8 @@
  * its bots first while the HTTP server still answers /readyz (503) and
  * /metrics, then the server, the watcher and the database go.
  */
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Schedule } from "effect"
+import { SqlClient } from "effect/sql"
 import type { Composer } from "grammy"
 import * as os from "node:os"
 import { HttpLive } from "./api/server.ts"
@@ -29,8 +30,17 @@ const Logging = Layer.unwrap(Effect.gen(function*() {
   return LoggingLive({ format: config.logFormat, level: config.logLevel })
 }))
 
+/** A database that is down at start-up is waited for (logged), not a crash loop. */
+const databaseReachable = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`SELECT 1`
+}).pipe(
+  Effect.tapError((e) => Effect.logWarning(`database not reachable yet (${e.message}); retrying`)),
+  Effect.retry(Schedule.min([Schedule.exponential("500 millis"), Schedule.spaced("10 seconds")]))
+)
+
 const Migrated = Layer.effectDiscard(
-  runMigrations().pipe(
+  databaseReachable.pipe(Effect.andThen(runMigrations()), 
     Effect.tap((applied) => applied.length > 0 ? Effect.logInfo(`applied migrations: ${applied.join(", ")}`) : Effect.void),
     Effect.tapError((e) => Effect.logError(`migration ${e.file} failed: ${e.message}`))
   )

@@ -56,7 +56,7 @@ export const botRestarts = new prom.Counter({
   registers: [registry]
 })
 export const updateDuration = new prom.Histogram({
-  name: `${p}update_duration_seconds`,
+  name: `${p}bot_update_duration_seconds`,
   help: "Time to handle one update",
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [registry]

@@ -36,11 +36,13 @@ const databaseReachable = Effect.gen(function*() {
   yield* sql`SELECT 1`
 }).pipe(
   Effect.tapError((e) => Effect.logWarning(`database not reachable yet (${e.message}); retrying`)),
-  Effect.retry(Schedule.min([Schedule.exponential("500 millis"), Schedule.spaced("10 seconds")]))
+  Effect.retry(Schedule.min([Schedule.exponential("500 millis"), Schedule.spaced("10 seconds")])),
+  Effect.orDie // unreachable: the schedule retries for ever
 )
 
 const Migrated = Layer.effectDiscard(
-  databaseReachable.pipe(Effect.andThen(runMigrations()), 
+  databaseReachable.pipe(
+    Effect.andThen(runMigrations()),
     Effect.tap((applied) => applied.length > 0 ? Effect.logInfo(`applied migrations: ${applied.join(", ")}`) : Effect.void),
     Effect.tapError((e) => Effect.logError(`migration ${e.file} failed: ${e.message}`))
   )

@@ -13,6 +13,7 @@ import * as os from "node:os"
 import { HttpLive } from "./api/server.ts"
 import { makeTenantApp } from "./bot/app.ts"
 import type { BotContext } from "./bot/context.ts"
+import { makeMasterApp } from "./bot/master/app.ts"
 import { TenantCache } from "./bot/tenant.ts"
 import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
@@ -55,13 +56,19 @@ export interface AppOptions {
   readonly tenantApp?: Composer<BotContext>
 }
 
+const Apps = (options: AppOptions) =>
+  Layer.unwrap(Effect.gen(function*() {
+    const config = yield* AppConfig
+    return TenantApp.fromComposers(options.tenantApp ?? makeTenantApp(), makeMasterApp({ adminIds: config.masterAdminIds }))
+  }))
+
 export const AppLayer = (options: AppOptions = {}) => {
   const Database = Migrated.pipe(Layer.provideMerge(DatabaseLive()))
   const Core = Layer.mergeAll(
     TenantCache.layer,
     Health.layer,
     StartLimiter.layer,
-    TenantApp.fromComposer(options.tenantApp ?? makeTenantApp()),
+    Apps(options),
     Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` }))
   ).pipe(Layer.provideMerge(BotsWatcher.layer))
   return SupervisorLive(options.ownership).pipe(

@@ -24,6 +24,8 @@ export const layerFromUrl = (url: string, options: DatabaseOptions = {}) =>
     // Columns are snake_case in SQL, fields camelCase in TypeScript.
     transformResultNames: Str.snakeToCamel,
     transformQueryNames: Str.camelToSnake,
+    // JSON values (tenant configuration, Telegram payloads) keep their keys as stored.
+    transformJson: false,
     types: makeTypeRegistry()
   })
 

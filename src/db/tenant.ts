@@ -10,11 +10,24 @@
  * role outside `withTenant`; those queries live only in files named `fleet*.ts`
  * so the bypass stays narrow and easy to audit.
  */
-import { Effect } from "effect"
+import { Context, Effect } from "effect"
 import { SqlClient } from "effect/sql"
+
+/** The tenant of the transaction this fiber is in, if any. */
+const CurrentTenant = Context.Reference<number | undefined>("botfleet/db/CurrentTenant", {
+  defaultValue: () => undefined
+})
 
 export const withTenant = <A, E, R>(botId: number, effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
+    const current = yield* CurrentTenant
+    // Nested in the same tenant's transaction: already scoped, just run.
+    if (current === botId) return yield* effect
+    // A savepoint cannot undo `set_config(…, true)`: nesting another tenant would
+    // leave the outer transaction scoped to the wrong bot. Refuse it loudly.
+    if (current !== undefined) {
+      return yield* Effect.die(new Error(`withTenant(${botId}) inside withTenant(${current})`))
+    }
     const sql = yield* SqlClient.SqlClient
     return yield* sql.withTransaction(
       Effect.andThen(
@@ -22,5 +35,5 @@ export const withTenant = <A, E, R>(botId: number, effect: Effect.Effect<A, E, R
         sql`SELECT set_config('app.bot_id', ${String(botId)}, true), set_config('role', 'botfleet_tenant', true)`,
         effect
       )
-    )
+    ).pipe(Effect.provideService(CurrentTenant, botId))
   })

@@ -28,12 +28,20 @@ import type { PipelineServices } from "./update-pipeline.ts"
 import type { DesiredBot } from "./watcher.ts"
 import type { MiddlewareFn } from "grammy"
 
-/** The shared tenant application (one Composer for every bot), as a middleware. */
+interface HasMiddleware {
+  middleware(): MiddlewareFn<BotContext>
+}
+
+/**
+ * The shared applications, as middleware: one Composer for every tenant bot,
+ * another for the master bot.
+ */
 export class TenantApp extends Context.Service<TenantApp, {
   readonly handler: MiddlewareFn<BotContext>
+  readonly masterHandler: MiddlewareFn<BotContext>
 }>()("botfleet/supervisor/TenantApp") {
-  static readonly fromComposer = (composer: { middleware(): MiddlewareFn<BotContext> }) =>
-    Layer.succeed(TenantApp, TenantApp.of({ handler: composer.middleware() }))
+  static readonly fromComposers = (tenant: HasMiddleware, master: HasMiddleware) =>
+    Layer.succeed(TenantApp, TenantApp.of({ handler: tenant.middleware(), masterHandler: master.middleware() }))
 }
 
 export interface RunnerIdentity {
@@ -75,7 +83,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
   Effect.gen(function*() {
     const config = yield* AppConfig
     const limiter = yield* StartLimiter
-    const { handler } = yield* TenantApp
+    const apps = yield* TenantApp
+    const handler = desired.isMaster ? apps.masterHandler : apps.handler
     const { name: runner } = yield* RunnerName
     const services = yield* Effect.context<PipelineServices>()
     const runExit = Effect.runPromiseExitWith(services)

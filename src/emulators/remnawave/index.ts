@@ -17,7 +17,7 @@
  *   GET   /control/users                 every user as the API shows it
  *   GET   /control/users/:username
  *   PATCH /control/users/:username       {expireAt?, usedTrafficBytes?, disabled?, trafficLimitBytes?, hwidDeviceLimit?}
- *   POST  /control/faults                {failNext?, status?, disconnect?, latencyMs?}
+ *   POST  /control/faults                {failNext?, status?, disconnect?, method?, path?, latencyMs?}
  *   GET   /control/requests              the API calls received, in order
  *   POST  /control/reset
  *
@@ -47,6 +47,10 @@ export interface FaultOptions {
   readonly status?: number
   /** Drop the connection instead of answering (a network error for the client). */
   readonly disconnect?: boolean
+  /** Only calls with this HTTP method take the fault (default: any). */
+  readonly method?: string
+  /** Only calls whose path starts with this take the fault (default: any /api path). */
+  readonly path?: string
 }
 
 export interface RequestRecord {
@@ -75,7 +79,7 @@ export interface RemnawaveEmulator {
   user(username: string): UserJson | undefined
   /** Overwrite stored fields of a user directly (an expiry in the past, used traffic, …). */
   patchUser(username: string, patch: UserPatch): UserJson
-  /** The next `count` API calls fail (HTTP 5xx, or a dropped connection). */
+  /** The next `count` API calls (matching `method`/`path` when given) fail: HTTP 5xx, or a dropped connection. */
   failNext(count: number, options?: FaultOptions): void
   /** Delay every API answer by `ms` (0 to stop). */
   setLatency(ms: number): void
@@ -149,7 +153,11 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const record = (status: number) =>
       log.push({ at: new Date().toISOString(), method: req.method ?? "GET", path: url.pathname, status })
-    const fault = faults.shift()
+    const index = faults.findIndex((f) =>
+      (f.method === undefined || f.method.toUpperCase() === req.method) &&
+      (f.path === undefined || url.pathname.startsWith(f.path))
+    )
+    const fault = index < 0 ? undefined : faults.splice(index, 1)[0]
     if (fault !== undefined) {
       await readBody(req)
       if (fault.disconnect === true) {
@@ -200,6 +208,8 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
       if (typeof body.failNext === "number") {
         handle.failNext(body.failNext, {
           ...(typeof body.status === "number" ? { status: body.status } : {}),
+          ...(typeof body.method === "string" ? { method: body.method } : {}),
+          ...(typeof body.path === "string" ? { path: body.path } : {}),
           disconnect: body.disconnect === true
         })
       }

@@ -17,7 +17,7 @@
  *   GET  /control/payments/:authority
  *   POST /control/payments/:authority/pay     {follow?, cardPan?} → {authority, status, callbackUrl, followed?}
  *   POST /control/payments/:authority/cancel  {follow?}
- *   POST /control/faults                      {failNext?, status?, disconnect?, latencyMs?}
+ *   POST /control/faults                      {failNext?, status?, disconnect?, endpoint?, latencyMs?}
  *   POST /control/merchants                   {merchantId, active?}
  *   GET  /control/requests                    the API calls received, in order
  *   POST /control/reset
@@ -57,6 +57,8 @@ export interface FaultOptions {
   readonly status?: number
   /** Drop the connection instead of answering (a network error for the client). */
   readonly disconnect?: boolean
+  /** Only calls to this endpoint take the fault (default: any of the three). */
+  readonly endpoint?: ApiEndpoint
 }
 
 export type ApiEndpoint = "request" | "verify" | "unVerified"
@@ -83,7 +85,7 @@ export interface ZarinpalEmulator {
   pay(authority: string, options?: { readonly follow?: boolean; readonly cardPan?: string }): Promise<BankRedirect>
   /** The user cancels at the bank; the callback URL carries Status=NOK. */
   cancel(authority: string, options?: { readonly follow?: boolean }): Promise<BankRedirect>
-  /** The next `count` API calls fail (HTTP 5xx, or a dropped connection). */
+  /** The next `count` API calls (to `endpoint` when given) fail: HTTP 5xx, or a dropped connection. */
   failNext(count: number, options?: FaultOptions): void
   /** Delay every API answer by `ms` (0 to stop). */
   setLatency(ms: number): void
@@ -144,7 +146,8 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
     const body = parseJson(raw)
     const record = (status: number) =>
       log.push({ at: new Date().toISOString(), endpoint, sandbox: host === "sandbox", status, body: body === BadJson ? raw : body })
-    const fault = faults.shift()
+    const index = faults.findIndex((f) => f.endpoint === undefined || f.endpoint === endpoint)
+    const fault = index < 0 ? undefined : faults.splice(index, 1)[0]
     if (fault !== undefined) {
       if (fault.disconnect === true) {
         record(0)
@@ -208,8 +211,10 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
       const body = await readControlBody(req)
       if (typeof body.latencyMs === "number") latencyMs = Math.max(0, body.latencyMs)
       if (typeof body.failNext === "number") {
+        const endpoint = Object.values(API_PATHS).find((e) => e === body.endpoint)
         handle.failNext(body.failNext, {
           ...(typeof body.status === "number" ? { status: body.status } : {}),
+          ...(endpoint !== undefined ? { endpoint } : {}),
           disconnect: body.disconnect === true
         })
       }

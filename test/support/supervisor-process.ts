@@ -1,0 +1,29 @@
+/**
+ * A supervisor in a child process, for tests that kill it (SIGKILL, SIGTERM).
+ * Its tenant application logs each update into `handler_log` inside the
+ * update's transaction, after an optional delay, then replies.
+ * Env: DATABASE_URL, TELEGRAM_API_ROOT, HANDLER_DELAY_MS.
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import { Composer } from "grammy"
+import { AppLayer } from "../../src/app.ts"
+import type { BotContext } from "../../src/bot/context.ts"
+import { AppConfig } from "../../src/config.ts"
+
+const delayMs = Number(process.env.HANDLER_DELAY_MS ?? "0")
+
+const app = new Composer<BotContext>()
+app.on("message", async (ctx) => {
+  await new Promise((r) => setTimeout(r, delayMs))
+  await ctx.run(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`INSERT INTO handler_log (bot_id, update_id) VALUES (${ctx.tenant.botId}, ${ctx.update.update_id})`
+  }))
+  await ctx.reply(`handled ${ctx.update.update_id}`)
+})
+
+Layer.launch(
+  AppLayer({ tenantApp: app, runnerName: `child-${process.pid}` }).pipe(Layer.provide(AppConfig.layer))
+).pipe(NodeRuntime.runMain)

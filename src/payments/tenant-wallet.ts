@@ -1,0 +1,78 @@
+/**
+ * The tenant's own wallet with the platform (seed: wallet_balance, traffic sold
+ * and consumed). Operators top it up; every completed sale is charged for the
+ * traffic it sells (plan GB × the tenant's rate). Each change is one ledger row
+ * in the same transaction (tenant_wallet_transactions), so the ledger always
+ * sums to the balance, and a sale is charged once however often it is retried.
+ */
+import { Effect, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+
+export const GIB = 1024 ** 3
+
+export class TenantWalletInsufficient extends Schema.TaggedError<TenantWalletInsufficient>()(
+  "TenantWalletInsufficient",
+  { botId: Schema.Number, balance: Schema.Number, required: Schema.Number }
+) {
+  readonly code = "tenant_wallet_insufficient"
+  override get message() {
+    return `the shop's platform balance (${this.balance}) does not cover this sale (${this.required})`
+  }
+}
+
+export interface SaleCharge {
+  readonly amount: number
+  readonly balanceAfter: number
+  /** false when this reference was already charged (a retry or a replay). */
+  readonly charged: boolean
+}
+
+/** What a sale of `trafficGb` costs the tenant at its rate. */
+export const saleCost = (trafficGb: number, ratePerGb: number) => Math.ceil(trafficGb * ratePerGb)
+
+/**
+ * Charges a completed sale. Runs inside the sale's transaction (tenant-scoped is
+ * fine: RLS lets a tenant update its own bot row and ledger). Refuses, and
+ * changes nothing, when the balance does not cover it.
+ */
+export const chargeSale = (botId: number, sale: { readonly trafficGb: number; readonly reference: string }) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const done = yield* sql<{ amount: number; balanceAfter: number }>`
+      SELECT amount, balance_after FROM tenant_wallet_transactions
+      WHERE bot_id = ${botId} AND type = 'sale' AND reference = ${sale.reference}`
+    if (done[0]) return { amount: -done[0].amount, balanceAfter: done[0].balanceAfter, charged: false } satisfies SaleCharge
+    const bytes = Math.round(sale.trafficGb * GIB)
+    const [bot] = yield* sql<{ walletBalance: number; trafficRatePerGb: number }>`
+      SELECT wallet_balance, traffic_rate_per_gb FROM bots WHERE id = ${botId} FOR UPDATE`
+    if (!bot) return yield* new TenantWalletInsufficient({ botId, balance: 0, required: 0 })
+    const cost = saleCost(sale.trafficGb, bot.trafficRatePerGb)
+    if (bot.walletBalance < cost) {
+      return yield* new TenantWalletInsufficient({ botId, balance: bot.walletBalance, required: cost })
+    }
+    const [after] = yield* sql<{ walletBalance: number }>`
+      UPDATE bots SET wallet_balance = wallet_balance - ${cost}, traffic_sold_bytes = traffic_sold_bytes + ${bytes}
+      WHERE id = ${botId} RETURNING wallet_balance`
+    yield* sql`
+      INSERT INTO tenant_wallet_transactions (bot_id, type, amount, balance_after, traffic_bytes, reference)
+      VALUES (${botId}, 'sale', ${-cost}, ${after!.walletBalance}, ${bytes}, ${sale.reference})`
+    return { amount: cost, balanceAfter: after!.walletBalance, charged: true } satisfies SaleCharge
+  })
+
+/** Credits the tenant's wallet (operator top-up). Fleet-wide: called by the master bot and API. */
+export const topUpTenantWallet = (
+  botId: number,
+  topUp: { readonly amount: number; readonly reference?: string; readonly createdBy: string }
+) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql.withTransaction(Effect.gen(function*() {
+      const [after] = yield* sql<{ walletBalance: number }>`
+        UPDATE bots SET wallet_balance = wallet_balance + ${topUp.amount} WHERE id = ${botId} RETURNING wallet_balance`
+      if (!after) return undefined
+      yield* sql`
+        INSERT INTO tenant_wallet_transactions (bot_id, type, amount, balance_after, reference, created_by)
+        VALUES (${botId}, 'topup', ${topUp.amount}, ${after.walletBalance}, ${topUp.reference ?? null}, ${topUp.createdBy})`
+      return after.walletBalance
+    }))
+  })

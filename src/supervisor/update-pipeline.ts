@@ -114,6 +114,8 @@ export const updatePipeline = (options: PipelineOptions) => async (ctx: BotConte
         Effect.annotateLogs({ bot_id: options.botId, update_id: updateId })
       )
     )
+    // A short, growing pause: transient causes (a deadlock, a failover) get a chance to pass.
+    if (attempt < MAX_ATTEMPTS) await new Promise((r) => setTimeout(r, 50 * 2 ** (attempt - 1)))
   }
   const stored = await options.runExit(deadLetter(options.botId, ctx.update, lastError))
   deadLetters.inc()

@@ -4,11 +4,10 @@
  * update's transaction, after an optional delay, then replies.
  * Env: DATABASE_URL, TELEGRAM_API_ROOT, HANDLER_DELAY_MS.
  */
-import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { Composer } from "grammy"
-import { AppLayer } from "../../src/app.ts"
+import { AppLayer, launch } from "../../src/app.ts"
 import type { BotContext } from "../../src/bot/context.ts"
 import { AppConfig } from "../../src/config.ts"
 
@@ -24,6 +23,4 @@ app.on("message", async (ctx) => {
   await ctx.reply(`handled ${ctx.update.update_id}`)
 })
 
-Layer.launch(
-  AppLayer({ tenantApp: app, runnerName: `child-${process.pid}` }).pipe(Layer.provide(AppConfig.layer))
-).pipe(NodeRuntime.runMain)
+launch(AppLayer({ tenantApp: app, runnerName: `child-${process.pid}` }).pipe(Layer.provide(AppConfig.layer)))

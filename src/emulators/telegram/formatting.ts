@@ -372,8 +372,8 @@ function parseMarkdown(s: string): FormattedText {
       end = "```";
       i += 3;
       const nl = s.indexOf("\n", i);
-      if (nl >= 0 && /^[^\s`]+$/.test(s.slice(i, nl))) {
-        language = s.slice(i, nl);
+      if (nl >= 0 && /^[^\s`]*$/.test(s.slice(i, nl))) {
+        if (nl > i) language = s.slice(i, nl);
         i = nl + 1;
       }
     } else i++;

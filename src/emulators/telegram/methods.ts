@@ -176,6 +176,7 @@ function applyEdit(ctx: CallContext, cs: ChatState, stored: StoredMessage, metho
     const edit: SentMessage["edits"][number] = { at: Date.now(), method };
     if (typeof next.text === "string") edit.text = record.text = next.text;
     if (typeof next.caption === "string") edit.caption = record.caption = next.caption;
+    else delete record.caption;
     // Every edit without reply_markup drops the inline keyboard.
     edit.replyMarkup = markup;
     if (markup === undefined) delete record.replyMarkup;

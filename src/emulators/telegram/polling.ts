@@ -54,7 +54,7 @@ function select(bot: BotState, offset: number, limit: number): Update[] {
   const q = bot.queue;
   let start = 0;
   while (start < q.length && q[start]!.update_id < offset) start++;
-  return start === 0 && q.length <= limit ? q.slice() : q.slice(start, start + limit);
+  return q.slice(start, start + limit);
 }
 
 /** Applies getUpdates' offset: forget everything before it (negative = keep only the last -offset). */

@@ -64,7 +64,10 @@ function authorize(state: EmulatorState, rawToken: string): { bot: BotState } | 
 
 async function handleBotApi(state: EmulatorState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const m = BOT_PATH.exec(url.pathname);
-  if (!m) return sendError(res, notFound());
+  if (!m) {
+    req.resume();
+    return sendError(res, notFound());
+  }
   const auth = authorize(state, m[1]!);
   if (auth instanceof ApiError) {
     req.resume();

@@ -1,0 +1,100 @@
+/**
+ * Real processes: a supervisor killed with SIGKILL mid-burst loses nothing and
+ * handles nothing twice after its restart; SIGTERM drains in-flight updates and
+ * exits 0; no token ever appears in its logs.
+ */
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import { layerFromUrl } from "../../src/db/client.ts"
+import { Bots } from "../../src/tenants/bots.ts"
+import { eventually } from "../support/app.ts"
+import { startSupervisorProcess } from "../support/child.ts"
+import { createTestDatabase } from "../support/database.ts"
+import type { TestDatabase } from "../support/database.ts"
+
+let emulator: TelegramEmulator
+let db: TestDatabase
+
+const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Bots>) =>
+  Effect.runPromise(effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(db.url, { maxConnections: 2 }))))
+
+const handled = () =>
+  run(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<{ updateId: number; times: number }>`
+      SELECT update_id, count(*)::int AS times FROM handler_log GROUP BY update_id`
+  }))
+
+beforeAll(async () => {
+  emulator = await startTelegramEmulator()
+  db = await createTestDatabase()
+  await run(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
+    yield* sql`GRANT INSERT ON handler_log TO botfleet_tenant`
+  }))
+})
+afterAll(async () => {
+  await emulator?.close()
+  await db?.drop()
+})
+
+const childEnv = (delayMs: number) => ({
+  DATABASE_URL: db.url,
+  TELEGRAM_API_ROOT: emulator.url,
+  HANDLER_DELAY_MS: String(delayMs),
+  BOT_BUCKETS: "8"
+})
+
+describe("crashes and shutdowns", () => {
+  it("after kill -9 mid-burst, every update is handled exactly once", async () => {
+    const { token } = emulator.createBot()
+    await run(Effect.gen(function*() {
+      yield* (yield* Bots).create({ name: "Crashy", telegramToken: token })
+    }))
+    const first = startSupervisorProcess(childEnv(40))
+    await emulator.waitForPoller(token, 10_000)
+    const injected: Array<number> = []
+    for (let i = 0; i < 300; i++) {
+      injected.push(emulator.injectMessage(token, { text: `m${i}`, from: 1000 + (i % 30) }).updateId)
+    }
+    await eventually(async () => (await handled()).length >= 60, 10_000)
+    first.process.kill("SIGKILL")
+    await first.exited
+    const atKill = (await handled()).length
+    expect(atKill).toBeLessThan(300) // the kill really happened mid-burst
+
+    const second = startSupervisorProcess(childEnv(0))
+    const rows = await eventually(async () => {
+      const rows = await handled()
+      return rows.length === 300 ? rows : undefined
+    }, 20_000)
+    expect(rows.map((r) => r.updateId).sort((a, b) => a - b)).toEqual(injected)
+    expect(rows.every((r) => r.times === 1)).toBe(true)
+    second.process.kill("SIGTERM")
+    expect((await second.exited).code).toBe(0)
+    expect(first.output() + second.output()).not.toContain(token.split(":")[1])
+  }, 60_000)
+
+  it("SIGTERM lets in-flight updates finish, confirms them, and exits 0", async () => {
+    const { token } = emulator.createBot()
+    await run(Effect.gen(function*() {
+      yield* (yield* Bots).create({ name: "Graceful", telegramToken: token })
+    }))
+    const child = startSupervisorProcess(childEnv(1500))
+    await emulator.waitForPoller(token, 10_000)
+    const ids = [1, 2, 3, 4, 5].map((i) => emulator.injectMessage(token, { text: `slow${i}`, from: 2000 + i }).updateId)
+    await eventually(() => emulator.stats(token).updatesDelivered >= 5, 5000)
+    child.process.kill("SIGTERM")
+    const exit = await child.exited
+    expect(exit.code).toBe(0)
+    const done = (await handled()).filter((r) => ids.includes(r.updateId))
+    expect(done.map((r) => r.updateId).sort((a, b) => a - b)).toEqual(ids)
+    // Confirmed to Telegram on the way out: nothing will be redelivered.
+    expect(emulator.stats(token).confirmedOffset).toBe(Math.max(...ids) + 1)
+    expect(child.output()).toContain("draining")
+  }, 30_000)
+})

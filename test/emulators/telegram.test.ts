@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import { run } from "@grammyjs/runner";
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -538,5 +541,23 @@ describe("HTTP control API", () => {
     expect(revoke.status).toBe(200);
     expect((await call(token, "getMe")).status).toBe(401);
     expect((await control("noSuchOperation", {})).status).toBe(404);
+  });
+});
+
+describe("standalone main.ts", () => {
+  it("prints its URL, serves, and exits cleanly on SIGTERM", async () => {
+    const main = fileURLToPath(new URL("../../src/emulators/telegram/main.ts", import.meta.url));
+    const child = spawn(process.execPath, [main, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const [line] = (await once(child.stdout!, "data")) as [Buffer];
+      const url = /(http:\/\/\S+)/.exec(line.toString())![1]!;
+      const created = (await (await fetch(`${url}/control/bots`, { method: "POST", body: "{}" })).json()) as Envelope;
+      const me = (await (await fetch(`${url}/bot${created.result.token}/getMe`)).json()) as Envelope;
+      expect(me.result.id).toBe(created.result.id);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
   });
 });

@@ -8,6 +8,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Runtime, Schedule } from "effect"
+import { Sharding } from "effect/cluster"
 import { SqlClient } from "effect/sql"
 import type { Composer } from "grammy"
 import * as os from "node:os"
@@ -23,6 +24,8 @@ import { LoggingLive } from "./logging.ts"
 import { RunnerName, TenantApp } from "./supervisor/bot-runner.ts"
 import { Health } from "./supervisor/health.ts"
 import { StartLimiter } from "./supervisor/start-limiter.ts"
+import { clusterOwnership } from "./supervisor/cluster/bucket-singletons.ts"
+import { ClusterLive } from "./supervisor/cluster/sharding.ts"
 import { SupervisorLive } from "./supervisor/supervisor.ts"
 import type { Ownership } from "./supervisor/supervisor.ts"
 import { BotsWatcher } from "./supervisor/watcher.ts"
@@ -46,7 +49,7 @@ const Migrated = Layer.effectDiscard(
   databaseReachable.pipe(
     Effect.andThen(runMigrations()),
     Effect.tap((applied) => applied.length > 0 ? Effect.logInfo(`applied migrations: ${applied.join(", ")}`) : Effect.void),
-    Effect.tapError((e) => Effect.logError(`migration ${e.file} failed: ${e.message}`))
+    Effect.tapError((e) => Effect.logError(e.message))
   )
 )
 
@@ -63,6 +66,17 @@ const Apps = (options: AppOptions) =>
     return TenantApp.fromComposers(options.tenantApp ?? makeTenantApp(), makeMasterApp({ adminIds: config.masterAdminIds }))
   }))
 
+/**
+ * The supervisor over the cluster engine: this process is a cluster runner and
+ * owns the buckets whose singletons the engine places here (bucket-singletons.ts).
+ * Released before the engine, so bots stop before their shard locks are let go.
+ */
+const Supervisor = (ownership: Ownership | undefined) =>
+  Layer.unwrap(Effect.gen(function*() {
+    const sharding = yield* Sharding.Sharding
+    return SupervisorLive(ownership ?? clusterOwnership(sharding))
+  })).pipe(Layer.provideMerge(ClusterLive))
+
 export const AppLayer = (options: AppOptions = {}) => {
   const Database = Migrated.pipe(Layer.provideMerge(DatabaseLive()))
   const Core = Layer.mergeAll(
@@ -72,7 +86,7 @@ export const AppLayer = (options: AppOptions = {}) => {
     Apps(options),
     Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` }))
   ).pipe(Layer.provideMerge(BotsWatcher.layer))
-  return SupervisorLive(options.ownership).pipe(
+  return Supervisor(options.ownership).pipe(
     Layer.provideMerge(HttpLive),
     Layer.provideMerge(Core),
     Layer.provideMerge(Database),

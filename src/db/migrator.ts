@@ -18,8 +18,12 @@ export const migrationsDir = fileURLToPath(new URL("../../migrations/", import.m
 
 export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("MigrationFailed", {
   file: Schema.String,
-  message: Schema.String
-}) {}
+  reason: Schema.String
+}) {
+  override get message() {
+    return `migration ${this.file} failed: ${this.reason}`
+  }
+}
 
 const FILE = /^(\d+)_([\w-]+)\.sql$/
 
@@ -31,15 +35,20 @@ const runFile = (file: string, text: string) =>
     const sql = yield* SqlClient.SqlClient
     for (const statement of splitStatements(text)) {
       yield* sql.unsafe(statement).raw.pipe(
-        Effect.mapError((e) => new MigrationFailed({ file, message: pgMessage(e) }))
+        Effect.mapError((e) => new MigrationFailed({ file, reason: pgMessage(e) }))
       )
     }
   })
 
+/** PostgreSQL's own words: the innermost message of the error's cause chain. */
 const pgMessage = (e: unknown): string => {
-  const cause = (e as { cause?: unknown }).cause
-  const inner = cause instanceof Error ? cause.message : undefined
-  return inner ?? (e instanceof Error ? e.message : String(e))
+  let message = e instanceof Error ? e.message : String(e)
+  let current: unknown = e
+  for (let depth = 0; depth < 10 && current instanceof Error; depth++) {
+    message = current.message
+    current = current.cause
+  }
+  return message
 }
 
 const loader = (dir: string): Migrator.Loader =>
@@ -69,9 +78,9 @@ export const runMigrations = (dir: string = migrationsDir) =>
     Effect.mapError((e) => {
       if (e._tag === "MigrationError" && e.kind === "Failed") {
         const inner = e.cause as MigrationFailed | undefined
-        return inner?._tag === "MigrationFailed" ? inner : new MigrationFailed({ file: e.message, message: pgMessage(e) })
+        return inner?._tag === "MigrationFailed" ? inner : new MigrationFailed({ file: e.message, reason: pgMessage(e) })
       }
-      return new MigrationFailed({ file: dir, message: e.message })
+      return new MigrationFailed({ file: dir, reason: e.message })
     }),
     Effect.map((applied) => applied.map(([id, name]) => `${String(id).padStart(3, "0")}_${name}.sql`))
   )

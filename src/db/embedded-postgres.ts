@@ -82,7 +82,7 @@ const urlFor = (port: number) => (database = "postgres") =>
 
 export const startEmbeddedPostgres = async (
   dataDir: string,
-  options: { readonly log?: (line: string) => void; readonly durable?: boolean } = {}
+  options: { readonly log?: (line: string) => void; readonly durable?: boolean; readonly port?: number } = {}
 ): Promise<EmbeddedServer> => {
   const log = options.log ?? (() => {})
   const root = path.resolve(dataDir)
@@ -111,7 +111,7 @@ export const startEmbeddedPostgres = async (
     }
   }
 
-  const port = await freePort()
+  const port = options.port ?? await freePort()
   const EmbeddedPostgres = await loadEmbeddedPostgres()
   const pg = new EmbeddedPostgres({
     databaseDir: pgData,

@@ -17,6 +17,7 @@ import type { Update } from "grammy/types"
 import type { BotContext, UpdateServices } from "../bot/context.ts"
 import { TenantCache } from "../bot/tenant.ts"
 import { withTenant } from "../db/tenant.ts"
+import { isTransientDatabaseFailure } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
 import type { BotSeries } from "../metrics/registry.ts"
@@ -86,13 +87,32 @@ const deadLetter = (botId: number, update: Update, error: string) =>
     })
   )
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Runs `effect` until it succeeds or fails for a reason other than the database being away. */
+const untilDatabaseAnswers = async <A, E>(options: PipelineOptions, effect: Effect.Effect<A, E, PipelineServices>) => {
+  for (let outage = 0;; outage++) {
+    const exit = await options.runExit(effect)
+    if (Exit.isSuccess(exit) || !isTransientDatabaseFailure(exit.cause)) return exit
+    if (outage === 0) {
+      await options.runExit(Effect.logWarning(`database unavailable; holding the update until it answers: ${causeSummary(exit.cause)}`).pipe(
+        Effect.annotateLogs({ bot_id: options.botId })
+      ))
+    }
+    await sleep(Math.min(5_000, 100 * 2 ** Math.min(outage, 6)))
+  }
+}
+
 /** The grammY middleware that wraps the tenant application for one bot. */
 export const updatePipeline = (options: PipelineOptions) => async (ctx: BotContext): Promise<void> => {
   const updateId = ctx.update.update_id
   let lastError = ""
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const started = performance.now()
-    const exit = await options.runExit(
+    // A database outage is waited out here and costs no attempt: only the
+    // handler's own failures count towards the dead letter.
+    const exit = await untilDatabaseAnswers(
+      options,
       handleOnce(options, ctx).pipe(
         Effect.timeoutOrElse({
           duration: options.deadlineMs,
@@ -114,10 +134,10 @@ export const updatePipeline = (options: PipelineOptions) => async (ctx: BotConte
         Effect.annotateLogs({ bot_id: options.botId, update_id: updateId })
       )
     )
-    // A short, growing pause: transient causes (a deadlock, a failover) get a chance to pass.
-    if (attempt < MAX_ATTEMPTS) await new Promise((r) => setTimeout(r, 50 * 2 ** (attempt - 1)))
+    // A short, growing pause: transient causes get a chance to pass.
+    if (attempt < MAX_ATTEMPTS) await sleep(50 * 2 ** (attempt - 1))
   }
-  const stored = await options.runExit(deadLetter(options.botId, ctx.update, lastError))
+  const stored = await untilDatabaseAnswers(options, deadLetter(options.botId, ctx.update, lastError))
   deadLetters.inc()
   await options.runExit(
     Effect.logError(`update dead-lettered after ${MAX_ATTEMPTS} attempts: ${lastError}`).pipe(

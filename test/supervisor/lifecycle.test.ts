@@ -30,6 +30,20 @@ const createBot = (name: string, token: string) =>
   }))
 
 describe("supervisor lifecycle", () => {
+  it("re-subscribes after its LISTEN connection is killed, and resyncs what it missed", async () => {
+    await app.run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const killed = yield* sql<{ ok: boolean }>`
+        SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+        WHERE datname = current_database() AND query ILIKE 'LISTEN%'`
+      expect(killed.length).toBeGreaterThanOrEqual(1)
+    }))
+    // Inserted while the listener is down: only the resync after re-subscribing can find it.
+    const { token } = emulator.createBot()
+    await createBot("Missed", token)
+    await emulator.waitForPoller(token, 3000)
+  })
+
   it("starts a new bot within a second and it answers /start", async () => {
     const { token } = emulator.createBot({ username: "shop_one_bot" })
     const started = Date.now()

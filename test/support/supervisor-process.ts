@@ -15,6 +15,8 @@ const delayMs = Number(process.env.HANDLER_DELAY_MS ?? "0")
 
 const app = new Composer<BotContext>()
 app.on("message", async (ctx) => {
+  // An update that takes the whole process down, every time it is handled.
+  if (ctx.message.text === "crash") process.kill(process.pid, "SIGKILL")
   await new Promise((r) => setTimeout(r, delayMs))
   await ctx.run(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient

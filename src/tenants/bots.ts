@@ -15,6 +15,7 @@ import {
   MasterBotExists,
   MasterBotProtected
 } from "./errors.ts"
+import { checkInt, firstRow } from "./repository.ts"
 import { generateApiToken, hashApiToken, telegramBotIdOf } from "./tokens.ts"
 
 export interface Bot {
@@ -130,8 +131,7 @@ export class Bots extends Context.Service<Bots, {
       const sql = yield* SqlClient.SqlClient
       const cols = sql.unsafe(COLUMNS)
 
-      const one = <E>(rows: ReadonlyArray<Row>, onMissing: () => E) =>
-        rows[0] ? Effect.succeed(toBot(rows[0])) : Effect.fail(onMissing())
+      const one = <E>(rows: ReadonlyArray<Row>, onMissing: () => E) => Effect.map(firstRow(rows, onMissing), toBot)
 
       const getById = Effect.fn("Bots.getById")(function*(id: number) {
         const rows = yield* sql<Row>`SELECT ${cols} FROM bots WHERE id = ${id}`
@@ -154,8 +154,7 @@ export class Bots extends Context.Service<Bots, {
 
       const getWithToken = Effect.fn("Bots.getWithToken")(function*(id: number) {
         const rows = yield* sql<Row>`SELECT ${cols}, telegram_bot_token FROM bots WHERE id = ${id}`
-        if (!rows[0]) return yield* new BotNotFound({ botId: id })
-        return toBotWithToken(rows[0])
+        return toBotWithToken(yield* firstRow(rows, () => new BotNotFound({ botId: id })))
       })
 
       const findOne = (rows: ReadonlyArray<Row>) => Option.map(Option.fromNullishOr(rows[0]), toBot)
@@ -166,10 +165,7 @@ export class Bots extends Context.Service<Bots, {
         if (patch.currency !== undefined) set.currency = yield* checkCurrency(patch.currency)
         if (patch.telegramUsername !== undefined) set.telegramUsername = patch.telegramUsername
         if (patch.trafficRatePerGb !== undefined) {
-          if (!Number.isSafeInteger(patch.trafficRatePerGb) || patch.trafficRatePerGb < 0) {
-            return yield* new InvalidInput({ field: "trafficRatePerGb", reason: "must be a non-negative integer" })
-          }
-          set.trafficRatePerGb = patch.trafficRatePerGb
+          set.trafficRatePerGb = yield* checkInt("trafficRatePerGb", patch.trafficRatePerGb, 0, Number.MAX_SAFE_INTEGER)
         }
         if (patch.telegramToken !== undefined) {
           set.telegramBotId = yield* checkToken(patch.telegramToken)
@@ -222,7 +218,7 @@ export class Bots extends Context.Service<Bots, {
           const apiToken = generateApiToken()
           const rows = yield* sql<{ id: number }>`
             UPDATE bots SET api_token_hash = ${hashApiToken(apiToken)} WHERE id = ${id} RETURNING id`
-          if (rows.length === 0) return yield* new BotNotFound({ botId: id })
+          yield* firstRow(rows, () => new BotNotFound({ botId: id }))
           return apiToken
         }),
         runtimeStatus: () =>

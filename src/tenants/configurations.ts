@@ -10,8 +10,9 @@
 import { Context, Effect, Layer, Option, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { withTenant } from "../db/tenant.ts"
-import { BotNotFound, InvalidInput } from "./errors.ts"
+import { InvalidInput } from "./errors.ts"
+import type { BotNotFound } from "./errors.ts"
+import { missingBot, tenantScope } from "./repository.ts"
 
 export const CONFIG_KEY_PATTERN = /^[A-Z][A-Z0-9_]{0,99}$/
 
@@ -110,10 +111,7 @@ export class Configurations extends Context.Service<Configurations, {
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
 
-      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Failure> =>
-        Number.isSafeInteger(botId) && botId > 0
-          ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-          : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
+      const tenant = tenantScope(sql)
 
       const get = Effect.fn("Configurations.get")(function*(botId: number, key: string) {
         const configKey = yield* checkKey(key)
@@ -165,7 +163,7 @@ export class Configurations extends Context.Service<Configurations, {
                 INSERT INTO bot_configurations (bot_id, config_key, config_value)
                 VALUES (${botId}, ${configKey}, ${JSON.stringify(json)}::jsonb)
                 ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value`
-            }).pipe(Effect.catchTag("SqlError", missingBot(botId)))
+            }).pipe(Effect.catchTag("SqlError", missingBot("bot_configurations_bot_id_fkey", botId)))
           )
           return json
         }),
@@ -192,7 +190,7 @@ export class Configurations extends Context.Service<Configurations, {
                 ON CONFLICT (bot_id, config_key) DO UPDATE
                   SET config_value = bot_configurations.config_value || EXCLUDED.config_value
                   WHERE jsonb_typeof(bot_configurations.config_value) = 'object'
-                RETURNING config_value::text AS json`.pipe(Effect.catchTag("SqlError", missingBot(botId)))
+                RETURNING config_value::text AS json`.pipe(Effect.catchTag("SqlError", missingBot("bot_configurations_bot_id_fkey", botId)))
               if (rows.length === 0) {
                 return yield* new InvalidInput({ field: key, reason: "the current value is not a JSON object" })
               }
@@ -262,12 +260,4 @@ const checkAmountRange = <E>(
       ? Effect.void
       : Effect.fail(new InvalidInput({ field: key, reason: `MIN_PAYMENT_AMOUNT (${min}) must not exceed MAX_PAYMENT_AMOUNT (${max})` }))
   })
-}
-
-/** A write for a bot that does not exist fails the bots foreign key. */
-const missingBot = (botId: number) => (e: SqlError): Effect.Effect<never, BotNotFound | SqlError> => {
-  const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
-  return pg?.code === "23503" && pg.constraint === "bot_configurations_bot_id_fkey"
-    ? Effect.fail(new BotNotFound({ botId }))
-    : Effect.fail(e)
 }

@@ -9,8 +9,9 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { withTenant } from "../db/tenant.ts"
-import { BotNotFound, InvalidInput } from "./errors.ts"
+import { InvalidInput } from "./errors.ts"
+import type { BotNotFound } from "./errors.ts"
+import { checkBoolean, missingBot, tenantScope } from "./repository.ts"
 
 /** The flags the product knows about; other well-formed keys are allowed too. */
 export const FEATURE_KEYS = [
@@ -70,10 +71,7 @@ export class FeatureFlags extends Context.Service<FeatureFlags, {
       const sql = yield* SqlClient.SqlClient
       const cols = sql.unsafe(`feature_key, enabled, config::text AS config_json, created_at, updated_at`)
 
-      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Failure> =>
-        Number.isSafeInteger(botId) && botId > 0
-          ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-          : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
+      const tenant = tenantScope(sql)
 
       const upsert = Effect.fnUntraced(function*(
         botId: number,
@@ -91,7 +89,7 @@ export class FeatureFlags extends Context.Service<FeatureFlags, {
             ON CONFLICT (bot_id, feature_key) DO UPDATE
               SET enabled = EXCLUDED.enabled,
                   config = COALESCE(${configJson}::jsonb, bot_feature_flags.config)
-            RETURNING ${cols}`.pipe(Effect.catchTag("SqlError", missingBot(botId)))
+            RETURNING ${cols}`.pipe(Effect.catchTag("SqlError", missingBot("bot_feature_flags_bot_id_fkey", botId)))
         )
         return toFlag(rows[0]!)
       })
@@ -114,10 +112,8 @@ export class FeatureFlags extends Context.Service<FeatureFlags, {
           return Option.match(yield* get(botId, key), { onNone: (): FeatureConfig => ({}), onSome: (flag) => flag.config })
         }),
         set: Effect.fn("FeatureFlags.set")(function*(botId: number, key: FeatureKeyInput, value: SetFeatureFlag) {
-          if (typeof value.enabled !== "boolean") {
-            return yield* new InvalidInput({ field: "enabled", reason: "must be a boolean" })
-          }
-          return yield* upsert(botId, key, value.enabled, value.config)
+          const enabled = yield* checkBoolean("enabled", value.enabled)
+          return yield* upsert(botId, key, enabled, value.config)
         }),
         getAll: Effect.fn("FeatureFlags.getAll")(function*(botId: number, options?: { readonly enabledOnly?: boolean | undefined }) {
           const enabledOnly = options?.enabledOnly ?? false
@@ -152,7 +148,7 @@ export class FeatureFlags extends Context.Service<FeatureFlags, {
               INSERT INTO bot_feature_flags (bot_id, feature_key, enabled)
               VALUES (${botId}, ${featureKey}, true)
               ON CONFLICT (bot_id, feature_key) DO UPDATE SET enabled = NOT bot_feature_flags.enabled
-              RETURNING enabled`.pipe(Effect.catchTag("SqlError", missingBot(botId)))
+              RETURNING enabled`.pipe(Effect.catchTag("SqlError", missingBot("bot_feature_flags_bot_id_fkey", botId)))
           )
           return rows[0]!.enabled
         })
@@ -182,11 +178,3 @@ const configText = (config: unknown) =>
   isJsonObject(config) && !Array.isArray(config)
     ? Effect.succeed(JSON.stringify(config))
     : Effect.fail(new InvalidInput({ field: "config", reason: "must be a JSON object" }))
-
-/** A write for a bot that does not exist fails the bots foreign key. */
-const missingBot = (botId: number) => (e: SqlError): Effect.Effect<never, BotNotFound | SqlError> => {
-  const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
-  return pg?.code === "23503" && pg.constraint === "bot_feature_flags_bot_id_fkey"
-    ? Effect.fail(new BotNotFound({ botId }))
-    : Effect.fail(e)
-}

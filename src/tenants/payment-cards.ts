@@ -7,8 +7,9 @@
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { withTenant } from "../db/tenant.ts"
-import { BotNotFound, DuplicatePaymentCard, InvalidInput, NotFound } from "./errors.ts"
+import { DuplicatePaymentCard } from "./errors.ts"
+import type { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
+import { checkBoolean, checkInt, checkName, found, INT4_MAX, invalid, missingBot, tenantScope } from "./repository.ts"
 
 export const ROTATION_STRATEGIES = ["round_robin", "least_used", "random", "weighted", "time_based"] as const
 
@@ -111,13 +112,7 @@ export class PaymentCards extends Context.Service<PaymentCards, {
       const sql = yield* SqlClient.SqlClient
       const cols = sql.unsafe(COLUMNS)
 
-      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Failure> =>
-        Number.isSafeInteger(botId) && botId > 0
-          ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-          : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
-
-      const found = (id: number) => (rows: ReadonlyArray<Row>) =>
-        rows[0] ? Effect.succeed(rows[0]) : Effect.fail(new NotFound({ entity: "payment_card", id }))
+      const tenant = tenantScope(sql)
 
       const getRow = (botId: number, id: number) =>
         Effect.flatMap(
@@ -125,7 +120,7 @@ export class PaymentCards extends Context.Service<PaymentCards, {
           () =>
             Effect.flatMap(
               tenant(botId, sql<Row>`SELECT ${cols} FROM tenant_payment_cards WHERE bot_id = ${botId} AND id = ${id}`),
-              found(id)
+              found("payment_card", id)
             )
         )
 
@@ -137,7 +132,7 @@ export class PaymentCards extends Context.Service<PaymentCards, {
             sql<Row>`UPDATE tenant_payment_cards SET is_active = ${active}
                      WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
           )
-          return toMasked(yield* found(id)(rows))
+          return toMasked(yield* found("payment_card", id)(rows))
         })
 
       return PaymentCards.of({
@@ -145,11 +140,11 @@ export class PaymentCards extends Context.Service<PaymentCards, {
           const values = {
             botId,
             cardNumber: yield* checkCardNumber(input.cardNumber),
-            cardHolderName: yield* checkHolder(input.cardHolderName),
+            cardHolderName: yield* checkName("cardHolderName", input.cardHolderName),
             bankName: yield* checkBankName(input.bankName),
             rotationStrategy: yield* checkStrategy(input.rotationStrategy ?? "round_robin"),
-            rotationIntervalMinutes: yield* checkPositive("rotationIntervalMinutes", input.rotationIntervalMinutes ?? 60),
-            weight: yield* checkPositive("weight", input.weight ?? 1)
+            rotationIntervalMinutes: yield* checkInt("rotationIntervalMinutes", input.rotationIntervalMinutes ?? 60, 1, INT4_MAX),
+            weight: yield* checkInt("weight", input.weight ?? 1, 1, INT4_MAX)
           }
           const rows = yield* tenant(
             botId,
@@ -180,19 +175,14 @@ export class PaymentCards extends Context.Service<PaymentCards, {
           yield* checkId(id)
           const set: Record<string, unknown> = {}
           if (patch.cardNumber !== undefined) set.cardNumber = yield* checkCardNumber(patch.cardNumber)
-          if (patch.cardHolderName !== undefined) set.cardHolderName = yield* checkHolder(patch.cardHolderName)
+          if (patch.cardHolderName !== undefined) set.cardHolderName = yield* checkName("cardHolderName", patch.cardHolderName)
           if (patch.bankName !== undefined) set.bankName = yield* checkBankName(patch.bankName)
           if (patch.rotationStrategy !== undefined) set.rotationStrategy = yield* checkStrategy(patch.rotationStrategy)
           if (patch.rotationIntervalMinutes !== undefined) {
-            set.rotationIntervalMinutes = yield* checkPositive("rotationIntervalMinutes", patch.rotationIntervalMinutes)
+            set.rotationIntervalMinutes = yield* checkInt("rotationIntervalMinutes", patch.rotationIntervalMinutes, 1, INT4_MAX)
           }
-          if (patch.weight !== undefined) set.weight = yield* checkPositive("weight", patch.weight)
-          if (patch.isActive !== undefined) {
-            if (typeof patch.isActive !== "boolean") {
-              return yield* new InvalidInput({ field: "isActive", reason: "must be a boolean" })
-            }
-            set.isActive = patch.isActive
-          }
+          if (patch.weight !== undefined) set.weight = yield* checkInt("weight", patch.weight, 1, INT4_MAX)
+          if (patch.isActive !== undefined) set.isActive = yield* checkBoolean("isActive", patch.isActive)
           if (Object.keys(set).length === 0) return toMasked(yield* getRow(botId, id))
           const rows = yield* tenant(
             botId,
@@ -201,7 +191,7 @@ export class PaymentCards extends Context.Service<PaymentCards, {
               Effect.catchTag("SqlError", duplicateCard(String(set.cardNumber ?? "")))
             )
           )
-          return toMasked(yield* found(id)(rows))
+          return toMasked(yield* found("payment_card", id)(rows))
         }),
         activate: setActive("PaymentCards.activate", true),
         deactivate: setActive("PaymentCards.deactivate", false),
@@ -211,7 +201,7 @@ export class PaymentCards extends Context.Service<PaymentCards, {
             botId,
             sql<{ id: number }>`DELETE FROM tenant_payment_cards WHERE bot_id = ${botId} AND id = ${id} RETURNING id`
           )
-          if (rows.length === 0) return yield* new NotFound({ entity: "payment_card", id })
+          yield* found("payment_card", id)(rows)
         })
       })
     })
@@ -230,8 +220,6 @@ const toMasked = ({ cardNumber, ...card }: Row): PaymentCard => ({
   ...card
 })
 
-const invalid = (field: string, reason: string) => Effect.fail(new InvalidInput({ field, reason }))
-
 const checkId = (id: number) =>
   Number.isSafeInteger(id) && id > 0 ? Effect.succeed(id) : invalid("id", "must be a positive integer")
 
@@ -241,13 +229,6 @@ const checkCardNumber = (input: string) => {
   if (!/^[0-9]{16}$/.test(digits)) return invalid("cardNumber", "must be exactly 16 digits")
   if (!isLuhnValid(digits)) return invalid("cardNumber", "fails the card checksum (Luhn); check for a typo")
   return Effect.succeed(digits)
-}
-
-const checkHolder = (name: string) => {
-  const trimmed = typeof name === "string" ? name.trim() : ""
-  return trimmed.length === 0 || trimmed.length > 255
-    ? invalid("cardHolderName", "must be 1 to 255 characters")
-    : Effect.succeed(trimmed)
 }
 
 const checkBankName = (name: string | null | undefined) => {
@@ -262,11 +243,6 @@ const checkStrategy = (strategy: string) =>
     ? Effect.succeed(strategy as RotationStrategy)
     : invalid("rotationStrategy", `must be one of ${ROTATION_STRATEGIES.join(", ")}`)
 
-const checkPositive = (field: string, n: number) =>
-  Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647
-    ? Effect.succeed(n)
-    : invalid(field, "must be a positive integer")
-
 /** The same card twice for one bot. */
 const duplicateCard = (cardNumber: string) => (e: SqlError): Effect.Effect<never, DuplicatePaymentCard | SqlError> =>
   e.reason._tag === "UniqueViolation" && e.reason.constraint === "uq_card_per_bot"
@@ -277,9 +253,5 @@ const duplicateCard = (cardNumber: string) => (e: SqlError): Effect.Effect<never
 const typedInsertError = (botId: number, cardNumber: string) =>
 (e: SqlError): Effect.Effect<never, DuplicatePaymentCard | BotNotFound | SqlError> => {
   if (e.reason._tag === "UniqueViolation") return duplicateCard(cardNumber)(e)
-  const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
-  if (pg?.code === "23503" && pg.constraint === "tenant_payment_cards_bot_id_fkey") {
-    return Effect.fail(new BotNotFound({ botId }))
-  }
-  return Effect.fail(e)
+  return missingBot("tenant_payment_cards_bot_id_fkey", botId)(e)
 }

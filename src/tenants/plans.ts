@@ -6,8 +6,19 @@
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { withTenant } from "../db/tenant.ts"
-import { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
+import { InvalidInput } from "./errors.ts"
+import type { BotNotFound, NotFound } from "./errors.ts"
+import {
+  checkBoolean,
+  checkInt,
+  checkName,
+  found,
+  INT4_MAX,
+  INT4_MIN,
+  invalid,
+  missingBot,
+  tenantScope
+} from "./repository.ts"
 
 export interface Plan {
   readonly id: number
@@ -76,13 +87,7 @@ export class Plans extends Context.Service<Plans, {
       const sql = yield* SqlClient.SqlClient
       const cols = sql.unsafe(COLUMNS)
 
-      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Failure> =>
-        Number.isSafeInteger(botId) && botId > 0
-          ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-          : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
-
-      const found = (id: number) => (rows: ReadonlyArray<Plan>) =>
-        rows[0] ? Effect.succeed(rows[0]) : Effect.fail(new NotFound({ entity: "plan", id }))
+      const tenant = tenantScope(sql)
 
       const listAll = (botId: number) =>
         sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} ORDER BY sort_order, id`
@@ -90,7 +95,7 @@ export class Plans extends Context.Service<Plans, {
       const get = Effect.fn("Plans.get")(function*(botId: number, id: number) {
         yield* checkId("id", id)
         const rows = yield* tenant(botId, sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} AND id = ${id}`)
-        return yield* found(id)(rows)
+        return yield* found("plan", id)(rows)
       })
 
       const setActive = (name: string, active: boolean) =>
@@ -100,12 +105,12 @@ export class Plans extends Context.Service<Plans, {
             botId,
             sql<Plan>`UPDATE bot_plans SET is_active = ${active} WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
           )
-          return yield* found(id)(rows)
+          return yield* found("plan", id)(rows)
         })
 
       return Plans.of({
         create: Effect.fn("Plans.create")(function*(botId: number, input: CreatePlan) {
-          const name = yield* checkName(input.name)
+          const name = yield* checkName("name", input.name)
           const periodDays = yield* checkInt("periodDays", input.periodDays, 1, INT4_MAX)
           const price = yield* checkInt("price", input.price, 0, Number.MAX_SAFE_INTEGER)
           const trafficLimitGb = yield* checkInt("trafficLimitGb", input.trafficLimitGb ?? 0, 0, INT4_MAX)
@@ -121,7 +126,7 @@ export class Plans extends Context.Service<Plans, {
               VALUES (${botId}, ${name}, ${description}, ${periodDays}, ${price}, ${trafficLimitGb}, ${deviceLimit},
                       COALESCE(${sortOrder}::integer,
                                (SELECT COALESCE(max(sort_order) + 1, 0) FROM bot_plans WHERE bot_id = ${botId})))
-              RETURNING ${cols}`.pipe(Effect.catchTag("SqlError", missingBot(botId)))
+              RETURNING ${cols}`.pipe(Effect.catchTag("SqlError", missingBot("bot_plans_bot_id_fkey", botId)))
           )
           return rows[0]!
         }),
@@ -138,7 +143,7 @@ export class Plans extends Context.Service<Plans, {
         update: Effect.fn("Plans.update")(function*(botId: number, id: number, patch: UpdatePlan) {
           yield* checkId("id", id)
           const set: Record<string, unknown> = {}
-          if (patch.name !== undefined) set.name = yield* checkName(patch.name)
+          if (patch.name !== undefined) set.name = yield* checkName("name", patch.name)
           if (patch.periodDays !== undefined) set.periodDays = yield* checkInt("periodDays", patch.periodDays, 1, INT4_MAX)
           if (patch.price !== undefined) set.price = yield* checkInt("price", patch.price, 0, Number.MAX_SAFE_INTEGER)
           if (patch.trafficLimitGb !== undefined) {
@@ -147,18 +152,13 @@ export class Plans extends Context.Service<Plans, {
           if (patch.deviceLimit !== undefined) set.deviceLimit = yield* checkInt("deviceLimit", patch.deviceLimit, 1, INT4_MAX)
           if (patch.description !== undefined) set.description = yield* checkDescription(patch.description)
           if (patch.sortOrder !== undefined) set.sortOrder = yield* checkInt("sortOrder", patch.sortOrder, INT4_MIN, INT4_MAX)
-          if (patch.isActive !== undefined) {
-            if (typeof patch.isActive !== "boolean") {
-              return yield* new InvalidInput({ field: "isActive", reason: "must be a boolean" })
-            }
-            set.isActive = patch.isActive
-          }
+          if (patch.isActive !== undefined) set.isActive = yield* checkBoolean("isActive", patch.isActive)
           if (Object.keys(set).length === 0) return yield* get(botId, id)
           const rows = yield* tenant(
             botId,
             sql<Plan>`UPDATE bot_plans SET ${sql.update(set)} WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
           )
-          return yield* found(id)(rows)
+          return yield* found("plan", id)(rows)
         }),
         reorder: Effect.fn("Plans.reorder")(function*(botId: number, ids: ReadonlyArray<number>) {
           if (!Array.isArray(ids)) return yield* new InvalidInput({ field: "ids", reason: "must be an array of plan ids" })
@@ -201,7 +201,7 @@ export class Plans extends Context.Service<Plans, {
             botId,
             sql<{ id: number }>`DELETE FROM bot_plans WHERE bot_id = ${botId} AND id = ${id} RETURNING id`
           )
-          if (rows.length === 0) return yield* new NotFound({ entity: "plan", id })
+          yield* found("plan", id)(rows)
         })
       })
     })
@@ -211,26 +211,8 @@ export class Plans extends Context.Service<Plans, {
 const COLUMNS = `id, name, description, period_days, price, traffic_limit_gb, device_limit, is_active, sort_order,
   created_at, updated_at`
 
-const INT4_MAX = 2_147_483_647
-const INT4_MIN = -2_147_483_648
-
-const invalid = (field: string, reason: string) => Effect.fail(new InvalidInput({ field, reason }))
-
 const checkId = (field: string, id: number) =>
   Number.isSafeInteger(id) && id > 0 ? Effect.succeed(id) : invalid(field, "must be a positive integer plan id")
-
-const checkInt = (field: string, n: number, min: number, max: number) =>
-  Number.isSafeInteger(n) && n >= min && n <= max
-    ? Effect.succeed(n)
-    : invalid(
-      field,
-      min === 0 ? "must be a non-negative integer" : min === 1 ? "must be a positive integer" : "must be an integer"
-    )
-
-const checkName = (name: string) => {
-  const trimmed = typeof name === "string" ? name.trim() : ""
-  return trimmed.length === 0 || trimmed.length > 255 ? invalid("name", "must be 1 to 255 characters") : Effect.succeed(trimmed)
-}
 
 const checkDescription = (description: string | null | undefined) => {
   if (description === undefined || description === null) return Effect.succeed(null)
@@ -238,12 +220,4 @@ const checkDescription = (description: string | null | undefined) => {
   const trimmed = description.trim()
   if (trimmed.length > 4096) return invalid("description", "must be at most 4096 characters")
   return Effect.succeed(trimmed.length === 0 ? null : trimmed)
-}
-
-/** A write for a bot that does not exist fails the bots foreign key. */
-const missingBot = (botId: number) => (e: SqlError): Effect.Effect<never, BotNotFound | SqlError> => {
-  const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
-  return pg?.code === "23503" && pg.constraint === "bot_plans_bot_id_fkey"
-    ? Effect.fail(new BotNotFound({ botId }))
-    : Effect.fail(e)
 }

@@ -1,10 +1,10 @@
 /** Seed increment 1.3 acceptance: the bots registry against a real database. */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { createHash } from "node:crypto"
-import { Bots, TenantsLive } from "../../src/tenants/index.ts"
-import { TestDatabaseLayer } from "../support/database.ts"
+import { Bots } from "../../src/tenants/index.ts"
+import { tenantsTestLayer } from "./support.ts"
 
 let seq = 0
 /** A well-formed Telegram token no other test in this file uses. */
@@ -20,7 +20,7 @@ const CHILD_TABLES = [
 ] as const
 
 describe("Bots", () => {
-  it.layer(TenantsLive.pipe(Layer.provideMerge(TestDatabaseLayer())))((it) => {
+  it.layer(tenantsTestLayer())((it) => {
     it.effect("create returns the bot and a plain API token that is stored only as its hash", () =>
       Effect.gen(function*() {
         const bots = yield* Bots

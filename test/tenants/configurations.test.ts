@@ -1,28 +1,19 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import {
-  Bots,
   ConfigDefaults,
   Configurations,
   InvalidInput,
   KNOWN_CONFIG_KEYS,
-  TenantsLive,
   validateConfigValue
 } from "../../src/tenants/index.ts"
-import { TestDatabaseLayer } from "../support/database.ts"
+import { botFactory, tenantsTestLayer } from "./support.ts"
 
-let seq = 0
-const newBot = Effect.gen(function*() {
-  const n = ++seq
-  const { bot } = yield* Bots.use((bots) =>
-    bots.create({ name: `config ${n}`, telegramToken: `${710000 + n}:${"C".repeat(30)}${String(n).padStart(5, "0")}` })
-  )
-  return bot.id
-})
+const newBot = botFactory("config", 710000, "C")
 
 describe("Configurations", () => {
-  it.layer(TenantsLive.pipe(Layer.provideMerge(TestDatabaseLayer())))((it) => {
+  it.layer(tenantsTestLayer())((it) => {
     it.effect("set and get any JSON value, keys inside values kept exactly", () =>
       Effect.gen(function*() {
         const config = yield* Configurations

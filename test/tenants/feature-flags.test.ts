@@ -1,20 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
-import { Bots, FEATURE_KEY_PATTERN, FEATURE_KEYS, FeatureFlags, TenantsLive } from "../../src/tenants/index.ts"
-import { TestDatabaseLayer } from "../support/database.ts"
+import { FEATURE_KEY_PATTERN, FEATURE_KEYS, FeatureFlags } from "../../src/tenants/index.ts"
+import { botFactory, tenantsTestLayer } from "./support.ts"
 
-let seq = 0
-const newBot = Effect.gen(function*() {
-  const n = ++seq
-  const { bot } = yield* Bots.use((bots) =>
-    bots.create({ name: `flags ${n}`, telegramToken: `${700000 + n}:${"F".repeat(30)}${String(n).padStart(5, "0")}` })
-  )
-  return bot.id
-})
+const newBot = botFactory("flags", 700000, "F")
 
 describe("FeatureFlags", () => {
-  it.layer(TenantsLive.pipe(Layer.provideMerge(TestDatabaseLayer())))((it) => {
+  it.layer(tenantsTestLayer())((it) => {
     it.effect("a missing flag is disabled with an empty config", () =>
       Effect.gen(function*() {
         const flags = yield* FeatureFlags

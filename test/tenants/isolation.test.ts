@@ -4,20 +4,12 @@
  * even by a query that forgets its `WHERE bot_id`.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { withTenant } from "../../src/db/tenant.ts"
-import { Bots, TenantsLive } from "../../src/tenants/index.ts"
-import { TestDatabaseLayer } from "../support/database.ts"
+import { botFactory, tenantsTestLayer } from "./support.ts"
 
-let seq = 0
-const newBot = Effect.gen(function*() {
-  const n = ++seq
-  const { bot } = yield* Bots.use((bots) =>
-    bots.create({ name: `tenant ${n}`, telegramToken: `${740000 + n}:${"I".repeat(30)}${String(n).padStart(5, "0")}` })
-  )
-  return bot.id
-})
+const newBot = botFactory("tenant", 740000, "I")
 
 const TELEGRAM_ID = 123_456_789
 
@@ -50,7 +42,7 @@ const twoTenants = Effect.gen(function*() {
 const TABLES = ["users", "tenant_payment_cards", "card_to_card_payments", "zarinpal_payments"] as const
 
 describe("tenant isolation", () => {
-  it.layer(TenantsLive.pipe(Layer.provideMerge(TestDatabaseLayer())))((it) => {
+  it.layer(tenantsTestLayer())((it) => {
     it.effect("the same Telegram user in two bots is two users with separate balances", () =>
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient

@@ -1,26 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import {
-  Bots,
   InvalidInput,
   formatCardNumber,
   isLuhnValid,
   maskCardNumber,
   normalizeCardNumber,
-  PaymentCards,
-  TenantsLive
+  PaymentCards
 } from "../../src/tenants/index.ts"
-import { TestDatabaseLayer } from "../support/database.ts"
+import { botFactory, tenantsTestLayer } from "./support.ts"
 
-let seq = 0
-const newBot = Effect.gen(function*() {
-  const n = ++seq
-  const { bot } = yield* Bots.use((bots) =>
-    bots.create({ name: `cards ${n}`, telegramToken: `${720000 + n}:${"P".repeat(30)}${String(n).padStart(5, "0")}` })
-  )
-  return bot.id
-})
+const newBot = botFactory("cards", 720000, "P")
 
 /** Appends the Luhn check digit to 15 digits, computed independently of the code under test. */
 const withCheckDigit = (prefix15: string): string => {
@@ -46,7 +37,7 @@ const PASARGAD = withCheckDigit("502229876543210")
 const wrongCheck = (card: string) => card.slice(0, 15) + String((Number(card[15]) + 1) % 10)
 
 describe("PaymentCards", () => {
-  it.layer(TenantsLive.pipe(Layer.provideMerge(TestDatabaseLayer())))((it) => {
+  it.layer(tenantsTestLayer())((it) => {
     it.effect("the Luhn helpers agree with known numbers", () =>
       Effect.sync(() => {
         assert.strictEqual(MELLI, "6037991234567893")

@@ -1,16 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
-import { Bots, InvalidInput, Plans, TenantsLive } from "../../src/tenants/index.ts"
-import { TestDatabaseLayer } from "../support/database.ts"
+import { Effect } from "effect"
+import { InvalidInput, Plans } from "../../src/tenants/index.ts"
+import { botFactory, tenantsTestLayer } from "./support.ts"
 
-let seq = 0
-const newBot = Effect.gen(function*() {
-  const n = ++seq
-  const { bot } = yield* Bots.use((bots) =>
-    bots.create({ name: `plans ${n}`, telegramToken: `${730000 + n}:${"L".repeat(30)}${String(n).padStart(5, "0")}` })
-  )
-  return bot.id
-})
+const newBot = botFactory("plans", 730000, "L")
 
 const basic = (name: string, extra: Partial<{ sortOrder: number; price: number }> = {}) => ({
   name,
@@ -20,7 +13,7 @@ const basic = (name: string, extra: Partial<{ sortOrder: number; price: number }
 })
 
 describe("Plans", () => {
-  it.layer(TenantsLive.pipe(Layer.provideMerge(TestDatabaseLayer())))((it) => {
+  it.layer(tenantsTestLayer())((it) => {
     it.effect("create stores the plan with defaults; prices are bigint-safe integers", () =>
       Effect.gen(function*() {
         const plans = yield* Plans

@@ -24,14 +24,16 @@
  * Faults and latency apply to /api routes. Latency delays the answer after the
  * request was processed.
  */
-import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type { AddressInfo, Socket } from "node:net"
-import { BadJson, BodyTooLarge, isRecord, parseJson, readBody, sendJson, sendText, sleep } from "./http.ts"
+import { ControlError, readControlBody } from "../shared/control.ts"
+import { answerFault, controlFaults, makeFaults } from "../shared/faults.ts"
+import type { Fault } from "../shared/faults.ts"
+import { BadJson, parseJson, readBody, sendJson, sendText, sleep } from "../shared/http.ts"
+import { serve } from "../shared/server.ts"
 import { makePanel } from "./panel.ts"
-import type { Reply, UserJson } from "./panel.ts"
+import type { Reply, UserJson, UserPatch } from "./panel.ts"
 
-export type { UserJson, UserStatus } from "./panel.ts"
+export type { UserJson, UserPatch, UserStatus } from "./panel.ts"
 
 export const DEFAULT_REMNAWAVE_TOKEN = "remnawave-emulator-token"
 
@@ -42,11 +44,7 @@ export interface RemnawaveEmulatorOptions {
   readonly token?: string
 }
 
-export interface FaultOptions {
-  /** HTTP status of the injected failures (default 500). */
-  readonly status?: number
-  /** Drop the connection instead of answering (a network error for the client). */
-  readonly disconnect?: boolean
+export interface FaultOptions extends Fault {
   /** Only calls with this HTTP method take the fault (default: any). */
   readonly method?: string
   /** Only calls whose path starts with this take the fault (default: any /api path). */
@@ -59,14 +57,6 @@ export interface RequestRecord {
   readonly path: string
   /** HTTP status answered, or 0 when the connection was dropped. */
   readonly status: number
-}
-
-export interface UserPatch {
-  readonly expireAt?: Date
-  readonly usedTrafficBytes?: number
-  readonly disabled?: boolean
-  readonly trafficLimitBytes?: number
-  readonly hwidDeviceLimit?: number | null
 }
 
 export interface RemnawaveEmulator {
@@ -87,14 +77,6 @@ export interface RemnawaveEmulator {
   reset(): void
 }
 
-class ControlError extends Error {
-  readonly status: number
-  constructor(status: number, message: string) {
-    super(message)
-    this.status = status
-  }
-}
-
 const readPatch = (body: Record<string, unknown>): UserPatch => {
   const patch: { -readonly [K in keyof UserPatch]: UserPatch[K] } = {}
   if (typeof body.expireAt === "string") {
@@ -113,10 +95,8 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
   const token = options.token ?? DEFAULT_REMNAWAVE_TOKEN
   let baseUrl = ""
   const panel = makePanel({ subscriptionBase: () => `${baseUrl}/api/sub` })
-  let faults: Array<FaultOptions> = []
-  let latencyMs = 0
+  const faults = makeFaults<FaultOptions>()
   let log: Array<RequestRecord> = []
-  const sockets = new Set<Socket>()
 
   const authorized = (req: IncomingMessage) => req.headers.authorization === `Bearer ${token}`
 
@@ -153,41 +133,27 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const record = (status: number) =>
       log.push({ at: new Date().toISOString(), method: req.method ?? "GET", path: url.pathname, status })
-    const index = faults.findIndex((f) =>
+    const fault = faults.take((f) =>
       (f.method === undefined || f.method.toUpperCase() === req.method) &&
       (f.path === undefined || url.pathname.startsWith(f.path))
     )
-    const fault = index < 0 ? undefined : faults.splice(index, 1)[0]
     if (fault !== undefined) {
       await readBody(req)
-      if (fault.disconnect === true) {
-        record(0)
-        req.socket.destroy()
-        return
-      }
-      const status = fault.status ?? 500
-      record(status)
-      return sendJson(res, status, { timestamp: new Date().toISOString(), path: url.pathname, message: "Server error", errorCode: "A001" })
+      return answerFault(req, fault, record, (status) =>
+        sendJson(res, status, { timestamp: new Date().toISOString(), path: url.pathname, message: "Server error", errorCode: "A001" }))
     }
     const reply = await apiReply(req, url)
     if (reply === "subscription") {
       const sub = panel.subscription(decodeURIComponent(url.pathname.slice("/api/sub/".length)), req.headers["user-agent"])
       record(sub === undefined ? 404 : 200)
-      if (latencyMs > 0) await sleep(latencyMs)
+      if (faults.latencyMs() > 0) await sleep(faults.latencyMs())
       if (sub === undefined) return sendJson(res, 404, { message: "Not Found", statusCode: 404 })
       res.writeHead(200, { ...sub.headers, "content-type": "text/plain; charset=utf-8" })
       return res.end(sub.body)
     }
     record(reply.status)
-    if (latencyMs > 0) await sleep(latencyMs)
+    if (faults.latencyMs() > 0) await sleep(faults.latencyMs())
     if (!res.destroyed) sendJson(res, reply.status, reply.body)
-  }
-
-  const readControlBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
-    const body = parseJson(await readBody(req))
-    if (body === undefined) return {}
-    if (!isRecord(body)) throw new ControlError(400, "the body must be a JSON object")
-    return body
   }
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string) => {
@@ -203,17 +169,11 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
       return sendJson(res, 200, handle.patchUser(parts[1]!, readPatch(await readControlBody(req))))
     }
     if (parts[0] === "faults" && parts.length === 1 && method === "POST") {
-      const body = await readControlBody(req)
-      if (typeof body.latencyMs === "number") latencyMs = Math.max(0, body.latencyMs)
-      if (typeof body.failNext === "number") {
-        handle.failNext(body.failNext, {
-          ...(typeof body.status === "number" ? { status: body.status } : {}),
-          ...(typeof body.method === "string" ? { method: body.method } : {}),
-          ...(typeof body.path === "string" ? { path: body.path } : {}),
-          disconnect: body.disconnect === true
-        })
-      }
-      return sendJson(res, 200, { pendingFaults: faults.length, latencyMs })
+      const answer = controlFaults(faults, await readControlBody(req), (body) => ({
+        ...(typeof body.method === "string" ? { method: body.method } : {}),
+        ...(typeof body.path === "string" ? { path: body.path } : {})
+      }))
+      return sendJson(res, 200, answer)
     }
     if (parts[0] === "requests" && parts.length === 1 && method === "GET") return sendJson(res, 200, { requests: log })
     if (parts[0] === "reset" && parts.length === 1 && method === "POST") {
@@ -223,45 +183,27 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     throw new ControlError(404, `no control route ${method} ${path}`)
   }
 
-  const server = createServer((req, res) => {
+  const route = (req: IncomingMessage, res: ServerResponse): Promise<unknown> => {
     const url = new URL(req.url ?? "/", "http://emulator.local")
-    const work = url.pathname === "/control" || url.pathname.startsWith("/control/")
+    return url.pathname === "/control" || url.pathname.startsWith("/control/")
       ? handleControl(req, res, url.pathname)
       : url.pathname.startsWith("/api/")
       ? handleApi(req, res, url)
       : Promise.resolve(sendText(res, 404, "Not Found"))
-    work.catch((error: unknown) => {
-      if (res.headersSent || res.destroyed) return
-      if (error instanceof ControlError) return sendJson(res, error.status, { error: error.message })
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, { message: error.message, statusCode: 413 })
-      sendJson(res, 500, { error: String(error) })
-    })
-  })
-  server.on("connection", (socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-  })
+  }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject)
-      resolve()
-    })
+  const server = await serve(route, {
+    port: options.port,
+    host: options.host,
+    tooLargeBody: (message) => ({ message, statusCode: 413 })
   })
-  const address = server.address() as AddressInfo
-  const hostName = address.family === "IPv6" ? `[${address.address}]` : address.address
-  baseUrl = `http://${hostName === "0.0.0.0" || hostName === "[::]" ? "127.0.0.1" : hostName}:${address.port}`
+  baseUrl = server.url
 
   const handle: RemnawaveEmulator = {
-    url: baseUrl,
-    port: address.port,
+    url: server.url,
+    port: server.port,
     token,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    close: server.close,
     users: () => panel.all(),
     user: (username) => panel.find(username),
     patchUser: (username, patch) => {
@@ -269,17 +211,12 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
       if (user === undefined) throw new ControlError(404, `no user ${username}`)
       return user
     },
-    failNext: (count, opts = {}) => {
-      for (let i = 0; i < count; i++) faults.push(opts)
-    },
-    setLatency: (ms) => {
-      latencyMs = Math.max(0, ms)
-    },
+    failNext: (count, opts = {}) => faults.failNext(count, opts),
+    setLatency: faults.setLatency,
     requests: () => [...log],
     reset: () => {
       panel.reset()
-      faults = []
-      latencyMs = 0
+      faults.reset()
       log = []
     }
   }

@@ -5,14 +5,13 @@
  *
  * Prints the URL and the API token, stops on SIGINT/SIGTERM.
  */
-import { parseFlags } from "./http.ts"
+import { closeOnSignals, listenFlags, parseFlags } from "../shared/cli.ts"
 import { startRemnawaveEmulator } from "./index.ts"
 
 const flags = parseFlags(process.argv.slice(2))
 
 const emulator = await startRemnawaveEmulator({
-  port: flags.port === undefined ? 0 : Number(flags.port),
-  host: flags.host ?? "127.0.0.1",
+  ...listenFlags(flags),
   ...(flags.token !== undefined ? { token: flags.token } : {})
 })
 
@@ -21,8 +20,4 @@ console.log(`Remnawave emulator listening on ${emulator.url}`)
 console.log(`REMNAWAVE_API_URL=${emulator.url}`)
 console.log(`REMNAWAVE_API_TOKEN=${emulator.token}`)
 
-const stop = () => {
-  emulator.close().then(() => process.exit(0), () => process.exit(1))
-}
-process.once("SIGINT", stop)
-process.once("SIGTERM", stop)
+closeOnSignals(emulator)

@@ -25,7 +25,7 @@
  *   versions, usedTrafficBytes and lifetimeUsedTrafficBytes at the top level.
  */
 import { randomBytes, randomUUID } from "node:crypto"
-import { isRecord } from "./http.ts"
+import { isRecord } from "../shared/http.ts"
 
 export type UserStatus = "ACTIVE" | "DISABLED" | "LIMITED" | "EXPIRED"
 export const RESET_PERIODS = ["NO_RESET", "DAY", "WEEK", "MONTH"] as const
@@ -54,6 +54,15 @@ export interface StoredUser {
   subLastOpenedAt: Date | null
   createdAt: Date
   updatedAt: Date
+}
+
+/** Stored fields a test may overwrite directly (`patch`). */
+export interface UserPatch {
+  readonly expireAt?: Date
+  readonly usedTrafficBytes?: number
+  readonly disabled?: boolean
+  readonly trafficLimitBytes?: number
+  readonly hwidDeviceLimit?: number | null
 }
 
 /** A user as the panel's API returns it (ExtendedUsersSchema). */
@@ -359,16 +368,7 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
       return u === undefined ? undefined : toJson(u)
     },
     /** Test hook: overwrite stored fields directly (e.g. an expiry in the past, used traffic). */
-    patch: (
-      username: string,
-      changes: {
-        readonly expireAt?: Date
-        readonly usedTrafficBytes?: number
-        readonly disabled?: boolean
-        readonly trafficLimitBytes?: number
-        readonly hwidDeviceLimit?: number | null
-      }
-    ) => {
+    patch: (username: string, changes: UserPatch) => {
       const u = byUsername(username)
       if (u === undefined) return undefined
       if (changes.expireAt !== undefined) u.expireAt = changes.expireAt

@@ -30,7 +30,7 @@
  * and ignores the registered-merchant list.
  */
 import { createHash } from "node:crypto"
-import { isRecord } from "./http.ts"
+import { isRecord } from "../shared/http.ts"
 
 export type Host = "production" | "sandbox"
 export type Currency = "IRR" | "IRT"

@@ -26,13 +26,15 @@
  * the answer after the request was processed, as a slow network would: a
  * client that times out may still have created or verified a payment.
  */
-import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type { AddressInfo, Socket } from "node:net"
+import { ControlError, readControlBody } from "../shared/control.ts"
+import { answerFault, controlFaults, makeFaults } from "../shared/faults.ts"
+import type { Fault } from "../shared/faults.ts"
+import { BadJson, parseJson, readBody, sendJson, sendText, sleep } from "../shared/http.ts"
+import { serve } from "../shared/server.ts"
 import { bankPage, notFoundPage } from "./bank-page.ts"
 import { makeGateway } from "./gateway.ts"
 import type { BankOutcome, GatewayOptions, Host, PaymentView, Reply } from "./gateway.ts"
-import { BadJson, BodyTooLarge, isRecord, parseJson, readBody, sendJson, sendText, sleep } from "./http.ts"
 
 export type { BankOutcome, Currency, Host, PaymentState, PaymentView } from "./gateway.ts"
 
@@ -52,11 +54,7 @@ export interface BankRedirect extends BankOutcome {
   readonly followed?: FollowedCallback
 }
 
-export interface FaultOptions {
-  /** HTTP status of the injected failures (default 500). */
-  readonly status?: number
-  /** Drop the connection instead of answering (a network error for the client). */
-  readonly disconnect?: boolean
+export interface FaultOptions extends Fault {
   /** Only calls to this endpoint take the fault (default: any of the three). */
   readonly endpoint?: ApiEndpoint
 }
@@ -101,14 +99,6 @@ const API_PATHS: Record<string, ApiEndpoint> = {
   "/pg/v4/payment/unVerified.json": "unVerified"
 }
 
-class ControlError extends Error {
-  readonly status: number
-  constructor(status: number, message: string) {
-    super(message)
-    this.status = status
-  }
-}
-
 const follow = async (callbackUrl: string): Promise<FollowedCallback> => {
   // Like a browser arriving at the callback; redirects are reported, not
   // followed (they usually point at Telegram, which is not reachable here).
@@ -122,10 +112,8 @@ const follow = async (callbackUrl: string): Promise<FollowedCallback> => {
 
 export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {}): Promise<ZarinpalEmulator> => {
   const gateway = makeGateway(options)
-  let faults: Array<FaultOptions> = []
-  let latencyMs = 0
+  const faults = makeFaults<FaultOptions>()
   let log: Array<RequestRecord> = []
-  const sockets = new Set<Socket>()
 
   const settle = async (
     authority: string,
@@ -146,17 +134,10 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
     const body = parseJson(raw)
     const record = (status: number) =>
       log.push({ at: new Date().toISOString(), endpoint, sandbox: host === "sandbox", status, body: body === BadJson ? raw : body })
-    const index = faults.findIndex((f) => f.endpoint === undefined || f.endpoint === endpoint)
-    const fault = index < 0 ? undefined : faults.splice(index, 1)[0]
+    const fault = faults.take((f) => f.endpoint === undefined || f.endpoint === endpoint)
     if (fault !== undefined) {
-      if (fault.disconnect === true) {
-        record(0)
-        req.socket.destroy()
-        return
-      }
-      const status = fault.status ?? 500
-      record(status)
-      return sendText(res, status, `<html><body><h1>${status}</h1>injected fault</body></html>`, "text/html; charset=utf-8")
+      return answerFault(req, fault, record, (status) =>
+        sendText(res, status, `<html><body><h1>${status}</h1>injected fault</body></html>`, "text/html; charset=utf-8"))
     }
     const input = body === BadJson ? undefined : body
     const reply: Reply = endpoint === "request"
@@ -165,7 +146,7 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
       ? gateway.verify(host, input)
       : gateway.unVerified(host, input)
     record(reply.status)
-    if (latencyMs > 0) await sleep(latencyMs)
+    if (faults.latencyMs() > 0) await sleep(faults.latencyMs())
     if (!res.destroyed) sendJson(res, reply.status, reply.body)
   }
 
@@ -179,13 +160,6 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
       return res.end()
     }
     return sendText(res, 200, bankPage(payment, `${prefix}/pg/StartPay/${authority}`), "text/html; charset=utf-8")
-  }
-
-  const readControlBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
-    const body = parseJson(await readBody(req))
-    if (body === undefined) return {}
-    if (!isRecord(body)) throw new ControlError(400, "the body must be a JSON object")
-    return body
   }
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string) => {
@@ -208,17 +182,11 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
       return sendJson(res, 200, result)
     }
     if (parts[0] === "faults" && parts.length === 1 && method === "POST") {
-      const body = await readControlBody(req)
-      if (typeof body.latencyMs === "number") latencyMs = Math.max(0, body.latencyMs)
-      if (typeof body.failNext === "number") {
+      const answer = controlFaults(faults, await readControlBody(req), (body) => {
         const endpoint = Object.values(API_PATHS).find((e) => e === body.endpoint)
-        handle.failNext(body.failNext, {
-          ...(typeof body.status === "number" ? { status: body.status } : {}),
-          ...(endpoint !== undefined ? { endpoint } : {}),
-          disconnect: body.disconnect === true
-        })
-      }
-      return sendJson(res, 200, { pendingFaults: faults.length, latencyMs })
+        return endpoint !== undefined ? { endpoint } : {}
+      })
+      return sendJson(res, 200, answer)
     }
     if (parts[0] === "merchants" && parts.length === 1 && method === "POST") {
       const body = await readControlBody(req)
@@ -253,55 +221,28 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
     return sendText(res, 404, "Not Found")
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (res.headersSent || res.destroyed) return
-      if (error instanceof ControlError) return sendJson(res, error.status, { error: error.message })
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: error.message })
-      sendJson(res, 500, { error: String(error) })
-    })
+  const server = await serve(route, {
+    port: options.port,
+    host: options.host,
+    tooLargeBody: (message) => ({ error: message })
   })
-  server.on("connection", (socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-  })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject)
-      resolve()
-    })
-  })
-  const address = server.address() as AddressInfo
-  const hostName = address.family === "IPv6" ? `[${address.address}]` : address.address
-  const url = `http://${hostName === "0.0.0.0" || hostName === "[::]" ? "127.0.0.1" : hostName}:${address.port}`
 
   const handle: ZarinpalEmulator = {
-    url,
-    sandboxUrl: `${url}/sandbox`,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    url: server.url,
+    sandboxUrl: `${server.url}/sandbox`,
+    port: server.port,
+    close: server.close,
     payments: () => gateway.list(),
     payment: (authority) => gateway.find(authority),
     pay: (authority, opts) => settle(authority, "pay", opts),
     cancel: (authority, opts) => settle(authority, "cancel", opts),
-    failNext: (count, opts = {}) => {
-      for (let i = 0; i < count; i++) faults.push(opts)
-    },
-    setLatency: (ms) => {
-      latencyMs = Math.max(0, ms)
-    },
+    failNext: (count, opts = {}) => faults.failNext(count, opts),
+    setLatency: faults.setLatency,
     registerMerchant: (merchantId, opts = {}) => gateway.registerMerchant(merchantId, opts.active !== false),
     requests: () => [...log],
     reset: () => {
       gateway.reset()
-      faults = []
-      latencyMs = 0
+      faults.reset()
       log = []
     }
   }

@@ -5,7 +5,7 @@
  *
  * Prints the production and sandbox roots, stops on SIGINT/SIGTERM.
  */
-import { parseFlags } from "./http.ts"
+import { closeOnSignals, listenFlags, parseFlags } from "../shared/cli.ts"
 import { startZarinpalEmulator } from "./index.ts"
 
 const argv = process.argv.slice(2)
@@ -13,8 +13,7 @@ const flags = parseFlags(argv)
 const merchants = argv.flatMap((arg, i) => (arg === "--merchant" && argv[i + 1] !== undefined ? [argv[i + 1]!] : []))
 
 const emulator = await startZarinpalEmulator({
-  port: flags.port === undefined ? 0 : Number(flags.port),
-  host: flags.host ?? "127.0.0.1",
+  ...listenFlags(flags),
   ...(merchants.length > 0 ? { merchants } : {})
 })
 
@@ -22,8 +21,4 @@ console.log(`ZarinPal emulator listening on ${emulator.url} (sandbox: ${emulator
 console.log(`ZARINPAL_API_ROOT=${emulator.url}`)
 console.log(`ZARINPAL_SANDBOX_API_ROOT=${emulator.sandboxUrl}`)
 
-const stop = () => {
-  emulator.close().then(() => process.exit(0), () => process.exit(1))
-}
-process.once("SIGINT", stop)
-process.once("SIGTERM", stop)
+closeOnSignals(emulator)

@@ -1,7 +1,6 @@
 /**
- * Small node:http helpers shared by the Remnawave emulator's routes: body
- * reading with a size cap, JSON and text replies, and CLI flag parsing for
- * `main.ts`.
+ * Small node:http helpers shared by the ZarinPal and Remnawave emulators'
+ * routes: body reading with a size cap, JSON and text replies.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 
@@ -56,25 +55,3 @@ export const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** `--port 8080 --host 0.0.0.0` (or `--port=8080`) from argv. */
-export const parseFlags = (argv: ReadonlyArray<string>): Record<string, string> => {
-  const flags: Record<string, string> = {}
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (!arg.startsWith("--")) continue
-    const eq = arg.indexOf("=")
-    if (eq > 0) {
-      flags[arg.slice(2, eq)] = arg.slice(eq + 1)
-    } else {
-      const next = argv[i + 1]
-      if (next !== undefined && !next.startsWith("--")) {
-        flags[arg.slice(2)] = next
-        i++
-      } else {
-        flags[arg.slice(2)] = "true"
-      }
-    }
-  }
-  return flags
-}

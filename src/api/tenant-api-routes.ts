@@ -1,4 +1,2 @@
 /** The tenant REST API (`/api/v1`), mounted on the HTTP server. Built in src/api/v1/. */
-import { Layer } from "effect"
-
-export const TenantApiRoutes = Layer.empty
+export { TenantApiV1 as TenantApiRoutes } from "./v1/routes.ts"

@@ -28,8 +28,10 @@ export const recordStatus = (botId: number, change: StatusChange) =>
     yield* sql`
       INSERT INTO bot_runtime_status AS s (bot_id, state, token_fingerprint, last_error, last_error_at, restart_count,
         conflict_count, last_started_at, runner, updated_at)
-      VALUES (${botId}, ${change.state}, ${change.fingerprint}, ${error}, ${error === null ? null : new Date()},
-        ${restart}, ${conflict}, ${change.started ? new Date() : null}, ${change.runner}, now())
+      -- SELECT … WHERE EXISTS: a bot deleted while it stops has no status left to record.
+      SELECT ${botId}, ${change.state}, ${change.fingerprint}, ${error}, ${error === null ? null : new Date()},
+        ${restart}, ${conflict}, ${change.started ? new Date() : null}, ${change.runner}, now()
+      WHERE EXISTS (SELECT 1 FROM bots WHERE id = ${botId})
       ON CONFLICT (bot_id) DO UPDATE SET
         state = EXCLUDED.state,
         token_fingerprint = EXCLUDED.token_fingerprint,

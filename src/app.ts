@@ -15,20 +15,24 @@ import * as os from "node:os"
 import { HttpLive } from "./api/server.ts"
 import { makeTenantApp } from "./bot/app.ts"
 import type { BotContext } from "./bot/context.ts"
-import { makeMasterApp } from "./bot/master/app.ts"
+import { MasterApp, MasterAppServices } from "./bot/master/app.ts"
+import { EnsureMasterBot } from "./bot/master/ensure-master.ts"
+import { TelegramNotifier } from "./bot/notifier.ts"
 import { TenantCache } from "./bot/tenant.ts"
 import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
 import { runMigrations } from "./db/migrator.ts"
 import { LoggingLive } from "./logging.ts"
+import { OutboxWorkerLive } from "./payments/outbox-worker.ts"
+import { ZarinpalClient } from "./payments/zarinpal-client.ts"
 import { RunnerName, TenantApp } from "./supervisor/bot-runner.ts"
 import { Health } from "./supervisor/health.ts"
 import { StartLimiter } from "./supervisor/start-limiter.ts"
 import { clusterOwnership } from "./supervisor/cluster/bucket-singletons.ts"
 import { ClusterLive } from "./supervisor/cluster/sharding.ts"
 import { SupervisorLive } from "./supervisor/supervisor.ts"
-import type { Ownership } from "./supervisor/supervisor.ts"
 import { BotsWatcher } from "./supervisor/watcher.ts"
+import { RemnawaveClient } from "./vpn/remnawave-client.ts"
 
 const Logging = Layer.unwrap(Effect.gen(function*() {
   const config = yield* AppConfig
@@ -54,7 +58,6 @@ const Migrated = Layer.effectDiscard(
 )
 
 export interface AppOptions {
-  readonly ownership?: Ownership
   readonly runnerName?: string
   /** The tenant application; tests substitute their own handlers. */
   readonly tenantApp?: Composer<BotContext>
@@ -62,32 +65,39 @@ export interface AppOptions {
 
 const Apps = (options: AppOptions) =>
   Layer.unwrap(Effect.gen(function*() {
-    const config = yield* AppConfig
-    return TenantApp.fromComposers(options.tenantApp ?? makeTenantApp(), makeMasterApp({ adminIds: config.masterAdminIds }))
-  }))
+    return TenantApp.fromComposers(options.tenantApp ?? makeTenantApp(), yield* MasterApp)
+  })).pipe(Layer.provide(MasterAppServices))
 
 /**
- * The supervisor over the cluster engine: this process is a cluster runner and
- * owns the buckets whose singletons the engine places here (bucket-singletons.ts).
- * Released before the engine, so bots stop before their shard locks are let go.
+ * The supervisor over the cluster engine, the one way bots are owned (also in
+ * tests and with a single process: a cluster of one runner costs ~150 ms at
+ * start): this process is a cluster runner and runs the buckets whose
+ * singletons the engine places here (bucket-singletons.ts). Released before the
+ * engine, so bots stop before their shard locks are let go.
  */
-const Supervisor = (ownership: Ownership | undefined) =>
-  Layer.unwrap(Effect.gen(function*() {
-    const sharding = yield* Sharding.Sharding
-    return SupervisorLive(ownership ?? clusterOwnership(sharding))
-  })).pipe(Layer.provideMerge(ClusterLive))
+const Supervisor = Layer.unwrap(Effect.gen(function*() {
+  const sharding = yield* Sharding.Sharding
+  return SupervisorLive(clusterOwnership(sharding))
+})).pipe(Layer.provideMerge(ClusterLive))
 
 export const AppLayer = (options: AppOptions = {}) => {
-  const Database = Migrated.pipe(Layer.provideMerge(DatabaseLive()))
+  // MASTER_BOT_TOKEN becomes (or updates) the master bot row once the schema is there.
+  const Database = EnsureMasterBot.pipe(Layer.provideMerge(Migrated), Layer.provideMerge(DatabaseLive()))
   const Core = Layer.mergeAll(
     TenantCache.layer,
     Health.layer,
     StartLimiter.layer,
     Apps(options),
-    Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` }))
+    Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` })),
+    // The shop's outside world: Telegram outside updates, the payment gateway, the VPN panel.
+    TelegramNotifier.layer,
+    ZarinpalClient.layer,
+    RemnawaveClient.layer
   ).pipe(Layer.provideMerge(BotsWatcher.layer))
-  return Supervisor(options.ownership).pipe(
+  return Supervisor.pipe(
     Layer.provideMerge(HttpLive),
+    // Provisioning and ZarinPal requests, after their transactions commit (src/payments/outbox-worker.ts).
+    Layer.provideMerge(OutboxWorkerLive),
     Layer.provideMerge(Core),
     Layer.provideMerge(Database),
     Layer.provideMerge(Logging)

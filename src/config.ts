@@ -32,8 +32,10 @@ export const AppConfigFields = Config.all({
   botBuckets: Config.Int("BOT_BUCKETS").pipe(Config.withDefault(1024)),
   publicUrl: Config.String("PUBLIC_URL").pipe(Config.withDefault("http://localhost:8080")),
   runnerHost: Config.String("RUNNER_HOST").pipe(Config.withDefault("localhost")),
-  // 0 picks a free port and registers it (tests, several local processes).
-  runnerPort: Config.Int("RUNNER_PORT").pipe(Config.withDefault(34431)),
+  // The cluster port other runners connect to. 0 (default) picks a free port and registers it,
+  // so several processes on one machine (tests, local runs) never collide; set a fixed one where
+  // other hosts must reach a known port (the Kubernetes manifests set 34431).
+  runnerPort: Config.Int("RUNNER_PORT").pipe(Config.withDefault(0)),
   // How other runners are judged alive: pod readiness (`k8s`) or a ping.
   runnerHealth: runnerHealth,
   // RUNNER_HEALTH=k8s looks runners up among these pods (default: the pod's own namespace).
@@ -46,6 +48,8 @@ export const AppConfigFields = Config.all({
   masterBotToken: Config.option(Config.Redacted("MASTER_BOT_TOKEN")),
   masterAdminIds: adminIds,
   zarinpalApiRoot: Config.String("ZARINPAL_API_ROOT").pipe(Config.withDefault("https://payment.zarinpal.com")),
+  // Tenants with ZARINPAL_SANDBOX=true are sent here instead.
+  zarinpalSandboxApiRoot: Config.String("ZARINPAL_SANDBOX_API_ROOT").pipe(Config.withDefault("https://sandbox.zarinpal.com")),
   remnawaveApiUrl: Config.option(Config.String("REMNAWAVE_API_URL")),
   remnawaveApiToken: Config.option(Config.Redacted("REMNAWAVE_API_TOKEN")),
   logLevel: Config.Literals(LOG_LEVELS, "LOG_LEVEL").pipe(
@@ -58,6 +62,22 @@ export const AppConfigFields = Config.all({
   shutdownGraceSeconds: Config.Int("SHUTDOWN_GRACE_SECONDS").pipe(Config.withDefault(20)),
   pollTimeoutSeconds: Config.Int("TELEGRAM_POLL_TIMEOUT_SECONDS").pipe(Config.withDefault(30)),
   handlerDeadlineSeconds: Config.Int("HANDLER_DEADLINE_SECONDS").pipe(Config.withDefault(30)),
+  // How often each replica sweeps the payment outbox (provisioning, ZarinPal requests) for due
+  // tasks; NOTIFY wakes it at once for new ones, so this bounds only retries and missed wake-ups.
+  outboxSweepSeconds: Config.Int("OUTBOX_SWEEP_SECONDS").pipe(Config.withDefault(5)),
+  // Scheduled jobs (src/jobs), each tick run once across the cluster. Every interval must divide
+  // a minute, an hour or a day (ticks are aligned to the UTC clock).
+  // time_based card rotation: how often tenants are checked; a card's turn is rotation_interval_minutes.
+  cardRotationIntervalSeconds: Config.Int("CARD_ROTATION_INTERVAL_SECONDS").pipe(Config.withDefault(60)),
+  // Payment expiry (and receipt reminders). 1 s keeps an expiry within ~2 s of its deadline.
+  paymentExpiryIntervalSeconds: Config.Int("PAYMENT_EXPIRY_INTERVAL_SECONDS").pipe(Config.withDefault(1)),
+  // Every process also expires card payments overdue by more than this, so a crashed tick owner
+  // (≈10 s to fail over) does not make expiries late; 0 turns this fallback off.
+  paymentExpiryFallbackSeconds: Config.Int("PAYMENT_EXPIRY_FALLBACK_SECONDS").pipe(Config.withDefault(3)),
+  // ZarinPal reconciliation: unVerified.json per merchant, then verify and credit.
+  zarinpalReconcileIntervalSeconds: Config.Int("ZARINPAL_RECONCILE_INTERVAL_SECONDS").pipe(Config.withDefault(300)),
+  // A receipt still unreviewed after its payment's deadline reminds the admins at most this often.
+  adminReminderIntervalMinutes: Config.Int("ADMIN_REMINDER_INTERVAL_MINUTES").pipe(Config.withDefault(60)),
   // Per API token, per replica (a token bucket): the sustained rate and the burst on top of it.
   apiRateLimitPerMinute: Config.Int("API_RATE_LIMIT_PER_MINUTE").pipe(Config.withDefault(600)),
   apiRateLimitBurst: Config.Int("API_RATE_LIMIT_BURST").pipe(Config.withDefault(60))

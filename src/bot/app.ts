@@ -2,26 +2,85 @@
  * The tenant application: ONE grammY Composer shared by every tenant bot.
  * Everything tenant-specific comes from `ctx.tenant` (bound per update by the
  * update pipeline), so adding a tenant costs a row, not code or memory.
+ *
+ * The order of handlers is the order of precedence:
+ * 1. every update with a sender registers (or refreshes) that user for this tenant;
+ * 2. i18n picks the user's language (their choice, else the tenant's default);
+ * 3. commands, then button presses (callback data decoded and checked), then the
+ *    main-menu buttons — these work whatever flow the user is in;
+ * 4. admins' replies to ticket messages;
+ * 5. the conversation step stored for this (chat, user): a receipt, a top-up
+ *    amount, a ticket, a rejection reason;
+ * 6. anything else in a private chat gets a pointer to the menu (groups: silence).
  */
-import { I18n } from "@grammyjs/i18n"
-import { Composer, Keyboard } from "grammy"
-import { fileURLToPath } from "node:url"
+import { hears } from "@grammyjs/i18n"
+import { Option } from "effect"
+import { Composer } from "grammy"
+import { parseCallbackData } from "./callback-data.ts"
+import type { Action } from "./callback-data.ts"
 import type { BotContext } from "./context.ts"
-import { recordStartPayload, upsertUser } from "./users.ts"
+import { getConversation } from "./conversation.ts"
+import { i18n } from "./i18n.ts"
+import { showAdminPanel, showCards, showPendingReceipts, showTodaySales, toggleCard } from "./shop/admin-panel.ts"
+import { confirmPlanMethod, purchasePlan, showPlan, showPlans } from "./shop/buy.ts"
+import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
+import { answer, isPrivate, mainMenu } from "./shop/helpers.ts"
+import { approve, askRejectReason, reject } from "./shop/review.ts"
+import { cancelFlow, chooseLanguage, showLanguages, start } from "./shop/start.ts"
+import { showSubscription } from "./shop/subscription.ts"
+import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
+import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
+import { upsertUser } from "./users.ts"
 
-export const i18n = new I18n<BotContext>({
-  defaultLocale: "fa",
-  directory: fileURLToPath(new URL("./locales", import.meta.url)),
-  useSession: false,
-  // The user's own choice first, then the tenant's default language.
-  localeNegotiator: (ctx) => ctx.user?.language ?? ctx.tenant.defaultLanguage
-})
+export { i18n } from "./i18n.ts"
+export { mainMenu } from "./shop/helpers.ts"
 
-export const mainMenu = (ctx: BotContext) =>
-  new Keyboard()
-    .text(ctx.t("menu-buy")).text(ctx.t("menu-subscription")).row()
-    .text(ctx.t("menu-wallet")).text(ctx.t("menu-support"))
-    .resized()
+const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
+  switch (action._tag) {
+    case "Language":
+      return chooseLanguage(ctx, action.language)
+    case "Menu":
+      return answer(ctx).then(() =>
+        action.menu === "buy"
+          ? showPlans(ctx)
+          : action.menu === "sub"
+          ? showSubscription(ctx)
+          : action.menu === "wallet"
+          ? showWallet(ctx)
+          : showSupport(ctx)
+      )
+    case "Plan":
+      return showPlan(ctx, action.planId)
+    case "PlanMethod":
+      return confirmPlanMethod(ctx, action.method, action.planId)
+    case "PlanConfirm":
+      return purchasePlan(ctx, action.method, action.planId)
+    case "TopUpMethod":
+      return topUpWith(ctx, action.method, action.amount)
+    case "CancelPayment":
+      return answer(ctx).then(() => cancelPayment(ctx, action.paymentId))
+    case "WalletTopUp":
+      return askTopUpAmount(ctx)
+    case "WalletHistory":
+      return showHistory(ctx)
+    case "NewTicket":
+      return askTicket(ctx)
+    case "Approve":
+      return approve(ctx, action.paymentId)
+    case "Reject":
+      return askRejectReason(ctx, action.paymentId)
+    case "RejectWithoutReason":
+      return reject(ctx, action.paymentId, null)
+    case "AdminPending":
+      return showPendingReceipts(ctx)
+    case "AdminSales":
+      return showTodaySales(ctx)
+    case "AdminCards":
+      return showCards(ctx)
+    case "AdminToggleCard":
+      return toggleCard(ctx, action.cardId)
+  }
+}
 
 export const makeTenantApp = (): Composer<BotContext> => {
   const app = new Composer<BotContext>()
@@ -33,16 +92,49 @@ export const makeTenantApp = (): Composer<BotContext> => {
   })
   app.use(i18n)
 
-  app.command("start", async (ctx) => {
-    if (ctx.user && ctx.match) await ctx.run(recordStartPayload(ctx.tenant.botId, ctx.user.id, ctx.match))
-    await ctx.reply(ctx.t("welcome", { shop: ctx.tenant.name, name: ctx.from?.first_name ?? "" }), {
-      reply_markup: mainMenu(ctx)
-    })
+  app.command("start", start)
+  app.command("language", showLanguages)
+  app.command("cancel", cancelFlow)
+  app.command("admin", showAdminPanel)
+
+  app.on("callback_query:data", async (ctx) => {
+    const action = parseCallbackData(ctx.callbackQuery.data)
+    if (Option.isNone(action)) return answer(ctx, ctx.t("button-expired"))
+    await onAction(ctx, action.value)
+  })
+  app.on("callback_query", (ctx) => answer(ctx))
+
+  const menu = app.chatType("private")
+  menu.filter(hears("menu-buy"), showPlans)
+  menu.filter(hears("menu-subscription"), showSubscription)
+  menu.filter(hears("menu-wallet"), showWallet)
+  menu.filter(hears("menu-support"), showSupport)
+  menu.filter(hears("menu-language"), showLanguages)
+
+  app.on("message", async (ctx, next) => {
+    if (await relayAdminReply(ctx)) return
+    if (!ctx.user || (ctx.message.text?.startsWith("/") ?? false)) return next()
+    const state = await ctx.run(getConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }))
+    if (Option.isNone(state)) return next()
+    switch (state.value.step) {
+      case "receipt":
+        return receiveReceipt(ctx, state.value.paymentId)
+      case "topup_amount":
+        return receiveTopUpAmount(ctx)
+      case "ticket":
+        return receiveTicket(ctx)
+      case "reject_reason": {
+        const reason = ctx.message.text?.trim()
+        if (!reason) return void await ctx.reply(ctx.t("review-reason-text-only"))
+        return reject(ctx, state.value.paymentId, reason)
+      }
+    }
   })
 
-  app.on("message:text", async (ctx, next) => {
-    if (ctx.message.text.startsWith("/")) return ctx.reply(ctx.t("unknown-command"))
-    return next()
+  app.on("message", async (ctx) => {
+    if (!isPrivate(ctx)) return
+    if (ctx.message.text?.startsWith("/")) return void await ctx.reply(ctx.t("unknown-command"))
+    await ctx.reply(ctx.t("use-menu"), { reply_markup: mainMenu(ctx) })
   })
 
   return app

@@ -43,8 +43,10 @@ export const chargeSale = (botId: number, sale: { readonly trafficGb: number; re
       WHERE bot_id = ${botId} AND type = 'sale' AND reference = ${sale.reference}`
     if (done[0]) return { amount: -done[0].amount, balanceAfter: done[0].balanceAfter, charged: false } satisfies SaleCharge
     const bytes = Math.round(sale.trafficGb * GIB)
+    // NO KEY UPDATE: the update's own `processed_updates` row already holds a key-share
+    // lock on this bot; FOR UPDATE would conflict with it and deadlock concurrent sales.
     const [bot] = yield* sql<{ walletBalance: number; trafficRatePerGb: number }>`
-      SELECT wallet_balance, traffic_rate_per_gb FROM bots WHERE id = ${botId} FOR UPDATE`
+      SELECT wallet_balance, traffic_rate_per_gb FROM bots WHERE id = ${botId} FOR NO KEY UPDATE`
     if (!bot) return yield* new TenantWalletInsufficient({ botId, balance: 0, required: 0 })
     const cost = saleCost(sale.trafficGb, bot.trafficRatePerGb)
     if (bot.walletBalance < cost) {

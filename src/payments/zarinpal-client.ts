@@ -3,8 +3,9 @@
  * the unverified list (docs.zarinpal.com/paymentGateway).
  *
  * - Roots: production `ZARINPAL_API_ROOT` (default https://payment.zarinpal.com)
- *   and sandbox `ZARINPAL_SANDBOX_API_ROOT` (default https://sandbox.zarinpal.com);
- *   each call names which one through `sandbox` (the tenant's ZARINPAL_SANDBOX).
+ *   and sandbox `ZARINPAL_SANDBOX_API_ROOT` (default https://sandbox.zarinpal.com),
+ *   both read from AppConfig; each call names which one through `sandbox` (the
+ *   tenant's ZARINPAL_SANDBOX).
  * - Every answer is decoded with Schema. ZarinPal answers failures with
  *   `{data: [], errors: {code, message, validations}}` and a 4xx status; the
  *   client reads `errors.code`, never the 4xx status. -51 (not paid), -50
@@ -18,9 +19,10 @@
  * - The merchant id is not logged; it appears only in request bodies.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Cause, Config, Context, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Cause, Context, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
+import { AppConfig } from "../config.ts"
 
 // ---------------------------------------------------------------- money
 
@@ -216,12 +218,6 @@ export interface ZarinpalClientOptions {
   readonly retryBaseDelay?: Duration.Input
 }
 
-/** `ZARINPAL_API_ROOT` and `ZARINPAL_SANDBOX_API_ROOT`, with ZarinPal's hosts as defaults. */
-export const ZarinpalClientConfig: Config.Config<ZarinpalClientOptions> = Config.all({
-  apiRoot: Config.String("ZARINPAL_API_ROOT").pipe(Config.withDefault("https://payment.zarinpal.com")),
-  sandboxApiRoot: Config.String("ZARINPAL_SANDBOX_API_ROOT").pipe(Config.withDefault("https://sandbox.zarinpal.com"))
-})
-
 export class ZarinpalClient extends Context.Service<ZarinpalClient, {
   request(input: ZarinpalRequestInput): Effect.Effect<ZarinpalRequested, ZarinpalRejected | ZarinpalUnavailable>
   verify(input: ZarinpalVerifyInput): Effect.Effect<ZarinpalVerified, ZarinpalVerifyError>
@@ -231,11 +227,12 @@ export class ZarinpalClient extends Context.Service<ZarinpalClient, {
   }): Effect.Effect<ReadonlyArray<ZarinpalUnverifiedPayment>, ZarinpalRejected | ZarinpalUnavailable>
   startPayUrl(authority: string, sandbox: boolean): string
 }>()("botfleet/payments/ZarinpalClient") {
-  /** Roots from the environment, HTTP over undici. */
+  /** Roots from AppConfig (`ZARINPAL_API_ROOT`, `ZARINPAL_SANDBOX_API_ROOT`), HTTP over undici. */
   static readonly layer = Layer.effect(
     ZarinpalClient,
     Effect.gen(function*() {
-      return yield* makeZarinpalClient(yield* ZarinpalClientConfig)
+      const config = yield* AppConfig
+      return yield* makeZarinpalClient({ apiRoot: config.zarinpalApiRoot, sandboxApiRoot: config.zarinpalSandboxApiRoot })
     })
   ).pipe(Layer.provide(NodeHttpClient.layerUndici))
 

@@ -3,8 +3,8 @@
  * username, update) and `provision`, which turns a paid purchase into a panel
  * user with a subscription link.
  *
- * - Config: `REMNAWAVE_API_URL` and `REMNAWAVE_API_TOKEN` (Redacted; sent only
- *   as the Bearer header, never logged or put in errors).
+ * - Config (AppConfig): `REMNAWAVE_API_URL` and `REMNAWAVE_API_TOKEN` (Redacted;
+ *   sent only as the Bearer header, never logged or put in errors).
  * - Every answer is decoded with Schema (only the fields botfleet uses; the
  *   panel adds fields between versions). Panel errors are
  *   `{message, errorCode}`: A019 on create is `RemnawaveUserExists` (the panel
@@ -17,9 +17,10 @@
  *   not (a lost answer may still have created the user).
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Cause, Config, Context, DateTime, Duration, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
+import { Cause, Context, DateTime, Duration, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
+import { AppConfig } from "../config.ts"
 
 // ---------------------------------------------------------------- errors
 
@@ -180,12 +181,6 @@ export interface RemnawaveClientOptions {
   readonly retryBaseDelay?: Duration.Input
 }
 
-/** `REMNAWAVE_API_URL` and `REMNAWAVE_API_TOKEN` (both required when this client is used). */
-export const RemnawaveClientConfig: Config.Config<RemnawaveClientOptions> = Config.all({
-  apiUrl: Config.String("REMNAWAVE_API_URL"),
-  apiToken: Config.Redacted("REMNAWAVE_API_TOKEN")
-})
-
 export class RemnawaveClient extends Context.Service<RemnawaveClient, {
   createUser(input: CreateUserInput): Effect.Effect<PanelUser, RemnawaveUserExists | RemnawaveError>
   getUserByUsername(username: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
@@ -198,11 +193,20 @@ export class RemnawaveClient extends Context.Service<RemnawaveClient, {
    */
   provision(input: ProvisionInput): Effect.Effect<Provisioned, InvalidProvisionRequest | RemnawaveError>
 }>()("botfleet/vpn/RemnawaveClient") {
-  /** URL and token from the environment, HTTP over undici. */
+  /**
+   * URL and token from AppConfig (`REMNAWAVE_API_URL`, `REMNAWAVE_API_TOKEN`), HTTP
+   * over undici. Without them every call fails with RemnawaveUnavailable("not
+   * configured"): the service still runs, and provisioning tasks wait and retry.
+   */
   static readonly layer = Layer.effect(
     RemnawaveClient,
     Effect.gen(function*() {
-      return yield* makeRemnawaveClient(yield* RemnawaveClientConfig)
+      const config = yield* AppConfig
+      if (Option.isNone(config.remnawaveApiUrl) || Option.isNone(config.remnawaveApiToken)) {
+        yield* Effect.logWarning("REMNAWAVE_API_URL or REMNAWAVE_API_TOKEN is not set: subscriptions cannot be provisioned")
+        return unconfiguredClient
+      }
+      return yield* makeRemnawaveClient({ apiUrl: config.remnawaveApiUrl.value, apiToken: config.remnawaveApiToken.value })
     })
   ).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
@@ -210,6 +214,19 @@ export class RemnawaveClient extends Context.Service<RemnawaveClient, {
   static readonly layerWith = (options: RemnawaveClientOptions) =>
     Layer.effect(RemnawaveClient, makeRemnawaveClient(options)).pipe(Layer.provide(NodeHttpClient.layerUndici))
 }
+
+/** Stands in when the panel is not configured: every call is RemnawaveUnavailable. */
+const unconfiguredClient: RemnawaveClient["Service"] = (() => {
+  const unavailable = (operation: RemnawaveOperation) =>
+    Effect.fail(new RemnawaveUnavailable({ operation, reason: "REMNAWAVE_API_URL/REMNAWAVE_API_TOKEN not configured" }))
+  return RemnawaveClient.of({
+    createUser: () => unavailable("createUser"),
+    getUserByUsername: () => unavailable("getUserByUsername"),
+    getUserByUuid: () => unavailable("getUserByUuid"),
+    updateUser: () => unavailable("updateUser"),
+    provision: () => unavailable("getUserByUsername")
+  })
+})()
 
 // ---------------------------------------------------------------- implementation
 

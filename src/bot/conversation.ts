@@ -1,0 +1,54 @@
+/**
+ * Where a (chat, user) is in a multi-step flow, kept in PostgreSQL
+ * (`conversation_states`, tenant-scoped by row-level security) so it survives a
+ * restart or a move to another replica. Read and written inside the update's
+ * transaction, so a state change commits with the rest of the update.
+ */
+import { Effect, Option, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+
+const Id = Schema.Int.check(Schema.isGreaterThan(0))
+
+export const ConversationState = Schema.Union([
+  /** The user owes a receipt for this card payment. */
+  Schema.Struct({ step: Schema.Literal("receipt"), paymentId: Id }),
+  /** The user is typing a top-up amount. */
+  Schema.Struct({ step: Schema.Literal("topup_amount") }),
+  /** The user is typing a message to support. */
+  Schema.Struct({ step: Schema.Literal("ticket") }),
+  /** An admin is typing why they reject this payment. */
+  Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id })
+])
+export type ConversationState = typeof ConversationState.Type
+
+const decodeState = Schema.decodeUnknownOption(Schema.fromJsonString(ConversationState))
+
+export interface ConversationKey {
+  readonly botId: number
+  readonly chatId: number
+  readonly userId: number
+}
+
+/** The current state; a stored value this version cannot read counts as none. */
+export const getConversation = Effect.fn("getConversation")(function*(key: ConversationKey) {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql<{ json: string }>`
+    SELECT state::text AS json FROM conversation_states
+    WHERE bot_id = ${key.botId} AND chat_id = ${key.chatId} AND user_id = ${key.userId}`
+  return row ? decodeState(row.json) : Option.none<ConversationState>()
+})
+
+export const setConversation = Effect.fn("setConversation")(function*(key: ConversationKey, state: ConversationState) {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    INSERT INTO conversation_states (bot_id, chat_id, user_id, state)
+    VALUES (${key.botId}, ${key.chatId}, ${key.userId}, ${JSON.stringify(state)}::jsonb)
+    ON CONFLICT (bot_id, chat_id, user_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`
+})
+
+export const clearConversation = Effect.fn("clearConversation")(function*(key: ConversationKey) {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    DELETE FROM conversation_states
+    WHERE bot_id = ${key.botId} AND chat_id = ${key.chatId} AND user_id = ${key.userId}`
+})

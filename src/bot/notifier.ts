@@ -1,0 +1,70 @@
+/**
+ * Telegram messages sent outside an update: the outbox worker delivering a
+ * subscription link, the ZarinPal callback telling the user their payment went
+ * through. Any replica can send for any active bot (the watcher knows every
+ * active bot's token); a bot that is not active gets nothing sent.
+ *
+ * Sends are at-least-once, like every Telegram call here: the caller records
+ * what it sent after sending, so a crash in between repeats a message rather
+ * than losing it.
+ */
+import { Context, Effect, Layer, Redacted, Schema } from "effect"
+import { Api, GrammyError } from "grammy"
+import type { RawApi } from "grammy"
+import { AppConfig } from "../config.ts"
+import { makeTelegramBot } from "../supervisor/telegram-client.ts"
+import { BotsWatcher } from "../supervisor/watcher.ts"
+
+export type SendOptions = Omit<Parameters<RawApi["sendMessage"]>[0], "chat_id" | "text">
+
+export class NotifyFailed extends Schema.TaggedError<NotifyFailed>()("NotifyFailed", {
+  botId: Schema.Number,
+  reason: Schema.String,
+  /** Telegram refused for good (blocked by the user, chat gone): retrying will not help. */
+  permanent: Schema.Boolean
+}) {
+  readonly code = "notify_failed"
+  override get message() {
+    return `could not message a user of bot ${this.botId}: ${this.reason}`
+  }
+}
+
+export class TelegramNotifier extends Context.Service<TelegramNotifier, {
+  /** The bot's API client, when the bot is active. */
+  readonly api: (botId: number) => Api | undefined
+  readonly send: (botId: number, chatId: number, text: string, options?: SendOptions) => Effect.Effect<void, NotifyFailed>
+}>()("botfleet/bot/TelegramNotifier") {
+  static readonly layer = Layer.effect(
+    TelegramNotifier,
+    Effect.gen(function*() {
+      const watcher = yield* BotsWatcher
+      const config = yield* AppConfig
+      const clients = new Map<number, { fingerprint: string; api: Api }>()
+      const api = (botId: number): Api | undefined => {
+        const desired = watcher.get(botId)
+        if (!desired) return undefined
+        const cached = clients.get(botId)
+        if (cached && cached.fingerprint === desired.fingerprint) return cached.api
+        const fresh = makeTelegramBot(Redacted.value(desired.token), config.telegramApiRoot).api
+        clients.set(botId, { fingerprint: desired.fingerprint, api: fresh })
+        return fresh
+      }
+      return TelegramNotifier.of({
+        api,
+        send: (botId, chatId, text, options) => {
+          const client = api(botId)
+          if (!client) return Effect.fail(new NotifyFailed({ botId, reason: "the bot is not active", permanent: true }))
+          return Effect.tryPromise({
+            try: () => client.sendMessage(chatId, text, options),
+            catch: (error) =>
+              new NotifyFailed({
+                botId,
+                reason: error instanceof GrammyError ? `${error.error_code} ${error.description}` : String(error),
+                permanent: error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400)
+              })
+          }).pipe(Effect.asVoid)
+        }
+      })
+    })
+  )
+}

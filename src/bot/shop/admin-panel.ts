@@ -1,0 +1,158 @@
+/**
+ * /admin for the tenant's own admins (this bot's ADMIN_IDS): pending receipts
+ * (with Approve / Reject buttons — the same review as on the receipt), today's
+ * sales, and turning a card on or off. Anyone else gets the unknown-command
+ * answer: the panel's existence is not advertised.
+ */
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { InlineKeyboard } from "grammy"
+import { pendingReceipts } from "../../payments/card-payments.ts"
+import { maskCardNumber } from "../../tenants/payment-cards.ts"
+import { callbackData } from "../callback-data.ts"
+import type { BotContext } from "../context.ts"
+import { formatDateTime, formatNumber, SHOP_TIME_ZONE } from "../format.ts"
+import { isShopAdmin } from "../settings.ts"
+import { answer, describeUser, localeOfCtx, money } from "./helpers.ts"
+
+const panelKeyboard = (ctx: BotContext) =>
+  new InlineKeyboard()
+    .text(ctx.t("admin-pending-button"), callbackData.adminPending()).row()
+    .text(ctx.t("admin-sales-button"), callbackData.adminSales()).row()
+    .text(ctx.t("admin-cards-button"), callbackData.adminCards())
+
+export const showAdminPanel = async (ctx: BotContext) => {
+  if (!isShopAdmin(ctx.tenant, ctx.from?.id)) return void await ctx.reply(ctx.t("unknown-command"))
+  await ctx.reply(ctx.t("admin-menu", { shop: ctx.tenant.name }), { reply_markup: panelKeyboard(ctx) })
+}
+
+/** Every admin callback starts here. */
+export const guardAdmin = async (ctx: BotContext): Promise<boolean> => {
+  if (isShopAdmin(ctx.tenant, ctx.from?.id)) return true
+  await answer(ctx, ctx.t("review-not-admin"), true)
+  return false
+}
+
+export const showPendingReceipts = async (ctx: BotContext) => {
+  if (!(await guardAdmin(ctx))) return
+  await answer(ctx)
+  const pending = await ctx.run(pendingReceipts(ctx.tenant.botId, 10))
+  if (pending.length === 0) return void await ctx.reply(ctx.t("admin-no-pending"))
+  const locale = localeOfCtx(ctx)
+  const keyboard = new InlineKeyboard()
+  const lines = pending.map((p) => {
+    keyboard
+      .text(`✅ ${p.trackingNumber.slice(-6)}`, callbackData.approve(p.id))
+      .text(`❌ ${p.trackingNumber.slice(-6)}`, callbackData.reject(p.id))
+      .row()
+    return ctx.t("admin-pending-line", {
+      tracking: p.trackingNumber,
+      amount: money(ctx, p.amount),
+      user: describeUser(p),
+      submitted: formatDateTime(locale, p.receiptSubmittedAt ?? p.expiresAt),
+      text: p.receiptText?.slice(0, 200) ?? "-"
+    })
+  })
+  await ctx.reply([ctx.t("admin-pending-title"), "", ...lines].join("\n\n"), { reply_markup: keyboard })
+}
+
+interface TodaySales {
+  readonly sales: number
+  readonly salesAmount: number
+  readonly cardDeposits: number
+  readonly zarinpalDeposits: number
+  readonly newUsers: number
+  readonly pendingReceipts: number
+}
+
+const todaySales = (botId: number) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const since = sql`(date_trunc('day', now() AT TIME ZONE ${SHOP_TIME_ZONE}) AT TIME ZONE ${SHOP_TIME_ZONE})`
+    const [row] = yield* sql<TodaySales>`
+      SELECT
+        (SELECT count(*)::int FROM transactions WHERE bot_id = ${botId} AND type = 'purchase' AND created_at >= ${since}) AS sales,
+        (SELECT COALESCE(-sum(amount), 0)::bigint FROM transactions
+          WHERE bot_id = ${botId} AND type = 'purchase' AND created_at >= ${since}) AS sales_amount,
+        (SELECT COALESCE(sum(amount), 0)::bigint FROM transactions
+          WHERE bot_id = ${botId} AND type = 'deposit' AND payment_method = 'card_to_card' AND created_at >= ${since}) AS card_deposits,
+        (SELECT COALESCE(sum(amount), 0)::bigint FROM transactions
+          WHERE bot_id = ${botId} AND type = 'deposit' AND payment_method = 'zarinpal' AND created_at >= ${since}) AS zarinpal_deposits,
+        (SELECT count(*)::int FROM users WHERE bot_id = ${botId} AND created_at >= ${since}) AS new_users,
+        (SELECT count(*)::int FROM card_to_card_payments
+          WHERE bot_id = ${botId} AND status = 'pending' AND receipt_submitted_at IS NOT NULL) AS pending_receipts`
+    return row!
+  })
+
+export const showTodaySales = async (ctx: BotContext) => {
+  if (!(await guardAdmin(ctx))) return
+  await answer(ctx)
+  const s = await ctx.run(todaySales(ctx.tenant.botId))
+  const locale = localeOfCtx(ctx)
+  await ctx.reply(ctx.t("admin-sales", {
+    sales: formatNumber(locale, s.sales),
+    amount: money(ctx, s.salesAmount),
+    card: money(ctx, s.cardDeposits),
+    zarinpal: money(ctx, s.zarinpalDeposits),
+    users: formatNumber(locale, s.newUsers),
+    pending: formatNumber(locale, s.pendingReceipts)
+  }))
+}
+
+interface CardRow {
+  readonly id: number
+  readonly cardNumber: string
+  readonly cardHolderName: string
+  readonly isActive: boolean
+  readonly successCount: number
+}
+
+const cardsOf = (botId: number) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<CardRow>`
+      SELECT id, card_number, card_holder_name, is_active, success_count FROM tenant_payment_cards
+      WHERE bot_id = ${botId} ORDER BY id`
+  })
+
+const cardsView = (ctx: BotContext, cards: ReadonlyArray<CardRow>) => {
+  const keyboard = new InlineKeyboard()
+  for (const card of cards) {
+    keyboard.text(
+      `${card.isActive ? "🟢" : "⚪️"} ${maskCardNumber(card.cardNumber)}`,
+      callbackData.adminToggleCard(card.id)
+    ).row()
+  }
+  const lines = cards.map((c) =>
+    ctx.t("admin-card-line", {
+      card: maskCardNumber(c.cardNumber),
+      holder: c.cardHolderName,
+      state: ctx.t(c.isActive ? "admin-card-on" : "admin-card-off"),
+      uses: formatNumber(localeOfCtx(ctx), c.successCount)
+    })
+  )
+  return { text: [ctx.t("admin-cards-title"), "", ...lines].join("\n"), keyboard }
+}
+
+export const showCards = async (ctx: BotContext) => {
+  if (!(await guardAdmin(ctx))) return
+  await answer(ctx)
+  const cards = await ctx.run(cardsOf(ctx.tenant.botId))
+  if (cards.length === 0) return void await ctx.reply(ctx.t("admin-no-cards"))
+  const view = cardsView(ctx, cards)
+  await ctx.reply(view.text, { reply_markup: view.keyboard })
+}
+
+export const toggleCard = async (ctx: BotContext, cardId: number) => {
+  if (!(await guardAdmin(ctx))) return
+  const toggled = await ctx.run(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<{ isActive: boolean }>`
+      UPDATE tenant_payment_cards SET is_active = NOT is_active
+      WHERE bot_id = ${ctx.tenant.botId} AND id = ${cardId} RETURNING is_active`
+  }))
+  if (toggled.length === 0) return answer(ctx, ctx.t("admin-card-not-found"), true)
+  await answer(ctx, ctx.t(toggled[0]!.isActive ? "admin-card-on" : "admin-card-off"))
+  const view = cardsView(ctx, await ctx.run(cardsOf(ctx.tenant.botId)))
+  await ctx.editMessageText(view.text, { reply_markup: view.keyboard }).catch(() => ctx.reply(view.text, { reply_markup: view.keyboard }))
+}

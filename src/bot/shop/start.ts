@@ -1,0 +1,52 @@
+/**
+ * /start (registers the user — done by the upsert middleware — and keeps the
+ * deep-link payload of their first visit), the language choice (stored on the
+ * user), and /cancel (leaves whatever multi-step flow the user was in).
+ */
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { InlineKeyboard } from "grammy"
+import type { BotContext } from "../context.ts"
+import { clearConversation } from "../conversation.ts"
+import type { Language } from "../tenant.ts"
+import { recordStartPayload } from "../users.ts"
+import { answer, mainMenu } from "./helpers.ts"
+
+export const start = async (ctx: BotContext) => {
+  if (ctx.user && typeof ctx.match === "string" && ctx.match.length > 0) {
+    await ctx.run(recordStartPayload(ctx.tenant.botId, ctx.user.id, ctx.match))
+  }
+  await ctx.reply(ctx.t("welcome", { shop: ctx.tenant.name, name: ctx.from?.first_name ?? "" }), {
+    reply_markup: mainMenu(ctx)
+  })
+}
+
+export const LANGUAGE_NAMES: Record<Language, string> = { fa: "فارسی 🇮🇷", en: "English 🇬🇧", ru: "Русский 🇷🇺" }
+
+export const showLanguages = async (ctx: BotContext) => {
+  const keyboard = new InlineKeyboard()
+  for (const language of ["fa", "en", "ru"] as const) keyboard.text(LANGUAGE_NAMES[language], `lang:${language}`)
+  await ctx.reply(ctx.t("language-choose"), { reply_markup: keyboard })
+}
+
+const setLanguage = (botId: number, userId: number, language: Language) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE users SET language = ${language} WHERE bot_id = ${botId} AND id = ${userId}`
+  })
+
+export const chooseLanguage = async (ctx: BotContext, language: Language) => {
+  if (!ctx.user) return answer(ctx)
+  await ctx.run(setLanguage(ctx.tenant.botId, ctx.user.id, language))
+  ctx.user = { ...ctx.user, language }
+  await ctx.i18n.renegotiateLocale()
+  await answer(ctx)
+  await ctx.reply(ctx.t("language-set"), { reply_markup: mainMenu(ctx) })
+}
+
+export const cancelFlow = async (ctx: BotContext) => {
+  if (ctx.user && ctx.chat) {
+    await ctx.run(clearConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }))
+  }
+  await ctx.reply(ctx.t("flow-cancelled"), { reply_markup: mainMenu(ctx) })
+}

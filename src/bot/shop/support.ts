@@ -1,0 +1,126 @@
+/**
+ * Support: the tenant's SUPPORT_USERNAME as a contact (flag `support_contact`),
+ * and tickets (flag `support_tickets`): the user's message goes to the admin
+ * chat; an admin's reply to that message goes back to the user. Which admin-chat
+ * message belongs to which ticket is recorded (ticket_messages), so a reply
+ * finds its ticket on any replica, after any restart.
+ */
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { InlineKeyboard } from "grammy"
+import { callbackData } from "../callback-data.ts"
+import type { BotContext } from "../context.ts"
+import { clearConversation, setConversation } from "../conversation.ts"
+import { localeOf, translator } from "../i18n.ts"
+import { adminTargets, isShopAdmin, shopSettings } from "../settings.ts"
+import { answer, describeUser, mainMenu } from "./helpers.ts"
+
+const contactEnabled = (ctx: BotContext) =>
+  ctx.tenant.flags.has("support_contact") && shopSettings(ctx.tenant).supportUsername !== undefined
+const ticketsEnabled = (ctx: BotContext) => ctx.tenant.flags.has("support_tickets")
+
+export const showSupport = async (ctx: BotContext) => {
+  const lines: Array<string> = []
+  const keyboard = new InlineKeyboard()
+  if (contactEnabled(ctx)) lines.push(ctx.t("support-contact", { username: `@${shopSettings(ctx.tenant).supportUsername}` }))
+  if (ticketsEnabled(ctx)) {
+    lines.push(ctx.t("support-ticket-hint"))
+    keyboard.text(ctx.t("support-ticket-button"), callbackData.newTicket())
+  }
+  if (lines.length === 0) lines.push(ctx.t("support-unavailable"))
+  await ctx.reply(lines.join("\n\n"), ticketsEnabled(ctx) ? { reply_markup: keyboard } : {})
+}
+
+export const askTicket = async (ctx: BotContext) => {
+  if (!ticketsEnabled(ctx) || !ctx.user || !ctx.chat) return answer(ctx, ctx.t("support-unavailable"), true)
+  await answer(ctx)
+  await ctx.run(setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "ticket" }))
+  await ctx.reply(ctx.t("ticket-ask"))
+}
+
+/** The user's open ticket (created when there is none), with this message recorded on it. */
+const recordUserMessage = (botId: number, userId: number, body: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [open] = yield* sql<{ id: number }>`
+      SELECT id FROM tickets WHERE bot_id = ${botId} AND user_id = ${userId} AND status <> 'closed'
+      ORDER BY id DESC LIMIT 1 FOR NO KEY UPDATE`
+    const ticketId = open?.id ?? (yield* sql<{ id: number }>`
+      INSERT INTO tickets (bot_id, user_id, subject) VALUES (${botId}, ${userId}, ${body.slice(0, 100)}) RETURNING id`)[0]!.id
+    yield* sql`UPDATE tickets SET status = 'open' WHERE bot_id = ${botId} AND id = ${ticketId}`
+    return ticketId
+  })
+
+const recordMessage = (
+  botId: number,
+  ticketId: number,
+  direction: "user" | "admin",
+  body: string,
+  adminMessage?: { readonly chatId: number; readonly messageId: number }
+) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`
+      INSERT INTO ticket_messages (bot_id, ticket_id, direction, body, admin_chat_id, admin_message_id)
+      VALUES (${botId}, ${ticketId}, ${direction}, ${body}, ${adminMessage?.chatId ?? null}, ${adminMessage?.messageId ?? null})
+      ON CONFLICT DO NOTHING`
+  })
+
+export const receiveTicket = async (ctx: BotContext) => {
+  if (!ctx.user || !ctx.chat) return
+  const body = ctx.message?.text?.trim()
+  if (!body) return void await ctx.reply(ctx.t("ticket-text-only"))
+  const botId = ctx.tenant.botId
+  await ctx.run(clearConversation({ botId, chatId: ctx.chat.id, userId: ctx.user.id }))
+  const ticketId = await ctx.run(recordUserMessage(botId, ctx.user.id, body))
+  const t = translator(ctx.tenant.defaultLanguage)
+  const text = t("admin-ticket", { ticket: String(ticketId), user: describeUser(ctx.user), text: body.slice(0, 3500) })
+  let delivered = 0
+  for (const chatId of adminTargets(shopSettings(ctx.tenant))) {
+    const sent = await ctx.api.sendMessage(chatId, text).catch(() => undefined)
+    if (!sent) continue
+    delivered++
+    await ctx.run(recordMessage(botId, ticketId, "user", body, { chatId, messageId: sent.message_id }))
+  }
+  if (delivered === 0) await ctx.run(recordMessage(botId, ticketId, "user", body))
+  await ctx.reply(ctx.t("ticket-sent", { ticket: String(ticketId) }), { reply_markup: mainMenu(ctx) })
+}
+
+const ticketOfAdminMessage = (botId: number, chatId: number, messageId: number) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<{ ticketId: number; telegramId: number; language: "fa" | "en" | "ru" | null }>`
+      SELECT m.ticket_id, u.telegram_id, u.language
+      FROM ticket_messages m
+      JOIN tickets t ON t.id = m.ticket_id AND t.bot_id = m.bot_id
+      JOIN users u ON u.id = t.user_id AND u.bot_id = t.bot_id
+      WHERE m.bot_id = ${botId} AND m.admin_chat_id = ${chatId} AND m.admin_message_id = ${messageId}`
+    return row
+  })
+
+/**
+ * An admin's reply (a Telegram reply to a ticket message) goes to the user.
+ * Returns false when the message is not such a reply, so other handlers run.
+ */
+export const relayAdminReply = async (ctx: BotContext): Promise<boolean> => {
+  const replyTo = ctx.message?.reply_to_message
+  const body = ctx.message?.text?.trim()
+  if (!replyTo || !body || !ctx.chat || !isShopAdmin(ctx.tenant, ctx.from?.id)) return false
+  const botId = ctx.tenant.botId
+  const ticket = await ctx.run(ticketOfAdminMessage(botId, ctx.chat.id, replyTo.message_id))
+  if (!ticket) return false
+  const t = translator(localeOf(ticket.language, ctx.tenant.defaultLanguage))
+  const sent = await ctx.api.sendMessage(ticket.telegramId, t("ticket-reply", { ticket: String(ticket.ticketId), text: body }))
+    .catch(() => undefined)
+  if (!sent) {
+    await ctx.reply(ctx.t("ticket-reply-failed"), { reply_parameters: { message_id: ctx.message!.message_id } })
+    return true
+  }
+  await ctx.run(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* recordMessage(botId, ticket.ticketId, "admin", body)
+    yield* sql`UPDATE tickets SET status = 'answered' WHERE bot_id = ${botId} AND id = ${ticket.ticketId}`
+  }))
+  await ctx.reply(ctx.t("ticket-reply-sent", { ticket: String(ticket.ticketId) }), { reply_parameters: { message_id: ctx.message!.message_id } })
+  return true
+}

@@ -1,0 +1,116 @@
+/**
+ * Runs the payment outbox (migrations/005): every replica runs one worker; a
+ * task is claimed with a lease (fleet-outbox.ts), so one worker at a time runs
+ * it, outside any tenant transaction — slow calls to Remnawave and ZarinPal
+ * never hold a database connection or a row lock.
+ *
+ * Wake-ups: the insert trigger's NOTIFY (delivered at commit) for new tasks, and
+ * a sweep every OUTBOX_SWEEP_SECONDS for retries and anything missed. A task
+ * that keeps failing is retried with exponential backoff (1 s … 5 min) and
+ * given up after MAX_ATTEMPTS, when its handler tells whoever must know.
+ */
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Queue, Schedule } from "effect"
+import { AppConfig } from "../config.ts"
+import { causeSummary } from "../logging.ts"
+import { provisionGaveUp, provisionSubscription } from "../vpn/provision-task.ts"
+import { claimDueTasks, completeTask, failTask, retryTaskLater } from "./fleet-outbox.ts"
+import type { ClaimedTask } from "./fleet-outbox.ts"
+import { requestZarinpalPayment, zarinpalRequestGaveUp } from "./zarinpal-request-task.ts"
+
+export type TaskOutcome =
+  | { readonly _tag: "Done" }
+  /** Try again later (a provider was unreachable, the user could not be messaged yet). */
+  | { readonly _tag: "Retry"; readonly reason: string }
+  /** Finished for good without success; the handler already told whoever must know. */
+  | { readonly _tag: "Failed"; readonly reason: string }
+
+export const OUTBOX_CHANNEL = "botfleet_outbox"
+export const MAX_ATTEMPTS = 12
+const BATCH = 10
+const LEASE_SECONDS = 120
+
+export const retryDelaySeconds = (attempts: number) => Math.min(300, 2 ** Math.max(0, attempts - 1))
+
+type TaskServices = Effect.Services<ReturnType<typeof provisionSubscription>> | Effect.Services<ReturnType<typeof requestZarinpalPayment>>
+
+interface TaskHandler {
+  readonly run: Effect.Effect<TaskOutcome, unknown, TaskServices>
+  readonly gaveUp: (reason: string) => Effect.Effect<void, unknown, TaskServices>
+}
+
+const handlerOf = (task: ClaimedTask): TaskHandler => {
+  switch (task.kind) {
+    case "provision_subscription":
+      return { run: provisionSubscription(task), gaveUp: (reason: string) => provisionGaveUp(task, reason) }
+    case "zarinpal_request":
+      return { run: requestZarinpalPayment(task), gaveUp: (reason: string) => zarinpalRequestGaveUp(task, reason) }
+  }
+}
+
+const runTask = (task: ClaimedTask) =>
+  Effect.gen(function*() {
+    const handler = handlerOf(task)
+    const outcome = yield* handler.run.pipe(
+      Effect.catchCause((cause) => Effect.succeed<TaskOutcome>({ _tag: "Retry", reason: causeSummary(cause) }))
+    )
+    switch (outcome._tag) {
+      case "Done":
+        return yield* completeTask(task.id)
+      case "Failed":
+        yield* Effect.logWarning(`outbox task failed: ${outcome.reason}`)
+        return yield* failTask(task.id, outcome.reason)
+      case "Retry":
+        if (task.attempts >= MAX_ATTEMPTS) {
+          yield* Effect.logError(`outbox task given up after ${task.attempts} attempts: ${outcome.reason}`)
+          yield* failTask(task.id, outcome.reason)
+          return yield* handler.gaveUp(outcome.reason).pipe(
+            Effect.catchCause((cause) => Effect.logWarning(`outbox give-up notice failed: ${causeSummary(cause)}`))
+          )
+        }
+        yield* Effect.logInfo(`outbox task will be retried: ${outcome.reason}`)
+        return yield* retryTaskLater(task.id, retryDelaySeconds(task.attempts), outcome.reason)
+    }
+  }).pipe(
+    // Stopping (a deploy, a scale-down): hand the task back now rather than when the lease runs out.
+    Effect.onInterrupt(() => retryTaskLater(task.id, 0, "interrupted by shutdown").pipe(Effect.ignore)),
+    Effect.annotateLogs({ bot_id: task.botId, task_id: task.id, kind: task.kind })
+  )
+
+/** Claims and runs due tasks until none is left. */
+export const drainOutbox = Effect.gen(function*() {
+  for (;;) {
+    const tasks = yield* claimDueTasks(BATCH, LEASE_SECONDS)
+    if (tasks.length === 0) return
+    yield* Effect.forEach(tasks, runTask, { concurrency: BATCH, discard: true })
+  }
+})
+
+export const OutboxWorkerLive = Layer.effectDiscard(Effect.gen(function*() {
+  const pg = yield* PgClient.PgClient
+  const config = yield* AppConfig
+  const kicks = yield* Queue.sliding<void>(1)
+
+  const listen = Effect.gen(function*() {
+    const notifications = yield* pg.listen(OUTBOX_CHANNEL)
+    yield* Queue.offer(kicks, undefined)
+    for (;;) {
+      yield* Queue.takeAll(notifications)
+      yield* Queue.offer(kicks, undefined)
+    }
+  }).pipe(
+    Effect.scoped,
+    Effect.tapCause((cause) => Effect.logWarning(`outbox listener lost (${causeSummary(cause)}); re-subscribing`)),
+    Effect.retry(Schedule.min([Schedule.exponential("200 millis"), Schedule.spaced("5 seconds")]))
+  )
+  yield* Effect.forkScoped(listen)
+  yield* Effect.forkScoped(
+    Queue.offer(kicks, undefined).pipe(Effect.repeat(Schedule.spaced(`${config.outboxSweepSeconds} seconds`)))
+  )
+  yield* Effect.forkScoped(Effect.forever(
+    Queue.take(kicks).pipe(
+      Effect.andThen(drainOutbox),
+      Effect.catchCause((cause) => Effect.logWarning(`outbox drain failed: ${causeSummary(cause)}`))
+    )
+  ))
+}))

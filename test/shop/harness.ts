@@ -1,0 +1,274 @@
+/**
+ * The shop end to end: the whole service in-process (test/support/app.ts) with
+ * the Telegram, ZarinPal and Remnawave emulators and a database of its own, and
+ * helpers that act like a user or an admin pressing buttons.
+ */
+import { Effect, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { startRemnawaveEmulator } from "../../src/emulators/remnawave/index.ts"
+import type { RemnawaveEmulator } from "../../src/emulators/remnawave/index.ts"
+import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import type { SentMessage, TelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import { startZarinpalEmulator } from "../../src/emulators/zarinpal/index.ts"
+import type { ZarinpalEmulator } from "../../src/emulators/zarinpal/index.ts"
+import { topUpTenantWallet } from "../../src/payments/tenant-wallet.ts"
+import type { AppConfigShape } from "../../src/config.ts"
+import { Bots, Configurations, FeatureFlags, PaymentCards, Plans, TenantsLive } from "../../src/tenants/index.ts"
+import type { CreatePaymentCard, CreatePlan, RotationStrategy } from "../../src/tenants/index.ts"
+import { eventually, startApp } from "../support/app.ts"
+import type { RunningApp } from "../support/app.ts"
+import { createTestDatabase } from "../support/database.ts"
+import type { TestDatabase } from "../support/database.ts"
+
+export const MERCHANT = "1344b5d4-0048-11e8-94db-005056a205be"
+export const ADMIN = 9001
+export const ADMIN_CHAT = -1001234567890
+
+export interface Shop {
+  readonly telegram: TelegramEmulator
+  readonly zarinpal: ZarinpalEmulator
+  readonly panel: RemnawaveEmulator
+  readonly db: TestDatabase
+  app: RunningApp
+  readonly config: Partial<AppConfigShape>
+  /** Runs SQL (or the tenant repositories) as the operator, outside any tenant. */
+  readonly sql: <A>(effect: Effect.Effect<A, unknown, SqlClient.SqlClient | Bots | FeatureFlags | Configurations | PaymentCards | Plans>) => Promise<A>
+  /** Stops the service and starts a fresh one on the same database (a restart, or a move to another replica). */
+  readonly restart: () => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+export const startShop = async (overrides: Partial<AppConfigShape> = {}): Promise<Shop> => {
+  const telegram = await startTelegramEmulator()
+  const zarinpal = await startZarinpalEmulator()
+  const panel = await startRemnawaveEmulator({ port: 0 })
+  const db = await createTestDatabase()
+  const config: Partial<AppConfigShape> = {
+    zarinpalApiRoot: zarinpal.url,
+    zarinpalSandboxApiRoot: zarinpal.sandboxUrl,
+    remnawaveApiUrl: Option.some(panel.url),
+    remnawaveApiToken: Option.some(Redacted.make(panel.token)),
+    publicUrl: "http://shop.example",
+    outboxSweepSeconds: 1,
+    ...overrides
+  }
+  const start = () => startApp({ databaseUrl: db.url, telegramApiRoot: telegram.url, config })
+  const shop: Shop = {
+    telegram,
+    zarinpal,
+    panel,
+    db,
+    app: await start(),
+    config,
+    sql: (effect) => shop.app.run(Effect.provide(effect, TenantsLive) as Effect.Effect<any, unknown, SqlClient.SqlClient | Bots>),
+    restart: async () => {
+      await shop.app.stop()
+      shop.app = await start()
+    },
+    close: async () => {
+      await shop.app?.stop()
+      await telegram.close()
+      await zarinpal.close()
+      await panel.close()
+      await db.drop()
+    }
+  }
+  return shop
+}
+
+/** A 16-digit number that passes the Luhn check. */
+export const cardNumber = (seed: number): string => {
+  const body = `603799${String(seed).padStart(9, "0")}`
+  let sum = 0
+  for (let i = 0; i < body.length; i++) {
+    let d = Number(body[body.length - 1 - i])
+    if (i % 2 === 0) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+  }
+  return body + String((10 - (sum % 10)) % 10)
+}
+
+export interface TenantSpec {
+  readonly name?: string
+  readonly flags?: ReadonlyArray<string>
+  readonly config?: Record<string, unknown>
+  readonly cards?: ReadonlyArray<Partial<CreatePaymentCard>>
+  readonly strategy?: RotationStrategy
+  readonly plans?: ReadonlyArray<CreatePlan>
+  /** The tenant's platform wallet (issue 7 billing). */
+  readonly walletBalance?: number
+  readonly trafficRatePerGb?: number
+}
+
+export interface Tenant {
+  readonly botId: number
+  readonly token: string
+  readonly username: string
+  readonly planIds: ReadonlyArray<number>
+  readonly cardIds: ReadonlyArray<number>
+}
+
+let cardSeed = 1000
+
+export const DEFAULT_PLANS: ReadonlyArray<CreatePlan> = [
+  { name: "Monthly 50GB", periodDays: 30, price: 150_000, trafficLimitGb: 50, deviceLimit: 2 },
+  { name: "Quarterly", periodDays: 90, price: 400_000, trafficLimitGb: 150, deviceLimit: 3 }
+]
+
+/** A tenant bot with flags, configuration, cards and plans, polling the emulator. */
+export const createTenant = async (shop: Shop, spec: TenantSpec = {}): Promise<Tenant> => {
+  const bot = shop.telegram.createBot()
+  const created = await shop.sql(Effect.gen(function*() {
+    const bots = yield* Bots
+    const flags = yield* FeatureFlags
+    const configs = yield* Configurations
+    const cards = yield* PaymentCards
+    const plans = yield* Plans
+    const sql = yield* SqlClient.SqlClient
+    const { bot: row } = yield* bots.create({
+      name: spec.name ?? "VPN Shop",
+      telegramToken: bot.token,
+      telegramUsername: bot.username,
+      isActive: false
+    })
+    for (const flag of spec.flags ?? ["card_to_card", "zarinpal", "support_tickets", "support_contact"]) {
+      yield* flags.enable(row.id, flag)
+    }
+    const config: Record<string, unknown> = {
+      ADMIN_IDS: [ADMIN],
+      ADMIN_CHAT_ID: ADMIN_CHAT,
+      ZARINPAL_MERCHANT_ID: MERCHANT,
+      SUPPORT_USERNAME: "shop_support",
+      ...spec.config
+    }
+    for (const [key, value] of Object.entries(config)) yield* configs.set(row.id, key, value)
+    const cardIds: Array<number> = []
+    for (const card of spec.cards ?? [{}]) {
+      const made = yield* cards.create(row.id, {
+        cardNumber: card.cardNumber ?? cardNumber(cardSeed++),
+        cardHolderName: card.cardHolderName ?? "Ali Rezaei",
+        bankName: card.bankName ?? "Melli",
+        rotationStrategy: spec.strategy ?? "round_robin",
+        ...(card.weight !== undefined ? { weight: card.weight } : {})
+      })
+      cardIds.push(made.id)
+    }
+    const planIds: Array<number> = []
+    for (const plan of spec.plans ?? DEFAULT_PLANS) planIds.push((yield* plans.create(row.id, plan)).id)
+    yield* sql`UPDATE bots SET traffic_rate_per_gb = ${spec.trafficRatePerGb ?? 100} WHERE id = ${row.id}`
+    yield* topUpTenantWallet(row.id, { amount: spec.walletBalance ?? 10_000_000, createdBy: "test" })
+    yield* bots.activate(row.id)
+    return { botId: row.id, cardIds, planIds }
+  }))
+  await shop.telegram.waitForPoller(bot.token, 5000)
+  return { ...created, token: bot.token, username: bot.username }
+}
+
+// ---------------------------------------------------------------- acting as users and admins
+
+/** How many messages the bot has sent to this chat so far (to wait for the next ones). */
+export const mark = (shop: Shop, tenant: Tenant, chatId: number) => shop.telegram.sentMessages(tenant.token, chatId).length
+
+const textOf = (m: SentMessage) => m.text ?? m.caption ?? ""
+
+/** The first message the bot sends to `chatId` after `since` whose text matches. */
+export const nextMessage = (
+  shop: Shop,
+  tenant: Tenant,
+  chatId: number,
+  since: number,
+  match: string | RegExp | ((m: SentMessage) => boolean) = () => true,
+  timeoutMs = 5000
+): Promise<SentMessage> => {
+  const test = typeof match === "function"
+    ? match
+    : (m: SentMessage) => (typeof match === "string" ? textOf(m).includes(match) : match.test(textOf(m)))
+  return eventually(() => shop.telegram.sentMessages(tenant.token, chatId).slice(since).find(test), timeoutMs)
+    .catch((e: Error) => {
+      const recent = shop.telegram.sentMessages(tenant.token, chatId).slice(since).map(textOf)
+      throw new Error(`${e.message}; messages to ${chatId} since #${since}: ${JSON.stringify(recent)}`)
+    })
+}
+
+export const say = (shop: Shop, tenant: Tenant, userId: number, text: string, extra: { chatId?: number; replyToMessageId?: number } = {}) =>
+  shop.telegram.injectMessage(tenant.token, { text, from: { id: userId, first_name: `User${userId}`, username: `user${userId}` }, ...extra })
+
+export const press = (shop: Shop, tenant: Tenant, userId: number, message: SentMessage, data: string) =>
+  shop.telegram.injectCallbackQuery(tenant.token, {
+    from: { id: userId, first_name: `User${userId}`, username: `user${userId}` },
+    chatId: message.chatId,
+    messageId: message.messageId,
+    data
+  })
+
+/** The callback data of the inline button whose data starts with `prefix`. */
+export const buttonData = (message: SentMessage, prefix: string): string => {
+  const markup = message.replyMarkup as { inline_keyboard?: Array<Array<{ callback_data?: string; url?: string }>> } | undefined
+  const data = markup?.inline_keyboard?.flat().map((b) => b.callback_data).find((d) => d?.startsWith(prefix))
+  if (data === undefined) throw new Error(`no button ${prefix}… on ${JSON.stringify(message.replyMarkup)}`)
+  return data
+}
+
+export const buttonUrl = (message: SentMessage): string => {
+  const markup = message.replyMarkup as { inline_keyboard?: Array<Array<{ url?: string }>> } | undefined
+  const url = markup?.inline_keyboard?.flat().map((b) => b.url).find((u) => u !== undefined)
+  if (url === undefined) throw new Error(`no URL button on ${JSON.stringify(message.replyMarkup)}`)
+  return url
+}
+
+/** The callback answer (toast) the bot gave to a press. */
+export const answerTo = (shop: Shop, tenant: Tenant, callbackQueryId: string) =>
+  eventually(() => shop.telegram.callbackAnswers(tenant.token).find((a) => a.callbackQueryId === callbackQueryId), 5000)
+
+/** /start, and the welcome message. */
+export const startChat = async (shop: Shop, tenant: Tenant, userId: number) => {
+  const since = mark(shop, tenant, userId)
+  say(shop, tenant, userId, "/start")
+  return nextMessage(shop, tenant, userId, since)
+}
+
+/** The menu → plan → card → confirm path, up to the card details (the payment is pending). */
+export const startCardPurchase = async (shop: Shop, tenant: Tenant, userId: number, planId: number) => {
+  const welcome = await startChat(shop, tenant, userId)
+  const since = mark(shop, tenant, userId)
+  press(shop, tenant, userId, welcome, `pc:c:${planId}`)
+  return nextMessage(shop, tenant, userId, since, /C2C[0-9A-F]{16}/)
+}
+
+export const trackingIn = (message: SentMessage) => /C2C[0-9A-F]{16}/.exec(textOf(message))![0]
+
+/** Sends a receipt and returns the message the admin chat got for it. */
+export const sendReceipt = async (shop: Shop, tenant: Tenant, userId: number, receipt: { text?: string; photo?: boolean }) => {
+  const adminSince = mark(shop, tenant, ADMIN_CHAT)
+  const since = mark(shop, tenant, userId)
+  if (receipt.photo) {
+    shop.telegram.injectPhoto(tenant.token, {
+      from: { id: userId, first_name: `User${userId}` },
+      ...(receipt.text !== undefined ? { caption: receipt.text } : {})
+    })
+  } else {
+    say(shop, tenant, userId, receipt.text ?? "paid")
+  }
+  await nextMessage(shop, tenant, userId, since, /C2C/)
+  return nextMessage(shop, tenant, ADMIN_CHAT, adminSince, /C2C/)
+}
+
+/** Rows as the operator sees them. */
+export const query = <A extends object>(shop: Shop, text: string, ...params: Array<unknown>) =>
+  shop.sql(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return (yield* sql.unsafe<A>(text, params as Array<never>)) as ReadonlyArray<A>
+  }))
+
+/**
+ * Reads until `ok` holds. A handler's Telegram messages go out before its
+ * transaction commits, so a test that saw a message waits for the rows too.
+ */
+export const until = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 5000): Promise<A> =>
+  (await eventually(async () => {
+    const a = await read()
+    return ok(a) ? { a } : undefined
+  }, timeoutMs)).a

@@ -81,8 +81,12 @@ const admitReplays = (botId: number, updates: ReadonlyArray<Update>) =>
 
 export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunnerServices | Scope.Scope> =>
   Effect.gen(function*() {
-    const config = yield* AppConfig
     const limiter = yield* StartLimiter
+    // Nothing is built or queried before this bot's start slot: 10,000 bots
+    // arriving at once must not construct 10,000 clients (or run 10,000 status
+    // queries) in one tick, which stalls the event loop past the cluster's lock refresh.
+    yield* limiter.take
+    const config = yield* AppConfig
     const apps = yield* TenantApp
     const handler = desired.isMaster ? apps.masterHandler : apps.handler
     const { name: runner } = yield* RunnerName
@@ -160,8 +164,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     }
 
     let consecutive = 0
-    for (;;) {
-      yield* limiter.take
+    for (let restart = false;; restart = true) {
+      if (restart) yield* limiter.take
       yield* status("starting")
       polledSinceStart = false
       unauthorized = false

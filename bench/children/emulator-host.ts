@@ -1,0 +1,280 @@
+/**
+ * The Telegram emulator (the project's own, src/emulators/telegram) in a process
+ * of its own, plus the bulk operations a benchmark needs, over IPC:
+ * create thousands of bots, inject a burst or a paced stream of messages and
+ * time each reply, watch a bot start or stop polling. The emulator's HTTP API
+ * (what botfleet and grammY talk to) is unchanged.
+ */
+import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import type { StateEvent } from "../../src/emulators/telegram/state.ts"
+import { serveRpc } from "../lib/ipc.ts"
+import { summarize } from "../lib/stats.ts"
+
+const emu = await startTelegramEmulator({ port: 0 })
+const state = emu.state
+
+// ------------------------------------------------------------------ loads
+
+interface LoadSpec {
+  readonly tokens: ReadonlyArray<string>
+  readonly total: number
+  /** "/start" or "echo" (text m<k>) */
+  readonly kind: "start" | "echo"
+  /** chats per bot the messages are spread over; ignored when uniqueUsers */
+  readonly chatsPerBot?: number
+  /** every message from a new user (its own private chat) */
+  readonly uniqueUsers?: boolean
+  /** first user/chat id of this load; loads must not share chats */
+  readonly userBase: number
+  /** messages per second; absent = one burst, injected synchronously */
+  readonly ratePerSecond?: number
+}
+
+interface Load {
+  readonly id: number
+  readonly spec: LoadSpec
+  readonly injected: Map<string, Map<number, Array<number>>>
+  readonly listeners: Map<string, (e: StateEvent) => void>
+  count: number
+  replies: number
+  t0: number
+  lastInjectAt: number
+  maxScheduleLagMs: number
+  done: boolean
+  doneAt: number
+  waiters: Array<() => void>
+}
+
+const loads = new Map<number, Load>()
+let nextLoadId = 1
+
+const injectOne = (load: Load, k: number) => {
+  const { tokens, kind, userBase } = load.spec
+  const token = tokens[k % tokens.length]!
+  const round = Math.floor(k / tokens.length)
+  const chatId = load.spec.uniqueUsers ? userBase + round : userBase + (round % (load.spec.chatsPerBot ?? 1))
+  const text = kind === "start" ? "/start" : `m${k}`
+  emu.injectMessage(token, { text, from: { id: chatId, first_name: `User${chatId}`, language_code: "en" } })
+  const at = Date.now()
+  let chats = load.injected.get(token)
+  if (!chats) load.injected.set(token, (chats = new Map()))
+  let times = chats.get(chatId)
+  if (!times) chats.set(chatId, (times = []))
+  times.push(at)
+  load.count++
+  load.lastInjectAt = at
+}
+
+const finish = (load: Load) => {
+  if (load.done) return
+  load.done = true
+  load.doneAt = Date.now()
+  for (const [token, listener] of load.listeners) state.events.off(token, listener)
+  for (const w of load.waiters.splice(0)) w()
+}
+
+const startLoad = (spec: LoadSpec): { loadId: number } => {
+  const load: Load = {
+    id: nextLoadId++,
+    spec,
+    injected: new Map(),
+    listeners: new Map(),
+    count: 0,
+    replies: 0,
+    t0: 0,
+    lastInjectAt: 0,
+    maxScheduleLagMs: 0,
+    done: false,
+    doneAt: 0,
+    waiters: []
+  }
+  loads.set(load.id, load)
+  for (const token of new Set(spec.tokens)) {
+    const listener = (e: StateEvent) => {
+      if (e.type !== "sent") return
+      load.replies++
+      if (load.count === spec.total && load.replies >= spec.total) finish(load)
+    }
+    load.listeners.set(token, listener)
+    state.events.on(token, listener)
+  }
+  load.t0 = Date.now()
+  if (spec.ratePerSecond === undefined) {
+    for (let k = 0; k < spec.total; k++) injectOne(load, k)
+  } else {
+    const rate = spec.ratePerSecond
+    const started = performance.now()
+    const tick = () => {
+      const elapsed = performance.now() - started
+      const due = Math.min(spec.total, Math.floor((elapsed * rate) / 1000) + 1)
+      if (due - load.count > 1) load.maxScheduleLagMs = Math.max(load.maxScheduleLagMs, ((due - load.count - 1) * 1000) / rate)
+      while (load.count < due) injectOne(load, load.count)
+      if (load.count < spec.total) setTimeout(tick, 2)
+      else if (load.replies >= spec.total) finish(load)
+    }
+    tick()
+  }
+  if (load.count === spec.total && load.replies >= spec.total) finish(load)
+  return { loadId: load.id }
+}
+
+/** Pairs each chat's replies with its injected messages in order (per-chat order is kept by both systems). */
+const loadResult = (load: Load, timedOut: boolean) => {
+  const latencies: Array<number> = []
+  let lastReplyAt = 0
+  let firstReplyAt = Infinity
+  let extraReplies = 0
+  for (const [token, chats] of load.injected) {
+    const bot = state.bots.get(token)
+    for (const [chatId, times] of chats) {
+      const sent = bot?.chats.get(chatId)?.sent ?? []
+      const n = Math.min(sent.length, times.length)
+      for (let i = 0; i < n; i++) {
+        const at = sent[i]!.sentAt
+        latencies.push(Math.max(0, at - times[i]!))
+        if (at > lastReplyAt) lastReplyAt = at
+        if (at < firstReplyAt) firstReplyAt = at
+      }
+      if (sent.length > times.length) extraReplies += sent.length - times.length
+    }
+  }
+  const paired = latencies.length
+  const durationMs = lastReplyAt > 0 ? lastReplyAt - load.t0 : null
+  return {
+    injected: load.count,
+    replied: paired,
+    extraReplies,
+    timedOut,
+    t0: load.t0,
+    injectionMs: load.lastInjectAt - load.t0,
+    maxScheduleLagMs: load.maxScheduleLagMs,
+    firstReplyMs: Number.isFinite(firstReplyAt) ? firstReplyAt - load.t0 : null,
+    durationMs,
+    updatesPerSecond: durationMs && durationMs > 0 ? (paired * 1000) / durationMs : null,
+    latencyMs: summarize(latencies)
+  }
+}
+
+const awaitLoad = async ({ loadId, timeoutMs }: { loadId: number; timeoutMs: number }) => {
+  const load = loads.get(loadId)
+  if (!load) throw new Error(`unknown load ${loadId}`)
+  if (!load.done) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs)
+      load.waiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+  const timedOut = !load.done
+  finish(load)
+  loads.delete(loadId)
+  return loadResult(load, timedOut)
+}
+
+// ------------------------------------------------------------------ start / stop watches
+
+interface Watch {
+  readonly token: string
+  readonly listener: (e: StateEvent) => void
+  /** first getUpdates arrival after arming */
+  startedAt: number | null
+  /** last time in-flight getUpdates fell to zero, cleared by a new getUpdates */
+  zeroAt: number | null
+  callsAfterZero: number
+}
+const watches = new Map<string, Watch>()
+
+const arm = ({ token }: { token: string }) => {
+  disarm(token)
+  const bot = state.bot(token)
+  const watch: Watch = {
+    token,
+    startedAt: null,
+    zeroAt: bot.counters.activePollers === 0 ? Date.now() : null,
+    callsAfterZero: 0,
+    listener: (e) => {
+      if (e.type === "call" && e.method === "getUpdates") {
+        if (watch.startedAt === null) watch.startedAt = Date.now()
+        watch.zeroAt = null
+        watch.callsAfterZero++
+      } else if (e.type === "poll" && bot.counters.activePollers === 0) {
+        watch.zeroAt = Date.now()
+      }
+    }
+  }
+  watches.set(token, watch)
+  state.events.on(token, watch.listener)
+  return true
+}
+
+const disarm = (token: string) => {
+  const w = watches.get(token)
+  if (w) state.events.off(token, w.listener)
+  watches.delete(token)
+}
+
+const until = async (check: () => boolean, timeoutMs: number, everyMs = 2) => {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) return false
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+  return true
+}
+
+/** Time of the first getUpdates after arming (the bot is polling), or null on timeout. */
+const awaitStart = async ({ token, timeoutMs }: { token: string; timeoutMs: number }) => {
+  const w = watches.get(token)
+  if (!w) throw new Error("not armed")
+  await until(() => w.startedAt !== null, timeoutMs)
+  disarm(token)
+  return { at: w.startedAt }
+}
+
+/**
+ * Time the bot's last getUpdates ended, once none has been in flight (and none
+ * arrived) for `settleMs`; null on timeout. A graceful stop ends the long poll
+ * and then confirms with one short getUpdates: the stop is when that one ends.
+ */
+const awaitStop = async ({ token, timeoutMs, settleMs }: { token: string; timeoutMs: number; settleMs: number }) => {
+  const w = watches.get(token)
+  if (!w) throw new Error("not armed")
+  const bot = state.bot(token)
+  const ok = await until(
+    () => w.zeroAt !== null && bot.counters.activePollers === 0 && Date.now() - w.zeroAt >= settleMs,
+    timeoutMs + settleMs
+  )
+  disarm(token)
+  return { at: ok ? w.zeroAt : null, activePollers: bot.counters.activePollers }
+}
+
+// ------------------------------------------------------------------ serve
+
+serveRpc(
+  {
+    createBots: ({ count }: { count: number }) => {
+      const out: Array<{ token: string; id: number }> = []
+      for (let i = 0; i < count; i++) {
+        const b = emu.createBot()
+        out.push({ token: b.token, id: b.id })
+      }
+      return out
+    },
+    summary: ({ polledWithinMs }: { polledWithinMs?: number }) =>
+      emu.summary(polledWithinMs === undefined ? {} : { polledWithinMs }),
+    stats: ({ token }: { token: string }) => emu.stats(token),
+    startLoad,
+    awaitLoad,
+    arm,
+    awaitStart,
+    awaitStop,
+    usage: () => ({ cpu: process.cpuUsage(), memory: process.memoryUsage() })
+  },
+  () => void emu.close().finally(() => process.exit(0))
+)
+
+process.on("SIGTERM", () => void emu.close().finally(() => process.exit(0)))
+process.on("SIGINT", () => void emu.close().finally(() => process.exit(0)))
+process.send!({ type: "ready", url: emu.url })

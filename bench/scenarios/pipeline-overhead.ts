@@ -1,0 +1,95 @@
+/**
+ * Pipeline overhead: updates/s through botfleet (its whole per-update path:
+ * at-least-once supplier with its window of 100, per-chat sequentialize, a
+ * tenant transaction that records the update id, the handler, commit) against
+ * a bare grammY bot run with `run(bot)` from @grammyjs/runner — the same echo
+ * handler (`ctx.reply(ctx.message.text)`), the same emulator, in the same run.
+ *
+ * One bot each. A burst of messages spread evenly over C chats is injected at
+ * once; the rate is messages / (last reply − injection), both timestamps taken
+ * by the emulator. Rounds alternate which system goes first; the median per
+ * system is reported, and botfleet ÷ bare as the ratio.
+ */
+import { samplePool, seedBots, sleep, startBare, startBotfleet } from "../lib/harness.ts"
+import type { LoadResult } from "../lib/harness.ts"
+import { cpuMeter } from "../lib/processes.ts"
+import { figure } from "../lib/results.ts"
+import type { Figure } from "../lib/results.ts"
+import { median } from "../lib/stats.ts"
+import type { Scenario } from "./index.ts"
+
+export const pipelineOverhead: Scenario = {
+  name: "pipeline-overhead",
+  title: "Updates/s through botfleet vs bare grammY runner (echo)",
+  run: async (ctx) => {
+    const chatLevels = [50, 500]
+    const total = ctx.quick ? 1_000 : 5_000
+    const rounds = ctx.quick ? 1 : 3
+    const warmup = ctx.quick ? 300 : 1_000
+    const db = await ctx.database()
+    const emulator = await ctx.emulator()
+    const [fleetBot, bareBot] = await emulator.createBots(2)
+    await seedBots(db, [fleetBot!])
+    const bf = await startBotfleet(ctx.scope, { db, emulator, app: "echo" })
+    const bareProc = startBare(ctx.scope, "bare-grammy", [bareBot!.token], emulator)
+    const pidOf = { botfleet: bf.proc.pid, bare: bareProc.pid }
+    await emulator.waitPolling(2, 60_000)
+    const systems = { botfleet: fleetBot!.token, bare: bareBot!.token } as const
+
+    for (const [name, token] of Object.entries(systems)) {
+      const w = await emulator.load({ tokens: [token], total: warmup, kind: "echo", chatsPerBot: 50 }, 60_000)
+      if (w.timedOut) throw new Error(`${name}: warm-up did not complete (${w.replied}/${w.injected} replies)`)
+    }
+
+    type Sample = LoadResult & {
+      cpuSeconds: Record<string, number>
+      cpuMsPerUpdate: Record<string, number>
+      databaseConnections: { maxOpen: number; maxBusy: number; meanBusy: number }
+    }
+    const samples: Record<string, Record<"botfleet" | "bare", Array<Sample>>> = {}
+    const figures: Array<Figure> = []
+    const ratios: Record<string, number | null> = {}
+    for (const chats of chatLevels) {
+      const runs = { botfleet: [] as Array<Sample>, bare: [] as Array<Sample> }
+      for (let round = 0; round < rounds; round++) {
+        const order = (round + chatLevels.indexOf(chats)) % 2 === 0 ? (["bare", "botfleet"] as const) : (["botfleet", "bare"] as const)
+        for (const system of order) {
+          await sleep(500)
+          const meter = cpuMeter({ system: () => [pidOf[system]], postgres: ctx.pg.pids, emulator: () => [emulator.proc.pid] })
+          const { result: r, pool } = await samplePool(db, emulator.load({ tokens: [systems[system]], total, kind: "echo", chatsPerBot: chats }, 120_000))
+          const cpu = meter.stop().seconds
+          if (r.timedOut) ctx.log(`${system} @ ${chats} chats: timed out with ${r.replied}/${r.injected} replies`)
+          const perUpdate = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, r.replied > 0 ? (v * 1000) / r.replied : 0]))
+          runs[system].push({ ...r, cpuSeconds: cpu, cpuMsPerUpdate: perUpdate, databaseConnections: pool })
+          ctx.log(
+            `${system} @ ${chats} chats/bot, round ${round + 1}: ${r.updatesPerSecond?.toFixed(0) ?? "n/a"} updates/s; ` +
+              `CPU per update ${perUpdate.system!.toFixed(2)} ms (+ PostgreSQL ${perUpdate.postgres!.toFixed(2)} ms, emulator ${perUpdate.emulator!.toFixed(2)} ms)` +
+              (system === "botfleet" ? `; db connections busy max ${pool.maxBusy}, mean ${pool.meanBusy}` : "")
+          )
+        }
+      }
+      samples[chats] = runs
+      const rate = (rs: Array<Sample>) => (rs.some((r) => r.timedOut) ? null : median(rs.map((r) => r.updatesPerSecond ?? 0)))
+      const fleet = rate(runs.botfleet)
+      const bare = rate(runs.bare)
+      const ratio = fleet !== null && bare !== null && bare > 0 ? fleet / bare : null
+      ratios[chats] = ratio
+      const cpuOf = (rs: Array<Sample>, key: string) => median(rs.map((r) => r.cpuMsPerUpdate[key] ?? 0))
+      figures.push(
+        figure(`${chats} chats/bot: botfleet updates/s`, fleet, "/s"),
+        figure(`${chats} chats/bot: bare grammY runner updates/s`, bare, "/s"),
+        figure(`${chats} chats/bot: botfleet ÷ bare`, ratio, "×", { target: { op: ">=", value: 0.8 } }),
+        figure(`${chats} chats/bot: CPU per update, botfleet process`, cpuOf(runs.botfleet, "system"), "ms", {
+          digits: 2,
+          note: `plus ${cpuOf(runs.botfleet, "postgres")?.toFixed(2)} ms of PostgreSQL CPU per update`
+        }),
+        figure(`${chats} chats/bot: CPU per update, bare grammY process`, cpuOf(runs.bare, "system"), "ms", { digits: 2 })
+      )
+    }
+    return {
+      parameters: { bots: 1, chatLevels, messagesPerBurst: total, rounds, warmup, handler: "ctx.reply(ctx.message.text)", bareRunner: "run(bot) (@grammyjs/runner defaults)" },
+      figures,
+      data: { ratios, samples, botfleetLogBytes: bf.proc.outputBytes(), botfleetLogTail: bf.proc.output().slice(-2000) }
+    }
+  }
+}

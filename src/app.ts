@@ -21,6 +21,7 @@ import { TelegramNotifier } from "./bot/notifier.ts"
 import { TenantCache } from "./bot/tenant.ts"
 import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
+import { JobsLive } from "./jobs/jobs.ts"
 import { runMigrations } from "./db/migrator.ts"
 import { LoggingLive } from "./logging.ts"
 import { OutboxWorkerLive } from "./payments/outbox-worker.ts"
@@ -94,7 +95,9 @@ export const AppLayer = (options: AppOptions = {}) => {
     ZarinpalClient.layer,
     RemnawaveClient.layer
   ).pipe(Layer.provideMerge(BotsWatcher.layer))
-  return Supervisor.pipe(
+  // Scheduled jobs (src/jobs): cluster-wide schedules on this runner's Sharding; stopped first.
+  return JobsLive.pipe(
+    Layer.provideMerge(Supervisor),
     Layer.provideMerge(HttpLive),
     // Provisioning and ZarinPal requests, after their transactions commit (src/payments/outbox-worker.ts).
     Layer.provideMerge(OutboxWorkerLive),

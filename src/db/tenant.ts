@@ -18,22 +18,82 @@ const CurrentTenant = Context.Reference<number | undefined>("botfleet/db/Current
   defaultValue: () => undefined
 })
 
-export const withTenant = <A, E, R>(botId: number, effect: Effect.Effect<A, E, R>) =>
+/**
+ * Runs `effect` in a tenant transaction whose first statement is `open`, which
+ * must scope the transaction (set `app.bot_id` and the role, locally).
+ */
+const inTenantTransaction = <A, B, E, E2, R, R2>(
+  botId: number,
+  open: (sql: SqlClient.SqlClient) => Effect.Effect<B, E2, R2>,
+  effect: (opened: B) => Effect.Effect<A, E, R>
+) =>
   Effect.gen(function*() {
     const current = yield* CurrentTenant
-    // Nested in the same tenant's transaction: already scoped, just run.
-    if (current === botId) return yield* effect
     // A savepoint cannot undo `set_config(…, true)`: nesting another tenant would
     // leave the outer transaction scoped to the wrong bot. Refuse it loudly.
     if (current !== undefined) {
       return yield* Effect.die(new Error(`withTenant(${botId}) inside withTenant(${current})`))
     }
     const sql = yield* SqlClient.SqlClient
-    return yield* sql.withTransaction(
-      Effect.andThen(
-        // One round trip: both settings are local to this transaction.
-        sql`SELECT set_config('app.bot_id', ${String(botId)}, true), set_config('role', 'botfleet_tenant', true)`,
-        effect
-      )
-    ).pipe(Effect.provideService(CurrentTenant, botId))
+    return yield* sql.withTransaction(Effect.flatMap(open(sql), effect)).pipe(Effect.provideService(CurrentTenant, botId))
   })
+
+export const withTenant = <A, E, R>(botId: number, effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(CurrentTenant, (current) =>
+    // Nested in the same tenant's transaction: already scoped, just run.
+    current === botId
+      ? effect
+      : inTenantTransaction(
+        botId,
+        // One round trip: both settings are local to this transaction.
+        (sql) => sql`SELECT set_config('app.bot_id', ${String(botId)}, true), set_config('role', 'botfleet_tenant', true)`,
+        () => effect
+      ))
+
+/** What `withTenantUpdate` returns for an update whose mark was already committed. */
+export const Duplicate: unique symbol = Symbol.for("botfleet/db/tenant/Duplicate")
+export type Duplicate = typeof Duplicate
+
+/**
+ * The transaction of one Telegram update: like `withTenant`, and it first records
+ * `(bot_id, update_id)` in `processed_updates`, so the mark commits (or rolls
+ * back) together with whatever `effect` writes. An update already marked is not
+ * run again: the result is `Duplicate`.
+ *
+ * The scoping and the mark share one statement (one round trip fewer per
+ * update). What that statement does and does not do under row-level security:
+ *
+ * - `set_config(…, true)` changes `app.bot_id` and the role for the rest of the
+ *   transaction, exactly as `withTenant`'s own statement does; every later
+ *   statement — all of `effect`, the tenant's handlers — runs as
+ *   `botfleet_tenant` under the policies.
+ * - This statement itself was planned and permission-checked before its
+ *   `set_config` calls ran: PostgreSQL applies row-security policies when it
+ *   rewrites/plans a statement and checks table privileges when the executor
+ *   starts, both for the role current at that time (the connecting role), and a
+ *   role change takes effect from the next statement on. So the one row it
+ *   inserts is written with the connecting role's rights, like the rest of the
+ *   supervisor's own bookkeeping (update_attempts, dead letters of a crashed
+ *   process) — it is not tenant code and takes no tenant input: its `bot_id` is
+ *   the very value just given to `app.bot_id` (`scope.bot_id`, one parameter),
+ *   and `update_id` is the number grammY parsed from Telegram.
+ * - The set_config calls sit in the FROM subquery whose outputs the INSERT uses,
+ *   and the WHERE clause requires both results, so neither can be planned away
+ *   and the row exists only if both settings took effect.
+ *
+ * test/supervisor/pipeline-scope.test.ts checks the resulting state: role,
+ * setting, the mark's bot_id, and that another tenant's rows stay invisible.
+ */
+export const withTenantUpdate = <A, E, R>(botId: number, updateId: number, effect: Effect.Effect<A, E, R>) =>
+  inTenantTransaction(
+    botId,
+    (sql) =>
+      sql<{ updateId: number }>`
+        INSERT INTO processed_updates (bot_id, update_id)
+        SELECT scope.bot_id::bigint, ${updateId}
+        FROM (SELECT set_config('app.bot_id', ${String(botId)}, true) AS bot_id,
+                     set_config('role', 'botfleet_tenant', true) AS role) AS scope
+        WHERE scope.role = 'botfleet_tenant' AND scope.bot_id IS NOT NULL
+        ON CONFLICT DO NOTHING RETURNING update_id`,
+    (fresh): Effect.Effect<A | Duplicate, E, R> => fresh.length === 0 ? Effect.succeed(Duplicate) : effect
+  )

@@ -103,7 +103,7 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
 
     const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), config.telegramApiRoot)
     bot.use(sequentialize<BotContext>((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? "")))
-    bot.use(updatePipeline({ botId, handler, series, deadlineMs: config.handlerDeadlineSeconds * 1000, runExit }))
+    bot.use(updatePipeline({ botId, handler, series, deadlineMs: config.handlerDeadlineSeconds * 1000, services }))
     bot.catch((error) => log(Effect.logError("update escaped the pipeline", error.error)))
 
     let polledSinceStart = false

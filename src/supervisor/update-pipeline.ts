@@ -9,14 +9,20 @@
  * 2. a failure or a hang past the deadline rolls back and retries, a few times;
  * 3. then the update is dead-lettered (kept for operators) and released, so a
  *    poison update never stalls its bot.
+ *
+ * This is the hot path of every update, so it is built once per bot and each
+ * attempt is a single fiber: its statements are the transaction's BEGIN, one
+ * statement that scopes the transaction and writes the mark (withTenantUpdate),
+ * the handler's own, and COMMIT. The deadline is a timer that interrupts that
+ * fiber (which rolls the transaction back), not a race of two more fibers.
  */
-import { Effect, Exit } from "effect"
-import { SqlClient } from "effect/sql"
+import { Cause, Context, Effect, Exit } from "effect"
 import type { MiddlewareFn } from "grammy"
 import type { Update } from "grammy/types"
+import { SqlClient } from "effect/sql"
 import type { BotContext, UpdateServices } from "../bot/context.ts"
 import { TenantCache } from "../bot/tenant.ts"
-import { withTenant } from "../db/tenant.ts"
+import { Duplicate, withTenant, withTenantUpdate } from "../db/tenant.ts"
 import { isTransientDatabaseFailure } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
@@ -32,8 +38,8 @@ export interface PipelineOptions {
   readonly handler: MiddlewareFn<BotContext>
   readonly series: BotSeries
   readonly deadlineMs: number
-  /** Runs an effect with the bot fiber's services. */
-  readonly runExit: <A, E>(effect: Effect.Effect<A, E, PipelineServices>) => Promise<Exit.Exit<A, E>>
+  /** The bot fiber's services; every attempt runs with them. */
+  readonly services: Context.Context<PipelineServices>
 }
 
 class AttemptOver extends Error {
@@ -42,36 +48,13 @@ class AttemptOver extends Error {
   }
 }
 
-const handleOnce = (options: PipelineOptions, ctx: BotContext) =>
-  withTenant(
-    options.botId,
-    Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      const fresh = yield* sql`
-        INSERT INTO processed_updates (bot_id, update_id) VALUES (${options.botId}, ${ctx.update.update_id})
-        ON CONFLICT DO NOTHING RETURNING update_id`
-      if (fresh.length === 0) return "duplicate" as const
-      const tenant = yield* (yield* TenantCache).get(options.botId)
-      const services = yield* Effect.context<UpdateServices>()
-      // A fresh context per attempt: code left running by a timed-out attempt keeps
-      // its own `run`, which is closed, and can never touch the next attempt's transaction.
-      let open = true
-      const attempt: BotContext = Object.create(ctx)
-      Object.assign(attempt, {
-        tenant,
-        user: undefined,
-        run: <A, E>(effect: Effect.Effect<A, E, UpdateServices>) =>
-          open ? Effect.runPromiseWith(services)(effect) : Promise.reject(new AttemptOver())
-      })
-      yield* Effect.tryPromise({
-        try: async () => {
-          await options.handler(attempt, () => Promise.resolve())
-        },
-        catch: (error) => error
-      }).pipe(Effect.ensuring(Effect.sync(() => (open = false))))
-      return "handled" as const
-    })
-  )
+class DeadlineExceeded extends Error {
+  constructor(deadlineMs: number) {
+    super(`handler exceeded its ${deadlineMs} ms deadline`)
+  }
+}
+
+const next = () => Promise.resolve()
 
 const deadLetter = (botId: number, update: Update, error: string) =>
   withTenant(
@@ -89,59 +72,109 @@ const deadLetter = (botId: number, update: Update, error: string) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Runs `effect` until it succeeds or fails for a reason other than the database being away. */
-const untilDatabaseAnswers = async <A, E>(options: PipelineOptions, effect: Effect.Effect<A, E, PipelineServices>) => {
-  for (let outage = 0;; outage++) {
-    const exit = await options.runExit(effect)
-    if (Exit.isSuccess(exit) || !isTransientDatabaseFailure(exit.cause)) return exit
-    if (outage === 0) {
-      await options.runExit(Effect.logWarning(`database unavailable; holding the update until it answers: ${causeSummary(exit.cause)}`).pipe(
-        Effect.annotateLogs({ bot_id: options.botId })
-      ))
-    }
-    await sleep(Math.min(5_000, 100 * 2 ** Math.min(outage, 6)))
-  }
-}
-
 /** The grammY middleware that wraps the tenant application for one bot. */
-export const updatePipeline = (options: PipelineOptions) => async (ctx: BotContext): Promise<void> => {
-  const updateId = ctx.update.update_id
-  let lastError = ""
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const started = performance.now()
-    // A database outage is waited out here and costs no attempt: only the
-    // handler's own failures count towards the dead letter.
-    const exit = await untilDatabaseAnswers(
-      options,
-      handleOnce(options, ctx).pipe(
-        Effect.timeoutOrElse({
-          duration: options.deadlineMs,
-          orElse: () => Effect.fail(new Error(`handler exceeded its ${options.deadlineMs} ms deadline`))
+export const updatePipeline = (options: PipelineOptions) => {
+  const { botId, handler, series, deadlineMs, services } = options
+  const runCallback = Effect.runCallbackWith(services)
+  const runExit = Effect.runPromiseExitWith(services)
+  const tenants = Context.get(services, TenantCache)
+
+  /** The handler, in the update's transaction (the current fiber's services carry it). */
+  const handle = (ctx: BotContext) =>
+    Effect.flatMap(tenants.get(botId), (tenant) =>
+      Effect.withFiber((fiber) => {
+        const inTransaction = Effect.runPromiseWith(fiber.context as Context.Context<UpdateServices>)
+        // A fresh context per attempt: code left running by a timed-out attempt keeps
+        // its own `run`, which is closed, and can never touch the next attempt's transaction.
+        let open = true
+        const attempt: BotContext = Object.create(ctx)
+        Object.assign(attempt, {
+          tenant,
+          user: undefined,
+          run: <A, E>(effect: Effect.Effect<A, E, UpdateServices>) =>
+            open ? inTransaction(effect) : Promise.reject(new AttemptOver())
         })
+        return Effect.tryPromise({
+          try: async () => {
+            await handler(attempt, next)
+          },
+          catch: (error) => error
+        }).pipe(Effect.ensuring(Effect.sync(() => (open = false))))
+      }))
+
+  /** One attempt within its deadline: the transaction, the mark, the handler; rolled back on failure or timeout. */
+  const attemptOnce = (ctx: BotContext) =>
+    new Promise<Exit.Exit<"handled" | "duplicate", unknown>>((resolve) => {
+      let timedOut = false
+      let done = false
+      let timer: NodeJS.Timeout | undefined
+      const interrupt = runCallback(
+        Effect.map(withTenantUpdate(botId, ctx.update.update_id, handle(ctx)), (r) => (r === Duplicate ? "duplicate" as const : "handled" as const)),
+        {
+          onExit: (exit) => {
+            done = true
+            if (timer !== undefined) clearTimeout(timer)
+            resolve(
+              timedOut && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+                ? Exit.fail(new DeadlineExceeded(deadlineMs))
+                : exit
+            )
+          }
+        }
       )
-    )
-    if (Exit.isSuccess(exit)) {
-      if (exit.value === "handled") {
-        updateDuration.observe((performance.now() - started) / 1000)
-        options.series.updateHandled()
+      if (!done) {
+        timer = setTimeout(() => {
+          timedOut = true
+          interrupt()
+        }, deadlineMs)
       }
-      return
+    })
+
+  /** Runs `attempt` until it succeeds or fails for a reason other than the database being away. */
+  const untilDatabaseAnswers = async <A, E>(attempt: () => Promise<Exit.Exit<A, E>>) => {
+    for (let outage = 0;; outage++) {
+      const exit = await attempt()
+      if (Exit.isSuccess(exit) || !isTransientDatabaseFailure(exit.cause)) return exit
+      if (outage === 0) {
+        await runExit(Effect.logWarning(`database unavailable; holding the update until it answers: ${causeSummary(exit.cause)}`).pipe(
+          Effect.annotateLogs({ bot_id: botId })
+        ))
+      }
+      await sleep(Math.min(5_000, 100 * 2 ** Math.min(outage, 6)))
     }
-    lastError = causeSummary(exit.cause)
-    options.series.handlerError()
-    await options.runExit(
-      Effect.logWarning(`update handler failed (attempt ${attempt} of ${MAX_ATTEMPTS}): ${lastError}`).pipe(
-        Effect.annotateLogs({ bot_id: options.botId, update_id: updateId })
+  }
+
+  return async (ctx: BotContext): Promise<void> => {
+    const updateId = ctx.update.update_id
+    let lastError = ""
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const started = performance.now()
+      // A database outage is waited out here and costs no attempt: only the
+      // handler's own failures count towards the dead letter.
+      const exit = await untilDatabaseAnswers(() => attemptOnce(ctx))
+      if (Exit.isSuccess(exit)) {
+        if (exit.value === "handled") {
+          updateDuration.observe((performance.now() - started) / 1000)
+          series.updateHandled()
+        }
+        return
+      }
+      lastError = causeSummary(exit.cause)
+      series.handlerError()
+      await runExit(
+        Effect.logWarning(`update handler failed (attempt ${attempt} of ${MAX_ATTEMPTS}): ${lastError}`).pipe(
+          Effect.annotateLogs({ bot_id: botId, update_id: updateId })
+        )
+      )
+      // A short, growing pause: transient causes get a chance to pass.
+      if (attempt < MAX_ATTEMPTS) await sleep(50 * 2 ** (attempt - 1))
+    }
+    const stored = await untilDatabaseAnswers(() => runExit(deadLetter(botId, ctx.update, lastError)))
+    deadLetters.inc()
+    await runExit(
+      Effect.logError(`update dead-lettered after ${MAX_ATTEMPTS} attempts: ${lastError}`).pipe(
+        Effect.annotateLogs({ bot_id: botId, update_id: updateId, stored: Exit.isSuccess(stored) })
       )
     )
-    // A short, growing pause: transient causes get a chance to pass.
-    if (attempt < MAX_ATTEMPTS) await sleep(50 * 2 ** (attempt - 1))
   }
-  const stored = await untilDatabaseAnswers(options, deadLetter(options.botId, ctx.update, lastError))
-  deadLetters.inc()
-  await options.runExit(
-    Effect.logError(`update dead-lettered after ${MAX_ATTEMPTS} attempts: ${lastError}`).pipe(
-      Effect.annotateLogs({ bot_id: options.botId, update_id: updateId, stored: Exit.isSuccess(stored) })
-    )
-  )
 }

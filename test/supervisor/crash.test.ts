@@ -79,6 +79,39 @@ describe("crashes and shutdowns", () => {
     expect(first.output() + second.output()).not.toContain(token.split(":")[1])
   }, 60_000)
 
+  it("an update that kills the process on every attempt is dead-lettered after a few restarts", async () => {
+    const { token } = emulator.createBot()
+    await run(Effect.gen(function*() {
+      yield* (yield* Bots).create({ name: "Poisoned", telegramToken: token })
+    }))
+    const crash = emulator.injectMessage(token, { text: "crash", from: 3001 })
+    const after = emulator.injectMessage(token, { text: "after", from: 3001 })
+    let crashes = 0
+    for (;;) {
+      const child = startSupervisorProcess(childEnv(0))
+      const outcome = await Promise.race([
+        child.exited.then(() => "crashed" as const),
+        emulator.waitForSent(token, 3001, (m) => m.text === `handled ${after.updateId}`, 15_000).then(() => "done" as const)
+      ]).catch((e) => {
+        child.process.kill("SIGKILL")
+        throw new Error(`${e}\n${child.output()}`)
+      })
+      if (outcome === "done") {
+        child.process.kill("SIGTERM")
+        await child.exited
+        break
+      }
+      crashes++
+      expect(crashes).toBeLessThanOrEqual(4)
+    }
+    expect(crashes).toBeGreaterThanOrEqual(3)
+    const letters = await run(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<{ updateId: number }>`SELECT update_id FROM dead_letter_updates`
+    }))
+    expect(letters.map((l) => l.updateId)).toContain(crash.updateId)
+  }, 90_000)
+
   it("SIGTERM lets in-flight updates finish, confirms them, and exits 0", async () => {
     const { token } = emulator.createBot()
     await run(Effect.gen(function*() {

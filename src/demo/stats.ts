@@ -1,0 +1,57 @@
+/**
+ * What the simulated people did, counted as they do it (the service's own
+ * view comes from the database and /metrics, in progress.ts).
+ */
+
+export type JourneyKind = "card" | "zarinpal" | "zarinpal_cancel" | "topup_card" | "topup_zarinpal"
+
+export const JOURNEY_KINDS: ReadonlyArray<JourneyKind> = ["card", "zarinpal", "zarinpal_cancel", "topup_card", "topup_zarinpal"]
+
+export type Outcome =
+  /** A plan bought and its subscription link received. */
+  | "bought"
+  /** The admin rejected the receipt; the user was told why. */
+  | "rejected"
+  /** Cancelled at the bank page; the user was told. */
+  | "cancelled"
+  /** Money added to the wallet, but the plan could not be bought from it. */
+  | "credited"
+  /** The bot did not answer in time (see `lastFailure`). */
+  | "failed"
+  /** The simulation stopped in the middle. */
+  | "interrupted"
+
+export interface TenantSimStats {
+  journeysStarted: number
+  inFlight: number
+  readonly outcomes: Record<Outcome, number>
+  readonly byKind: Record<JourneyKind, number>
+  languageSwitches: number
+  receiptsApproved: number
+  receiptsRejected: number
+  adminFailures: number
+}
+
+export interface SimStats {
+  readonly tenants: Array<TenantSimStats>
+  lastFailure: string | undefined
+}
+
+const zeros = <K extends string>(keys: ReadonlyArray<K>): Record<K, number> =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>
+
+export const OUTCOMES: ReadonlyArray<Outcome> = ["bought", "rejected", "cancelled", "credited", "failed", "interrupted"]
+
+export const makeSimStats = (tenants: number): SimStats => ({
+  tenants: Array.from({ length: tenants }, () => ({
+    journeysStarted: 0,
+    inFlight: 0,
+    outcomes: zeros(OUTCOMES),
+    byKind: zeros(JOURNEY_KINDS),
+    languageSwitches: 0,
+    receiptsApproved: 0,
+    receiptsRejected: 0,
+    adminFailures: 0
+  })),
+  lastFailure: undefined
+})

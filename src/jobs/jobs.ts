@@ -1,0 +1,55 @@
+/**
+ * The scheduled jobs, as one layer for src/app.ts (DESIGN.md §1: "Jobs …, each
+ * once cluster-wide"). Each job is one cluster-wide schedule (scheduled-job.ts):
+ *
+ * | job                | every (default)                       | what                                           |
+ * |--------------------|---------------------------------------|------------------------------------------------|
+ * | card_rotation      | CARD_ROTATION_INTERVAL_SECONDS (60)   | time_based tenants' current card (card-rotation.ts) |
+ * | payment_expiry     | PAYMENT_EXPIRY_INTERVAL_SECONDS (1)   | card and ZarinPal expiry, receipt reminders (payment-expiry.ts) |
+ * | zarinpal_reconcile | ZARINPAL_RECONCILE_INTERVAL_SECONDS (300) | credit paid-but-never-called-back payments (zarinpal-reconcile.ts) |
+ *
+ * Beside them, on every process: the notice worker that tells users and
+ * admins what the jobs did (notice-worker.ts), and the card-expiry fallback
+ * for a schedule that is failing over (payment-expiry.ts).
+ */
+import { Effect, Layer } from "effect"
+import { AppConfig } from "../config.ts"
+import { cronForInterval } from "../supervisor/cluster/schedule.ts"
+import { cardRotationRun } from "./card-rotation.ts"
+import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
+import { NoticeWorkerLive } from "./notice-worker.ts"
+import { scheduledJob } from "./scheduled-job.ts"
+import { zarinpalReconcileRun } from "./zarinpal-reconcile.ts"
+
+/** A schedule interval the cluster schedule can keep (it divides a minute, an hour or a day), or a clear start-up failure. */
+const interval = (variable: string, seconds: number) =>
+  Effect.try({
+    try: () => {
+      cronForInterval(`${seconds} seconds`)
+      return seconds
+    },
+    catch: (e) => new Error(`${variable}=${seconds}: ${e instanceof Error ? e.message : String(e)}`)
+  }).pipe(Effect.orDie)
+
+export const JobsLive = Layer.unwrap(Effect.gen(function*() {
+  const config = yield* AppConfig
+  return Layer.mergeAll(
+    scheduledJob({
+      name: "card_rotation",
+      everySeconds: yield* interval("CARD_ROTATION_INTERVAL_SECONDS", config.cardRotationIntervalSeconds),
+      run: cardRotationRun
+    }),
+    scheduledJob({
+      name: "payment_expiry",
+      everySeconds: yield* interval("PAYMENT_EXPIRY_INTERVAL_SECONDS", config.paymentExpiryIntervalSeconds),
+      run: makePaymentExpiryRun({ reminderIntervalMinutes: config.adminReminderIntervalMinutes })
+    }),
+    scheduledJob({
+      name: "zarinpal_reconcile",
+      everySeconds: yield* interval("ZARINPAL_RECONCILE_INTERVAL_SECONDS", config.zarinpalReconcileIntervalSeconds),
+      run: zarinpalReconcileRun
+    }),
+    ExpiryFallbackLive,
+    NoticeWorkerLive
+  )
+}))

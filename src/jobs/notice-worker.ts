@@ -1,0 +1,131 @@
+/**
+ * Sends the jobs' notices (job_notices, migrations/006). Every process runs one
+ * worker: a notice is claimed with a lease (fleet-claim-notices.ts), so one
+ * worker at a time sends it, and it is sent outside any transaction.
+ *
+ * Wake-ups: the insert trigger's NOTIFY at commit, and a sweep every
+ * OUTBOX_SWEEP_SECONDS for retries, expired leases and missed wake-ups. The
+ * first drain waits for the watcher's first sync, so the notifier knows every
+ * active bot.
+ *
+ * Delivery is at least once, like every Telegram send here: each notice is
+ * marked done right after Telegram took it, so only a process that dies in
+ * the moment between the two — at most BATCH notices, those it had in flight —
+ * can make a notice go out twice; a notice it had claimed but not sent goes
+ * out once its lease runs out (LEASE_SECONDS). A notice Telegram refuses for
+ * good (blocked, bot inactive) or after MAX_ATTEMPTS is kept as `failed`.
+ */
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Queue, Schedule } from "effect"
+import { AppConfig } from "../config.ts"
+import { isTransientDatabaseError } from "../db/transient.ts"
+import { causeSummary } from "../logging.ts"
+import { RunnerName } from "../supervisor/bot-runner.ts"
+import { BotsWatcher } from "../supervisor/watcher.ts"
+import { jobNotices } from "./job-metrics.ts"
+import { deliverNotice, SEND_TIMEOUT_SECONDS } from "./notice-messages.ts"
+import type { NoticeOutcome } from "./notice-messages.ts"
+import { fleetClaimNotices } from "./sql/fleet-claim-notices.ts"
+import type { ClaimedNotice } from "./sql/fleet-claim-notices.ts"
+import { fleetCompleteNotice } from "./sql/fleet-complete-notice.ts"
+import { fleetFailNotice } from "./sql/fleet-fail-notice.ts"
+import { fleetRetryNotice } from "./sql/fleet-retry-notice.ts"
+
+export const NOTICES_CHANNEL = "botfleet_job_notices"
+export const MAX_ATTEMPTS = 10
+/** Notices in flight per process (and per claim). */
+const BATCH = 16
+/** Longer than one send may take (SEND_TIMEOUT_SECONDS) plus recording it. */
+export const LEASE_SECONDS = SEND_TIMEOUT_SECONDS + 10
+
+export const noticeRetrySeconds = (attempts: number) => Math.min(300, 2 ** Math.max(0, attempts - 1))
+
+/** A database that is away: 0.2 s doubling to 10 s between attempts, for as long as it takes. */
+const backoff = Schedule.min([Schedule.exponential("200 millis"), Schedule.spaced("10 seconds")])
+
+/**
+ * Recording an outcome outlives a short database outage (within the lease): a
+ * sent notice that could not be marked done would be sent again.
+ */
+const record = <E, R>(effect: Effect.Effect<void, E, R>) =>
+  effect.pipe(Effect.retry({ while: isTransientDatabaseError, schedule: backoff.pipe(Schedule.upTo({ duration: `${LEASE_SECONDS} seconds` })) }))
+
+const runNotice = (notice: ClaimedNotice) =>
+  Effect.gen(function*() {
+    const outcome = yield* deliverNotice(notice).pipe(
+      // Anything unexpected (the database away while rendering, a bug) is a retry, never a lost notice.
+      Effect.catchCause((cause) => Effect.succeed<NoticeOutcome>({ _tag: "Retry", reason: causeSummary(cause) }))
+    )
+    switch (outcome._tag) {
+      case "Done":
+        jobNotices.inc({ kind: notice.kind, outcome: "sent" })
+        if (outcome.note) yield* Effect.logInfo(`notice not needed: ${outcome.note}`)
+        return yield* record(fleetCompleteNotice(notice.id))
+      case "Failed":
+        jobNotices.inc({ kind: notice.kind, outcome: "failed" })
+        yield* Effect.logWarning(`notice not deliverable: ${outcome.reason}`)
+        return yield* record(fleetFailNotice(notice.id, outcome.reason))
+      case "Retry":
+        if (notice.attempts >= MAX_ATTEMPTS) {
+          jobNotices.inc({ kind: notice.kind, outcome: "failed" })
+          yield* Effect.logError(`notice given up after ${notice.attempts} attempts: ${outcome.reason}`)
+          return yield* record(fleetFailNotice(notice.id, outcome.reason))
+        }
+        jobNotices.inc({ kind: notice.kind, outcome: "retry" })
+        yield* Effect.logInfo(`notice will be retried: ${outcome.reason}`)
+        return yield* record(fleetRetryNotice(notice.id, outcome.delaySeconds ?? noticeRetrySeconds(notice.attempts), outcome.reason))
+    }
+  }).pipe(
+    // One notice's trouble never interrupts the others in flight (their sends may already be out).
+    Effect.catchCause((cause) => Effect.logWarning(`notice outcome not recorded: ${causeSummary(cause)}`)),
+    Effect.annotateLogs({ bot_id: notice.botId, notice_id: notice.id, kind: notice.kind })
+  )
+
+/** Claims and sends due notices until none is left. */
+export const drainNotices = (claimedBy: string) =>
+  Effect.gen(function*() {
+    for (;;) {
+      const notices = yield* fleetClaimNotices(BATCH, LEASE_SECONDS, claimedBy)
+      if (notices.length === 0) return
+      yield* Effect.forEach(notices, runNotice, { concurrency: BATCH, discard: true })
+    }
+  })
+
+export const NoticeWorkerLive = Layer.effectDiscard(Effect.gen(function*() {
+  const pg = yield* PgClient.PgClient
+  const config = yield* AppConfig
+  const watcher = yield* BotsWatcher
+  const { name } = yield* RunnerName
+  const kicks = yield* Queue.sliding<void>(1)
+
+  const listen = Effect.gen(function*() {
+    const notifications = yield* pg.listen(NOTICES_CHANNEL)
+    yield* Queue.offer(kicks, undefined)
+    for (;;) {
+      yield* Queue.takeAll(notifications)
+      yield* Queue.offer(kicks, undefined)
+    }
+  }).pipe(
+    Effect.scoped,
+    Effect.tapCause((cause) => Effect.logWarning(`job notice listener lost (${causeSummary(cause)}); re-subscribing`)),
+    Effect.retry(backoff)
+  )
+  yield* Effect.forkScoped(listen)
+  yield* Effect.forkScoped(
+    Queue.offer(kicks, undefined).pipe(Effect.repeat(Schedule.spaced(`${config.outboxSweepSeconds} seconds`)))
+  )
+  yield* Effect.forkScoped(Effect.gen(function*() {
+    yield* watcher.ready
+    yield* Effect.forever(
+      Queue.take(kicks).pipe(
+        Effect.andThen(drainNotices(name).pipe(
+          Effect.tapError((e) =>
+            isTransientDatabaseError(e) ? Effect.logWarning(`job notices: database unavailable (${e.message}); retrying`) : Effect.void
+          ),
+          Effect.retry({ while: isTransientDatabaseError, schedule: backoff })
+        )),
+        Effect.catchCause((cause) => Effect.logWarning(`job notice drain failed: ${causeSummary(cause)}`))
+      )
+    )
+  }))
+}))

@@ -23,9 +23,17 @@ const runnerHealth = Config.all({
   Option.getOrElse(explicit, (): "ping" | "k8s" => Option.isSome(kubernetes) ? "k8s" : "ping")
 ))
 
+/** See `databasePoolSize` below. */
+export const DEFAULT_DATABASE_POOL_SIZE = 20
+
 export const AppConfigFields = Config.all({
   databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
   dataDir: Config.String("BOTFLEET_DATA_DIR").pipe(Config.withDefault("./.botfleet")),
+  // Connections this process keeps to PostgreSQL. Every update being handled holds one for its
+  // transaction (reply to Telegram included), so this bounds the updates handled at once; LISTEN,
+  // the cluster engine and jobs take a few more. Budget: replicas × WORKER_PROCESSES × this ≤ the
+  // server's max_connections (default 100) minus its reserved and other clients' connections.
+  databasePoolSize: Config.Int("DATABASE_POOL_SIZE").pipe(Config.withDefault(DEFAULT_DATABASE_POOL_SIZE)),
   telegramApiRoot: Config.String("TELEGRAM_API_ROOT").pipe(Config.withDefault("https://api.telegram.org")),
   // 0 picks a free port (tests, several local processes).
   httpPort: Config.Int("HTTP_PORT").pipe(Config.withDefault(8080)),

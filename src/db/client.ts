@@ -4,11 +4,12 @@
  */
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Option, Redacted, String as Str } from "effect"
-import { AppConfig } from "../config.ts"
+import { AppConfig, DEFAULT_DATABASE_POOL_SIZE } from "../config.ts"
 import { startEmbeddedPostgres } from "./embedded-postgres.ts"
 import { makeTypeRegistry } from "./int8-as-number.ts"
 
 export interface DatabaseOptions {
+  /** Pool size; `DatabaseLive` defaults to DATABASE_POOL_SIZE (src/config.ts). */
   readonly maxConnections?: number
   readonly applicationName?: string
 }
@@ -17,7 +18,7 @@ export interface DatabaseOptions {
 export const layerFromUrl = (url: string, options: DatabaseOptions = {}) =>
   PgClient.layer({
     url: Redacted.make(url),
-    maxConnections: options.maxConnections ?? 20,
+    maxConnections: options.maxConnections ?? DEFAULT_DATABASE_POOL_SIZE,
     applicationName: options.applicationName ?? "botfleet",
     idleTimeout: "60 seconds",
     connectTimeout: "10 seconds",
@@ -51,6 +52,6 @@ export const DatabaseLive = (options: DatabaseOptions = {}) =>
       const url = Option.isSome(config.databaseUrl)
         ? Redacted.value(config.databaseUrl.value)
         : yield* embeddedUrl(config.dataDir).pipe(Effect.orDie)
-      return layerFromUrl(url, options)
+      return layerFromUrl(url, { ...options, maxConnections: options.maxConnections ?? config.databasePoolSize })
     })
   )

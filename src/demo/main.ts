@@ -36,6 +36,8 @@ const CHILD_ENV = "BOTFLEET_DEMO_WORKER"
 // ---------------------------------------------------------------- the front process
 
 const supervise = (options: DemoOptions, argv: ReadonlyArray<string>) => {
+  process.stdout.on("error", () => undefined)
+  process.stderr.on("error", () => undefined)
   const dataDir = path.resolve(options.dataDir)
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...argv], {
     detached: true,

@@ -132,6 +132,9 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
     if (!options.json) process.stdout.write(`${line}\n`)
   }
   process.on("unhandledRejection", (reason) => console.error("unhandled rejection:", reason))
+  // A closed terminal or pipe must not crash the stop half-way (EIO, EPIPE): the output is just lost.
+  process.stdout.on("error", () => undefined)
+  process.stderr.on("error", () => undefined)
 
   const checkStop = () => {
     if (stop.reason() !== undefined) throw new StoppedDuringStartup()
@@ -313,14 +316,15 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
   say(`botfleet demo: ${failed ? "stopped, with errors" : "stopped cleanly"} in ${stopSeconds.toFixed(1)} s (log: ${shown(log.path)})`)
   const problems = log.problems()
   await log.close()
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify({
+  const json = options.json
+    ? `${JSON.stringify({
       ok: !failed,
       ...report({ tenants, snapshot: final, sim, simulatedSeconds, stoppedBy: stop.reason(), urls }),
       shutdownSeconds: Math.round(stopSeconds * 10) / 10,
       logWarningsAndErrors: problems.count
-    }, null, 2)}\n`)
-  }
-  process.exit(failed ? 1 : 0)
+    }, null, 2)}\n`
+    : ""
+  // Exit once the report is out (stdout may be an asynchronous pipe).
+  process.stdout.write(json, () => process.exit(failed ? 1 : 0))
 }
 

@@ -203,9 +203,8 @@ const topUpThenBuy = async (j: Journey, method: "c" | "z") => {
   await think(j)
   await j.user.act(() => j.user.press(wallet, buttonWith(wallet, "w:topup")!), () => true, "asking to top up")
   await think(j, 500, 1500)
-  const language = (j.tenant.spec.language)
   const methods = await j.user.act(
-    () => j.user.say(typedAmount(plan.price, language)),
+    () => j.user.say(typedAmount(plan.price, j.tenant.spec.language)),
     (m) => buttonWith(m, "tm:") !== undefined,
     "typing the amount"
   )

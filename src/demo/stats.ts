@@ -14,8 +14,6 @@ export type Outcome =
   | "rejected"
   /** Cancelled at the bank page; the user was told. */
   | "cancelled"
-  /** Money added to the wallet, but the plan could not be bought from it. */
-  | "credited"
   /** The bot did not answer in time (see `lastFailure`). */
   | "failed"
   /** The simulation stopped in the middle. */
@@ -40,7 +38,7 @@ export interface SimStats {
 const zeros = <K extends string>(keys: ReadonlyArray<K>): Record<K, number> =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>
 
-export const OUTCOMES: ReadonlyArray<Outcome> = ["bought", "rejected", "cancelled", "credited", "failed", "interrupted"]
+export const OUTCOMES: ReadonlyArray<Outcome> = ["bought", "rejected", "cancelled", "failed", "interrupted"]
 
 export const makeSimStats = (tenants: number): SimStats => ({
   tenants: Array.from({ length: tenants }, () => ({

@@ -79,6 +79,9 @@ const admitReplays = (botId: number, updates: ReadonlyArray<Update>) =>
     })
   )
 
+/** Past this, a stopping bot skips its final confirmation (see the finalizer). */
+const CONFIRM_WITHIN_MS = 3_000
+
 export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunnerServices | Scope.Scope> =>
   Effect.gen(function*() {
     const limiter = yield* StartLimiter
@@ -140,9 +143,14 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
         const running = handle
         handle = undefined
         const drained = yield* Effect.promise(async () => {
+          const stopping = Date.now()
           await running?.stop()?.catch(() => undefined)
           const drained = await supplier.drain(config.shutdownGraceSeconds * 1000)
-          if (polledSinceStart && !unauthorized) await supplier.confirm().catch(() => undefined)
+          // A long drain may mean the bucket already moved (e.g. this runner lost its
+          // database and its locks): a confirming getUpdates now could 409 the new owner.
+          // Unconfirmed updates are redelivered and de-duplicated instead.
+          const quick = Date.now() - stopping < CONFIRM_WITHIN_MS
+          if (polledSinceStart && !unauthorized && quick) await supplier.confirm().catch(() => undefined)
           return drained
         })
         if (!drained) yield* Effect.logWarning(`stopped with ${supplier.inFlightCount} updates unfinished; they will be redelivered`)
@@ -171,8 +179,11 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       unauthorized = false
       const startedAt = Date.now()
       const exit = yield* Effect.exit(Effect.tryPromise({
-        try: async () => {
-          await bot.init()
+        try: async (signal) => {
+          await bot.init(signal as Parameters<typeof bot.init>[0])
+          // Interrupted while getMe was in flight: the finalizer has already run and
+          // found nothing to stop, so starting now would leave an orphan poller.
+          if (signal.aborted) return
           // The runner library's AbortSignal type is a polyfill's; at run time it is Node's.
           const source = createSource<Update>({ supply: (n, signal) => supplier.supply(n, signal as AbortSignal) })
           handle = createRunner(source, sink)

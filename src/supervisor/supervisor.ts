@@ -1,8 +1,8 @@
 /**
  * The supervisor: waits for the watcher's first picture of the desired state,
- * then runs every bucket this process owns. Ownership is pluggable — here every
- * bucket is owned locally; the cluster layer makes each bucket a cluster
- * singleton instead, and nothing below the bucket changes.
+ * then runs every bucket this process owns. Ownership comes from the cluster
+ * (cluster/bucket-singletons.ts: each bucket a cluster singleton); nothing
+ * below the bucket knows about it.
  */
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../config.ts"
@@ -17,16 +17,7 @@ export type Ownership = (
   run: (bucket: number) => Effect.Effect<never, never, BucketServices>
 ) => Effect.Effect<void, never, BucketServices | import("effect").Scope.Scope>
 
-/**
- * Single process: every bucket is ours. One parent fiber, so shutdown interrupts
- * all buckets (and their bots) in parallel, not one scope finalizer at a time.
- */
-export const ownAllBuckets: Ownership = (buckets, run) =>
-  Effect.asVoid(Effect.forkScoped(
-    Effect.forEach(Array.from({ length: buckets }, (_, k) => k), run, { concurrency: "unbounded", discard: true })
-  ))
-
-export const SupervisorLive = (ownership: Ownership = ownAllBuckets) =>
+export const SupervisorLive = (ownership: Ownership) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const config = yield* AppConfig
     const watcher = yield* BotsWatcher

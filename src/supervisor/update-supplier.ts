@@ -24,7 +24,7 @@ export interface SupplierOptions {
   readonly window: number
   /** Pause between polls while only in-flight updates come back. */
   readonly busyPauseMs: number
-  /** Called after every successful getUpdates (the bot is polling). */
+  /** Called as each getUpdates goes out (the bot is polling). */
   readonly onPolled?: () => void
   /**
    * Sees the first batch after each start (where a crash's replays land) and
@@ -65,11 +65,13 @@ export class AtLeastOnceSupplier {
     for (;;) {
       while (this.windowFull()) await this.nextFinish(signal, Infinity)
       const busy = this.inFlight.size > 0
+      // Announced when the request goes out: with 30 s long polls, waiting for the
+      // answer would show a freshly started bot as "starting" for 30 s.
+      this.options.onPolled?.()
       const updates = await this.fetch(
         { offset: this.offset(), limit: 100, timeout: busy ? 0 : this.options.pollTimeoutSeconds },
         signal
       )
-      this.options.onPolled?.()
       let fresh = updates.filter((u) => u.update_id > this.highestSeen)
       if (fresh.length > 0) {
         for (const u of fresh) this.highestSeen = Math.max(this.highestSeen, u.update_id)

@@ -30,10 +30,19 @@ const freePort = () =>
   })
 
 /** Processes whose command line mentions the data directory (the demo's node processes, its postgres). */
-const processesUsing = (dataDir: string): ReadonlyArray<string> =>
-  execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" })
-    .split("\n")
-    .filter((line) => line.includes(dataDir))
+const processesUsing = (dataDir: string): ReadonlyArray<string> => {
+  // /proc where there is one (slim CI images may have no `ps`), else ps.
+  const lines = fs.existsSync("/proc/self/cmdline")
+    ? fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((pid) => {
+      try {
+        return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ")}`
+      } catch {
+        return "" // gone meanwhile
+      }
+    })
+    : execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n")
+  return lines.filter((line) => line.includes(dataDir))
+}
 
 const startDemo = async (args: ReadonlyArray<string>) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-demo-test-"))

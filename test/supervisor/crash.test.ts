@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import { layerFromUrl } from "../../src/db/client.ts"
+import { freePort } from "../../src/supervisor/cluster/free-port.ts"
 import { Bots } from "../../src/tenants/bots.ts"
 import { eventually } from "../support/app.ts"
 import { startSupervisorProcess } from "../support/child.ts"
@@ -31,6 +32,7 @@ const handled = () =>
 beforeAll(async () => {
   emulator = await startTelegramEmulator()
   db = await createTestDatabase()
+  runnerPort = await Effect.runPromise(freePort())
   await run(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
@@ -42,7 +44,13 @@ afterAll(async () => {
   await db?.drop()
 })
 
+// One runner address for every child of this file: a restarted child is the same
+// cluster runner coming back, so it takes its buckets at once instead of waiting
+// for the dead one to be declared unhealthy (one child runs at a time here).
+let runnerPort = 0
+
 const childEnv = (delayMs: number) => ({
+  RUNNER_PORT: String(runnerPort),
   DATABASE_URL: db.url,
   TELEGRAM_API_ROOT: emulator.url,
   HANDLER_DELAY_MS: String(delayMs),
@@ -94,7 +102,7 @@ describe("crashes and shutdowns", () => {
         emulator.waitForSent(token, 3001, (m) => m.text === `handled ${after.updateId}`, 15_000).then(() => "done" as const)
       ]).catch((e) => {
         child.process.kill("SIGKILL")
-        throw new Error(`${e}\n${child.output()}`)
+        throw new Error(`${e}\ncrashes=${crashes} stats=${JSON.stringify(emulator.stats(token))}\n${child.output()}`)
       })
       if (outcome === "done") {
         child.process.kill("SIGTERM")

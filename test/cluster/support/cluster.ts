@@ -250,7 +250,6 @@ export const watchPolls = (emulator: TelegramEmulator, tokens: ReadonlyArray<str
       }
       return best
     },
-    raw: (token: string) => changes.get(token) ?? [],
     stop: () => {
       state.beginPoll = originalBegin
       state.endPoll = originalEnd

@@ -14,16 +14,15 @@ import type { Scope } from "effect"
 import type { Update } from "grammy/types"
 import type { BotContext } from "../bot/context.ts"
 import { AppConfig } from "../config.ts"
-import { withTenant } from "../db/tenant.ts"
 import { botSeries, botsRunning } from "../metrics/registry.ts"
-import { SqlClient } from "effect/sql"
 import { classify, delayFor, STABLE_AFTER_MS, UNAUTHORIZED_COOL_DOWN_MS } from "./restart-policy.ts"
 import { recordStatus, unauthorizedSince } from "./runtime-status.ts"
 import type { RunnerState } from "./runtime-status.ts"
+import { crashReplayGuard } from "./crash-replays.ts"
 import { StartLimiter } from "./start-limiter.ts"
 import { makeTelegramBot } from "./telegram-client.ts"
 import { AtLeastOnceSupplier } from "./update-supplier.ts"
-import { MAX_ATTEMPTS, updatePipeline } from "./update-pipeline.ts"
+import { updatePipeline } from "./update-pipeline.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
 import type { DesiredBot } from "./watcher.ts"
 import type { MiddlewareFn } from "grammy"
@@ -52,33 +51,6 @@ export class RunnerName extends Context.Service<RunnerName, RunnerIdentity>()("b
 
 export type BotRunnerServices = PipelineServices | AppConfig | StartLimiter | TenantApp | RunnerName
 
-/** Counts crash replays: the first batch after a start is where a crash's in-flight updates come back. */
-const admitReplays = (botId: number, updates: ReadonlyArray<Update>) =>
-  withTenant(
-    botId,
-    Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      const ids = updates.map((u) => u.update_id)
-      const rows = yield* sql<{ updateId: number; attempts: number }>`
-        INSERT INTO update_attempts (bot_id, update_id, attempts)
-        SELECT ${botId}, id, 1 FROM unnest(${ids}::bigint[]) AS id
-        ON CONFLICT (bot_id, update_id) DO UPDATE
-          SET attempts = update_attempts.attempts + 1, updated_at = now()
-        RETURNING update_id, attempts`
-      const poison = new Set(rows.filter((r) => r.attempts > MAX_ATTEMPTS).map((r) => r.updateId))
-      for (const update of updates.filter((u) => poison.has(u.update_id))) {
-        yield* sql`
-          INSERT INTO dead_letter_updates (bot_id, update_id, payload, error, attempts)
-          VALUES (${botId}, ${update.update_id}, ${JSON.stringify(update)}::jsonb,
-                  'the process stopped while handling this update, again and again', ${MAX_ATTEMPTS})
-          ON CONFLICT DO NOTHING`
-        yield* sql`INSERT INTO processed_updates (bot_id, update_id) VALUES (${botId}, ${update.update_id})
-          ON CONFLICT DO NOTHING`
-      }
-      return updates.filter((u) => !poison.has(u.update_id))
-    })
-  )
-
 /** Past this, a stopping bot skips its final confirmation (see the finalizer). */
 const CONFIRM_WITHIN_MS = 3_000
 
@@ -105,7 +77,9 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     }
 
     const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), config.telegramApiRoot)
+    const suspects = new Set<number>()
     bot.use(sequentialize<BotContext>((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? "")))
+    bot.use(crashReplayGuard({ botId, suspects, runExit }))
     bot.use(updatePipeline({ botId, handler, series, deadlineMs: config.handlerDeadlineSeconds * 1000, services }))
     bot.catch((error) => log(Effect.logError("update escaped the pipeline", error.error)))
 
@@ -121,8 +95,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
         log(status("running", { started: true }))
       },
       admitFirstBatch: async (updates) => {
-        const exit = await runExit(admitReplays(botId, updates))
-        return Exit.isSuccess(exit) ? exit.value : updates
+        for (const u of updates) suspects.add(u.update_id)
+        return updates
       }
     })
     const sink = createConcurrentSink<Update>({

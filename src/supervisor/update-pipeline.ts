@@ -56,7 +56,7 @@ class DeadlineExceeded extends Error {
 
 const next = () => Promise.resolve()
 
-const deadLetter = (botId: number, update: Update, error: string) =>
+export const deadLetter = (botId: number, update: Update, error: string) =>
   withTenant(
     botId,
     Effect.gen(function*() {

@@ -1,0 +1,56 @@
+/**
+ * Updates that take the whole process down. The pipeline's retries cannot see
+ * them (the process dies mid-attempt), so they are recognised on the way back:
+ * after a start, the first batch Telegram sends is where a crash's in-flight
+ * updates return ("suspects"). When a suspect's turn comes — inside the per-chat
+ * `sequentialize` chain, so an innocent update waiting behind a poison one in
+ * the same chat is not counted while it waits — its attempt is counted in a
+ * committed transaction before it is handled; past MAX_ATTEMPTS it is
+ * dead-lettered and released instead. Updates outside that first batch pay
+ * nothing for this.
+ */
+import { Effect, Exit } from "effect"
+import { SqlClient } from "effect/sql"
+import type { Update } from "grammy/types"
+import type { BotContext } from "../bot/context.ts"
+import { withTenant } from "../db/tenant.ts"
+import { deadLetters } from "../metrics/registry.ts"
+import { deadLetter, MAX_ATTEMPTS } from "./update-pipeline.ts"
+import type { PipelineServices } from "./update-pipeline.ts"
+
+const countAttempt = (botId: number, update: Update) =>
+  withTenant(
+    botId,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const [row] = yield* sql<{ attempts: number }>`
+        INSERT INTO update_attempts (bot_id, update_id, attempts) VALUES (${botId}, ${update.update_id}, 1)
+        ON CONFLICT (bot_id, update_id) DO UPDATE SET attempts = update_attempts.attempts + 1, updated_at = now()
+        RETURNING attempts`
+      return row!.attempts
+    })
+  )
+
+export const crashReplayGuard = (options: {
+  readonly botId: number
+  /** Filled from the first batch after each start (the supplier's `admitFirstBatch`). */
+  readonly suspects: Set<number>
+  readonly runExit: <A, E>(effect: Effect.Effect<A, E, PipelineServices>) => Promise<Exit.Exit<A, E>>
+}) =>
+async (ctx: BotContext, next: () => Promise<void>): Promise<void> => {
+  const update = ctx.update
+  if (!options.suspects.delete(update.update_id)) return next()
+  const attempts = await options.runExit(countAttempt(options.botId, update))
+  // Counting failed (database away): handle it anyway; the pipeline waits out the outage.
+  if (Exit.isFailure(attempts) || attempts.value <= MAX_ATTEMPTS) return next()
+  await options.runExit(
+    deadLetter(options.botId, update, "the process stopped while handling this update, again and again").pipe(
+      Effect.tap(() => Effect.sync(() => deadLetters.inc())),
+      Effect.tap(() =>
+        Effect.logError(`update dead-lettered after ${attempts.value - 1} crashes of the process`).pipe(
+          Effect.annotateLogs({ bot_id: options.botId, update_id: update.update_id })
+        )
+      )
+    )
+  )
+}

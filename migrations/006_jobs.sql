@@ -59,7 +59,7 @@ CREATE TRIGGER job_notices_notify AFTER INSERT ON job_notices
 -- Tenant transactions insert notices too (a ZarinPal payment credited by a job
 -- runs in its tenant's transaction, like the callback).
 ALTER TABLE job_notices ENABLE ROW LEVEL SECURITY;
-GRANT SELECT, INSERT, UPDATE ON job_notices TO botfleet_tenant;
+GRANT SELECT, INSERT ON job_notices TO botfleet_tenant;
 GRANT USAGE ON SEQUENCE job_notices_id_seq TO botfleet_tenant;
 CREATE POLICY tenant_isolation ON job_notices TO botfleet_tenant
   USING (bot_id = NULLIF(current_setting('app.bot_id', true), '')::bigint)

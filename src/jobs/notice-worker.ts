@@ -9,11 +9,12 @@
  * active bot.
  *
  * Delivery is at least once, like every Telegram send here: each notice is
- * marked done right after Telegram took it, so only a process that dies in
- * the moment between the two — at most BATCH notices, those it had in flight —
- * can make a notice go out twice; a notice it had claimed but not sent goes
- * out once its lease runs out (LEASE_SECONDS). A notice Telegram refuses for
- * good (blocked, bot inactive) or after MAX_ATTEMPTS is kept as `failed`.
+ * marked done right after Telegram took it, and a stopping process finishes
+ * the batch it holds, so only a process that is killed with sends in flight —
+ * at most BATCH notices — can make a notice go out twice (Telegram has no
+ * idempotency key); what it had claimed goes out once its lease runs out
+ * (LEASE_SECONDS). A notice Telegram refuses for good (blocked, bot
+ * inactive), or still failing after MAX_ATTEMPTS, is kept as `failed`.
  */
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Queue, Schedule } from "effect"
@@ -33,8 +34,14 @@ import { fleetRetryNotice } from "./sql/fleet-retry-notice.ts"
 
 export const NOTICES_CHANNEL = "botfleet_job_notices"
 export const MAX_ATTEMPTS = 10
-/** Notices in flight per process (and per claim). */
-const BATCH = 16
+/**
+ * Notices in flight per process (and per claim). It bounds what a killed
+ * process can send twice: a request already written to Telegram cannot be
+ * taken back, so each notice in flight at a SIGKILL may go out again. 8 keeps
+ * that small and still sends dozens a second per process at Telegram's
+ * round-trip times (the emulator: hundreds).
+ */
+export const BATCH = 8
 /** Longer than one send may take (SEND_TIMEOUT_SECONDS) plus recording it. */
 export const LEASE_SECONDS = SEND_TIMEOUT_SECONDS + 10
 
@@ -81,13 +88,18 @@ const runNotice = (notice: ClaimedNotice) =>
     Effect.annotateLogs({ bot_id: notice.botId, notice_id: notice.id, kind: notice.kind })
   )
 
-/** Claims and sends due notices until none is left. */
+/**
+ * Claims and sends due notices until none is left. A claimed batch is finished
+ * even when the process is stopping (uninterruptible: at most one send timeout),
+ * so a graceful stop never leaves a notice sent but unrecorded — which would be
+ * sent again after its lease.
+ */
 export const drainNotices = (claimedBy: string) =>
   Effect.gen(function*() {
     for (;;) {
       const notices = yield* fleetClaimNotices(BATCH, LEASE_SECONDS, claimedBy)
       if (notices.length === 0) return
-      yield* Effect.forEach(notices, runNotice, { concurrency: BATCH, discard: true })
+      yield* Effect.uninterruptible(Effect.forEach(notices, runNotice, { concurrency: BATCH, discard: true }))
     }
   })
 

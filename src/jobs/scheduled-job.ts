@@ -35,23 +35,26 @@ export const transientRetry = Schedule.min([Schedule.exponential("250 millis"), 
   Schedule.upTo({ times: 7 })
 )
 
-/** The run, measured and counted, with database outages retried (see above). */
+/** The run, measured (successful or not) and counted, with database outages retried (see above). */
 export const instrumented = <E, R>(job: JobName, run: Effect.Effect<JobRun, E, R>): Effect.Effect<JobRun, E, R> =>
-  run.pipe(
-    Effect.tapError((e) =>
-      isTransientDatabaseError(e)
-        ? Effect.logWarning(`job ${job}: database unavailable (${(e as Error).message}); retrying`)
-        : Effect.void
-    ),
-    Effect.retry({ while: isTransientDatabaseError, schedule: transientRetry }),
-    Effect.timed,
-    Effect.map(([duration, result]) => {
-      jobDuration.observe({ job }, Duration.toSeconds(duration))
-      if (result.items > 0) jobItems.inc({ job }, result.items)
-      if ((result.failures ?? 0) > 0) jobItemFailures.inc({ job }, result.failures)
-      return result
-    })
-  )
+  Effect.suspend(() => {
+    const started = performance.now()
+    return run.pipe(
+      Effect.tapError((e) =>
+        isTransientDatabaseError(e)
+          ? Effect.logWarning(`job ${job}: database unavailable (${(e as Error).message}); retrying`)
+          : Effect.void
+      ),
+      Effect.retry({ while: isTransientDatabaseError, schedule: transientRetry }),
+      Effect.tap((result) =>
+        Effect.sync(() => {
+          if (result.items > 0) jobItems.inc({ job }, result.items)
+          if ((result.failures ?? 0) > 0) jobItemFailures.inc({ job }, result.failures)
+        })
+      ),
+      Effect.ensuring(Effect.sync(() => jobDuration.observe({ job }, (performance.now() - started) / 1000)))
+    )
+  })
 
 export interface ScheduledJobOptions<E, R> {
   readonly name: JobName

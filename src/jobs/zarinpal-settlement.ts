@@ -23,7 +23,7 @@ import type { Verified } from "../payments/zarinpal-payments.ts"
 import type { ZarinpalPaidPayload } from "./notice-messages.ts"
 import { enqueueNotice } from "./sql/enqueue-notice.ts"
 import { expireZarinpalPayment } from "./sql/expire-zarinpal-payment.ts"
-import { reopenExpiredZarinpalPayment } from "./sql/reopen-expired-zarinpal-payment.ts"
+import { reopenExpiredZarinpalPayment } from "../payments/reopen-expired-zarinpal-payment.ts"
 
 export type Verdict =
   | { readonly _tag: "Paid"; readonly verified: Verified }

@@ -25,6 +25,7 @@ import { TenantCache } from "../bot/tenant.ts"
 import type { Language } from "../bot/tenant.ts"
 import { withTenant } from "../db/tenant.ts"
 import { countPayment } from "./payment-metrics.ts"
+import { reopenExpiredZarinpalPayment } from "./reopen-expired-zarinpal-payment.ts"
 import { ZarinpalClient } from "./zarinpal-client.ts"
 import {
   cancelZarinpalPayment,
@@ -114,7 +115,13 @@ export const handleZarinpalCallback = Effect.fn("handleZarinpalCallback")(
         return result("failed")
       }
       case "Paid": {
-        const paid = yield* withTenant(botId, markZarinpalPaid(botId, payment.id, verified))
+        // ZarinPal has the money now. If the expiry job expired the payment since we read
+        // it as pending, reopen it in this same transaction and credit it: after verify it
+        // no longer appears in unVerified, so reconciliation could never recover it.
+        const paid = yield* withTenant(
+          botId,
+          Effect.andThen(reopenExpiredZarinpalPayment(botId, payment.id), markZarinpalPaid(botId, payment.id, verified))
+        )
         if (!paid) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
         countPayment(botId, "zarinpal", "paid")
         yield* tell(moneyInText(t, locale, tenant.currency, {

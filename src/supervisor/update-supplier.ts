@@ -8,9 +8,14 @@
  * never lets more than `window` ids be in flight (getUpdates returns at most
  * 100, all of them starting at the oldest unfinished one).
  *
- * While updates are in flight, getUpdates answers at once with the unconfirmed
- * ones; instead of spinning, the supplier then waits for a finish or a short
- * pause before asking again.
+ * While updates are in flight, getUpdates cannot long-poll: it answers at once,
+ * and every answer repeats the whole unfinished window (up to 100 updates that
+ * both sides serialize and parse again) ahead of the few new ones. So a busy
+ * supplier asks again only when it is worth it: when the window has room for a
+ * real batch (`minRoom`) after a poll that brought new updates, or, after a poll
+ * that found nothing new, on the next finish (as before); and at least every
+ * `busyPauseMs` while the window has room. Under a burst that is a poll per
+ * `minRoom` finished updates, not one per finish; at a trickle nothing changes.
  */
 import type { Update } from "grammy/types"
 
@@ -22,8 +27,13 @@ export type FetchUpdates = (
 export interface SupplierOptions {
   readonly pollTimeoutSeconds: number
   readonly window: number
-  /** Pause between polls while only in-flight updates come back. */
+  /**
+   * While updates are in flight: the longest wait between polls (when the window
+   * has any room), and the pause after a poll that brought nothing new.
+   */
   readonly busyPauseMs: number
+  /** While updates are in flight, poll early once the window has this much room (default: half the window). */
+  readonly minRoom?: number
   /** Called as each getUpdates goes out (the bot is polling). */
   readonly onPolled?: () => void
   /**
@@ -38,12 +48,16 @@ export class AtLeastOnceSupplier {
   private highestSeen = -1
   private wakeUps: Array<() => void> = []
   private firstBatchPending = true
+  private lastPollAt = 0
+  private lastPollBroughtNew = false
   private readonly fetch: FetchUpdates
   private readonly options: SupplierOptions
+  private readonly minRoom: number
 
   constructor(fetch: FetchUpdates, options: SupplierOptions) {
     this.fetch = fetch
     this.options = options
+    this.minRoom = Math.max(1, Math.min(options.window, options.minRoom ?? Math.ceil(options.window / 2)))
   }
 
   /** The oldest unfinished update id, or one past the newest seen: everything below is handled. */
@@ -57,13 +71,34 @@ export class AtLeastOnceSupplier {
     return this.inFlight.size
   }
 
-  private windowFull(): boolean {
-    return this.inFlight.size > 0 && this.highestSeen - this.offset() + 1 >= this.options.window
+  /** How many more ids the window takes (a poll returns at most `window` updates from the oldest unfinished). */
+  private room(): number {
+    if (this.inFlight.size === 0) return this.options.window
+    return this.options.window - (this.highestSeen - this.offset() + 1)
+  }
+
+  /** Resolves when the next poll is worth making (see the module comment). */
+  private async untilWorthPolling(signal: AbortSignal): Promise<void> {
+    for (let finishes = 0;; finishes++) {
+      // Nothing in flight: a long poll, at once.
+      if (this.inFlight.size === 0) return
+      const room = this.room()
+      const sinceLastPoll = Date.now() - this.lastPollAt
+      if (room > 0) {
+        if (sinceLastPoll >= this.options.busyPauseMs) return
+        // Updates are flowing (a burst): wait for room for a real batch.
+        if (this.lastPollBroughtNew ? room >= this.minRoom : finishes > 0) return
+        // Otherwise the queue looked empty: any finish may be followed by new updates.
+      }
+      // Re-checked after every finish (finishes are what open the window) and
+      // when the pause is over.
+      await this.nextFinish(signal, room > 0 ? this.options.busyPauseMs - sinceLastPoll : Infinity)
+    }
   }
 
   async supply(_batchSize: number, signal: AbortSignal): Promise<Array<Update>> {
     for (;;) {
-      while (this.windowFull()) await this.nextFinish(signal, Infinity)
+      await this.untilWorthPolling(signal)
       const busy = this.inFlight.size > 0
       // Announced when the request goes out: with 30 s long polls, waiting for the
       // answer would show a freshly started bot as "starting" for 30 s.
@@ -72,7 +107,9 @@ export class AtLeastOnceSupplier {
         { offset: this.offset(), limit: 100, timeout: busy ? 0 : this.options.pollTimeoutSeconds },
         signal
       )
+      this.lastPollAt = Date.now()
       let fresh = updates.filter((u) => u.update_id > this.highestSeen)
+      this.lastPollBroughtNew = fresh.length > 0
       if (fresh.length > 0) {
         for (const u of fresh) this.highestSeen = Math.max(this.highestSeen, u.update_id)
         if (this.firstBatchPending && this.options.admitFirstBatch) {
@@ -81,10 +118,7 @@ export class AtLeastOnceSupplier {
         this.firstBatchPending = false
         for (const u of fresh) this.inFlight.add(u.update_id)
         if (fresh.length > 0) return fresh
-        continue
       }
-      // Only updates already in flight came back: wait for one to finish.
-      if (busy) await this.nextFinish(signal, this.options.busyPauseMs)
     }
   }
 

@@ -85,7 +85,12 @@ export function terminatePoll(state: EmulatorState, bot: BotState, error: ApiErr
   const poller = bot.poller;
   if (!poller) return;
   bot.poller = undefined;
-  if (error.status === 409) state.countConflict(bot);
+  // Count a 409 only if a client is there to read it. A client that aborted its
+  // long poll and at once sent another getUpdates (a graceful stop's final
+  // confirmation) races its own disconnect: both arrive in one turn of the event
+  // loop, and the abort is seen a moment later. Telegram's 409 to a closed socket
+  // reaches nobody either.
+  if (error.status === 409) setImmediate(() => poller.gone() || state.countConflict(bot));
   if (error.status === 401) state.countUnauthorized(bot);
   poller.fail(error);
 }
@@ -131,6 +136,7 @@ export function getUpdates(state: EmulatorState, bot: BotState, p: Params, signa
       offset,
       limit,
       scheduled: false,
+      gone: () => signal.aborted,
       resolve(updates) {
         finish();
         bot.counters.updatesDelivered += updates.length;

@@ -83,6 +83,8 @@ export interface Poller {
   offset: number;
   limit: number;
   scheduled: boolean;
+  /** True once the client has gone (aborted its long poll). */
+  gone(): boolean;
   resolve(updates: Update[]): void;
   fail(error: Error): void;
 }

@@ -85,12 +85,18 @@ export function terminatePoll(state: EmulatorState, bot: BotState, error: ApiErr
   const poller = bot.poller;
   if (!poller) return;
   bot.poller = undefined;
-  // Count a 409 only if a client is there to read it. A client that aborted its
+  // A 409 counts only if a client was there to read it. A client that aborted its
   // long poll and at once sent another getUpdates (a graceful stop's final
-  // confirmation) races its own disconnect: both arrive in one turn of the event
-  // loop, and the abort is seen a moment later. Telegram's 409 to a closed socket
-  // reaches nobody either.
-  if (error.status === 409) setImmediate(() => poller.gone() || state.countConflict(bot));
+  // confirmation, or a successor on a loaded machine) races its own disconnect: the
+  // abort may be seen a moment after the new request. So the 409 is counted at once
+  // and taken back if the old request turns out to have been abandoned — Telegram's
+  // 409 to a closed socket reaches nobody either.
+  if (error.status === 409) {
+    state.countConflict(bot);
+    setTimeout(() => {
+      if (poller.gone()) state.uncountConflict(bot);
+    }, 500).unref();
+  }
   if (error.status === 401) state.countUnauthorized(bot);
   poller.fail(error);
 }

@@ -333,6 +333,12 @@ export class EmulatorState {
     this.totals.conflicts++;
   }
 
+  /** Takes back a 409 that turned out to have had no reader (see terminatePoll). */
+  uncountConflict(bot: BotState): void {
+    bot.counters.conflicts--;
+    this.totals.conflicts--;
+  }
+
   /** In-flight getUpdates are counted from arrival, so an overlap is seen before the older one is ended. */
   beginPoll(bot: BotState): void {
     const c = bot.counters;

@@ -49,6 +49,8 @@ export const loadTenant = (botId: number) =>
  */
 export class TenantCache extends Context.Service<TenantCache, {
   readonly get: (botId: number) => Effect.Effect<Tenant, SqlError, SqlClient.SqlClient>
+  /** The cached tenant, if loaded (no effect to run: the update pipeline's fast path). */
+  readonly peek: (botId: number) => Tenant | undefined
   readonly invalidate: (botId: number) => void
 }>()("botfleet/bot/TenantCache") {
   static readonly layer = Layer.effect(
@@ -63,6 +65,7 @@ export class TenantCache extends Context.Service<TenantCache, {
             const hit = cache.get(botId)
             return hit ? Effect.succeed(hit) : Effect.tap(loadTenant(botId), (t) => Effect.sync(() => cache.set(botId, t)))
           },
+          peek: (botId) => cache.get(botId),
           invalidate: (botId) => void cache.delete(botId)
         })
       })

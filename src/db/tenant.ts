@@ -71,12 +71,14 @@ export type Duplicate = typeof Duplicate
  *   `set_config` calls ran: PostgreSQL applies row-security policies when it
  *   rewrites/plans a statement and checks table privileges when the executor
  *   starts, both for the role current at that time (the connecting role), and a
- *   role change takes effect from the next statement on. So the one row it
- *   inserts is written with the connecting role's rights, like the rest of the
- *   supervisor's own bookkeeping (update_attempts, dead letters of a crashed
- *   process) — it is not tenant code and takes no tenant input: its `bot_id` is
- *   the very value just given to `app.bot_id` (`scope.bot_id`, one parameter),
- *   and `update_id` is the number grammY parsed from Telegram.
+ *   role change takes effect from the next statement on (plans cached for a
+ *   role are re-checked when the role differs). So the one row it inserts is
+ *   written with the connecting role's rights, as the fleet-wide supervisor
+ *   work is: it is supervisor bookkeeping, not tenant code, and takes no tenant
+ *   input — its `bot_id` is the very value just given to `app.bot_id`
+ *   (`scope.bot_id`, one parameter), its `update_id` the number grammY parsed
+ *   from Telegram. (The foreign-key check on `bots` runs as that table's owner
+ *   whatever the role, as it always does.)
  * - The set_config calls sit in the FROM subquery whose outputs the INSERT uses,
  *   and the WHERE clause requires both results, so neither can be planned away
  *   and the row exists only if both settings took effect.
@@ -97,3 +99,25 @@ export const withTenantUpdate = <A, E, R>(botId: number, updateId: number, effec
         ON CONFLICT DO NOTHING RETURNING update_id`,
     (fresh): Effect.Effect<A | Duplicate, E, R> => fresh.length === 0 ? Effect.succeed(Duplicate) : effect
   )
+
+/**
+ * Records updates whose handlers wrote nothing to the database (so had no
+ * transaction to carry the mark): one statement, committed on its own, scoped
+ * like `withTenantUpdate`'s first statement (same argument: the insert runs with
+ * the rights the statement was planned with, the bot id is the one set in
+ * `app.bot_id`, and the settings end with the statement's own transaction).
+ * Call it outside any transaction.
+ */
+export const markProcessed = (botId: number, updateIds: ReadonlyArray<number>) =>
+  Effect.flatMap(CurrentTenant, (current) =>
+    current !== undefined
+      ? Effect.die(new Error(`markProcessed(${botId}) inside withTenant(${current})`))
+      : Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql`
+          INSERT INTO processed_updates (bot_id, update_id)
+          SELECT scope.bot_id::bigint, id
+          FROM (SELECT set_config('app.bot_id', ${String(botId)}, true) AS bot_id,
+                       set_config('role', 'botfleet_tenant', true) AS role) AS scope,
+               unnest(${updateIds}::bigint[]) AS id
+          WHERE scope.role = 'botfleet_tenant' AND scope.bot_id IS NOT NULL
+          ON CONFLICT DO NOTHING`.pipe(Effect.asVoid)))

@@ -78,9 +78,19 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
 
     const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), config.telegramApiRoot)
     const suspects = new Set<number>()
+    // The first batch after a start may repeat updates handled before a crash: the
+    // pipeline checks their mark before running the handler (the others pay nothing for it).
+    const replays = new Set<number>()
     bot.use(sequentialize<BotContext>((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? "")))
     bot.use(crashReplayGuard({ botId, suspects, runExit }))
-    bot.use(updatePipeline({ botId, handler, series, deadlineMs: config.handlerDeadlineSeconds * 1000, services }))
+    bot.use(updatePipeline({
+      botId,
+      handler,
+      series,
+      deadlineMs: config.handlerDeadlineSeconds * 1000,
+      services,
+      mayBeReplay: (updateId) => replays.delete(updateId)
+    }))
     bot.catch((error) => log(Effect.logError("update escaped the pipeline", error.error)))
 
     let polledSinceStart = false
@@ -95,7 +105,10 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
         log(status("running", { started: true }))
       },
       admitFirstBatch: async (updates) => {
-        for (const u of updates) suspects.add(u.update_id)
+        for (const u of updates) {
+          suspects.add(u.update_id)
+          replays.add(u.update_id)
+        }
         return updates
       }
     })
@@ -104,6 +117,7 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
         try {
           await bot.handleUpdate(update)
         } finally {
+          replays.delete(update.update_id)
           supplier.finished(update.update_id)
         }
       }

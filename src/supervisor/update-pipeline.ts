@@ -2,19 +2,38 @@
  * How one update is handled, inside the bot's `sequentialize` chain so retries
  * keep per-chat order:
  *
- * 1. a tenant transaction (row-level security on) records the update id in
- *    `processed_updates` — a replay finds it and is skipped — and runs the
- *    tenant application with `ctx.run` bound to that same transaction, so the
- *    handler's database effects commit together with the "processed" mark;
+ * 1. the tenant application runs with `ctx.run`, which executes effects in the
+ *    update's tenant transaction (row-level security on). That transaction
+ *    first records the update id in `processed_updates` — a replay finds it and
+ *    is skipped — so the handler's database effects commit together with the
+ *    "processed" mark;
  * 2. a failure or a hang past the deadline rolls back and retries, a few times;
  * 3. then the update is dead-lettered (kept for operators) and released, so a
  *    poison update never stalls its bot.
  *
- * This is the hot path of every update, so it is built once per bot and each
- * attempt is a single fiber: its statements are the transaction's BEGIN, one
- * statement that scopes the transaction and writes the mark (withTenantUpdate),
- * the handler's own, and COMMIT. The deadline is a timer that interrupts that
- * fiber (which rolls the transaction back), not a race of two more fibers.
+ * The update is finished (and may be confirmed to Telegram) only once its mark
+ * is committed. This is the hot path of every update, so it is built once per
+ * bot and costs as few round trips as the guarantees allow:
+ *
+ * - The transaction is opened by the handler's first `ctx.run`, not before
+ *   ("lazy"): BEGIN, one statement that scopes the transaction and writes the
+ *   mark (`withTenantUpdate`), the handler's statements, COMMIT after the
+ *   handler. A handler that never touches the database has nothing for the mark
+ *   to be atomic with; its mark is written after it succeeds, batched with the
+ *   bot's other such marks (`markProcessed`, one statement per batch).
+ * - Lazy is safe only for updates that cannot have been handled before: a
+ *   handler must not run for an update whose mark is already there. Ids are
+ *   handed out once per supplier, so a repeat can only come back in the first
+ *   batch after a start (where a crash's in-flight updates return:
+ *   `mayBeReplay`). Those, and every retry (after a failure, a timeout or an
+ *   outage), run "eager": the transaction and the mark come first and a
+ *   duplicate is skipped before its handler runs. A lazy attempt that finds
+ *   the mark already there when its transaction opens (another process
+ *   handled the update meanwhile, e.g. around an ownership hand-over) is
+ *   rolled back and counted as a duplicate; replies it sent before stay sent
+ *   (replies are at-least-once anyway).
+ * - Each attempt's deadline is a timer that closes the attempt and rolls its
+ *   transaction back, not a race of extra fibers.
  */
 import { Cause, Context, Effect, Exit } from "effect"
 import type { MiddlewareFn } from "grammy"
@@ -22,7 +41,8 @@ import type { Update } from "grammy/types"
 import { SqlClient } from "effect/sql"
 import type { BotContext, UpdateServices } from "../bot/context.ts"
 import { TenantCache } from "../bot/tenant.ts"
-import { Duplicate, withTenant, withTenantUpdate } from "../db/tenant.ts"
+import type { Tenant } from "../bot/tenant.ts"
+import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../db/tenant.ts"
 import { isTransientDatabaseFailure } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
@@ -40,6 +60,11 @@ export interface PipelineOptions {
   readonly deadlineMs: number
   /** The bot fiber's services; every attempt runs with them. */
   readonly services: Context.Context<PipelineServices>
+  /**
+   * True for an update that may have been handled before (it came back in the
+   * first batch after a start); asked once per update. Default: every update.
+   */
+  readonly mayBeReplay?: (updateId: number) => boolean
 }
 
 class AttemptOver extends Error {
@@ -53,6 +78,15 @@ class DeadlineExceeded extends Error {
     super(`handler exceeded its ${deadlineMs} ms deadline`)
   }
 }
+
+/** Thrown into the handler by `ctx.run` when another attempt already committed this update. */
+class AlreadyHandled extends Error {
+  constructor() {
+    super("this update was already handled")
+  }
+}
+
+type Outcome = "handled" | "duplicate"
 
 const next = () => Promise.resolve()
 
@@ -72,68 +106,236 @@ export const deadLetter = (botId: number, update: Update, error: string) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** A promise with its settle functions outside. */
+const deferred = <A>() => {
+  let resolve!: (a: A) => void
+  let reject!: (e: unknown) => void
+  const promise = new Promise<A>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
 /** The grammY middleware that wraps the tenant application for one bot. */
 export const updatePipeline = (options: PipelineOptions) => {
   const { botId, handler, series, deadlineMs, services } = options
+  const mayBeReplay = options.mayBeReplay ?? (() => true)
   const runCallback = Effect.runCallbackWith(services)
   const runExit = Effect.runPromiseExitWith(services)
   const tenants = Context.get(services, TenantCache)
 
+  /** The attempt's view of the update: the tenant, `run`, and nothing left over from an earlier attempt. */
+  const attemptContext = (ctx: BotContext, tenant: Tenant, run: BotContext["run"]): BotContext => {
+    const attempt: BotContext = Object.create(ctx)
+    Object.assign(attempt, { tenant, user: undefined, run })
+    return attempt
+  }
+
+  const runHandler = (attempt: BotContext): Promise<void> => {
+    try {
+      return Promise.resolve(handler(attempt, next)).then(() => undefined)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** Resolves with `work`'s exit, or with a deadline failure (after `onDeadline`) if it takes too long. */
+  const withDeadline = <A>(work: Promise<Exit.Exit<A, unknown>>, onDeadline: () => Promise<unknown>) =>
+    new Promise<Exit.Exit<A, unknown>>((resolve) => {
+      let settled = false
+      const timer = setTimeout(() => {
+        if (settled) return
+        settled = true
+        void onDeadline().finally(() => resolve(Exit.fail(new DeadlineExceeded(deadlineMs))))
+      }, deadlineMs)
+      const settle = (exit: Exit.Exit<A, unknown>) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        resolve(exit)
+      }
+      work.then(settle, (defect) => settle(Exit.die(defect)))
+    })
+
+  // ------------------------------------------------------------------ eager
+
   /** The handler, in the update's transaction (the current fiber's services carry it). */
-  const handle = (ctx: BotContext) =>
+  const handleInTransaction = (ctx: BotContext) =>
     Effect.flatMap(tenants.get(botId), (tenant) =>
       Effect.withFiber((fiber) => {
         const inTransaction = Effect.runPromiseWith(fiber.context as Context.Context<UpdateServices>)
         // A fresh context per attempt: code left running by a timed-out attempt keeps
         // its own `run`, which is closed, and can never touch the next attempt's transaction.
         let open = true
-        const attempt: BotContext = Object.create(ctx)
-        Object.assign(attempt, {
-          tenant,
-          user: undefined,
-          run: <A, E>(effect: Effect.Effect<A, E, UpdateServices>) =>
-            open ? inTransaction(effect) : Promise.reject(new AttemptOver())
-        })
-        return Effect.tryPromise({
-          try: async () => {
-            await handler(attempt, next)
-          },
-          catch: (error) => error
-        }).pipe(Effect.ensuring(Effect.sync(() => (open = false))))
+        const attempt = attemptContext(ctx, tenant, (effect) => open ? inTransaction(effect) : Promise.reject(new AttemptOver()))
+        return Effect.tryPromise({ try: () => runHandler(attempt), catch: (error) => error }).pipe(
+          Effect.ensuring(Effect.sync(() => (open = false)))
+        )
       }))
 
-  /** One attempt within its deadline: the transaction, the mark, the handler; rolled back on failure or timeout. */
-  const attemptOnce = (ctx: BotContext) =>
-    new Promise<Exit.Exit<"handled" | "duplicate", unknown>>((resolve) => {
-      let timedOut = false
-      let done = false
-      let timer: NodeJS.Timeout | undefined
-      const interrupt = runCallback(
-        Effect.map(withTenantUpdate(botId, ctx.update.update_id, handle(ctx)), (r) => (r === Duplicate ? "duplicate" as const : "handled" as const)),
+  /** One attempt as one fiber: BEGIN, the mark (a duplicate stops here), the handler, COMMIT. */
+  const eagerAttempt = (ctx: BotContext) => {
+    let interrupt = () => {}
+    const done = deferred<void>()
+    const work = new Promise<Exit.Exit<Outcome, unknown>>((resolve) => {
+      interrupt = runCallback(
+        Effect.map(withTenantUpdate(botId, ctx.update.update_id, handleInTransaction(ctx)), (r): Outcome => r === Duplicate ? "duplicate" : "handled"),
         {
           onExit: (exit) => {
-            done = true
-            if (timer !== undefined) clearTimeout(timer)
-            resolve(
-              timedOut && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
-                ? Exit.fail(new DeadlineExceeded(deadlineMs))
-                : exit
-            )
+            done.resolve()
+            resolve(exit)
           }
         }
       )
-      if (!done) {
-        timer = setTimeout(() => {
-          timedOut = true
-          interrupt()
-        }, deadlineMs)
+    })
+    // Interruption rolls the transaction back; the deadline waits for that.
+    return withDeadline(work, () => {
+      interrupt()
+      return done.promise
+    })
+  }
+
+  // ------------------------------------------------------------------ lazy
+
+  /** The update's transaction, opened on demand and ended by the attempt. */
+  const openTransaction = (updateId: number) => {
+    const ready = deferred<Context.Context<UpdateServices> | Duplicate>()
+    ready.promise.catch(() => undefined)
+    const exit = deferred<Exit.Exit<unknown, unknown>>()
+    let opened = false
+    let release: ((end: Effect.Effect<void, unknown>) => void) | undefined
+    let requested: Effect.Effect<void, unknown> | undefined
+    const body = Effect.withFiber((fiber) => {
+      opened = true
+      ready.resolve(fiber.context as Context.Context<UpdateServices>)
+      // Held open until the attempt ends it: success commits, failure rolls back.
+      return Effect.callback<void, unknown>((resume) => {
+        if (requested) resume(requested)
+        else release = resume
+      })
+    })
+    const interrupt = runCallback(withTenantUpdate(botId, updateId, body), {
+      onExit: (e) => {
+        if (!opened) {
+          if (Exit.isSuccess(e)) ready.resolve(Duplicate)
+          else ready.reject(Cause.squash(e.cause))
+        }
+        exit.resolve(e)
       }
     })
+    return {
+      ready: ready.promise,
+      /** Commits (no failure) or rolls back; resolves with the transaction's exit. */
+      end: (failure?: { readonly error: unknown }) => {
+        const end = failure ? Effect.fail(failure.error) : Effect.void
+        if (release) {
+          const resume = release
+          release = undefined
+          resume(end)
+        } else {
+          requested = end
+        }
+        return exit.promise
+      },
+      /** Rolls back whatever is under way (the deadline); resolves once it is. */
+      abort: () => {
+        interrupt()
+        return exit.promise
+      }
+    }
+  }
+
+  /** Marks of updates handled without a transaction, written in batches (one statement each). */
+  let markQueue: Array<{ readonly updateId: number; readonly done: (exit: Exit.Exit<void, unknown>) => void }> = []
+  let markWriting = false
+  const flushMarks = () => {
+    const batch = markQueue
+    if (batch.length === 0) {
+      markWriting = false
+      return
+    }
+    markQueue = []
+    markWriting = true
+    runCallback(markProcessed(botId, batch.map((m) => m.updateId)), {
+      onExit: (exit) => {
+        for (const m of batch) m.done(exit)
+        flushMarks()
+      }
+    })
+  }
+  const markOnce = (updateId: number) =>
+    new Promise<Exit.Exit<void, unknown>>((resolve) => {
+      markQueue.push({ updateId, done: resolve })
+      if (!markWriting) flushMarks()
+    })
+  /** The mark alone: a database outage is waited out (the handler has done its part). */
+  const markHandled = async (updateId: number): Promise<Exit.Exit<Outcome, unknown>> => {
+    const exit = await untilDatabaseAnswers(() => markOnce(updateId))
+    return Exit.isSuccess(exit) ? Exit.succeed("handled") : Exit.failCause(exit.cause)
+  }
+
+  /** One attempt whose transaction opens with the handler's first `ctx.run`, if any. */
+  const lazyAttempt = async (ctx: BotContext): Promise<Exit.Exit<Outcome, unknown>> => {
+    let open = true
+    // Past the deadline this attempt must leave nothing behind: a retry is under way.
+    let expired = false
+    let duplicate = false
+    let transaction: ReturnType<typeof openTransaction> | undefined
+    const run = <A, E>(effect: Effect.Effect<A, E, UpdateServices>): Promise<A> => {
+      if (!open) return Promise.reject(new AttemptOver())
+      transaction ??= openTransaction(ctx.update.update_id)
+      return transaction.ready.then((opened) => {
+        if (opened === Duplicate) {
+          duplicate = true
+          throw new AlreadyHandled()
+        }
+        if (!open) throw new AttemptOver()
+        return Effect.runPromiseWith(opened)(effect)
+      })
+    }
+    const work = (async (): Promise<Exit.Exit<Outcome | "unmarked", unknown>> => {
+      // A tenant not in the cache yet is loaded under row-level security, like everything of the tenant's.
+      let tenant = tenants.peek(botId)
+      if (tenant === undefined) {
+        const loaded = await runExit(withTenant(botId, tenants.get(botId)))
+        if (Exit.isFailure(loaded)) return Exit.failCause(loaded.cause)
+        tenant = loaded.value
+      }
+      let failure: { readonly error: unknown } | undefined
+      try {
+        await runHandler(attemptContext(ctx, tenant, run))
+      } catch (error) {
+        failure = { error }
+      } finally {
+        open = false
+      }
+      if (expired) return Exit.fail(new AttemptOver())
+      if (transaction) {
+        const ended = await transaction.end(failure)
+        if (duplicate || (Exit.isSuccess(ended) && ended.value === Duplicate)) return Exit.succeed("duplicate")
+        if (failure) return Exit.fail(failure.error)
+        return Exit.isSuccess(ended) ? Exit.succeed("handled") : Exit.failCause(ended.cause)
+      }
+      return failure ? Exit.fail(failure.error) : Exit.succeed("unmarked")
+    })()
+    const exit = await withDeadline(work, async () => {
+      open = false
+      expired = true
+      await transaction?.abort()
+    })
+    // The handler is done and wrote nothing: only its mark is left. A database outage
+    // is waited out without running the handler again; the deadline was the handler's.
+    if (Exit.isSuccess(exit) && exit.value === "unmarked") return markHandled(ctx.update.update_id)
+    return exit as Exit.Exit<Outcome, unknown>
+  }
+
+  // ------------------------------------------------------------------ attempts
 
   /** Runs `attempt` until it succeeds or fails for a reason other than the database being away. */
-  const untilDatabaseAnswers = async <A, E>(attempt: () => Promise<Exit.Exit<A, E>>) => {
+  async function untilDatabaseAnswers<A, E>(attempt: (outage: number) => Promise<Exit.Exit<A, E>>) {
     for (let outage = 0;; outage++) {
-      const exit = await attempt()
+      const exit = await attempt(outage)
       if (Exit.isSuccess(exit) || !isTransientDatabaseFailure(exit.cause)) return exit
       if (outage === 0) {
         await runExit(Effect.logWarning(`database unavailable; holding the update until it answers: ${causeSummary(exit.cause)}`).pipe(
@@ -146,12 +348,18 @@ export const updatePipeline = (options: PipelineOptions) => {
 
   return async (ctx: BotContext): Promise<void> => {
     const updateId = ctx.update.update_id
+    // Retries run eager, as do attempts after an outage: the database is known to
+    // answer, and the mark known to be absent, before the handler runs again.
+    let eager = mayBeReplay(updateId)
     let lastError = ""
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const started = performance.now()
       // A database outage is waited out here and costs no attempt: only the
       // handler's own failures count towards the dead letter.
-      const exit = await untilDatabaseAnswers(() => attemptOnce(ctx))
+      const exit = await untilDatabaseAnswers((outage) => {
+        if (outage > 0) eager = true
+        return eager ? eagerAttempt(ctx) : lazyAttempt(ctx)
+      })
       if (Exit.isSuccess(exit)) {
         if (exit.value === "handled") {
           updateDuration.observe((performance.now() - started) / 1000)
@@ -159,6 +367,7 @@ export const updatePipeline = (options: PipelineOptions) => {
         }
         return
       }
+      eager = true
       lastError = causeSummary(exit.cause)
       series.handlerError()
       await runExit(

@@ -1,0 +1,97 @@
+/**
+ * The statements that scope an update's transaction and write its mark in one
+ * round trip (src/db/tenant.ts: withTenantUpdate, markProcessed): what follows
+ * them runs as `botfleet_tenant` for the mark's bot only, the mark carries that
+ * bot's id, and nothing of the scoping outlives the statement's transaction.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../../src/db/tenant.ts"
+import { TenantsLive } from "../../src/tenants/index.ts"
+import { TestDatabaseLayer } from "../support/database.ts"
+import { botFactory } from "../tenants/support.ts"
+
+const newBot = botFactory("scope", 760000, "S")
+
+// One connection: every statement below runs on the connection the previous one used.
+const layer = TenantsLive.pipe(Layer.provideMerge(TestDatabaseLayer({ maxConnections: 1 })))
+
+const session = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql<{ user: string; botId: string | null }>`
+    SELECT current_user AS user, NULLIF(current_setting('app.bot_id', true), '') AS bot_id`
+  return row!
+})
+
+const marks = (botId: number) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ updateId: number }>`SELECT update_id FROM processed_updates WHERE bot_id = ${botId} ORDER BY update_id`
+    return rows.map((r) => r.updateId)
+  })
+
+describe("an update's scoping statement", () => {
+  it.layer(layer)((it) => {
+    it.effect("scopes the rest of the transaction to the tenant, marks the update for that bot, and ends with it", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const a = yield* newBot
+        const b = yield* newBot
+        yield* withTenant(b, sql`INSERT INTO users (bot_id, telegram_id) VALUES (${b}, 42)`)
+        const outside = yield* session
+
+        const inside = yield* withTenantUpdate(a, 1001, Effect.gen(function*() {
+          const scope = yield* session
+          const visible = yield* sql<{ botId: number }>`SELECT bot_id FROM users`
+          // In a savepoint, so the refusal leaves the transaction usable.
+          const foreign = yield* Effect.exit(sql.withTransaction(sql`INSERT INTO users (bot_id, telegram_id) VALUES (${b}, 43)`))
+          const after = yield* session
+          return { scope, visible, foreign, after }
+        }))
+        assert.notStrictEqual(inside, Duplicate)
+        if (inside === Duplicate) return
+        assert.deepStrictEqual(inside.scope, { user: "botfleet_tenant", botId: String(a) })
+        assert.deepStrictEqual(inside.visible, [])
+        assert.isTrue(Exit.isFailure(inside.foreign))
+        assert.deepStrictEqual(inside.after, inside.scope)
+        assert.deepStrictEqual(yield* marks(a), [1001])
+        assert.deepStrictEqual(yield* marks(b), [])
+        // Transaction-local: the same connection is itself again.
+        assert.deepStrictEqual(yield* session, outside)
+        assert.notStrictEqual(outside.user, "botfleet_tenant")
+
+        // A second time: the mark is there, the effect does not run.
+        let ran = false
+        const again = yield* withTenantUpdate(a, 1001, Effect.sync(() => (ran = true)))
+        assert.strictEqual(again, Duplicate)
+        assert.isFalse(ran)
+
+        // A failure rolls the mark back with the rest.
+        const failed = yield* Effect.exit(withTenantUpdate(a, 1002, Effect.fail("handler failed")))
+        assert.isTrue(Exit.isFailure(failed))
+        assert.deepStrictEqual(yield* marks(a), [1001])
+      }))
+
+    it.effect("marks updates on their own (no transaction) for the bot, and leaves the connection as it was", () =>
+      Effect.gen(function*() {
+        const a = yield* newBot
+        const outside = yield* session
+        yield* markProcessed(a, [2001, 2002])
+        yield* markProcessed(a, [2002, 2003])
+        assert.deepStrictEqual(yield* marks(a), [2001, 2002, 2003])
+        assert.deepStrictEqual(yield* session, outside)
+      }))
+
+    it.effect("refuses to run inside another tenant transaction", () =>
+      Effect.gen(function*() {
+        const a = yield* newBot
+        const b = yield* newBot
+        const nested = yield* Effect.exit(withTenant(b, withTenantUpdate(a, 3001, Effect.void)))
+        assert.isTrue(Exit.isFailure(nested))
+        const marking = yield* Effect.exit(withTenant(b, markProcessed(a, [3002])))
+        assert.isTrue(Exit.isFailure(marking))
+        assert.deepStrictEqual(yield* marks(a), [])
+      }))
+  })
+})

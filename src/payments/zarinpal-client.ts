@@ -19,10 +19,12 @@
  * - The merchant id is not logged; it appears only in request bodies.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Cause, Context, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Context, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
-import type { HttpClientError, HttpClientResponse } from "effect/http"
+import type { HttpClientResponse } from "effect/http"
 import { AppConfig } from "../config.ts"
+import { describeAttemptError, isRetryable, ServerFailure, Unreadable } from "../provider-errors.ts"
+import type { AttemptError } from "../provider-errors.ts"
 
 // ---------------------------------------------------------------- money
 
@@ -241,40 +243,9 @@ export class ZarinpalClient extends Context.Service<ZarinpalClient, {
     Layer.effect(ZarinpalClient, makeZarinpalClient(options)).pipe(Layer.provide(NodeHttpClient.layerUndici))
 }
 
-/** A 5xx answer, retried like a network error. */
-class ServerFailure {
-  readonly status: number
-  constructor(status: number) {
-    this.status = status
-  }
-}
-
-/** A 2xx/4xx answer that is not ZarinPal's envelope. */
-class Unreadable {
-  readonly status: number
-  readonly reason: string
-  constructor(status: number, reason: string) {
-    this.status = status
-    this.reason = reason
-  }
-}
-
 type Outcome<A> =
   | { readonly _tag: "Ok"; readonly value: A }
   | { readonly _tag: "ApiError"; readonly code: number; readonly detail: string }
-
-type AttemptError = HttpClientError.HttpClientError | Cause.TimeoutError | ServerFailure | Unreadable
-
-const isRetryable = (e: AttemptError): boolean =>
-  e instanceof ServerFailure || Cause.isTimeoutError(e) ||
-  (!(e instanceof Unreadable) && e.reason._tag === "TransportError")
-
-const describe = (e: AttemptError): { reason: string; status?: number } => {
-  if (e instanceof ServerFailure) return { reason: `HTTP ${e.status}`, status: e.status }
-  if (e instanceof Unreadable) return { reason: e.reason, status: e.status }
-  if (Cause.isTimeoutError(e)) return { reason: "timed out" }
-  return { reason: e.reason._tag === "TransportError" ? "network error" : e.message }
-}
 
 const trimRoot = (root: string) => root.replace(/\/+$/, "")
 
@@ -332,7 +303,7 @@ export const makeZarinpalClient = Effect.fnUntraced(function*(options: ZarinpalC
       ? attempt.pipe(Effect.retry({ while: isRetryable, schedule: retrySchedule, times: retries }))
       : attempt
     return attempts.pipe(
-      Effect.mapError((e) => new ZarinpalUnavailable({ operation, ...describe(e) }))
+      Effect.mapError((e) => new ZarinpalUnavailable({ operation, ...describeAttemptError(e) }))
     )
   }
 

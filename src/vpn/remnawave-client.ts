@@ -17,10 +17,12 @@
  *   not (a lost answer may still have created the user).
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Cause, Context, DateTime, Duration, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
-import type { HttpClientError, HttpClientResponse } from "effect/http"
+import type { HttpClientResponse } from "effect/http"
 import { AppConfig } from "../config.ts"
+import { describeAttemptError, isRetryable, ServerFailure, Unreadable } from "../provider-errors.ts"
+import type { AttemptError } from "../provider-errors.ts"
 
 // ---------------------------------------------------------------- errors
 
@@ -230,41 +232,10 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
 
 // ---------------------------------------------------------------- implementation
 
-/** A 5xx answer, retried like a network error. */
-class ServerFailure {
-  readonly status: number
-  constructor(status: number) {
-    this.status = status
-  }
-}
-
-/** A non-5xx answer whose body could not be read as the panel's JSON. */
-class Unreadable {
-  readonly status: number
-  readonly reason: string
-  constructor(status: number, reason: string) {
-    this.status = status
-    this.reason = reason
-  }
-}
-
-type AttemptError = HttpClientError.HttpClientError | Cause.TimeoutError | ServerFailure | Unreadable
-
 /** A 2xx body, or a 4xx with the panel's error fields. */
 type Answer =
   | { readonly _tag: "Ok"; readonly status: number; readonly json: unknown }
   | { readonly _tag: "Refused"; readonly status: number; readonly errorCode: string | undefined; readonly detail: string }
-
-const isRetryable = (e: AttemptError): boolean =>
-  e instanceof ServerFailure || Cause.isTimeoutError(e) ||
-  (!(e instanceof Unreadable) && e.reason._tag === "TransportError")
-
-const describe = (e: AttemptError): { reason: string; status?: number } => {
-  if (e instanceof ServerFailure) return { reason: `HTTP ${e.status}`, status: e.status }
-  if (e instanceof Unreadable) return { reason: e.reason, status: e.status }
-  if (Cause.isTimeoutError(e)) return { reason: "timed out" }
-  return { reason: e.reason._tag === "TransportError" ? "network error" : e.message }
-}
 
 const detailOf = (message: unknown, status: number): string => {
   if (typeof message === "string") return message
@@ -325,7 +296,7 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
       Effect.timeout(timeout)
     )
     return (retry ? attempt.pipe(Effect.retry({ while: isRetryable, schedule: retrySchedule, times: retries })) : attempt)
-      .pipe(Effect.mapError((e) => new RemnawaveUnavailable({ operation, ...describe(e) })))
+      .pipe(Effect.mapError((e) => new RemnawaveUnavailable({ operation, ...describeAttemptError(e) })))
   }
 
   const userOf = (operation: RemnawaveOperation, answer: Answer & { readonly _tag: "Ok" }) =>

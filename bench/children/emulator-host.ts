@@ -250,6 +250,74 @@ const awaitStop = async ({ token, timeoutMs, settleMs }: { token: string; timeou
   return { at: ok ? w.zeroAt : null, activePollers: bot.counters.activePollers }
 }
 
+// ------------------------------------------------------------------ poll tracks (cluster scenarios)
+
+/**
+ * Every change of a tracked token's in-flight getUpdates count, [epoch ms,
+ * count after the change], observed by wrapping the emulator's own
+ * beginPoll/endPoll. A bot that keeps polling is at 0 only for the moment
+ * between two long polls; a stop, a restart or a hand-over shows as a gap.
+ */
+interface PollTrack {
+  readonly changes: Map<string, Array<readonly [number, number]>>
+}
+const tracks = new Map<number, PollTrack>()
+let nextTrackId = 1
+{
+  type Bot = Parameters<typeof state.beginPoll>[0]
+  const begin = state.beginPoll.bind(state)
+  const end = state.endPoll.bind(state)
+  const record = (bot: Bot) => {
+    for (const track of tracks.values()) track.changes.get(bot.token)?.push([Date.now(), bot.counters.activePollers])
+  }
+  state.beginPoll = (bot: Bot) => {
+    begin(bot)
+    record(bot)
+  }
+  state.endPoll = (bot: Bot) => {
+    end(bot)
+    record(bot)
+  }
+}
+
+const trackPolls = ({ tokens }: { tokens: ReadonlyArray<string> }) => {
+  const id = nextTrackId++
+  const changes = new Map<string, Array<readonly [number, number]>>()
+  for (const token of tokens) changes.set(token, [[Date.now(), state.bot(token).counters.activePollers]])
+  tracks.set(id, { changes })
+  return { trackId: id }
+}
+
+/**
+ * Per token, the longest stretch after `from` with no getUpdates in flight that
+ * ended with a new one beginning: { stoppedAt, startedAt } (epoch ms); or
+ * `startedAt: null` when nothing is in flight now (stopped at stoppedAt and not
+ * polling again yet, or just between two long polls); or null when the token
+ * never stopped after `from`.
+ */
+const handovers = ({ trackId, tokens, from }: { trackId: number; tokens: ReadonlyArray<string>; from: number }) => {
+  const track = tracks.get(trackId)
+  if (!track) throw new Error(`unknown track ${trackId}`)
+  return tokens.map((token) => {
+    const changes = track.changes.get(token) ?? []
+    let inFlight = 0
+    for (const [t, n] of changes) if (t <= from) inFlight = n
+    let idleSince = inFlight === 0 ? from : undefined
+    let best: { stoppedAt: number; startedAt: number | null } | null = null
+    for (const [t, n] of changes) {
+      if (t <= from) continue
+      if (n === 0 && idleSince === undefined) idleSince = t
+      else if (n > 0 && idleSince !== undefined) {
+        if (best === null || t - idleSince > best.startedAt! - best.stoppedAt) best = { stoppedAt: idleSince, startedAt: t }
+        idleSince = undefined
+      }
+    }
+    return idleSince === undefined ? best : { stoppedAt: idleSince, startedAt: null }
+  })
+}
+
+const untrack = ({ trackId }: { trackId: number }) => tracks.delete(trackId)
+
 // ------------------------------------------------------------------ serve
 
 serveRpc(
@@ -270,6 +338,9 @@ serveRpc(
     arm,
     awaitStart,
     awaitStop,
+    trackPolls,
+    handovers,
+    untrack,
     usage: () => ({ cpu: process.cpuUsage(), memory: process.memoryUsage() })
   },
   () => void emu.close().finally(() => process.exit(0))

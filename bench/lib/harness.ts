@@ -88,8 +88,18 @@ export interface Emulator {
   readonly arm: (token: string) => Promise<void>
   readonly awaitStart: (token: string, timeoutMs: number) => Promise<number | null>
   readonly awaitStop: (token: string, timeoutMs: number, settleMs: number) => Promise<number | null>
+  /** Starts recording every begin/end of the tokens' getUpdates (see emulator-host.ts `handovers`). */
+  readonly trackPolls: (tokens: ReadonlyArray<string>) => Promise<PollTrack>
   /** Waits until `count` bots have a getUpdates in flight; returns the epoch ms it was first seen. */
   readonly waitPolling: (count: number, timeoutMs: number, everyMs?: number) => Promise<number>
+}
+
+/** Per token, its longest gap without a poller after `from` (null: never stopped; startedAt null: not polling again yet). */
+export type Handover = { readonly stoppedAt: number; readonly startedAt: number | null } | null
+
+export interface PollTrack {
+  readonly handovers: (tokens: ReadonlyArray<string>, from: number) => Promise<Array<Handover>>
+  readonly close: () => Promise<void>
 }
 
 let userBase = 1_000_000
@@ -124,6 +134,13 @@ export const startEmulator = async (scope: Scope): Promise<Emulator> => {
     awaitStart: async (token, timeoutMs) => (await rpc.call<{ at: number | null }>("awaitStart", { token, timeoutMs }, timeoutMs + 30_000)).at,
     awaitStop: async (token, timeoutMs, settleMs) =>
       (await rpc.call<{ at: number | null }>("awaitStop", { token, timeoutMs, settleMs }, timeoutMs + settleMs + 30_000)).at,
+    trackPolls: async (tokens) => {
+      const { trackId } = await rpc.call<{ trackId: number }>("trackPolls", { tokens })
+      return {
+        handovers: (subset, from) => rpc.call("handovers", { trackId, tokens: subset, from }),
+        close: async () => void await rpc.call("untrack", { trackId })
+      }
+    },
     waitPolling: (count, timeoutMs, everyMs = 100) =>
       waitFor(`${count} bots polling`, async () => {
         const s = await emulator.summary()
@@ -166,7 +183,8 @@ export interface Botfleet {
   readonly metrics: () => Promise<Map<string, number>>
   readonly lagReset: () => Promise<void>
   readonly lagRead: () => Promise<{ samples: number; p50: number; p90: number; p99: number; max: number; mean: number }>
-  readonly stop: () => Promise<{ ms: number; killed: boolean }>
+  /** SIGTERM (or `signal`), SIGKILL after 20 s; an exit this asked for is not reported as unexpected. */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<{ ms: number; killed: boolean }>
 }
 
 export const freePort = (): Promise<number> =>
@@ -234,9 +252,9 @@ export const startBotfleet = async (
     },
     lagReset: async () => void await proc.rpc.call("lagReset"),
     lagRead: () => proc.rpc.call("lagRead"),
-    stop: () => {
+    stop: (signal) => {
       stopping = true
-      return proc.stop({ timeoutMs: 20_000 })
+      return proc.stop({ timeoutMs: 20_000, ...(signal ? { signal } : {}) })
     }
   }
   scope.add(() => handle.stop())

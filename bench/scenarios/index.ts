@@ -1,7 +1,6 @@
 /**
  * The scenario registry: `npm run bench` runs these in order (`--only name`
- * picks some). To add one (the cluster scenarios: crash-failover,
- * graceful-handoff, join-fraction), write `scenarios/<name>.ts` exporting a
+ * picks some). To add one, write `scenarios/<name>.ts` exporting a
  * `Scenario` and append it below; the runner gives it a scope (every process
  * and database it opens is released whatever happens), writes
  * `results/<name>.json` and adds its figures to `results/summary.md`.
@@ -16,6 +15,7 @@ import type { ScenarioContext } from "../lib/harness.ts"
 import type { ScenarioOutput } from "../lib/results.ts"
 import { baselineProcessPerBot } from "./baseline-process-per-bot.ts"
 import { changeLatency } from "./change-latency.ts"
+import { clusterOwnership } from "./cluster-ownership.ts"
 import { idleDensity } from "./idle-density.ts"
 import { pipelineOverhead } from "./pipeline-overhead.ts"
 import { startThroughput } from "./start-throughput.ts"
@@ -32,6 +32,6 @@ export const scenarios: ReadonlyArray<Scenario> = [
   pipelineOverhead,
   startThroughput,
   changeLatency,
-  baselineProcessPerBot
-  // cluster scenarios go here
+  baselineProcessPerBot,
+  clusterOwnership
 ]

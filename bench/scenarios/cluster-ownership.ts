@@ -15,6 +15,9 @@
  *    its successor, and the gap with no poller at all; messages lost or
  *    answered twice; the runner's exit code.
  *
+ * BENCH_CLUSTER_SIZES=1000,10000 overrides the sizes (default: 300 in quick
+ * mode, 1,000 and 10,000 in the full run).
+ *
  * Throughout, the emulator counts 409s and tokens that ever had two getUpdates
  * in flight at once. Each size runs in its own processes and database.
  */
@@ -24,6 +27,7 @@ import type { Emulator, Handover } from "../lib/harness.ts"
 import { placement, spread, startRunner, startRunners, waitSettled } from "../lib/cluster.ts"
 import type { ClusterRunner } from "../lib/cluster.ts"
 import { openSql } from "../lib/postgres.ts"
+import { procCpuSeconds } from "../lib/processes.ts"
 import { figure } from "../lib/results.ts"
 import type { Figure } from "../lib/results.ts"
 import { sleep, summarize } from "../lib/stats.ts"
@@ -153,13 +157,28 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     const loadSeconds = 6
     const load = emulator.load({ tokens: leavingTokens, total: rate * loadSeconds, kind: "echo", chatsPerBot: 1, ratePerSecond: rate }, 120_000)
     await sleep(1_500)
+    // CPU seconds per process over the hand-over: who is busy while the successors start.
+    const cpuOf = () => ({
+      survivors: runners.filter((r) => r.alive() && r !== leaving).map((r) => procCpuSeconds(r.bf.proc.pid)),
+      emulator: procCpuSeconds(emulator.proc.pid),
+      postgres: ctx.pg.pids().reduce((a, pid) => a + procCpuSeconds(pid), 0)
+    })
+    const cpu0 = cpuOf()
     const termAt = Date.now()
     const stopped = await leaving.bf.stop("SIGTERM")
     const exit = await leaving.bf.proc.exited
     const graceSeen = await awaitHandovers(graceTrack, leavingTokens, termAt, 60_000)
+    const cpu1 = cpuOf()
+    const handoffWallS = (Date.now() - termAt) / 1000
+    const cpuPercent = {
+      survivors: cpu1.survivors.map((c, i) => Math.round(((c - cpu0.survivors[i]!) / handoffWallS) * 100)),
+      emulator: Math.round(((cpu1.emulator - cpu0.emulator) / handoffWallS) * 100),
+      postgres: Math.round(((cpu1.postgres - cpu0.postgres) / handoffWallS) * 100)
+    }
     await graceTrack.close()
     const loadResult = await load
     const graceMs = graceSeen.map((h) => (h?.startedAt ?? Number.POSITIVE_INFINITY) - termAt)
+    const stoppedMs = summarize(graceSeen.filter((h) => h !== null).map((h) => h!.stoppedAt - termAt))
     const gapMs = graceSeen.filter((h) => h?.startedAt != null).map((h) => h!.startedAt! - h!.stoppedAt)
     const grace = summarize(graceMs)
     const gap = summarize(gapMs)
@@ -167,7 +186,7 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     const end = await conflictsNow(emulator)
     const lost = loadResult.injected - loadResult.replied
     ctx.log(`graceful: ${leavingIds.length} bots, SIGTERM → successor polling p50 ${grace.p50} ms p99 ${grace.p99} ms, ` +
-      `no poller p99 ${gap.p99} ms; exit ${exit.code ?? exit.signal} after ${stopped.ms} ms; ${lost} lost, ${loadResult.extraReplies} doubled of ${loadResult.injected}`)
+      `no poller p99 ${gap.p99} ms, stopped p50 ${stoppedMs.p50} p99 ${stoppedMs.p99} ms, CPU % ${JSON.stringify(cpuPercent)}; exit ${exit.code ?? exit.signal} after ${stopped.ms} ms; ${lost} lost, ${loadResult.extraReplies} doubled of ${loadResult.injected}`)
 
     const p = (s: Summary, which: "p50" | "p99") => (s[which] === null ? null : s[which]! / 1000)
     figures.push(
@@ -213,6 +232,8 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
         graceful: {
           bots: leavingIds.length,
           sigtermToSuccessorMs: grace,
+          sigtermToStoppedMs: stoppedMs,
+          cpuPercentDuringHandoff: cpuPercent,
           noPollerMs: gap,
           exit,
           stopMs: stopped.ms,
@@ -232,7 +253,7 @@ export const clusterOwnership: Scenario = {
   name: "cluster-ownership",
   title: "3 runners: crash failover, join, graceful handoff",
   run: async (ctx) => {
-    const sizes = ctx.quick ? [300] : [1_000, 10_000]
+    const sizes = process.env.BENCH_CLUSTER_SIZES?.split(",").map(Number) ?? (ctx.quick ? [300] : [1_000, 10_000])
     const results: Array<SizeResult> = []
     for (const n of sizes) {
       ctx.log(`${n} bots`)

@@ -2,9 +2,19 @@
  * The supervisor's record of each bot in `bot_runtime_status` (read by the CLI's
  * `status`, the master bot and the API). Written on state changes only, never
  * per update. Fleet-wide table: no tenant scope.
+ *
+ * Writes and the unauthorized look-up are batched (effect/sql's SqlResolver):
+ * thousands of bots start or stop together when a bucket moves, and one
+ * statement per bot would make each of them wait its turn for a pooled
+ * connection — measured at 10,000 bots over 3 runners, a successor's bots spent
+ * 2–5 s in that queue before their first getUpdates. Requests made within a few
+ * milliseconds of each other share one statement; each caller still waits for
+ * its own write, so a stopping bot's "stopped" is committed before its bucket's
+ * lock is released.
  */
-import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
+import { Effect, Schema } from "effect"
+import { RequestResolver } from "effect"
+import { SqlClient, SqlResolver } from "effect/sql"
 import { causeSummary } from "../logging.ts"
 
 export type RunnerState = "starting" | "running" | "backoff" | "unauthorized" | "webhook_conflict" | "stopped"
@@ -19,41 +29,114 @@ export interface StatusChange {
   readonly started?: boolean | undefined
 }
 
+/** How long a batch collects requests before its statement runs. */
+const BATCH_WINDOW = "5 millis"
+
+const StatusWrite = Schema.Struct({
+  /** orders the writes of one bot that fall into one batch (and keeps equal writes from being merged as duplicates) */
+  seq: Schema.Number,
+  botId: Schema.Number,
+  state: Schema.String,
+  fingerprint: Schema.String,
+  runner: Schema.String,
+  error: Schema.NullOr(Schema.String),
+  restart: Schema.Number,
+  conflict: Schema.Number,
+  started: Schema.Boolean
+})
+type StatusWrite = typeof StatusWrite.Type
+
+/** One row per bot: a batch may hold several writes of the same bot (a fire-and-forget "running", then a stop). */
+const mergePerBot = (writes: ReadonlyArray<StatusWrite>): Array<StatusWrite> => {
+  const byBot = new Map<number, StatusWrite>()
+  for (const w of [...writes].sort((a, b) => a.seq - b.seq)) {
+    const prev = byBot.get(w.botId)
+    byBot.set(w.botId, prev === undefined ? w : {
+      ...w,
+      error: w.error ?? prev.error,
+      restart: prev.restart + w.restart,
+      conflict: prev.conflict + w.conflict,
+      started: prev.started || w.started
+    })
+  }
+  return [...byBot.values()]
+}
+
+const writeStatuses = SqlResolver.void({
+  Request: StatusWrite,
+  execute: (requests) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      // One JSON parameter: the driver cannot type an array parameter that holds only NULLs (the errors, mostly).
+      const rows = JSON.stringify(mergePerBot(requests).map((w) => ({
+        bot_id: w.botId,
+        state: w.state,
+        fingerprint: w.fingerprint,
+        error: w.error,
+        restart: w.restart,
+        conflict: w.conflict,
+        started: w.started,
+        runner: w.runner
+      })))
+      return yield* sql`
+        INSERT INTO bot_runtime_status AS s (bot_id, state, token_fingerprint, last_error, last_error_at, restart_count,
+          conflict_count, last_started_at, runner, updated_at)
+        SELECT x.bot_id, x.state, x.fingerprint, x.error, CASE WHEN x.error IS NULL THEN NULL ELSE now() END,
+          x.restart, x.conflict, CASE WHEN x.started THEN now() END, x.runner, now()
+        FROM jsonb_to_recordset(${rows}::jsonb)
+          AS x(bot_id bigint, state text, fingerprint text, error text, restart int, conflict int, started boolean, runner text)
+        -- a bot deleted while it stops has no status left to record
+        WHERE EXISTS (SELECT 1 FROM bots WHERE id = x.bot_id)
+        ON CONFLICT (bot_id) DO UPDATE SET
+          state = EXCLUDED.state,
+          token_fingerprint = EXCLUDED.token_fingerprint,
+          last_error = COALESCE(EXCLUDED.last_error, s.last_error),
+          last_error_at = COALESCE(EXCLUDED.last_error_at, s.last_error_at),
+          restart_count = s.restart_count + EXCLUDED.restart_count,
+          conflict_count = s.conflict_count + EXCLUDED.conflict_count,
+          last_started_at = COALESCE(EXCLUDED.last_started_at, s.last_started_at),
+          runner = EXCLUDED.runner,
+          updated_at = now()`
+    })
+}).pipe(RequestResolver.setDelay(BATCH_WINDOW))
+
+let seq = 0
+
 export const recordStatus = (botId: number, change: StatusChange) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const error = change.error?.slice(0, 500) ?? null
-    const restart = change.restart ? 1 : 0
-    const conflict = change.conflict ? 1 : 0
-    yield* sql`
-      INSERT INTO bot_runtime_status AS s (bot_id, state, token_fingerprint, last_error, last_error_at, restart_count,
-        conflict_count, last_started_at, runner, updated_at)
-      -- SELECT … WHERE EXISTS: a bot deleted while it stops has no status left to record.
-      SELECT ${botId}, ${change.state}, ${change.fingerprint}, ${error}, ${error === null ? null : new Date()},
-        ${restart}, ${conflict}, ${change.started ? new Date() : null}, ${change.runner}, now()
-      WHERE EXISTS (SELECT 1 FROM bots WHERE id = ${botId})
-      ON CONFLICT (bot_id) DO UPDATE SET
-        state = EXCLUDED.state,
-        token_fingerprint = EXCLUDED.token_fingerprint,
-        last_error = COALESCE(EXCLUDED.last_error, s.last_error),
-        last_error_at = COALESCE(EXCLUDED.last_error_at, s.last_error_at),
-        restart_count = s.restart_count + ${restart},
-        conflict_count = s.conflict_count + ${conflict},
-        last_started_at = COALESCE(EXCLUDED.last_started_at, s.last_started_at),
-        runner = EXCLUDED.runner,
-        updated_at = now()`
-  }).pipe(
+  SqlResolver.request({
+    seq: seq++,
+    botId,
+    state: change.state,
+    fingerprint: change.fingerprint,
+    runner: change.runner,
+    error: change.error?.slice(0, 500) ?? null,
+    restart: change.restart ? 1 : 0,
+    conflict: change.conflict ? 1 : 0,
+    started: change.started ?? false
+  }, writeStatuses).pipe(
     // A lost status row must never take a bot down with it.
     Effect.catchCause((cause) => Effect.logWarning(`could not record bot status: ${causeSummary(cause)}`)),
     Effect.annotateLogs({ bot_id: botId })
   )
 
+const Refusal = Schema.Struct({ botId: Schema.Number, tokenFingerprint: Schema.String, lastErrorAt: Schema.Date })
+
+const findRefusals = SqlResolver.findById({
+  Id: Schema.Number,
+  Result: Refusal,
+  ResultId: (row) => row.botId,
+  execute: (ids) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<{ botId: number; tokenFingerprint: string; lastErrorAt: Date }>`
+        SELECT bot_id, token_fingerprint, last_error_at FROM bot_runtime_status
+        WHERE bot_id = ANY(${ids}::bigint[]) AND state = 'unauthorized' AND last_error_at IS NOT NULL`
+    })
+}).pipe(RequestResolver.setDelay(BATCH_WINDOW))
+
 /** The recorded `unauthorized` time for this exact token, if any (to honour the cool-down across restarts). */
 export const unauthorizedSince = (botId: number, fingerprint: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ lastErrorAt: Date | null }>`
-      SELECT last_error_at FROM bot_runtime_status
-      WHERE bot_id = ${botId} AND state = 'unauthorized' AND token_fingerprint = ${fingerprint}`
-    return rows[0]?.lastErrorAt ?? undefined
-  }).pipe(Effect.orElseSucceed(() => undefined))
+  SqlResolver.request(botId, findRefusals).pipe(
+    Effect.map((row) => (row.tokenFingerprint === fingerprint ? row.lastErrorAt : undefined)),
+    Effect.orElseSucceed(() => undefined)
+  )

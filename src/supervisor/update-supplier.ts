@@ -46,6 +46,8 @@ export interface SupplierOptions {
 export class AtLeastOnceSupplier {
   private readonly inFlight = new Set<number>()
   private highestSeen = -1
+  /** The offset of the last getUpdates that Telegram answered: everything below it is confirmed. */
+  private confirmedOffset = -1
   private wakeUps: Array<() => void> = []
   private firstBatchPending = true
   private lastPollAt = 0
@@ -103,10 +105,9 @@ export class AtLeastOnceSupplier {
       // Announced when the request goes out: with 30 s long polls, waiting for the
       // answer would show a freshly started bot as "starting" for 30 s.
       this.options.onPolled?.()
-      const updates = await this.fetch(
-        { offset: this.offset(), limit: 100, timeout: busy ? 0 : this.options.pollTimeoutSeconds },
-        signal
-      )
+      const offset = this.offset()
+      const updates = await this.fetch({ offset, limit: 100, timeout: busy ? 0 : this.options.pollTimeoutSeconds }, signal)
+      this.confirmedOffset = offset
       this.lastPollAt = Date.now()
       let fresh = updates.filter((u) => u.update_id > this.highestSeen)
       this.lastPollBroughtNew = fresh.length > 0
@@ -141,9 +142,18 @@ export class AtLeastOnceSupplier {
     return true
   }
 
-  /** Tells Telegram that everything handled so far is done (one getUpdates with timeout 0). */
+  /**
+   * Tells Telegram that everything handled so far is done (one getUpdates with
+   * timeout 0), unless an answered poll already carried this offset: an idle
+   * bot has nothing to confirm, and a runner handing 3,000 idle bots over would
+   * otherwise open 3,000 connections (the aborted long polls' are gone) on its
+   * way out.
+   */
   async confirm(): Promise<void> {
-    await this.fetch({ offset: this.offset(), limit: 1, timeout: 0 }, new AbortController().signal)
+    const offset = this.offset()
+    if (offset === this.confirmedOffset) return
+    await this.fetch({ offset, limit: 1, timeout: 0 }, new AbortController().signal)
+    this.confirmedOffset = offset
   }
 
   private nextFinish(signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {

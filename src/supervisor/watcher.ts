@@ -75,6 +75,8 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
       const config = yield* AppConfig
       const buckets = config.botBuckets
       const desired = new Map<number, DesiredBot>()
+      // bucket → its desired bot ids: a bucket starting must not scan (and hash) the whole fleet
+      const members = new Map<number, Set<number>>()
       const bucketQueues = new Map<number, Queue.Queue<number>>()
       const settingsChanged = yield* PubSub.unbounded<number>()
       const ready = yield* Deferred.make<void>()
@@ -87,7 +89,16 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
 
       const apply = (id: number, next: DesiredBot | undefined): boolean => {
         const current = desired.get(id)
-        if (next === undefined) return desired.delete(id)
+        if (next === undefined) {
+          if (current !== undefined) members.get(bucketOf(id, buckets))?.delete(id)
+          return desired.delete(id)
+        }
+        if (current === undefined) {
+          const bucket = bucketOf(id, buckets)
+          let ids = members.get(bucket)
+          if (!ids) members.set(bucket, (ids = new Set()))
+          ids.add(id)
+        }
         desired.set(id, next)
         return current === undefined || current.fingerprint !== next.fingerprint || current.name !== next.name ||
           current.isMaster !== next.isMaster
@@ -165,7 +176,7 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
             Effect.gen(function*() {
               const changes = yield* Queue.unbounded<number>()
               bucketQueues.set(bucket, changes)
-              const initial = [...desired.values()].filter((b) => bucketOf(b.id, buckets) === bucket)
+              const initial = [...members.get(bucket) ?? []].map((id) => desired.get(id)!)
               return { initial, changes } satisfies BucketWatch
             }),
             ({ changes }) =>

@@ -264,19 +264,19 @@ interface PollTrack {
 const tracks = new Map<number, PollTrack>()
 let nextTrackId = 1
 {
-  type Bot = Parameters<typeof state.beginPoll>[0]
+  type Args = Parameters<typeof state.beginPoll>
   const begin = state.beginPoll.bind(state)
   const end = state.endPoll.bind(state)
-  const record = (bot: Bot) => {
+  const record = (bot: Args[0]) => {
     for (const track of tracks.values()) track.changes.get(bot.token)?.push([Date.now(), bot.counters.activePollers])
   }
-  state.beginPoll = (bot: Bot) => {
-    begin(bot)
-    record(bot)
+  state.beginPoll = (...args: Args) => {
+    begin(...args)
+    record(args[0])
   }
-  state.endPoll = (bot: Bot) => {
-    end(bot)
-    record(bot)
+  state.endPoll = (...args: Args) => {
+    end(...args)
+    record(args[0])
   }
 }
 

@@ -168,6 +168,7 @@ describe("getUpdates", () => {
     });
     const { updateId } = emu.injectMessage(token, { text: "for the survivor" });
     expect(ids((await second).body)).toEqual([updateId]);
+    await new Promise((r) => setTimeout(r, 600)); // an overlap is judged 500 ms after it began
     const s = emu.stats(token);
     expect(s).toMatchObject({ maxConcurrentPollers: 2, conflicts: 1, activePollers: 0, getUpdatesCalls: 2 });
     expect(s.firstGetUpdatesAt).toBeTypeOf("number");

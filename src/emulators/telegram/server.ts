@@ -83,16 +83,20 @@ async function handleBotApi(state: EmulatorState, req: IncomingMessage, res: Ser
   }
   const key = methodName.toLowerCase();
   let polling = method.name === "getUpdates";
-  if (polling) state.beginPoll(bot);
+  const poll = { abandoned: false, socket: req.socket };
+  if (polling) state.beginPoll(bot, poll);
   const endPoll = () => {
     if (polling) {
       polling = false;
-      state.endPoll(bot);
+      state.endPoll(bot, poll);
     }
   };
   const abort = new AbortController();
   res.on("close", () => {
-    if (!res.writableEnded) abort.abort();
+    if (!res.writableEnded) {
+      poll.abandoned = true;
+      abort.abort();
+    }
     endPoll();
   });
   try {

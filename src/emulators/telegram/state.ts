@@ -96,6 +96,16 @@ export interface WebhookConfig {
   setAt: number;
 }
 
+/**
+ * One getUpdates being served. Its client gave up on it when it closed the
+ * connection before the answer (`abandoned`), or right after it: a keep-alive
+ * client that reads its answer keeps the socket, one that aborted destroys it.
+ */
+export interface InFlightPoll {
+  abandoned: boolean;
+  readonly socket: { readonly destroyed: boolean };
+}
+
 export interface BotCounters {
   getUpdatesCalls: number;
   activePollers: number;
@@ -135,6 +145,8 @@ export interface BotState {
   faults: FaultRule[];
   latency: Map<string, number>;
   counters: BotCounters;
+  /** getUpdates requests being served right now */
+  inFlightPolls: Set<InFlightPoll>;
 }
 
 export interface BotInfo {
@@ -223,6 +235,7 @@ export class EmulatorState {
       blocked: new Set(),
       faults: [],
       latency: new Map(),
+      inFlightPolls: new Set(),
       counters: {
         getUpdatesCalls: 0,
         activePollers: 0,
@@ -339,15 +352,31 @@ export class EmulatorState {
     this.totals.conflicts--;
   }
 
-  /** In-flight getUpdates are counted from arrival, so an overlap is seen before the older one is ended. */
-  beginPoll(bot: BotState): void {
+  /**
+   * In-flight getUpdates are counted from arrival, so an overlap is seen before
+   * the older one is ended. It counts as two pollers only if the older request's
+   * client was still there: a client that aborted its long poll and at once sent
+   * another getUpdates (a graceful stop's confirmation) races its own
+   * disconnect, which may be seen a moment after the new request. So the
+   * overlap is judged 500 ms later, leaving out requests whose client had gone
+   * (see InFlightPoll).
+   */
+  beginPoll(bot: BotState, poll: InFlightPoll): void {
     const c = bot.counters;
     if (c.activePollers++ === 0) this.totals.botsPolling++;
-    if (c.activePollers > c.maxConcurrentPollers) c.maxConcurrentPollers = c.activePollers;
+    bot.inFlightPolls.add(poll);
+    if (c.maxConcurrentPollers < 1) c.maxConcurrentPollers = 1;
+    if (bot.inFlightPolls.size < 2) return;
+    const others = [...bot.inFlightPolls].filter((p) => p !== poll);
+    setTimeout(() => {
+      const concurrent = 1 + others.filter((p) => !p.abandoned && !p.socket.destroyed).length;
+      if (concurrent > c.maxConcurrentPollers) c.maxConcurrentPollers = concurrent;
+    }, 500).unref();
   }
 
-  endPoll(bot: BotState): void {
+  endPoll(bot: BotState, poll: InFlightPoll): void {
     const c = bot.counters;
+    bot.inFlightPolls.delete(poll);
     if (--c.activePollers === 0) this.totals.botsPolling--;
     this.emit(bot, { type: "poll" });
   }

@@ -199,16 +199,16 @@ export const botsByRunner = (rows: Map<number, StatusRow>, ids: ReadonlyArray<nu
 export const watchPolls = (emulator: TelegramEmulator, tokens: ReadonlyArray<string>) => {
   const changes = new Map<string, Array<readonly [number, number]>>(tokens.map((t) => [t, []]))
   type Bot = { token: string; counters: { activePollers: number } }
-  const state = emulator.state as unknown as { beginPoll: (bot: Bot) => void; endPoll: (bot: Bot) => void }
+  const state = emulator.state as unknown as { beginPoll: (bot: Bot, poll: unknown) => void; endPoll: (bot: Bot, poll: unknown) => void }
   const originalBegin = state.beginPoll
   const originalEnd = state.endPoll
   const record = (bot: Bot) => changes.get(bot.token)?.push([Date.now(), bot.counters.activePollers])
-  state.beginPoll = function(this: unknown, bot: Bot) {
-    originalBegin.call(this, bot)
+  state.beginPoll = function(this: unknown, bot: Bot, poll: unknown) {
+    originalBegin.call(this, bot, poll)
     record(bot)
   }
-  state.endPoll = function(this: unknown, bot: Bot) {
-    originalEnd.call(this, bot)
+  state.endPoll = function(this: unknown, bot: Bot, poll: unknown) {
+    originalEnd.call(this, bot, poll)
     record(bot)
   }
   return {

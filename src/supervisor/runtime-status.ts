@@ -3,7 +3,7 @@
  * `status`, the master bot and the API). Written on state changes only, never
  * per update. Fleet-wide table: no tenant scope.
  *
- * Writes and the unauthorized look-up are batched (effect/sql's SqlResolver):
+ * Writes and the start look-up are batched (effect/sql's SqlResolver):
  * thousands of bots start or stop together when a bucket moves, and one
  * statement per bot would make each of them wait its turn for a pooled
  * connection — measured at 10,000 bots over 3 runners, a successor's bots spent
@@ -15,6 +15,7 @@
 import { Effect, Schema } from "effect"
 import { RequestResolver } from "effect"
 import { SqlClient, SqlResolver } from "effect/sql"
+import type { UserFromGetMe } from "grammy/types"
 import { causeSummary } from "../logging.ts"
 
 export type RunnerState = "starting" | "running" | "backoff" | "unauthorized" | "webhook_conflict" | "stopped"
@@ -27,6 +28,8 @@ export interface StatusChange {
   readonly restart?: boolean | undefined
   readonly conflict?: boolean | undefined
   readonly started?: boolean | undefined
+  /** getMe's answer, when this start asked for it (cached for the next start with the same token) */
+  readonly botInfo?: UserFromGetMe | undefined
 }
 
 /** How long a batch collects requests before its statement runs. */
@@ -42,7 +45,9 @@ const StatusWrite = Schema.Struct({
   error: Schema.NullOr(Schema.String),
   restart: Schema.Number,
   conflict: Schema.Number,
-  started: Schema.Boolean
+  started: Schema.Boolean,
+  /** getMe's answer as JSON text, or null */
+  botInfo: Schema.NullOr(Schema.String)
 })
 type StatusWrite = typeof StatusWrite.Type
 
@@ -56,7 +61,8 @@ const mergePerBot = (writes: ReadonlyArray<StatusWrite>): Array<StatusWrite> => 
       error: w.error ?? prev.error,
       restart: prev.restart + w.restart,
       conflict: prev.conflict + w.conflict,
-      started: prev.started || w.started
+      started: prev.started || w.started,
+      botInfo: w.botInfo ?? prev.botInfo
     })
   }
   return [...byBot.values()]
@@ -76,15 +82,18 @@ const writeStatuses = SqlResolver.void({
         restart: w.restart,
         conflict: w.conflict,
         started: w.started,
-        runner: w.runner
+        runner: w.runner,
+        bot_info: w.botInfo
       })))
       return yield* sql`
         INSERT INTO bot_runtime_status AS s (bot_id, state, token_fingerprint, last_error, last_error_at, restart_count,
-          conflict_count, last_started_at, runner, updated_at)
+          conflict_count, last_started_at, runner, updated_at, bot_info, bot_info_at)
         SELECT x.bot_id, x.state, x.fingerprint, x.error, CASE WHEN x.error IS NULL THEN NULL ELSE now() END,
-          x.restart, x.conflict, CASE WHEN x.started THEN now() END, x.runner, now()
+          x.restart, x.conflict, CASE WHEN x.started THEN now() END, x.runner, now(),
+          x.bot_info::jsonb, CASE WHEN x.bot_info IS NOT NULL THEN now() END
         FROM jsonb_to_recordset(${rows}::jsonb)
-          AS x(bot_id bigint, state text, fingerprint text, error text, restart int, conflict int, started boolean, runner text)
+          AS x(bot_id bigint, state text, fingerprint text, error text, restart int, conflict int, started boolean, runner text,
+            bot_info text)
         -- a bot deleted while it stops has no status left to record
         WHERE EXISTS (SELECT 1 FROM bots WHERE id = x.bot_id)
         ON CONFLICT (bot_id) DO UPDATE SET
@@ -96,7 +105,12 @@ const writeStatuses = SqlResolver.void({
           conflict_count = s.conflict_count + EXCLUDED.conflict_count,
           last_started_at = COALESCE(EXCLUDED.last_started_at, s.last_started_at),
           runner = EXCLUDED.runner,
-          updated_at = now()`
+          updated_at = now(),
+          -- a new token forgets the old token's getMe answer
+          bot_info = CASE WHEN EXCLUDED.bot_info IS NOT NULL THEN EXCLUDED.bot_info
+            WHEN s.token_fingerprint = EXCLUDED.token_fingerprint THEN s.bot_info END,
+          bot_info_at = CASE WHEN EXCLUDED.bot_info IS NOT NULL THEN EXCLUDED.bot_info_at
+            WHEN s.token_fingerprint = EXCLUDED.token_fingerprint THEN s.bot_info_at END`
     })
 }).pipe(RequestResolver.setDelay(BATCH_WINDOW))
 
@@ -112,31 +126,56 @@ export const recordStatus = (botId: number, change: StatusChange) =>
     error: change.error?.slice(0, 500) ?? null,
     restart: change.restart ? 1 : 0,
     conflict: change.conflict ? 1 : 0,
-    started: change.started ?? false
+    started: change.started ?? false,
+    botInfo: change.botInfo === undefined ? null : JSON.stringify(change.botInfo)
   }, writeStatuses).pipe(
     // A lost status row must never take a bot down with it.
     Effect.catchCause((cause) => Effect.logWarning(`could not record bot status: ${causeSummary(cause)}`)),
     Effect.annotateLogs({ bot_id: botId })
   )
 
-const Refusal = Schema.Struct({ botId: Schema.Number, tokenFingerprint: Schema.String, lastErrorAt: Schema.Date })
+/** How long a cached getMe answer is used before the bot asks again (a renamed bot is seen within this). */
+const BOT_INFO_TTL_MS = 24 * 60 * 60_000
 
-const findRefusals = SqlResolver.findById({
+const Recorded = Schema.Struct({
+  botId: Schema.Number,
+  tokenFingerprint: Schema.NullOr(Schema.String),
+  state: Schema.String,
+  lastErrorAt: Schema.NullOr(Schema.Date),
+  botInfo: Schema.NullOr(Schema.Unknown),
+  botInfoAt: Schema.NullOr(Schema.Date)
+})
+
+const findRecorded = SqlResolver.findById({
   Id: Schema.Number,
-  Result: Refusal,
+  Result: Recorded,
   ResultId: (row) => row.botId,
   execute: (ids) =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      return yield* sql<{ botId: number; tokenFingerprint: string; lastErrorAt: Date }>`
-        SELECT bot_id, token_fingerprint, last_error_at FROM bot_runtime_status
-        WHERE bot_id = ANY(${ids}::bigint[]) AND state = 'unauthorized' AND last_error_at IS NOT NULL`
+      return yield* sql`
+        SELECT bot_id, token_fingerprint, state, last_error_at, bot_info, bot_info_at FROM bot_runtime_status
+        WHERE bot_id = ANY(${ids}::bigint[])`
     })
 }).pipe(RequestResolver.setDelay(BATCH_WINDOW))
 
-/** The recorded `unauthorized` time for this exact token, if any (to honour the cool-down across restarts). */
-export const unauthorizedSince = (botId: number, fingerprint: string) =>
-  SqlResolver.request(botId, findRefusals).pipe(
-    Effect.map((row) => (row.tokenFingerprint === fingerprint ? row.lastErrorAt : undefined)),
-    Effect.orElseSucceed(() => undefined)
+export interface StartInfo {
+  /** When Telegram refused this exact token (to honour the cool-down across restarts), if it did. */
+  readonly unauthorizedAt: Date | undefined
+  /** getMe's answer for this exact token from the last day, if any. */
+  readonly botInfo: UserFromGetMe | undefined
+}
+
+/** What an earlier start of this bot, with this token, learned (nothing when unknown or unreadable). */
+export const startInfo = (botId: number, fingerprint: string): Effect.Effect<StartInfo, never, SqlClient.SqlClient> =>
+  SqlResolver.request(botId, findRecorded).pipe(
+    Effect.map((row): StartInfo => {
+      if (row.tokenFingerprint !== fingerprint) return { unauthorizedAt: undefined, botInfo: undefined }
+      const fresh = row.botInfoAt !== null && Date.now() - row.botInfoAt.getTime() < BOT_INFO_TTL_MS
+      return {
+        unauthorizedAt: row.state === "unauthorized" && row.lastErrorAt !== null ? row.lastErrorAt : undefined,
+        botInfo: fresh && row.botInfo !== null ? row.botInfo as UserFromGetMe : undefined
+      }
+    }),
+    Effect.orElseSucceed((): StartInfo => ({ unauthorizedAt: undefined, botInfo: undefined }))
   )

@@ -84,4 +84,37 @@ describe("supervisor lifecycle", () => {
     await emulator.waitForPoller(second.token, 2000)
     expect(emulator.stats(first.token).activePollers).toBe(0)
   })
+  it("a restart with the same token reuses getMe's answer (one request to start); a new token asks again", async () => {
+    const first = emulator.createBot({ username: "shop_three_bot" })
+    const bot = await createBot("Shop Three", first.token)
+    await emulator.waitForPoller(first.token, 2000)
+    const getMes = (token: string) => emulator.stats(token).callsByMethod.getMe ?? 0
+    expect(getMes(first.token)).toBe(1)
+    // The answer is recorded with the "running" status, just after the first poll goes out.
+    await eventually(() =>
+      app.run(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const rows = yield* sql<{ username: string | null }>`
+          SELECT bot_info->>'username' AS username FROM bot_runtime_status WHERE bot_id = ${bot.id}`
+        return rows[0]?.username === "shop_three_bot"
+      })), 2000)
+    await app.run(Effect.gen(function*() {
+      yield* (yield* Bots).deactivate(bot.id)
+    }))
+    await eventually(() => emulator.stats(first.token).activePollers === 0, 1000)
+    await app.run(Effect.gen(function*() {
+      yield* (yield* Bots).activate(bot.id)
+    }))
+    await emulator.waitForPoller(first.token, 2000)
+    expect(getMes(first.token)).toBe(1)
+    emulator.injectMessage(first.token, { text: "/start", from: { id: 502, first_name: "Sara" } })
+    expect((await emulator.waitForSent(first.token, 502, () => true, 3000)).text).toContain("Shop Three")
+
+    const second = emulator.createBot({ username: "shop_three_new_bot" })
+    await app.run(Effect.gen(function*() {
+      yield* (yield* Bots).update(bot.id, { telegramToken: second.token })
+    }))
+    await emulator.waitForPoller(second.token, 2000)
+    expect(getMes(second.token)).toBe(1)
+  })
 })

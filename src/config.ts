@@ -86,6 +86,11 @@ export const AppConfigFields = Config.all({
   zarinpalReconcileIntervalSeconds: Config.Int("ZARINPAL_RECONCILE_INTERVAL_SECONDS").pipe(Config.withDefault(300)),
   // A receipt still unreviewed after its payment's deadline reminds the admins at most this often.
   adminReminderIntervalMinutes: Config.Int("ADMIN_REMINDER_INTERVAL_MINUTES").pipe(Config.withDefault(60)),
+  // Retention (src/jobs/retention.ts): how often, and how long bookkeeping is kept. Update marks
+  // guard redeliveries, which Telegram makes for 24 h at most.
+  retentionIntervalSeconds: Config.Int("RETENTION_INTERVAL_SECONDS").pipe(Config.withDefault(300)),
+  updateMarksRetentionHours: Config.Int("UPDATE_MARKS_RETENTION_HOURS").pipe(Config.withDefault(48)),
+  doneTasksRetentionDays: Config.Int("DONE_TASKS_RETENTION_DAYS").pipe(Config.withDefault(7)),
   // Per API token, per replica (a token bucket): the sustained rate and the burst on top of it.
   apiRateLimitPerMinute: Config.Int("API_RATE_LIMIT_PER_MINUTE").pipe(Config.withDefault(600)),
   apiRateLimitBurst: Config.Int("API_RATE_LIMIT_BURST").pipe(Config.withDefault(60))

@@ -5,7 +5,8 @@
  * whatever happens.
  */
 import { randomBytes } from "node:crypto"
-import * as net from "node:net"
+import { Effect } from "effect"
+import { freePort as freePortEffect } from "../../src/free-port.ts"
 import { fileURLToPath } from "node:url"
 import type { BenchDatabase, BenchPostgres } from "./postgres.ts"
 import { openSql } from "./postgres.ts"
@@ -187,16 +188,7 @@ export interface Botfleet {
   readonly stop: (signal?: NodeJS.Signals) => Promise<{ ms: number; killed: boolean }>
 }
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))))
-    })
-  })
+const freePort = () => Effect.runPromise(freePortEffect())
 
 /**
  * Parses Prometheus text: unlabelled series by name; labelled series summed

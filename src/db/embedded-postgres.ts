@@ -9,7 +9,8 @@
  *  - owner dead → adopt the orphan and stop it when we stop.
  */
 import * as fs from "node:fs"
-import * as net from "node:net"
+import { Effect } from "effect"
+import { freePort } from "../free-port.ts"
 import * as path from "node:path"
 
 /**
@@ -60,17 +61,6 @@ const readPid = (file: string): { pid: number; port: number } | undefined => {
   }
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))))
-    })
-  })
-
 const waitForExit = async (pid: number, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
@@ -111,7 +101,7 @@ export const startEmbeddedPostgres = async (
     }
   }
 
-  const port = options.port ?? await freePort()
+  const port = options.port ?? await Effect.runPromise(freePort())
   const EmbeddedPostgres = await loadEmbeddedPostgres()
   const pg = new EmbeddedPostgres({
     databaseDir: pgData,

@@ -7,6 +7,7 @@
  * | card_rotation      | CARD_ROTATION_INTERVAL_SECONDS (60)   | time_based tenants' current card (card-rotation.ts) |
  * | payment_expiry     | PAYMENT_EXPIRY_INTERVAL_SECONDS (1)   | card and ZarinPal expiry, receipt reminders (payment-expiry.ts) |
  * | zarinpal_reconcile | ZARINPAL_RECONCILE_INTERVAL_SECONDS (300) | credit paid-but-never-called-back payments (zarinpal-reconcile.ts) |
+ * | retention          | RETENTION_INTERVAL_SECONDS (300)      | delete old update marks and finished notices/tasks (retention.ts) |
  *
  * Beside them, on every process: the notice worker that tells users and
  * admins what the jobs did (notice-worker.ts), and the card-expiry fallback
@@ -18,6 +19,7 @@ import { cronForInterval } from "../supervisor/cluster/schedule.ts"
 import { cardRotationRun } from "./card-rotation.ts"
 import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
 import { NoticeWorkerLive } from "./notice-worker.ts"
+import { makeRetentionRun } from "./retention.ts"
 import { scheduledJob } from "./scheduled-job.ts"
 import { zarinpalReconcileRun } from "./zarinpal-reconcile.ts"
 
@@ -48,6 +50,11 @@ export const JobsLive = Layer.unwrap(Effect.gen(function*() {
       name: "zarinpal_reconcile",
       everySeconds: yield* interval("ZARINPAL_RECONCILE_INTERVAL_SECONDS", config.zarinpalReconcileIntervalSeconds),
       run: zarinpalReconcileRun
+    }),
+    scheduledJob({
+      name: "retention",
+      everySeconds: yield* interval("RETENTION_INTERVAL_SECONDS", config.retentionIntervalSeconds),
+      run: makeRetentionRun({ updateMarksHours: config.updateMarksRetentionHours, doneTasksDays: config.doneTasksRetentionDays })
     }),
     ExpiryFallbackLive,
     NoticeWorkerLive

@@ -24,7 +24,7 @@ import { AppConfig } from "../../config.ts"
 import type { AppConfigShape } from "../../config.ts"
 import { ClusterMetricsLive } from "./cluster-metrics.ts"
 import { rateLimitedEngineLogs } from "./engine-logs.ts"
-import { freePort } from "./free-port.ts"
+import { freePort } from "../../free-port.ts"
 import {
   ENGINE_WARNING_INTERVAL_MS,
   MESSAGE_POLL,

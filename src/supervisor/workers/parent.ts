@@ -15,7 +15,7 @@ import { AppConfig } from "../../config.ts"
 import { embeddedUrl } from "../../db/client.ts"
 import { LoggingLive } from "../../logging.ts"
 import { serveParentHttp } from "./parent-http.ts"
-import { freePort } from "../cluster/free-port.ts"
+import { freePort } from "../../free-port.ts"
 import { makeWorkers, superviseWorkers } from "./worker-processes.ts"
 
 /** Time for the workers' own graceful stop (SHUTDOWN_GRACE_SECONDS) plus the cluster handoff after it. */

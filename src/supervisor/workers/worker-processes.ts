@@ -13,7 +13,7 @@ import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { Duration, Effect, Fiber, Schedule } from "effect"
 import type { Scope } from "effect"
-import { freePort } from "../cluster/free-port.ts"
+import { freePort } from "../../free-port.ts"
 
 export interface Worker {
   readonly index: number

@@ -9,23 +9,15 @@ import { SqlClient } from "effect/sql"
 import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import * as net from "node:net"
 import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import { layerFromUrl } from "../../../src/db/client.ts"
+import { freePort as freePortEffect } from "../../../src/free-port.ts"
 import type { TelegramEmulator } from "../../../src/emulators/telegram/index.ts"
 
 export const MAIN = fileURLToPath(new URL("../../../src/main.ts", import.meta.url))
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))))
-    })
-  })
+export const freePort = () => Effect.runPromise(freePortEffect())
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 

@@ -1,4 +1,4 @@
-/** A TCP port free right now on `host` (RUNNER_PORT=0, a worker's internal HTTP port). */
+/** A TCP port free right now on `host` (RUNNER_PORT=0, worker ports, the embedded PostgreSQL, tests and the bench). */
 import { Effect } from "effect"
 import * as net from "node:net"
 

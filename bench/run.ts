@@ -17,7 +17,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { memoryVsBotsSvg, failoverSvg } from "./lib/charts.ts"
-import type { FailoverSeries } from "./lib/charts.ts"
+import type { ChartTarget, FailoverSeries } from "./lib/charts.ts"
 import { Scope, makeContext } from "./lib/harness.ts"
 import type { Mode } from "./lib/harness.ts"
 import { startBenchPostgres, sweepStaleRuns } from "./lib/postgres.ts"
@@ -202,15 +202,15 @@ function writeCharts(results: ReadonlyArray<ResultFile>): Array<string> {
     written.push("memory-vs-bots.svg")
   }
   const failover: Array<FailoverSeries> = []
-  let failoverTarget: number | undefined
+  const targets: Array<ChartTarget> = []
   for (const r of results) {
-    const c = (r.data.charts as { failover?: { series: Array<FailoverSeries>; targetSeconds?: number } } | undefined)?.failover
+    const c = (r.data.charts as { failover?: { series: Array<FailoverSeries>; targets?: Array<ChartTarget> } } | undefined)?.failover
     if (r.status !== "ok" || !c) continue
     failover.push(...c.series)
-    failoverTarget ??= c.targetSeconds
+    for (const t of c.targets ?? []) if (!targets.some((u) => u.seconds === t.seconds)) targets.push(t)
   }
   if (failover.length > 0) {
-    fs.writeFileSync(path.join(RESULTS_DIR, "failover.svg"), failoverSvg(failover, failoverTarget))
+    fs.writeFileSync(path.join(RESULTS_DIR, "failover.svg"), failoverSvg(failover, targets))
     written.push("failover.svg")
   }
   return written

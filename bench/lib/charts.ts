@@ -113,9 +113,17 @@ export interface FailoverSeries {
  * distribution of failover times, one line per series, with the target as a
  * vertical line. A scenario provides the input as `data.charts.failover`.
  */
-export const failoverSvg = (series: ReadonlyArray<FailoverSeries>, targetSeconds?: number): string => {
+export interface ChartTarget {
+  readonly seconds: number
+  readonly label: string
+}
+
+/** At most this many steps per line: thousands of samples draw the same curve from their quantiles. */
+const MAX_STEPS = 200
+
+export const failoverSvg = (series: ReadonlyArray<FailoverSeries>, targets: ReadonlyArray<ChartTarget> = []): string => {
   const all = series.flatMap((s) => s.samplesSeconds)
-  const xMax = Math.max(1, ...(targetSeconds === undefined ? [] : [targetSeconds * 1.15]), ...all.map((v) => v * 1.05))
+  const xMax = Math.max(1, ...targets.map((t) => t.seconds * 1.15), ...all.map((v) => v * 1.05))
   const x = (v: number) => M.left + (v / xMax) * PW
   const y = (f: number) => M.top + PH - f * PH
   const body: Array<string> = []
@@ -128,17 +136,21 @@ export const failoverSvg = (series: ReadonlyArray<FailoverSeries>, targetSeconds
     body.push(`<line x1="${M.left}" y1="${n2(y(f))}" x2="${M.left + PW}" y2="${n2(y(f))}" stroke="#e5e5e5"/>`)
     body.push(`<text x="${M.left - 8}" y="${n2(y(f) + 4)}" text-anchor="end">${Math.round(f * 100)} %</text>`)
   }
-  if (targetSeconds !== undefined) {
-    body.push(`<line x1="${n2(x(targetSeconds))}" y1="${M.top}" x2="${n2(x(targetSeconds))}" y2="${M.top + PH}" stroke="#999" stroke-dasharray="2 4"/>`)
-    body.push(`<text x="${n2(x(targetSeconds) - 6)}" y="${M.top + 16}" text-anchor="end" fill="#666">target ${n2(targetSeconds)} s</text>`)
+  for (const t of targets) {
+    body.push(`<line x1="${n2(x(t.seconds))}" y1="${M.top}" x2="${n2(x(t.seconds))}" y2="${M.top + PH}" stroke="#999" stroke-dasharray="2 4"/>`)
+    body.push(`<text x="${n2(x(t.seconds) - 6)}" y="${M.top + PH - 8}" text-anchor="end" fill="#666">${esc(t.label)} ${n2(t.seconds)} s</text>`)
   }
   series.forEach((s, i) => {
     const sorted = [...s.samplesSeconds].sort((a, b) => a - b)
     if (sorted.length === 0) return
     const pts: Array<string> = [`${n2(x(0))},${n2(y(0))}`]
-    sorted.forEach((v, k) => {
-      pts.push(`${n2(x(v))},${n2(y(k / sorted.length))}`, `${n2(x(v))},${n2(y((k + 1) / sorted.length))}`)
-    })
+    const steps = Math.min(sorted.length, MAX_STEPS)
+    for (let j = 0; j < steps; j++) {
+      // the step at the j-th quantile: the sample below which (j + 1) / steps of them fall
+      const k = Math.ceil(((j + 1) / steps) * sorted.length) - 1
+      const v = sorted[k]!
+      pts.push(`${n2(x(v))},${n2(y(j / steps))}`, `${n2(x(v))},${n2(y((j + 1) / steps))}`)
+    }
     const color = COLORS[i % COLORS.length]
     body.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(" ")}"/>`)
     body.push(`<line x1="${M.left + 16}" y1="${M.top + 20 + i * 18}" x2="${M.left + 44}" y2="${M.top + 20 + i * 18}" stroke="${color}" stroke-width="2"/>`)

@@ -277,7 +277,7 @@ export const clusterOwnership: Scenario = {
               { label: `SIGKILL, ${r.bots.toLocaleString("en-US")} bots`, samplesSeconds: r.crashSeconds },
               { label: `SIGTERM, ${r.bots.toLocaleString("en-US")} bots`, samplesSeconds: r.gracefulSeconds }
             ]),
-            targetSeconds: CRASH_TARGET_S
+            targets: [{ seconds: GRACEFUL_TARGET_S, label: "SIGTERM target" }, { seconds: CRASH_TARGET_S, label: "SIGKILL target" }]
           }
         }
       }

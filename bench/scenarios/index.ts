@@ -8,7 +8,7 @@
  * Helpers: lib/harness.ts (emulator host, botfleet and bare-grammY processes,
  * seeding bots, /metrics), lib/results.ts (`figure(...)` with a target gives the
  * table its pass/fail). A scenario that returns
- * `data.charts.failover = { series: [{ label, samplesSeconds }], targetSeconds }`
+ * `data.charts.failover = { series: [{ label, samplesSeconds }], targets: [{ seconds, label }] }`
  * gets `results/failover.svg` drawn by lib/charts.ts `failoverSvg`.
  */
 import type { ScenarioContext } from "../lib/harness.ts"

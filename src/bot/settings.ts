@@ -24,13 +24,6 @@ export interface ShopSettings {
   readonly lowBalanceThreshold: number | undefined
 }
 
-/**
- * Not (yet) one of src/tenants' known keys: this shop's own setting, read with
- * its own schema. The tenant sets it like any other key.
- */
-export const TENANT_LOW_BALANCE_THRESHOLD = "TENANT_LOW_BALANCE_THRESHOLD"
-const LowBalanceThreshold = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
-
 const decoders = new Map<string, (u: unknown) => Option.Option<unknown>>()
 const decoderOf = (key: string, schema: Schema.Top) => {
   let d = decoders.get(key)
@@ -52,7 +45,6 @@ const cache = new WeakMap<Tenant, ShopSettings>()
 export const shopSettings = (tenant: Tenant): ShopSettings => {
   const hit = cache.get(tenant)
   if (hit) return hit
-  const threshold = decoderOf(TENANT_LOW_BALANCE_THRESHOLD, LowBalanceThreshold)(tenant.config[TENANT_LOW_BALANCE_THRESHOLD])
   const settings: ShopSettings = {
     adminIds: new Set(read(tenant, "ADMIN_IDS") ?? []),
     adminChatId: read(tenant, "ADMIN_CHAT_ID"),
@@ -64,7 +56,7 @@ export const shopSettings = (tenant: Tenant): ShopSettings => {
     maxPaymentAmount: read(tenant, "MAX_PAYMENT_AMOUNT")!,
     zarinpalMerchantId: read(tenant, "ZARINPAL_MERCHANT_ID"),
     zarinpalSandbox: read(tenant, "ZARINPAL_SANDBOX") ?? false,
-    lowBalanceThreshold: Option.getOrUndefined(threshold) as number | undefined
+    lowBalanceThreshold: read(tenant, "TENANT_LOW_BALANCE_THRESHOLD")
   }
   cache.set(tenant, settings)
   return settings

@@ -36,7 +36,9 @@ export const ConfigSchemas = {
   /** In the tenant's currency unit (bots.currency). */
   MIN_PAYMENT_AMOUNT: PositiveInt,
   /** In the tenant's currency unit (bots.currency). */
-  MAX_PAYMENT_AMOUNT: PositiveInt
+  MAX_PAYMENT_AMOUNT: PositiveInt,
+  /** Warn the tenant's admins when its platform wallet drops below this (tomans); unset = no warning. */
+  TENANT_LOW_BALANCE_THRESHOLD: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 } as const
 
 export type KnownConfigKey = keyof typeof ConfigSchemas

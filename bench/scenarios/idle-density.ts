@@ -16,6 +16,7 @@
  * A size that does not reach all-polling within its deadline is recorded as
  * such (with how far it got) and the next size still runs.
  */
+import * as fs from "node:fs"
 import type { ScenarioContext } from "../lib/harness.ts"
 import { Scope, makeContext, seedBots, startBotfleet } from "../lib/harness.ts"
 import type { Botfleet } from "../lib/harness.ts"
@@ -26,6 +27,17 @@ import { median, mib, sleep } from "../lib/stats.ts"
 import type { Scenario } from "./index.ts"
 
 const GiB_MiB = 1024
+
+/** This process's open-files limit (children inherit it): one socket per polling bot, in botfleet and in the emulator. */
+const openFilesLimit = (): number | null => {
+  try {
+    const line = fs.readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"))
+    const soft = Number(line?.split(/\s{2,}/)[1])
+    return Number.isFinite(soft) ? soft : null
+  } catch {
+    return null
+  }
+}
 
 const timedMetrics = async (bf: Botfleet) => {
   const started = performance.now()
@@ -203,12 +215,18 @@ export const idleDensity: Scenario = {
     for (const n of sizes) {
       const r = await measure(ctx, n)
       runs.push(r)
+      const openFiles = openFilesLimit()
       const k = n >= 1000 ? `${n / 1000}k` : String(n)
       const withTarget = n <= 10_000 // DESIGN §6 states the targets for 10,000 bots per replica
       const why = r.error !== undefined
         ? { note: `${k}: ${r.error.split("\n")[0]}` }
         : !r.allPolling
-        ? { note: `${k}: only ${String(r.pollingAtDeadline)} of ${n} bots polling after ${String(r.deadlineSeconds)} s; memory taken then` }
+        ? {
+          note: `${k}: only ${String(r.pollingAtDeadline)} of ${n} bots polling after ${String(r.deadlineSeconds)} s; memory taken then` +
+            (openFiles !== null && n >= openFiles
+              ? `; each long poll holds a socket, and this machine allows a process ${openFiles} open files`
+              : "")
+        }
         : undefined
       const target = (op: "<=" | ">=", value: number) => (withTarget ? { target: { op, value } } : {})
       const steady = r.allPolling ? "steady" : "when abandoned (not all polling)"

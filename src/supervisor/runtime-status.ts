@@ -12,8 +12,7 @@
  * its own write, so a stopping bot's "stopped" is committed before its bucket's
  * lock is released.
  */
-import { Effect, Schema } from "effect"
-import { RequestResolver } from "effect"
+import { Effect, RequestResolver, Schema } from "effect"
 import { SqlClient, SqlResolver } from "effect/sql"
 import type { UserFromGetMe } from "grammy/types"
 import { causeSummary } from "../logging.ts"

@@ -3,10 +3,10 @@
  * worker: a notice is claimed with a lease (fleet-claim-notices.ts), so one
  * worker at a time sends it, and it is sent outside any transaction.
  *
- * Wake-ups: the insert trigger's NOTIFY at commit, and a sweep every
- * OUTBOX_SWEEP_SECONDS for retries, expired leases and missed wake-ups. The
- * first drain waits for the watcher's first sync, so the notifier knows every
- * active bot.
+ * Wake-ups (src/db/drain-on-notify.ts): the insert trigger's NOTIFY, and a
+ * sweep every OUTBOX_SWEEP_SECONDS for retries, expired leases and missed
+ * wake-ups. The first drain waits for the watcher's first sync, so the notifier
+ * knows every active bot.
  *
  * Delivery is at least once, like every Telegram send here: each notice is
  * marked done right after Telegram took it, and a stopping process finishes
@@ -16,9 +16,9 @@
  * (LEASE_SECONDS). A notice Telegram refuses for good (blocked, bot
  * inactive), or still failing after MAX_ATTEMPTS, is kept as `failed`.
  */
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Queue, Schedule } from "effect"
+import { Effect, Layer, Schedule } from "effect"
 import { AppConfig } from "../config.ts"
+import { drainOnNotify } from "../db/drain-on-notify.ts"
 import { isTransientDatabaseError } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { RunnerName } from "../supervisor/bot-runner.ts"
@@ -104,40 +104,20 @@ export const drainNotices = (claimedBy: string) =>
   })
 
 export const NoticeWorkerLive = Layer.effectDiscard(Effect.gen(function*() {
-  const pg = yield* PgClient.PgClient
   const config = yield* AppConfig
   const watcher = yield* BotsWatcher
   const { name } = yield* RunnerName
-  const kicks = yield* Queue.sliding<void>(1)
-
-  const listen = Effect.gen(function*() {
-    const notifications = yield* pg.listen(NOTICES_CHANNEL)
-    yield* Queue.offer(kicks, undefined)
-    for (;;) {
-      yield* Queue.takeAll(notifications)
-      yield* Queue.offer(kicks, undefined)
-    }
-  }).pipe(
-    Effect.scoped,
-    Effect.tapCause((cause) => Effect.logWarning(`job notice listener lost (${causeSummary(cause)}); re-subscribing`)),
-    Effect.retry(backoff)
-  )
-  yield* Effect.forkScoped(listen)
-  yield* Effect.forkScoped(
-    Queue.offer(kicks, undefined).pipe(Effect.repeat(Schedule.spaced(`${config.outboxSweepSeconds} seconds`)))
-  )
-  yield* Effect.forkScoped(Effect.gen(function*() {
-    yield* watcher.ready
-    yield* Effect.forever(
-      Queue.take(kicks).pipe(
-        Effect.andThen(drainNotices(name).pipe(
-          Effect.tapError((e) =>
-            isTransientDatabaseError(e) ? Effect.logWarning(`job notices: database unavailable (${e.message}); retrying`) : Effect.void
-          ),
-          Effect.retry({ while: isTransientDatabaseError, schedule: backoff })
-        )),
-        Effect.catchCause((cause) => Effect.logWarning(`job notice drain failed: ${causeSummary(cause)}`))
-      )
+  yield* drainOnNotify({
+    channel: NOTICES_CHANNEL,
+    sweepSeconds: config.outboxSweepSeconds,
+    what: "job notice",
+    // The notifier needs the watcher's first picture to know every active bot.
+    drain: watcher.ready.pipe(
+      Effect.andThen(drainNotices(name)),
+      Effect.tapError((e) =>
+        isTransientDatabaseError(e) ? Effect.logWarning(`job notices: database unavailable (${e.message}); retrying`) : Effect.void
+      ),
+      Effect.retry({ while: isTransientDatabaseError, schedule: backoff })
     )
-  }))
+  })
 }))

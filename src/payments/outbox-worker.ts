@@ -4,14 +4,14 @@
  * it, outside any tenant transaction — slow calls to Remnawave and ZarinPal
  * never hold a database connection or a row lock.
  *
- * Wake-ups: the insert trigger's NOTIFY (delivered at commit) for new tasks, and
- * a sweep every OUTBOX_SWEEP_SECONDS for retries and anything missed. A task
+ * Wake-ups (src/db/drain-on-notify.ts): the insert trigger's NOTIFY for new
+ * tasks, and a sweep every OUTBOX_SWEEP_SECONDS for retries and anything missed. A task
  * that keeps failing is retried with exponential backoff (1 s … 5 min) and
  * given up after MAX_ATTEMPTS, when its handler tells whoever must know.
  */
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Queue, Schedule } from "effect"
+import { Effect, Layer } from "effect"
 import { AppConfig } from "../config.ts"
+import { drainOnNotify } from "../db/drain-on-notify.ts"
 import { causeSummary } from "../logging.ts"
 import { provisionGaveUp, provisionSubscription } from "../vpn/provision-task.ts"
 import { claimDueTasks, completeTask, failTask, retryTaskLater } from "./fleet-outbox.ts"
@@ -87,30 +87,6 @@ export const drainOutbox = Effect.gen(function*() {
 })
 
 export const OutboxWorkerLive = Layer.effectDiscard(Effect.gen(function*() {
-  const pg = yield* PgClient.PgClient
   const config = yield* AppConfig
-  const kicks = yield* Queue.sliding<void>(1)
-
-  const listen = Effect.gen(function*() {
-    const notifications = yield* pg.listen(OUTBOX_CHANNEL)
-    yield* Queue.offer(kicks, undefined)
-    for (;;) {
-      yield* Queue.takeAll(notifications)
-      yield* Queue.offer(kicks, undefined)
-    }
-  }).pipe(
-    Effect.scoped,
-    Effect.tapCause((cause) => Effect.logWarning(`outbox listener lost (${causeSummary(cause)}); re-subscribing`)),
-    Effect.retry(Schedule.min([Schedule.exponential("200 millis"), Schedule.spaced("5 seconds")]))
-  )
-  yield* Effect.forkScoped(listen)
-  yield* Effect.forkScoped(
-    Queue.offer(kicks, undefined).pipe(Effect.repeat(Schedule.spaced(`${config.outboxSweepSeconds} seconds`)))
-  )
-  yield* Effect.forkScoped(Effect.forever(
-    Queue.take(kicks).pipe(
-      Effect.andThen(drainOutbox),
-      Effect.catchCause((cause) => Effect.logWarning(`outbox drain failed: ${causeSummary(cause)}`))
-    )
-  ))
+  yield* drainOnNotify({ channel: OUTBOX_CHANNEL, sweepSeconds: config.outboxSweepSeconds, what: "outbox", drain: drainOutbox })
 }))

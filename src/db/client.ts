@@ -36,7 +36,7 @@ export const embeddedUrl = (dataDir: string) =>
     Effect.gen(function*() {
       const lines: Array<string> = []
       const server = yield* Effect.tryPromise({
-        try: () => startEmbeddedPostgres(dataDir, { log: (line) => lines.push(line) }),
+        try: () => startEmbeddedPostgres(dataDir, { log: (line) => lines.push(line), ownProcessGroup: true }),
         catch: (cause) => new Error(`could not start the embedded PostgreSQL: ${String(cause)}`, { cause })
       })
       yield* Effect.forEach(lines, (line) => Effect.logInfo(line), { discard: true })

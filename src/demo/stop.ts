@@ -1,8 +1,7 @@
 /**
- * The demo's one stop request: the first of a signal, the front process going
- * away, or the end of `--duration`. Set up before anything heavy is loaded, so
- * a Ctrl-C during start-up is not lost (the demo stops as soon as the step it
- * is in is done).
+ * The demo's one stop request: the first of a signal or the end of
+ * `--duration`. Set up before anything heavy is loaded, so a Ctrl-C during
+ * start-up is not lost (the demo stops as soon as the step it is in is done).
  */
 export interface StopRequest {
   /** Why the demo is stopping; undefined while it is not. */
@@ -26,12 +25,24 @@ export const makeStopRequest = (): StopRequest => {
   }
 }
 
-/** Stops on SIGINT, SIGTERM and SIGHUP, and when the IPC channel to the front process closes. */
-export const stopOnSignals = (stop: StopRequest): void => {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop.request(signal))
-  if (process.channel) {
-    // The channel must not keep this process alive by itself.
-    process.channel.unref()
-    process.once("disconnect", () => stop.request("the front process went away"))
+/**
+ * Stops on SIGINT, SIGTERM and SIGHUP. `npm run` passes a terminal's Ctrl-C on
+ * to this process, which also got it from the terminal: a signal within a
+ * second of the first is that echo. One later is a second Ctrl-C: `force`.
+ */
+export const stopOnSignals = (stop: StopRequest, force: () => void): void => {
+  let firstAt: number | undefined
+  let forced = false
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      const now = Date.now()
+      if (firstAt === undefined) {
+        firstAt = now
+        stop.request(signal)
+      } else if (now - firstAt > 1000 && !forced) {
+        forced = true
+        force()
+      }
+    })
   }
 }

@@ -77,7 +77,7 @@ interface Report {
 const reportOf = (stdout: string): Report => JSON.parse(stdout) as Report
 
 const expectNothingLeft = async (dataDir: string) => {
-  // The front process has reaped everything before it exits; allow the kernel a moment.
+  // The demo has stopped everything before it exits; allow the kernel a moment.
   for (let i = 0; i < 20 && processesUsing(dataDir).length > 0; i++) await new Promise((r) => setTimeout(r, 100))
   expect(processesUsing(dataDir)).toEqual([])
   expect(fs.existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(false)
@@ -116,7 +116,7 @@ describe.concurrent("npm run demo", () => {
     expect(code, stderr).toBe(0)
     const report = reportOf(stdout)
     expect(report.ok).toBe(true)
-    expect(report.stoppedBy).toBe("SIGTERM") // the front process passes Ctrl-C on as SIGTERM
+    expect(report.stoppedBy).toBe("SIGINT")
     await expectNothingLeft(demo.dataDir)
   }, 90_000)
 })

@@ -10,6 +10,7 @@ import * as net from "node:net"
 import * as path from "node:path"
 import { AppLayer } from "../app.ts"
 import { AppConfig } from "../config.ts"
+import { freePort } from "../free-port.ts"
 import { startRemnawaveEmulator } from "../emulators/remnawave/index.ts"
 import { startTelegramEmulator } from "../emulators/telegram/index.ts"
 import { startZarinpalEmulator } from "../emulators/zarinpal/index.ts"
@@ -43,19 +44,9 @@ const canListen = (port: number) =>
     server.listen(port, () => server.close(() => resolve(true)))
   })
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))))
-    })
-  })
-
 /** --port, else 8080 when it is free, else any free port. */
 const choosePort = async (requested: number | undefined) =>
-  requested ?? ((await canListen(8080)) ? 8080 : await freePort())
+  requested ?? ((await canListen(8080)) ? 8080 : await Effect.runPromise(freePort("0.0.0.0")))
 
 /** A path as the user would type it: relative inside the working directory, else absolute. */
 const shown = (file: string) => {

@@ -7,27 +7,18 @@
  */
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
+import { freePort } from "../../src/free-port.ts"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const dirs: Array<string> = []
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
 })
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, () => {
-      const address = server.address() as net.AddressInfo
-      server.close(() => resolve(address.port))
-    })
-  })
 
 /** Processes whose command line mentions the data directory (the demo's node processes, its postgres). */
 const processesUsing = (dataDir: string): ReadonlyArray<string> => {
@@ -49,7 +40,7 @@ const startDemo = async (args: ReadonlyArray<string>) => {
   dirs.push(dataDir)
   const child = spawn(
     process.execPath,
-    ["src/demo/main.ts", ...args, "--json", "--data-dir", dataDir, "--port", String(await freePort())],
+    ["src/demo/main.ts", ...args, "--json", "--data-dir", dataDir, "--port", String(await Effect.runPromise(freePort()))],
     // Its own process group, like a command started from a shell: Ctrl-C goes to the group.
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true }
   )

@@ -27,7 +27,7 @@ import type { Emulator, Handover } from "../lib/harness.ts"
 import { placement, spread, startRunner, startRunners, waitSettled } from "../lib/cluster.ts"
 import type { ClusterRunner } from "../lib/cluster.ts"
 import { openSql } from "../lib/postgres.ts"
-import { procCpuSeconds } from "../lib/processes.ts"
+import { cpuMeter } from "../lib/processes.ts"
 import { figure } from "../lib/results.ts"
 import type { Figure } from "../lib/results.ts"
 import { sleep, summarize } from "../lib/stats.ts"
@@ -157,24 +157,19 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     const loadSeconds = 6
     const load = emulator.load({ tokens: leavingTokens, total: rate * loadSeconds, kind: "echo", chatsPerBot: 1, ratePerSecond: rate }, 120_000)
     await sleep(1_500)
-    // CPU seconds per process over the hand-over: who is busy while the successors start.
-    const cpuOf = () => ({
-      survivors: runners.filter((r) => r.alive() && r !== leaving).map((r) => procCpuSeconds(r.bf.proc.pid)),
-      emulator: procCpuSeconds(emulator.proc.pid),
-      postgres: ctx.pg.pids().reduce((a, pid) => a + procCpuSeconds(pid), 0)
+    // CPU per process over the hand-over: who is busy while the successors start (100 % = one core).
+    const survivors = runners.filter((r) => r.alive() && r !== leaving)
+    const meter = cpuMeter({
+      ...Object.fromEntries(survivors.map((r, i) => [`survivor ${i + 1}`, () => [r.bf.proc.pid]])),
+      emulator: () => [emulator.proc.pid],
+      postgres: ctx.pg.pids
     })
-    const cpu0 = cpuOf()
     const termAt = Date.now()
     const stopped = await leaving.bf.stop("SIGTERM")
     const exit = await leaving.bf.proc.exited
     const graceSeen = await awaitHandovers(graceTrack, leavingTokens, termAt, 60_000)
-    const cpu1 = cpuOf()
-    const handoffWallS = (Date.now() - termAt) / 1000
-    const cpuPercent = {
-      survivors: cpu1.survivors.map((c, i) => Math.round(((c - cpu0.survivors[i]!) / handoffWallS) * 100)),
-      emulator: Math.round(((cpu1.emulator - cpu0.emulator) / handoffWallS) * 100),
-      postgres: Math.round(((cpu1.postgres - cpu0.postgres) / handoffWallS) * 100)
-    }
+    const cpu = meter.stop()
+    const cpuPercent = Object.fromEntries(Object.entries(cpu.seconds).map(([k, v]) => [k, Math.round((v / cpu.wallSeconds) * 100)]))
     await graceTrack.close()
     const loadResult = await load
     const graceMs = graceSeen.map((h) => (h?.startedAt ?? Number.POSITIVE_INFINITY) - termAt)

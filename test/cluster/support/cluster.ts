@@ -13,6 +13,7 @@ import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import { layerFromUrl } from "../../../src/db/client.ts"
 import { freePort as freePortEffect } from "../../../src/free-port.ts"
+import { eventually } from "../../support/eventually.ts"
 import type { TelegramEmulator } from "../../../src/emulators/telegram/index.ts"
 
 export const MAIN = fileURLToPath(new URL("../../../src/main.ts", import.meta.url))
@@ -21,26 +22,16 @@ export const freePort = () => Effect.runPromise(freePortEffect())
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
-/** Polls `check` until it returns a value (not undefined/false) or the time is up. */
-export const waitFor = async <A>(
+/** `eventually` (test/support/eventually.ts) with a name for the failure message: "<what>: condition not met within …". */
+export const waitFor = <A>(
   what: string,
   check: () => Promise<A | undefined | false> | A | undefined | false,
   timeoutMs: number,
   everyMs = 100
-): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined && value !== false) return value
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ""}`)
-    await sleep(everyMs)
-  }
-}
+): Promise<A> =>
+  eventually(check, timeoutMs, everyMs).catch((e: unknown) => {
+    throw new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`)
+  })
 
 export interface Runner {
   readonly process: ChildProcess

@@ -1,5 +1,3 @@
-/** Waiting in tests: poll a condition until it holds or time is up (no fixed sleeps). */
-
 /** Polls `check` until it returns a value (not undefined/false) or the time is up. */
 export const eventually = async <A>(check: () => Promise<A | undefined | false> | A | undefined | false, timeoutMs = 5000, everyMs = 25): Promise<A> => {
   const deadline = Date.now() + timeoutMs

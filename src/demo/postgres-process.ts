@@ -1,46 +1,23 @@
 /**
  * The demo's PostgreSQL as an operating-system process, with nothing but
- * node: built-ins (the entry point uses this before the demo loads): is a
+ * node: built-ins (the entry point uses this before the demo loads; pid files
+ * are read as src/db/embedded-postgres.ts reads them): is a
  * server running in the data directory, whose is it, and stopping one that a
  * killed demo left behind.
  */
-import * as fs from "node:fs"
 import * as path from "node:path"
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
-const readPid = (file: string): number | undefined => {
-  try {
-    const pid = Number(fs.readFileSync(file, "utf8").split("\n")[0])
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
-  } catch {
-    return undefined
-  }
-}
+import { isAlive, readPid, waitForExit } from "../db/pid-files.ts"
 
 /** The postmaster running in this data directory, if one is. */
 export const runningPostmaster = (dataDir: string): number | undefined => {
-  const pid = readPid(path.join(dataDir, "pg", "postmaster.pid"))
+  const pid = readPid(path.join(dataDir, "pg", "postmaster.pid"))?.pid
   return pid !== undefined && isAlive(pid) ? pid : undefined
 }
 
 /** The process that started (or adopted) the server in this data directory, if it is still alive. */
 const liveOwner = (dataDir: string): number | undefined => {
-  const pid = readPid(path.join(dataDir, "owner.pid"))
+  const pid = readPid(path.join(dataDir, "owner.pid"))?.pid
   return pid !== undefined && pid !== process.pid && isAlive(pid) ? pid : undefined
-}
-
-export const waitForExit = async (pid: number, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-  return !isAlive(pid)
 }
 
 /**

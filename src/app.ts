@@ -73,8 +73,8 @@ const Apps = (options: AppOptions) =>
  * The supervisor over the cluster engine, the one way bots are owned (also in
  * tests and with a single process: a cluster of one runner costs ~150 ms at
  * start): this process is a cluster runner and runs the buckets whose
- * singletons the engine places here (bucket-singletons.ts). Released before the
- * engine, so bots stop before their shard locks are let go.
+ * singletons the engine places here (bucket-singletons.ts). On shutdown the
+ * engine stops each bucket's bots before it lets that bucket's lock go.
  */
 const Supervisor = Layer.unwrap(Effect.gen(function*() {
   const sharding = yield* Sharding.Sharding

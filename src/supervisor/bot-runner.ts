@@ -97,6 +97,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     bot.catch((error) => log(Effect.logError("update escaped the pipeline", error.error)))
 
     let polledSinceStart = false
+    // Whether getMe's answer is in the status row already (this fiber's restarts need not write it again).
+    let botInfoRecorded = false
     const supplier = new AtLeastOnceSupplier((args, signal) => bot.api.getUpdates(args, signal as Parameters<typeof bot.api.getUpdates>[1]), {
       pollTimeoutSeconds: config.pollTimeoutSeconds,
       window: 100,
@@ -106,7 +108,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
         polledSinceStart = true
         series.up(true)
         // The answer of a getMe this start made, for the next start to reuse.
-        const learned = known.botInfo === undefined && bot.isInited() ? bot.botInfo : undefined
+        const learned = !botInfoRecorded && bot.isInited() ? bot.botInfo : undefined
+        if (learned) botInfoRecorded = true
         log(status("running", { started: true, ...(learned ? { botInfo: learned } : {}) }))
       },
       admitFirstBatch: async (updates) => {
@@ -157,7 +160,10 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     // getMe's answer from an earlier start with this token (on any runner): this
     // start needs one request (getUpdates), not two. 3,000 bots handed over to a
     // runner otherwise cost 3,000 extra requests just when it is busiest.
-    if (known.botInfo) bot.botInfo = known.botInfo
+    if (known.botInfo) {
+      bot.botInfo = known.botInfo
+      botInfoRecorded = true
+    }
     // A token Telegram already refused stays refused: wait out its cool-down, even across restarts.
     const refusedAt = known.unauthorizedAt
     if (refusedAt) {

@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { TelegramEmulator, UserInput } from "../emulators/telegram/index.ts"
 import { topUpTenantWallet } from "../payments/tenant-wallet.ts"
-import { Bots, Configurations, FeatureFlags, PaymentCards, Plans, TenantsLive } from "../tenants/index.ts"
+import { Bots, Configurations, FeatureFlags, PaymentCards, Plans, TenantsLive, withLuhnCheckDigit } from "../tenants/index.ts"
 import type { CreatePlan, RotationStrategy } from "../tenants/index.ts"
 
 export type Language = "fa" | "en" | "ru"
@@ -137,19 +137,8 @@ export interface DemoTenant {
 }
 
 /** A 16-digit card number with this bank prefix that passes the Luhn check. */
-export const luhnCardNumber = (bin: string, serial: number): string => {
-  const body = `${bin}${String(serial).padStart(15 - bin.length, "0")}`
-  let sum = 0
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i])
-    if (i % 2 === 0) {
-      d *= 2
-      if (d > 9) d -= 9
-    }
-    sum += d
-  }
-  return body + String((10 - (sum % 10)) % 10)
-}
+export const luhnCardNumber = (bin: string, serial: number): string =>
+  withLuhnCheckDigit(`${bin}${String(serial).padStart(15 - bin.length, "0")}`)
 
 type Run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Promise<A>
 

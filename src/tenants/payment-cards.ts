@@ -71,9 +71,8 @@ export const normalizeCardNumber = (input: string): string =>
     .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
     .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
 
-/** The Luhn (mod 10) checksum every Shetab card number satisfies. */
-export const isLuhnValid = (digits: string): boolean => {
-  if (!/^[0-9]+$/.test(digits)) return false
+/** Luhn (mod 10) sum of a digit string: every second digit from the right doubled. */
+const luhnSum = (digits: string): number => {
   let sum = 0
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48
@@ -83,8 +82,14 @@ export const isLuhnValid = (digits: string): boolean => {
     }
     sum += d
   }
-  return sum % 10 === 0
+  return sum
 }
+
+/** The Luhn (mod 10) checksum every Shetab card number satisfies. */
+export const isLuhnValid = (digits: string): boolean => /^[0-9]+$/.test(digits) && luhnSum(digits) % 10 === 0
+
+/** `body` and the check digit that makes it Luhn-valid (the demo's and the tests' card numbers). */
+export const withLuhnCheckDigit = (body: string): string => body + String((10 - (luhnSum(`${body}0`) % 10)) % 10)
 
 /** `6037991234567893` → `6037 99** **** 7893`. */
 export const maskCardNumber = (cardNumber: string): string =>

@@ -14,7 +14,7 @@ import { cardRotationRun, planRotation, rotateDueCards } from "../../src/jobs/ca
 import type { RotationCard } from "../../src/jobs/sql/lock-tenant-cards.ts"
 import { withTenant } from "../../src/db/tenant.ts"
 import { pickCard } from "../../src/payments/card-rotation.ts"
-import { PaymentCards, TenantsLive } from "../../src/tenants/index.ts"
+import { PaymentCards, TenantsLive, withLuhnCheckDigit } from "../../src/tenants/index.ts"
 import type { RotationStrategy } from "../../src/tenants/index.ts"
 import { TestDatabaseLayer } from "../support/database.ts"
 import { botFactory } from "../tenants/support.ts"
@@ -25,19 +25,7 @@ const minutes = (n: number) => new Date(T0.getTime() + n * 60_000)
 
 let seed = 100
 /** A 16-digit number with a valid Luhn check digit. */
-const luhnCard = (): string => {
-  const body = `603799${String(seed++).padStart(9, "0")}`
-  let sum = 0
-  for (let i = 0; i < 15; i++) {
-    let d = Number(body[14 - i])
-    if (i % 2 === 0) {
-      d *= 2
-      if (d > 9) d -= 9
-    }
-    sum += d
-  }
-  return body + String((10 - (sum % 10)) % 10)
-}
+const luhnCard = (): string => withLuhnCheckDigit(`603799${String(seed++).padStart(9, "0")}`)
 
 const tenantWithCards = (count: number, strategy: RotationStrategy = "time_based", intervalMinutes = 60) =>
   Effect.gen(function*() {

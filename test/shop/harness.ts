@@ -13,7 +13,7 @@ import { startZarinpalEmulator } from "../../src/emulators/zarinpal/index.ts"
 import type { ZarinpalEmulator } from "../../src/emulators/zarinpal/index.ts"
 import { topUpTenantWallet } from "../../src/payments/tenant-wallet.ts"
 import type { AppConfigShape } from "../../src/config.ts"
-import { Bots, Configurations, FeatureFlags, PaymentCards, Plans, TenantsLive } from "../../src/tenants/index.ts"
+import { Bots, Configurations, FeatureFlags, PaymentCards, Plans, TenantsLive, withLuhnCheckDigit } from "../../src/tenants/index.ts"
 import type { CreatePaymentCard, CreatePlan, RotationStrategy } from "../../src/tenants/index.ts"
 import { eventually, startApp } from "../support/app.ts"
 import type { RunningApp } from "../support/app.ts"
@@ -77,19 +77,7 @@ export const startShop = async (overrides: Partial<AppConfigShape> = {}): Promis
 }
 
 /** A 16-digit number that passes the Luhn check. */
-export const cardNumber = (seed: number): string => {
-  const body = `603799${String(seed).padStart(9, "0")}`
-  let sum = 0
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i])
-    if (i % 2 === 0) {
-      d *= 2
-      if (d > 9) d -= 9
-    }
-    sum += d
-  }
-  return body + String((10 - (sum % 10)) % 10)
-}
+export const cardNumber = (seed: number): string => withLuhnCheckDigit(`603799${String(seed).padStart(9, "0")}`)
 
 export interface TenantSpec {
   readonly name?: string

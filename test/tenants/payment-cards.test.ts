@@ -7,7 +7,8 @@ import {
   isLuhnValid,
   maskCardNumber,
   normalizeCardNumber,
-  PaymentCards
+  PaymentCards,
+  withLuhnCheckDigit
 } from "../../src/tenants/index.ts"
 import { botFactory, tenantsTestLayer } from "./support.ts"
 
@@ -50,6 +51,9 @@ describe("PaymentCards", () => {
         assert.strictEqual(normalizeCardNumber("٦٠٣٧٩٩١٢٣٤٥٦٧٨٩٣"), MELLI, "Arabic-Indic digits")
         assert.strictEqual(maskCardNumber(MELLI), "6037 99** **** 7893")
         assert.strictEqual(formatCardNumber(MELLI), "6037 9912 3456 7893")
+        for (const prefix of ["603799123456789", "621986100000000", "502229876543210", "000000000000000", "411111111111111"]) {
+          assert.strictEqual(withLuhnCheckDigit(prefix), withCheckDigit(prefix), prefix)
+        }
       }))
 
     it.effect("create normalises the number and returns the card masked, with zeroed statistics", () =>

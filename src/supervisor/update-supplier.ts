@@ -147,11 +147,11 @@ export class AtLeastOnceSupplier {
    * timeout 0), unless an answered poll already carried this offset: an idle
    * bot has nothing to confirm, and a runner handing 3,000 idle bots over would
    * otherwise open 3,000 connections (the aborted long polls' are gone) on its
-   * way out.
+   * way out. Nor is there anything to confirm before the first update arrives.
    */
   async confirm(): Promise<void> {
     const offset = this.offset()
-    if (offset === this.confirmedOffset) return
+    if (offset === this.confirmedOffset || this.highestSeen < 0) return
     await this.fetch({ offset, limit: 1, timeout: 0 }, new AbortController().signal)
     this.confirmedOffset = offset
   }

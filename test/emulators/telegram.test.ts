@@ -175,6 +175,21 @@ describe("getUpdates", () => {
     expect(emu.summary().botsWithOverlappingPolls).toBeGreaterThanOrEqual(1);
   });
 
+  it("a superseded long poll whose client leaves before its 409 goes out is not a conflict", async () => {
+    // A client that aborts its long poll and at once sends another getUpdates: the
+    // new request may be read before the old connection's close. The 409 waits a
+    // moment and is counted only if the old client is still there to read it.
+    const { token } = newBot();
+    const abort = new AbortController();
+    const first = call(token, "getUpdates", { timeout: 10 }, abort.signal).catch((e: unknown) => e);
+    await emu.waitForPoller(token);
+    expect((await call(token, "getUpdates", { timeout: 0 })).status).toBe(200);
+    abort.abort();
+    expect(await first).toBeInstanceOf(Error);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(emu.stats(token).conflicts).toBe(0);
+  });
+
   it("a sequential grammY poller never overlaps", async () => {
     const { token, bot } = newBot();
     bot.on("message:text", (ctx) => ctx.reply(`echo ${ctx.message.text}`));

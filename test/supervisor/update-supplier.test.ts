@@ -107,6 +107,21 @@ describe("at-least-once supplier", () => {
     expect(telegram.polls.length).toBeLessThan(150)
   })
 
+  it("has nothing to confirm before a poll was answered: stopping it sends no further request", async () => {
+    const telegram = fakeTelegram()
+    let requests = 0
+    const supplier = new AtLeastOnceSupplier((args, signal) => {
+      requests++
+      return telegram.fetch(args, signal)
+    }, { pollTimeoutSeconds: 30, window: 100, busyPauseMs: 50 })
+    const run = drive(supplier, async () => undefined)
+    await sleep(20)
+    expect(requests).toBe(1) // the first long poll, still waiting
+    await run.stop()
+    await supplier.confirm()
+    expect(requests).toBe(1)
+  })
+
   it("while a slow update is in flight, a new one is still picked up within the busy pause", async () => {
     const telegram = fakeTelegram()
     const supplier = new AtLeastOnceSupplier(telegram.fetch, { pollTimeoutSeconds: 1, window: 100, busyPauseMs: 50 })

@@ -18,6 +18,8 @@ export interface CallContext {
   bot: BotState;
   params: Params;
   signal: AbortSignal;
+  /** The client has closed its connection: also true before the request's own abort has been seen. */
+  clientGone: () => boolean;
 }
 
 type Handler = (ctx: CallContext) => unknown;
@@ -555,7 +557,7 @@ const getWebhookInfo: Handler = ({ bot }) => {
   return info;
 };
 
-const getUpdatesMethod: Handler = (ctx) => getUpdates(ctx.state, ctx.bot, ctx.params, ctx.signal);
+const getUpdatesMethod: Handler = (ctx) => getUpdates(ctx.state, ctx.bot, ctx.params, ctx.signal, ctx.clientGone);
 
 export interface MethodEntry {
   name: string;

@@ -80,25 +80,33 @@ export function dropPending(bot: BotState): void {
   bot.queue.length = 0;
 }
 
-/** Ends the pending long poll, if any, with the given error. */
+/**
+ * How long a superseded long poll waits for its 409. Telegram's answer to a
+ * request whose client has already left reaches nobody, and a client that
+ * aborts its long poll and at once sends another getUpdates (a graceful stop's
+ * final confirmation) races its own disconnect: the new request may be read
+ * here before the old connection's close, which the client sent first. So the
+ * 409 goes out a moment later, after the connections' pending input has been
+ * read, and counts as a conflict only if its client is still connected then.
+ */
+const SUPERSEDED_ANSWER_DELAY_MS = 100;
+
+/** Ends the pending long poll, if any, with the given error (a 409 a moment later: see above). */
 export function terminatePoll(state: EmulatorState, bot: BotState, error: ApiError): void {
   const poller = bot.poller;
   if (!poller) return;
   bot.poller = undefined;
-  // A 409 counts only if a client was there to read it. A client that aborted its
-  // long poll and at once sent another getUpdates (a graceful stop's final
-  // confirmation, or a successor on a loaded machine) races its own disconnect: the
-  // abort may be seen a moment after the new request. So the 409 is counted at once
-  // and taken back if the old request turns out to have been abandoned — Telegram's
-  // 409 to a closed socket reaches nobody either.
-  if (error.status === 409) {
-    state.countConflict(bot);
-    setTimeout(() => {
-      if (poller.gone()) state.uncountConflict(bot);
-    }, 500).unref();
-  }
   if (error.status === 401) state.countUnauthorized(bot);
-  poller.fail(error);
+  if (error.status !== 409) return poller.fail(error);
+  poller.hold();
+  // The timer, then one more turn of the event loop: input that had already
+  // arrived when the timer fired (the old connection's close) is read first.
+  setTimeout(() =>
+    setImmediate(() => {
+      if (poller.gone()) return poller.fail(new PollAborted());
+      state.countConflict(bot);
+      poller.fail(error);
+    }), SUPERSEDED_ANSWER_DELAY_MS);
 }
 
 export function revokePolls(state: EmulatorState, bot: BotState): void {
@@ -115,7 +123,13 @@ export function setAllowedUpdates(bot: BotState, p: Params): void {
   if (allowed !== undefined) bot.allowedUpdates = allowed;
 }
 
-export function getUpdates(state: EmulatorState, bot: BotState, p: Params, signal: AbortSignal): Update[] | Promise<Update[]> {
+export function getUpdates(
+  state: EmulatorState,
+  bot: BotState,
+  p: Params,
+  signal: AbortSignal,
+  clientGone: () => boolean,
+): Update[] | Promise<Update[]> {
   if (bot.webhook) {
     state.countConflict(bot);
     throw conflict(CONFLICT_WEBHOOK);
@@ -142,7 +156,8 @@ export function getUpdates(state: EmulatorState, bot: BotState, p: Params, signa
       offset,
       limit,
       scheduled: false,
-      gone: () => signal.aborted,
+      gone: clientGone,
+      hold: () => clearTimeout(timer),
       resolve(updates) {
         finish();
         bot.counters.updatesDelivered += updates.length;

@@ -116,7 +116,8 @@ async function handleBotApi(state: EmulatorState, req: IncomingMessage, res: Ser
       if (fault.html) return sendHtmlError(res, fault.status);
       return sendError(res, new ApiError(fault.status, serverErrorText(fault.status)));
     }
-    const result = await method.handler({ state, bot, params, signal: abort.signal });
+    const clientGone = () => abort.signal.aborted || req.socket.readableEnded || req.socket.destroyed;
+    const result = await method.handler({ state, bot, params, signal: abort.signal, clientGone });
     sendJson(res, 200, { ok: true, result });
   } catch (e) {
     if (e instanceof PollAborted) return;

@@ -83,8 +83,10 @@ export interface Poller {
   offset: number;
   limit: number;
   scheduled: boolean;
-  /** True once the client has gone (aborted its long poll). */
+  /** True once the client has gone (closed its connection), whether or not the request has noticed yet. */
   gone(): boolean;
+  /** Stops the long-poll timer: a superseded poll waits for its 409 instead (see terminatePoll). */
+  hold(): void;
   resolve(updates: Update[]): void;
   fail(error: Error): void;
 }
@@ -344,12 +346,6 @@ export class EmulatorState {
   countConflict(bot: BotState): void {
     bot.counters.conflicts++;
     this.totals.conflicts++;
-  }
-
-  /** Takes back a 409 that turned out to have had no reader (see terminatePoll). */
-  uncountConflict(bot: BotState): void {
-    bot.counters.conflicts--;
-    this.totals.conflicts--;
   }
 
   /**

@@ -4,6 +4,9 @@
  *
  * - time to all polling: from fork() of the botfleet process to the emulator
  *   seeing N bots with a getUpdates in flight (its fleet summary, every 100 ms);
+ *   and the CPU per bot started, in botfleet, the emulator and PostgreSQL, from
+ *   the first bots polling (botfleet booted) to the last: what a hand-over's
+ *   successors pay per bot;
  * - then a settle pause and a steady window, scraped like Prometheus would
  *   (every 15 s; 2 s in quick mode): CPU % = Δ process_cpu_seconds_total ÷ Δ wall
  *   time (100 % = one core); RSS and heap from process_resident_memory_bytes and
@@ -58,6 +61,13 @@ interface SizeRun {
   readonly [key: string]: unknown
 }
 
+/** Milliseconds of CPU, over all three processes, per bot brought up (null when not all polled). */
+const startCpuTotal = (r: SizeRun): number | null => {
+  const c = r.startCpuMsPerBot as Record<string, number | null> | undefined
+  const parts = c ? [c.botfleet, c.emulator, c.postgres] : []
+  return parts.length > 0 && parts.every((v) => v != null) ? parts.reduce((a, b) => a! + b!, 0) : null
+}
+
 const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
   const scope = new Scope()
   const ctx = makeContext(outer.mode, outer.pg, scope, outer.log)
@@ -71,8 +81,11 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
     const emulator = await ctx.emulator()
     const bots = await emulator.createBots(n)
     await seedBots(db, bots)
+    const pgCpu = () => ctx.pg.pids().reduce((sum, pid) => sum + procCpuSeconds(pid), 0)
     bf = await startBotfleet(scope, { db, emulator, app: "tenant" })
     const spawnedAt = bf.proc.spawnedAt
+    // CPU of the three processes when the first bots poll (botfleet has booted), to measure the starts alone.
+    let firstPolls: { polling: number; botfleet: number; emulator: number; postgres: number } | undefined
 
     let polling = 0
     let allPollingAt: number | null = null
@@ -80,6 +93,9 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
     while (Date.now() - spawnedAt < deadlineMs) {
       if (!bf.proc.isRunning()) throw new Error(`botfleet exited:\n${bf.proc.output().slice(-3000)}`)
       polling = (await emulator.summary()).activePolls
+      if (firstPolls === undefined && polling > 0) {
+        firstPolls = { polling, botfleet: procCpuSeconds(bf.proc.pid), emulator: procCpuSeconds(emulator.proc.pid), postgres: pgCpu() }
+      }
       if (progress.length === 0 || Date.now() - spawnedAt - progress[progress.length - 1]!.atS * 1000 >= 5_000) {
         progress.push({ atS: (Date.now() - spawnedAt) / 1000, polling })
       }
@@ -116,8 +132,17 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
         logTail: bf.proc.output().slice(-3000)
       }
     }
+    // The machine's CPU to bring one bot up (what a hand-over pays per bot on the
+    // successors), from the first bots polling to the last.
+    const started = n - (firstPolls?.polling ?? 0)
+    const perBot = (now: number, then: number | undefined) => started > 0 && then !== undefined ? ((now - then) * 1000) / started : null
+    const startCpuMsPerBot = {
+      botfleet: perBot(procCpuSeconds(bf.proc.pid), firstPolls?.botfleet),
+      emulator: perBot(procCpuSeconds(emulator.proc.pid), firstPolls?.emulator),
+      postgres: perBot(pgCpu(), firstPolls?.postgres)
+    }
     const toAllPollingS = (allPollingAt - spawnedAt) / 1000
-    ctx.log(`${n} bots: all polling ${toAllPollingS.toFixed(1)} s after process start`)
+    ctx.log(`${n} bots: all polling ${toAllPollingS.toFixed(1)} s after process start; CPU per bot started (ms): ${JSON.stringify(startCpuMsPerBot, (_k, v) => typeof v === "number" ? Math.round(v * 1000) / 1000 : v)}`)
     const startupPeak = procMemory(bf.proc.pid).rssPeak
 
     await sleep(settleMs)
@@ -155,6 +180,7 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
       bots: n,
       allPolling: true,
       timeToAllPollingSeconds: toAllPollingS,
+      startCpuMsPerBot,
       steadyWindowSeconds: (t1 - t0) / 1000,
       rssMiB: scrapes.length > 0 ? scrapes[scrapes.length - 1]!.rssMiB : mib(mem.rss),
       rssMaxInWindowMiB: Math.max(...scrapes.map((s) => s.rssMiB)),
@@ -241,7 +267,8 @@ export const idleDensity: Scenario = {
           // beyond the stated targets, a size still fails when its bots do not all poll within the deadline
           ...(withTarget ? target("<=", 30) : r.allPolling ? {} : { target: { op: "<=", value: Math.max(120, n * 0.006) } }),
           ...(why ?? {})
-        })
+        }),
+        figure(`${k} bots: CPU per bot started (botfleet + emulator + PostgreSQL)`, startCpuTotal(r), "ms", { digits: 2 })
       )
     }
     return {

@@ -27,7 +27,7 @@ import { withTenant } from "../db/tenant.ts"
 import { paymentForReview } from "../payments/card-payments.ts"
 import type { PaymentForReview } from "../payments/card-payments.ts"
 import { fleetBotIsActive } from "./sql/fleet-bot-is-active.ts"
-import type { ClaimedNotice } from "./sql/fleet-claim-notices.ts"
+import type { ClaimedNotice } from "./sql/notice-queue.ts"
 import { noticeRecipient } from "./sql/notice-recipient.ts"
 import { tenantOf } from "./zarinpal-settlement.ts"
 

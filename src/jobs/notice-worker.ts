@@ -1,6 +1,6 @@
 /**
  * Sends the jobs' notices (job_notices, migrations/006). Every process runs one
- * worker: a notice is claimed with a lease (fleet-claim-notices.ts), so one
+ * worker: a notice is claimed with a lease (sql/notice-queue.ts), so one
  * worker at a time sends it, and it is sent outside any transaction.
  *
  * Wake-ups (src/db/drain-on-notify.ts): the insert trigger's NOTIFY, and a
@@ -19,6 +19,7 @@
 import { Effect, Layer, Schedule } from "effect"
 import { AppConfig } from "../config.ts"
 import { drainOnNotify } from "../db/drain-on-notify.ts"
+import { retryDelaySeconds } from "../db/leased-queue.ts"
 import { isTransientDatabaseError } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { RunnerName } from "../supervisor/bot-runner.ts"
@@ -26,11 +27,8 @@ import { BotsWatcher } from "../supervisor/watcher.ts"
 import { jobNotices } from "./job-metrics.ts"
 import { deliverNotice, SEND_TIMEOUT_SECONDS } from "./notice-messages.ts"
 import type { NoticeOutcome } from "./notice-messages.ts"
-import { fleetClaimNotices } from "./sql/fleet-claim-notices.ts"
-import type { ClaimedNotice } from "./sql/fleet-claim-notices.ts"
-import { fleetCompleteNotice } from "./sql/fleet-complete-notice.ts"
-import { fleetFailNotice } from "./sql/fleet-fail-notice.ts"
-import { fleetRetryNotice } from "./sql/fleet-retry-notice.ts"
+import { noticeQueue } from "./sql/notice-queue.ts"
+import type { ClaimedNotice } from "./sql/notice-queue.ts"
 
 export const NOTICES_CHANNEL = "botfleet_job_notices"
 export const MAX_ATTEMPTS = 10
@@ -44,8 +42,6 @@ export const MAX_ATTEMPTS = 10
 export const BATCH = 8
 /** Longer than one send may take (SEND_TIMEOUT_SECONDS) plus recording it. */
 export const LEASE_SECONDS = SEND_TIMEOUT_SECONDS + 10
-
-export const noticeRetrySeconds = (attempts: number) => Math.min(300, 2 ** Math.max(0, attempts - 1))
 
 /** A database that is away: 0.2 s doubling to 10 s between attempts, for as long as it takes. */
 const backoff = Schedule.min([Schedule.exponential("200 millis"), Schedule.spaced("10 seconds")])
@@ -67,20 +63,20 @@ const runNotice = (notice: ClaimedNotice) =>
       case "Done":
         jobNotices.inc({ kind: notice.kind, outcome: "sent" })
         if (outcome.note) yield* Effect.logInfo(`notice not needed: ${outcome.note}`)
-        return yield* record(fleetCompleteNotice(notice.id))
+        return yield* record(noticeQueue.complete(notice.id))
       case "Failed":
         jobNotices.inc({ kind: notice.kind, outcome: "failed" })
         yield* Effect.logWarning(`notice not deliverable: ${outcome.reason}`)
-        return yield* record(fleetFailNotice(notice.id, outcome.reason))
+        return yield* record(noticeQueue.fail(notice.id, outcome.reason))
       case "Retry":
         if (notice.attempts >= MAX_ATTEMPTS) {
           jobNotices.inc({ kind: notice.kind, outcome: "failed" })
           yield* Effect.logError(`notice given up after ${notice.attempts} attempts: ${outcome.reason}`)
-          return yield* record(fleetFailNotice(notice.id, outcome.reason))
+          return yield* record(noticeQueue.fail(notice.id, outcome.reason))
         }
         jobNotices.inc({ kind: notice.kind, outcome: "retry" })
         yield* Effect.logInfo(`notice will be retried: ${outcome.reason}`)
-        return yield* record(fleetRetryNotice(notice.id, outcome.delaySeconds ?? noticeRetrySeconds(notice.attempts), outcome.reason))
+        return yield* record(noticeQueue.retryLater(notice.id, outcome.delaySeconds ?? retryDelaySeconds(notice.attempts), outcome.reason))
     }
   }).pipe(
     // One notice's trouble never interrupts the others in flight (their sends may already be out).
@@ -97,7 +93,7 @@ const runNotice = (notice: ClaimedNotice) =>
 export const drainNotices = (claimedBy: string) =>
   Effect.gen(function*() {
     for (;;) {
-      const notices = yield* fleetClaimNotices(BATCH, LEASE_SECONDS, claimedBy)
+      const notices = yield* noticeQueue.claim(BATCH, LEASE_SECONDS, claimedBy)
       if (notices.length === 0) return
       yield* Effect.uninterruptible(Effect.forEach(notices, runNotice, { concurrency: BATCH, discard: true }))
     }

@@ -1,6 +1,6 @@
 /**
  * Runs the payment outbox (migrations/005): every replica runs one worker; a
- * task is claimed with a lease (fleet-outbox.ts), so one worker at a time runs
+ * task is claimed with a lease (fleet-outbox.ts, src/db/leased-queue.ts), so one worker at a time runs
  * it, outside any tenant transaction — slow calls to Remnawave and ZarinPal
  * never hold a database connection or a row lock.
  *
@@ -12,9 +12,10 @@
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../config.ts"
 import { drainOnNotify } from "../db/drain-on-notify.ts"
+import { retryDelaySeconds } from "../db/leased-queue.ts"
 import { causeSummary } from "../logging.ts"
 import { provisionGaveUp, provisionSubscription } from "../vpn/provision-task.ts"
-import { claimDueTasks, completeTask, failTask, retryTaskLater } from "./fleet-outbox.ts"
+import { outboxQueue } from "./fleet-outbox.ts"
 import type { ClaimedTask } from "./fleet-outbox.ts"
 import { requestZarinpalPayment, zarinpalRequestGaveUp } from "./zarinpal-request-task.ts"
 
@@ -29,8 +30,6 @@ export const OUTBOX_CHANNEL = "botfleet_outbox"
 export const MAX_ATTEMPTS = 12
 const BATCH = 10
 const LEASE_SECONDS = 120
-
-export const retryDelaySeconds = (attempts: number) => Math.min(300, 2 ** Math.max(0, attempts - 1))
 
 type TaskServices = Effect.Services<ReturnType<typeof provisionSubscription>> | Effect.Services<ReturnType<typeof requestZarinpalPayment>>
 
@@ -56,31 +55,31 @@ const runTask = (task: ClaimedTask) =>
     )
     switch (outcome._tag) {
       case "Done":
-        return yield* completeTask(task.id)
+        return yield* outboxQueue.complete(task.id)
       case "Failed":
         yield* Effect.logWarning(`outbox task failed: ${outcome.reason}`)
-        return yield* failTask(task.id, outcome.reason)
+        return yield* outboxQueue.fail(task.id, outcome.reason)
       case "Retry":
         if (task.attempts >= MAX_ATTEMPTS) {
           yield* Effect.logError(`outbox task given up after ${task.attempts} attempts: ${outcome.reason}`)
-          yield* failTask(task.id, outcome.reason)
+          yield* outboxQueue.fail(task.id, outcome.reason)
           return yield* handler.gaveUp(outcome.reason).pipe(
             Effect.catchCause((cause) => Effect.logWarning(`outbox give-up notice failed: ${causeSummary(cause)}`))
           )
         }
         yield* Effect.logInfo(`outbox task will be retried: ${outcome.reason}`)
-        return yield* retryTaskLater(task.id, retryDelaySeconds(task.attempts), outcome.reason)
+        return yield* outboxQueue.retryLater(task.id, retryDelaySeconds(task.attempts), outcome.reason)
     }
   }).pipe(
     // Stopping (a deploy, a scale-down): hand the task back now rather than when the lease runs out.
-    Effect.onInterrupt(() => retryTaskLater(task.id, 0, "interrupted by shutdown").pipe(Effect.ignore)),
+    Effect.onInterrupt(() => outboxQueue.retryLater(task.id, 0, "interrupted by shutdown").pipe(Effect.ignore)),
     Effect.annotateLogs({ bot_id: task.botId, task_id: task.id, kind: task.kind })
   )
 
 /** Claims and runs due tasks until none is left. */
 export const drainOutbox = Effect.gen(function*() {
   for (;;) {
-    const tasks = yield* claimDueTasks(BATCH, LEASE_SECONDS)
+    const tasks = yield* outboxQueue.claim(BATCH, LEASE_SECONDS)
     if (tasks.length === 0) return
     yield* Effect.forEach(tasks, runTask, { concurrency: BATCH, discard: true })
   }

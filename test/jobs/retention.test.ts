@@ -4,21 +4,13 @@
  * their retention — in batches, leaving recent rows, failed notices and
  * pending tasks alone.
  */
-import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { layerFromUrl } from "../../src/db/client.ts"
 import { makeRetentionRun, RETENTION_BATCH } from "../../src/jobs/retention.ts"
-import { createTestDatabase } from "../support/database.ts"
+import { createTestDatabase, sqlOn } from "../support/database.ts"
 import type { TestDatabase } from "../support/database.ts"
 
 let db: TestDatabase
-const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(layerFromUrl(db.url, { maxConnections: 2 }))))
-const q = <A extends object>(text: string) =>
-  run(Effect.gen(function*() {
-    return (yield* (yield* SqlClient.SqlClient).unsafe<A>(text)) as ReadonlyArray<A>
-  }))
+const { run, query: q } = sqlOn(() => db)
 
 beforeAll(async () => {
   db = await createTestDatabase()

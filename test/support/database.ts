@@ -3,6 +3,7 @@
  * template the global setup prepared, dropped at the end.
  */
 import { Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { inject } from "vitest"
 import { layerFromUrl } from "../../src/db/client.ts"
@@ -36,3 +37,17 @@ export const TestDatabaseLayer = (options: { empty?: boolean; maxConnections?: n
       (db) => Effect.promise(() => db.drop())
     ).pipe(Effect.map((db) => layerFromUrl(db.url, { maxConnections: options.maxConnections ?? 10 })))
   )
+
+/**
+ * Runs effects and plain SQL on a test database (`db` is read at each call, so
+ * it may be created in `beforeAll`), each call with a small pool of its own.
+ */
+export const sqlOn = (db: () => TestDatabase) => {
+  const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+    Effect.runPromise(effect.pipe(Effect.provide(layerFromUrl(db().url, { maxConnections: 2 }))))
+  const query = <A extends object>(text: string) =>
+    run(Effect.gen(function*() {
+      return (yield* (yield* SqlClient.SqlClient).unsafe<A>(text)) as ReadonlyArray<A>
+    }))
+  return { run, query }
+}

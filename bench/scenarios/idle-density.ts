@@ -58,14 +58,15 @@ interface SizeRun {
   readonly heapUsedMiB: number | null
   readonly cpuPercent: number | null
   readonly lagP99Ms: number | null
+  /** CPU per bot started, in ms, by process (set when every bot polled) */
+  readonly startCpuMsPerBot?: { readonly botfleet: number | null; readonly emulator: number | null; readonly postgres: number | null }
   readonly [key: string]: unknown
 }
 
 /** Milliseconds of CPU, over all three processes, per bot brought up (null when not all polled). */
 const startCpuTotal = (r: SizeRun): number | null => {
-  const c = r.startCpuMsPerBot as Record<string, number | null> | undefined
-  const parts = c ? [c.botfleet, c.emulator, c.postgres] : []
-  return parts.length > 0 && parts.every((v) => v != null) ? parts.reduce((a, b) => a! + b!, 0) : null
+  const c = r.startCpuMsPerBot
+  return c && c.botfleet !== null && c.emulator !== null && c.postgres !== null ? c.botfleet + c.emulator + c.postgres : null
 }
 
 const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {

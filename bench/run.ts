@@ -29,7 +29,9 @@ import { scenarios } from "./scenarios/index.ts"
 
 const major = Number(process.versions.node.split(".")[0])
 if (major < 22) {
-  console.error(`bench needs Node 22 (this is ${process.version}); run it with \`npm run bench\` or node_modules/.bin/node`)
+  console.error(
+    `bench needs Node 22 (this is ${process.version}); run it with \`npm run bench\` or node_modules/.bin/node`
+  )
   process.exit(2)
 }
 
@@ -46,7 +48,12 @@ const { values } = parseArgs({
 
 if (values.help) {
   const text = fs.readFileSync(new URL(import.meta.url), "utf8")
-  console.log(text.slice(text.indexOf("/**") + 3, text.indexOf("*/")).replace(/^ \* ?/gm, "").trim())
+  console.log(
+    text
+      .slice(text.indexOf("/**") + 3, text.indexOf("*/"))
+      .replace(/^ \* ?/gm, "")
+      .trim()
+  )
   process.exit(0)
 }
 if (values.list) {
@@ -55,7 +62,10 @@ if (values.list) {
 }
 
 const mode: Mode = values.quick ? "quick" : "full"
-const wanted = values.only?.split(",").map((s) => s.trim()).filter((s) => s !== "")
+const wanted = values.only
+  ?.split(",")
+  .map((s) => s.trim())
+  .filter((s) => s !== "")
 const unknown = wanted?.filter((w) => !scenarios.some((s) => s.name === w)) ?? []
 if (unknown.length > 0) {
   console.error(`unknown scenario(s): ${unknown.join(", ")}; known: ${scenarios.map((s) => s.name).join(", ")}`)
@@ -171,9 +181,15 @@ if (!signalled) {
   const results = readResults(scenarios.map((s) => s.name))
   const charts = writeCharts(results)
   fs.writeFileSync(path.join(RESULTS_DIR, "summary.md"), summaryMarkdown(results, charts))
-  const misses = results.flatMap((r) => r.figures.filter((f) => f.pass === false).map((f) => `${r.scenario}: ${f.figure} = ${f.display} (target ${f.target})`))
+  const misses = results.flatMap((r) =>
+    r.figures
+      .filter((f) => f.pass === false)
+      .map((f) => `${r.scenario}: ${f.figure} = ${f.display} (target ${f.target})`)
+  )
   const total = (Date.now() - runStarted) / 1000
-  log(`results: ${path.relative(process.cwd(), RESULTS_DIR)}/summary.md${charts.length ? `, ${charts.join(", ")}` : ""}`)
+  log(
+    `results: ${path.relative(process.cwd(), RESULTS_DIR)}/summary.md${charts.length ? `, ${charts.join(", ")}` : ""}`
+  )
   if (misses.length > 0) log(`targets missed (${misses.length}):\n  ${misses.join("\n  ")}`)
   else log("every target met")
   log(`${mode} run took ${Math.floor(total / 60)} min ${Math.round(total % 60)} s`)
@@ -204,7 +220,9 @@ function writeCharts(results: ReadonlyArray<ResultFile>): Array<string> {
   const failover: Array<FailoverSeries> = []
   const targets: Array<ChartTarget> = []
   for (const r of results) {
-    const c = (r.data.charts as { failover?: { series: Array<FailoverSeries>; targets?: Array<ChartTarget> } } | undefined)?.failover
+    const c = (
+      r.data.charts as { failover?: { series: Array<FailoverSeries>; targets?: Array<ChartTarget> } } | undefined
+    )?.failover
     if (r.status !== "ok" || !c) continue
     failover.push(...c.series)
     for (const t of c.targets ?? []) if (!targets.some((u) => u.seconds === t.seconds)) targets.push(t)

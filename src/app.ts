@@ -35,13 +35,15 @@ import { SupervisorLive } from "./supervisor/supervisor.ts"
 import { BotsWatcher } from "./supervisor/watcher.ts"
 import { RemnawaveClient } from "./vpn/remnawave-client.ts"
 
-const Logging = Layer.unwrap(Effect.gen(function*() {
-  const config = yield* AppConfig
-  return LoggingLive({ format: config.logFormat, level: config.logLevel })
-}))
+const Logging = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return LoggingLive({ format: config.logFormat, level: config.logLevel })
+  })
+)
 
 /** A database that is down at start-up is waited for (logged), not a crash loop. */
-const databaseReachable = Effect.gen(function*() {
+const databaseReachable = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`SELECT 1`
 }).pipe(
@@ -53,7 +55,9 @@ const databaseReachable = Effect.gen(function*() {
 const Migrated = Layer.effectDiscard(
   databaseReachable.pipe(
     Effect.andThen(runMigrations()),
-    Effect.tap((applied) => applied.length > 0 ? Effect.logInfo(`applied migrations: ${applied.join(", ")}`) : Effect.void),
+    Effect.tap((applied) =>
+      applied.length > 0 ? Effect.logInfo(`applied migrations: ${applied.join(", ")}`) : Effect.void
+    ),
     Effect.tapError((e) => Effect.logError(e.message))
   )
 )
@@ -65,9 +69,11 @@ export interface AppOptions {
 }
 
 const Apps = (options: AppOptions) =>
-  Layer.unwrap(Effect.gen(function*() {
-    return TenantApp.fromComposers(options.tenantApp ?? makeTenantApp(), yield* MasterApp)
-  })).pipe(Layer.provide(MasterAppServices))
+  Layer.unwrap(
+    Effect.gen(function* () {
+      return TenantApp.fromComposers(options.tenantApp ?? makeTenantApp(), yield* MasterApp)
+    })
+  ).pipe(Layer.provide(MasterAppServices))
 
 /**
  * The supervisor over the cluster engine, the one way bots are owned (also in
@@ -76,10 +82,12 @@ const Apps = (options: AppOptions) =>
  * singletons the engine places here (bucket-singletons.ts). On shutdown the
  * engine stops each bucket's bots before it lets that bucket's lock go.
  */
-const Supervisor = Layer.unwrap(Effect.gen(function*() {
-  const sharding = yield* Sharding.Sharding
-  return SupervisorLive(clusterOwnership(sharding))
-})).pipe(Layer.provideMerge(ClusterLive))
+const Supervisor = Layer.unwrap(
+  Effect.gen(function* () {
+    const sharding = yield* Sharding.Sharding
+    return SupervisorLive(clusterOwnership(sharding))
+  })
+).pipe(Layer.provideMerge(ClusterLive))
 
 export const AppLayer = (options: AppOptions = {}) => {
   // MASTER_BOT_TOKEN becomes (or updates) the master bot row once the schema is there.
@@ -113,7 +121,9 @@ export const AppLayer = (options: AppOptions = {}) => {
  * (Kubernetes sends SIGTERM), so it exits 0; a real failure exits non-zero.
  */
 export const launch = <E>(layer: Layer.Layer<never, E>) =>
-  Layer.launch(layer).pipe(NodeRuntime.runMain({
-    teardown: (exit, onExit) =>
-      Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? Runtime.defaultTeardown(exit, onExit) : onExit(0)
-  }))
+  Layer.launch(layer).pipe(
+    NodeRuntime.runMain({
+      teardown: (exit, onExit) =>
+        Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? Runtime.defaultTeardown(exit, onExit) : onExit(0)
+    })
+  )

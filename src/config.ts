@@ -8,20 +8,40 @@ import type { LogLevel } from "effect/LogLevel"
 const adminIds = Config.String("MASTER_ADMIN_IDS").pipe(
   Config.withDefault(""),
   Config.map((raw) =>
-    raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map((s) => Number(s)).filter(Number.isSafeInteger)
+    raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0)
+      .map((s) => Number(s))
+      .filter(Number.isSafeInteger)
   )
 )
 
 // Either spelling: operators write `info`, Effect says `Info`.
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "Fatal", "Error", "Warn", "Info", "Debug", "Trace"] as const
+const LOG_LEVELS = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "Fatal",
+  "Error",
+  "Warn",
+  "Info",
+  "Debug",
+  "Trace"
+] as const
 
 // RUNNER_HEALTH when set; otherwise `k8s` inside Kubernetes (every pod has KUBERNETES_SERVICE_HOST), else `ping`.
 const runnerHealth = Config.all({
   explicit: Config.option(Config.Literals(["ping", "k8s"], "RUNNER_HEALTH")),
   kubernetes: Config.option(Config.String("KUBERNETES_SERVICE_HOST"))
-}).pipe(Config.map(({ explicit, kubernetes }) =>
-  Option.getOrElse(explicit, (): "ping" | "k8s" => Option.isSome(kubernetes) ? "k8s" : "ping")
-))
+}).pipe(
+  Config.map(({ explicit, kubernetes }) =>
+    Option.getOrElse(explicit, (): "ping" | "k8s" => (Option.isSome(kubernetes) ? "k8s" : "ping"))
+  )
+)
 
 /** See `databasePoolSize` below. */
 export const DEFAULT_DATABASE_POOL_SIZE = 20
@@ -57,7 +77,9 @@ export const AppConfigFields = Config.all({
   masterAdminIds: adminIds,
   zarinpalApiRoot: Config.String("ZARINPAL_API_ROOT").pipe(Config.withDefault("https://payment.zarinpal.com")),
   // Tenants with ZARINPAL_SANDBOX=true are sent here instead.
-  zarinpalSandboxApiRoot: Config.String("ZARINPAL_SANDBOX_API_ROOT").pipe(Config.withDefault("https://sandbox.zarinpal.com")),
+  zarinpalSandboxApiRoot: Config.String("ZARINPAL_SANDBOX_API_ROOT").pipe(
+    Config.withDefault("https://sandbox.zarinpal.com")
+  ),
   remnawaveApiUrl: Config.option(Config.String("REMNAWAVE_API_URL")),
   remnawaveApiToken: Config.option(Config.Redacted("REMNAWAVE_API_TOKEN")),
   logLevel: Config.Literals(LOG_LEVELS, "LOG_LEVEL").pipe(
@@ -102,7 +124,10 @@ export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("bot
   static readonly layer = Layer.effect(AppConfig, AppConfigFields)
   /** For tests and embedded use: the environment's values overridden by `overrides`. */
   static readonly layerWith = (overrides: Partial<AppConfigShape>) =>
-    Layer.effect(AppConfig, Effect.map(AppConfigFields, (c) => ({ ...c, ...overrides })))
+    Layer.effect(
+      AppConfig,
+      Effect.map(AppConfigFields, (c) => ({ ...c, ...overrides }))
+    )
 }
 
 export const databaseUrlFromConfig = (c: AppConfigShape): Option.Option<string> =>

@@ -9,7 +9,9 @@ export const freePort = (host = "127.0.0.1") =>
     server.listen(0, host, () => {
       const address = server.address()
       server.close(() =>
-        resume(typeof address === "object" && address ? Effect.succeed(address.port) : Effect.fail(new Error("no free port")))
+        resume(
+          typeof address === "object" && address ? Effect.succeed(address.port) : Effect.fail(new Error("no free port"))
+        )
       )
     })
   })

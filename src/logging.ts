@@ -20,17 +20,15 @@ export const LoggingLive = (options: {
   const format = options.format === "json" ? Logger.formatJson : Logger.formatLogFmt
   const redacted = Logger.map(format, redactTokens)
   const logger = options.stderr ? Logger.withConsoleError(redacted) : Logger.withConsoleLog(redacted)
-  return Layer.mergeAll(
-    Logger.layer([logger]),
-    Layer.succeed(References.MinimumLogLevel, options.level)
-  )
+  return Layer.mergeAll(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, options.level))
 }
 
 /** One line for a failure: its message, without the stack (which the engines add generously). */
 export const causeSummary = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
-  const text = error instanceof Error
-    ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}`
-    : String(error)
+  const text =
+    error instanceof Error
+      ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}`
+      : String(error)
   return redactTokens(text.split("\n")[0] ?? text)
 }

@@ -10,9 +10,11 @@ import { WorkerParentLive } from "./supervisor/workers/parent.ts"
 
 // WORKER_PROCESSES > 1: this process starts that many runner processes and
 // serves HTTP_PORT for them; otherwise it is the runner itself.
-const Main = Layer.unwrap(Effect.gen(function*() {
-  const config = yield* AppConfig
-  return config.workerProcesses > 1 ? WorkerParentLive : Layer.merge(AppLayer(), ParentWatchLive)
-}))
+const Main = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return config.workerProcesses > 1 ? WorkerParentLive : Layer.merge(AppLayer(), ParentWatchLive)
+  })
+)
 
 launch(Main.pipe(Layer.provide(AppConfig.layer)))

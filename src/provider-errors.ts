@@ -27,7 +27,8 @@ export class Unreadable {
 export type AttemptError = HttpClientError.HttpClientError | Cause.TimeoutError | ServerFailure | Unreadable
 
 export const isRetryable = (e: AttemptError): boolean =>
-  e instanceof ServerFailure || Cause.isTimeoutError(e) ||
+  e instanceof ServerFailure ||
+  Cause.isTimeoutError(e) ||
   (!(e instanceof Unreadable) && e.reason._tag === "TransportError")
 
 export const describeAttemptError = (e: AttemptError): { reason: string; status?: number } => {

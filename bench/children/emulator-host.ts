@@ -107,7 +107,8 @@ const startLoad = (spec: LoadSpec): { loadId: number } => {
     const tick = () => {
       const elapsed = performance.now() - started
       const due = Math.min(spec.total, Math.floor((elapsed * rate) / 1000) + 1)
-      if (due - load.count > 1) load.maxScheduleLagMs = Math.max(load.maxScheduleLagMs, ((due - load.count - 1) * 1000) / rate)
+      if (due - load.count > 1)
+        load.maxScheduleLagMs = Math.max(load.maxScheduleLagMs, ((due - load.count - 1) * 1000) / rate)
       while (load.count < due) injectOne(load, load.count)
       if (load.count < spec.total) setTimeout(tick, 2)
       else if (load.replies >= spec.total) finish(load)
@@ -308,7 +309,8 @@ const handovers = ({ trackId, tokens, from }: { trackId: number; tokens: Readonl
       if (t <= from) continue
       if (n === 0 && idleSince === undefined) idleSince = t
       else if (n > 0 && idleSince !== undefined) {
-        if (best === null || t - idleSince > best.startedAt! - best.stoppedAt) best = { stoppedAt: idleSince, startedAt: t }
+        if (best === null || t - idleSince > best.startedAt! - best.stoppedAt)
+          best = { stoppedAt: idleSince, startedAt: t }
         idleSince = undefined
       }
     }

@@ -47,11 +47,13 @@ export const memoryVsBotsSvg = (input: MemoryChartInput): string => {
   // the process-per-bot line is drawn up to the largest fleet measured, and labelled there
   const extrapolateTo = fleetMax
   const ys = [...input.botfleet.map((p) => p.rssMiB), input.limitMiB ?? 1024]
-  if (input.baselinePerProcessMiB) ys.push(input.baselinePerProcessMiB * extrapolateTo, input.baselinePerProcessMiB * xMin)
+  if (input.baselinePerProcessMiB)
+    ys.push(input.baselinePerProcessMiB * extrapolateTo, input.baselinePerProcessMiB * xMin)
   const yMin = 10 ** Math.floor(Math.log10(Math.min(...ys, 100) / 1.2))
   const yMax = 10 ** Math.ceil(Math.log10(Math.max(...ys) * 1.5))
   const x = (v: number) => M.left + ((Math.log10(v) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * PW
-  const y = (v: number) => M.top + PH - ((Math.log10(v) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * PH
+  const y = (v: number) =>
+    M.top + PH - ((Math.log10(v) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * PH
   const body: Array<string> = []
   for (let d = Math.log10(xMin); d <= Math.log10(xMax) + 1e-9; d++) {
     const v = 10 ** d
@@ -66,28 +68,42 @@ export const memoryVsBotsSvg = (input: MemoryChartInput): string => {
   }
   if (input.limitMiB) {
     const ly = y(input.limitMiB)
-    body.push(`<line x1="${M.left}" y1="${n2(ly)}" x2="${M.left + PW}" y2="${n2(ly)}" stroke="#999" stroke-dasharray="2 4"/>`)
-    body.push(`<text x="${n2(x(150))}" y="${n2(ly + 16)}" fill="#666">target: 10k bots in ≤ ${fmtMiB(input.limitMiB)}</text>`)
+    body.push(
+      `<line x1="${M.left}" y1="${n2(ly)}" x2="${M.left + PW}" y2="${n2(ly)}" stroke="#999" stroke-dasharray="2 4"/>`
+    )
+    body.push(
+      `<text x="${n2(x(150))}" y="${n2(ly + 16)}" fill="#666">target: 10k bots in ≤ ${fmtMiB(input.limitMiB)}</text>`
+    )
   }
   if (input.baselinePerProcessMiB) {
     const per = input.baselinePerProcessMiB
     body.push(
       `<line x1="${n2(x(xMin))}" y1="${n2(y(per * xMin))}" x2="${n2(x(extrapolateTo))}" y2="${n2(y(per * extrapolateTo))}" stroke="${COLORS[1]}" stroke-width="2" stroke-dasharray="7 5"/>`
     )
-    body.push(`<circle cx="${n2(x(extrapolateTo))}" cy="${n2(y(per * extrapolateTo))}" r="4" fill="#fff" stroke="${COLORS[1]}" stroke-width="2"/>`)
-    body.push(`<text x="${n2(x(extrapolateTo) - 8)}" y="${n2(y(per * extrapolateTo) - 10)}" text-anchor="end" fill="${COLORS[1]}">${fmtBots(extrapolateTo)} processes: ${fmtMiB(per * extrapolateTo)} (extrapolated)</text>`)
+    body.push(
+      `<circle cx="${n2(x(extrapolateTo))}" cy="${n2(y(per * extrapolateTo))}" r="4" fill="#fff" stroke="${COLORS[1]}" stroke-width="2"/>`
+    )
+    body.push(
+      `<text x="${n2(x(extrapolateTo) - 8)}" y="${n2(y(per * extrapolateTo) - 10)}" text-anchor="end" fill="${COLORS[1]}">${fmtBots(extrapolateTo)} processes: ${fmtMiB(per * extrapolateTo)} (extrapolated)</text>`
+    )
     if (input.baselineMeasuredBots) {
       const b = input.baselineMeasuredBots
       body.push(`<circle cx="${n2(x(b))}" cy="${n2(y(per * b))}" r="5" fill="${COLORS[1]}"/>`)
-      body.push(`<text x="${n2(x(b) + 10)}" y="${n2(y(per * b) + 16)}" fill="${COLORS[1]}">${b} processes: ${fmtMiB(per * b)} (measured)</text>`)
+      body.push(
+        `<text x="${n2(x(b) + 10)}" y="${n2(y(per * b) + 16)}" fill="${COLORS[1]}">${b} processes: ${fmtMiB(per * b)} (measured)</text>`
+      )
     }
   }
   const pts = [...input.botfleet].sort((a, b) => a.bots - b.bots)
   if (pts.length > 0) {
-    body.push(`<polyline fill="none" stroke="${COLORS[0]}" stroke-width="2.5" points="${pts.map((p) => `${n2(x(p.bots))},${n2(y(p.rssMiB))}`).join(" ")}"/>`)
+    body.push(
+      `<polyline fill="none" stroke="${COLORS[0]}" stroke-width="2.5" points="${pts.map((p) => `${n2(x(p.bots))},${n2(y(p.rssMiB))}`).join(" ")}"/>`
+    )
     for (const p of pts) {
       body.push(`<circle cx="${n2(x(p.bots))}" cy="${n2(y(p.rssMiB))}" r="4.5" fill="${COLORS[0]}"/>`)
-      body.push(`<text x="${n2(x(p.bots))}" y="${n2(y(p.rssMiB) + 20)}" text-anchor="middle" fill="${COLORS[0]}">${fmtMiB(p.rssMiB)}</text>`)
+      body.push(
+        `<text x="${n2(x(p.bots))}" y="${n2(y(p.rssMiB) + 20)}" text-anchor="middle" fill="${COLORS[0]}">${fmtMiB(p.rssMiB)}</text>`
+      )
     }
   }
   const lx = M.left + 14
@@ -121,7 +137,10 @@ export interface ChartTarget {
 /** At most this many steps per line: thousands of samples draw the same curve from their quantiles. */
 const MAX_STEPS = 200
 
-export const failoverSvg = (series: ReadonlyArray<FailoverSeries>, targets: ReadonlyArray<ChartTarget> = []): string => {
+export const failoverSvg = (
+  series: ReadonlyArray<FailoverSeries>,
+  targets: ReadonlyArray<ChartTarget> = []
+): string => {
   const all = series.flatMap((s) => s.samplesSeconds)
   const xMax = Math.max(1, ...targets.map((t) => t.seconds * 1.15), ...all.map((v) => v * 1.05))
   const x = (v: number) => M.left + (v / xMax) * PW
@@ -137,8 +156,12 @@ export const failoverSvg = (series: ReadonlyArray<FailoverSeries>, targets: Read
     body.push(`<text x="${M.left - 8}" y="${n2(y(f) + 4)}" text-anchor="end">${Math.round(f * 100)} %</text>`)
   }
   for (const t of targets) {
-    body.push(`<line x1="${n2(x(t.seconds))}" y1="${M.top}" x2="${n2(x(t.seconds))}" y2="${M.top + PH}" stroke="#999" stroke-dasharray="2 4"/>`)
-    body.push(`<text x="${n2(x(t.seconds) - 6)}" y="${M.top + PH - 8}" text-anchor="end" fill="#666">${esc(t.label)} ${n2(t.seconds)} s</text>`)
+    body.push(
+      `<line x1="${n2(x(t.seconds))}" y1="${M.top}" x2="${n2(x(t.seconds))}" y2="${M.top + PH}" stroke="#999" stroke-dasharray="2 4"/>`
+    )
+    body.push(
+      `<text x="${n2(x(t.seconds) - 6)}" y="${M.top + PH - 8}" text-anchor="end" fill="#666">${esc(t.label)} ${n2(t.seconds)} s</text>`
+    )
   }
   series.forEach((s, i) => {
     const sorted = [...s.samplesSeconds].sort((a, b) => a - b)
@@ -153,7 +176,9 @@ export const failoverSvg = (series: ReadonlyArray<FailoverSeries>, targets: Read
     }
     const color = COLORS[i % COLORS.length]
     body.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(" ")}"/>`)
-    body.push(`<line x1="${M.left + 16}" y1="${M.top + 20 + i * 18}" x2="${M.left + 44}" y2="${M.top + 20 + i * 18}" stroke="${color}" stroke-width="2"/>`)
+    body.push(
+      `<line x1="${M.left + 16}" y1="${M.top + 20 + i * 18}" x2="${M.left + 44}" y2="${M.top + 20 + i * 18}" stroke="${color}" stroke-width="2"/>`
+    )
     body.push(`<text x="${M.left + 52}" y="${M.top + 24 + i * 18}">${esc(`${s.label} (n = ${sorted.length})`)}</text>`)
   })
   return frame("Failover time distribution", body, "seconds until polling again on another runner", "share of bots")

@@ -64,7 +64,13 @@ export interface Placement {
 }
 
 export const placement = async (sql: Sql): Promise<Placement> => {
-  const rows = await sql.query<{ botId: number; runner: string | null; state: string; lastStartedAt: Date | null; restartCount: number }>(
+  const rows = await sql.query<{
+    botId: number
+    runner: string | null
+    state: string
+    lastStartedAt: Date | null
+    restartCount: number
+  }>(
     `SELECT bot_id AS "botId", runner, state, last_started_at AS "lastStartedAt", restart_count AS "restartCount"
      FROM bot_runtime_status`
   )
@@ -89,7 +95,10 @@ export const spread = (p: Placement, ids: ReadonlyArray<number>, runners: Readon
   }
   const values = runners.map((r) => counts.get(r.name) ?? 0)
   const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
-  return { perRunner: Object.fromEntries(runners.map((r) => [r.name, counts.get(r.name) ?? 0])), maxOverMean: mean > 0 ? Math.max(...values) / mean : null }
+  return {
+    perRunner: Object.fromEntries(runners.map((r) => [r.name, counts.get(r.name) ?? 0])),
+    maxOverMean: mean > 0 ? Math.max(...values) / mean : null
+  }
 }
 
 /**
@@ -97,9 +106,14 @@ export const spread = (p: Placement, ids: ReadonlyArray<number>, runners: Readon
  * and the placement stays the same for `quietMs`. Returns that placement and
  * when it was first seen whole.
  */
-export const waitSettled = async (
-  options: { sql: Sql; emulator: Emulator; ids: ReadonlyArray<number>; runners: ReadonlyArray<ClusterRunner>; timeoutMs: number; quietMs?: number }
-) => {
+export const waitSettled = async (options: {
+  sql: Sql
+  emulator: Emulator
+  ids: ReadonlyArray<number>
+  runners: ReadonlyArray<ClusterRunner>
+  timeoutMs: number
+  quietMs?: number
+}) => {
   const deadline = Date.now() + options.timeoutMs
   const quietMs = options.quietMs ?? 3_000
   let stableSince: number | undefined
@@ -107,7 +121,8 @@ export const waitSettled = async (
   for (;;) {
     const live = new Set(options.runners.filter((r) => r.alive()).map((r) => r.name))
     const [summary, p] = await Promise.all([options.emulator.summary(), placement(options.sql)])
-    const whole = summary.activePolls >= options.ids.length && options.ids.every((id) => live.has(p.owner.get(id) ?? ""))
+    const whole =
+      summary.activePolls >= options.ids.length && options.ids.every((id) => live.has(p.owner.get(id) ?? ""))
     const same = whole && last !== undefined && options.ids.every((id) => p.owner.get(id) === last!.owner.get(id))
     if (!whole) stableSince = undefined
     else if (!same || stableSince === undefined) stableSince = Date.now()
@@ -115,7 +130,9 @@ export const waitSettled = async (
     if (stableSince !== undefined && Date.now() - stableSince >= quietMs) return { placement: p, since: stableSince }
     if (Date.now() > deadline) {
       const owned = options.ids.filter((id) => live.has(p.owner.get(id) ?? "")).length
-      throw new Error(`cluster not settled within ${options.timeoutMs} ms: ${summary.activePolls} of ${options.ids.length} polling, ${owned} owned by a live runner`)
+      throw new Error(
+        `cluster not settled within ${options.timeoutMs} ms: ${summary.activePolls} of ${options.ids.length} polling, ${owned} owned by a live runner`
+      )
     }
     await sleep(500)
   }

@@ -83,7 +83,9 @@ export interface Emulator {
   readonly proc: Managed
   readonly createBots: (count: number) => Promise<Array<EmulatorBot>>
   readonly summary: () => Promise<FleetSummary>
-  readonly stats: (token: string) => Promise<{ activePollers: number; getUpdatesCalls: number; conflicts: number; maxConcurrentPollers: number }>
+  readonly stats: (
+    token: string
+  ) => Promise<{ activePollers: number; getUpdatesCalls: number; conflicts: number; maxConcurrentPollers: number }>
   /** Injects (a burst, or paced when ratePerSecond is set) and waits until every message has its reply. */
   readonly load: (spec: LoadSpec, timeoutMs: number) => Promise<LoadResult>
   readonly arm: (token: string) => Promise<void>
@@ -116,7 +118,9 @@ export const startEmulator = async (scope: Scope): Promise<Emulator> => {
         resolve(m.url)
       }
     })
-    void proc.exited.then(({ code, signal }) => reject(new Error(`the emulator exited (${code ?? signal}):\n${proc.output()}`)))
+    void proc.exited.then(({ code, signal }) =>
+      reject(new Error(`the emulator exited (${code ?? signal}):\n${proc.output()}`))
+    )
   })
   const rpc = proc.rpc
   const emulator: Emulator = {
@@ -131,22 +135,34 @@ export const startEmulator = async (scope: Scope): Promise<Emulator> => {
       const { loadId } = await rpc.call<{ loadId: number }>("startLoad", { ...spec, userBase: base })
       return rpc.call<LoadResult>("awaitLoad", { loadId, timeoutMs }, timeoutMs + 60_000)
     },
-    arm: async (token) => void await rpc.call("arm", { token }),
-    awaitStart: async (token, timeoutMs) => (await rpc.call<{ at: number | null }>("awaitStart", { token, timeoutMs }, timeoutMs + 30_000)).at,
+    arm: async (token) => void (await rpc.call("arm", { token })),
+    awaitStart: async (token, timeoutMs) =>
+      (await rpc.call<{ at: number | null }>("awaitStart", { token, timeoutMs }, timeoutMs + 30_000)).at,
     awaitStop: async (token, timeoutMs, settleMs) =>
-      (await rpc.call<{ at: number | null }>("awaitStop", { token, timeoutMs, settleMs }, timeoutMs + settleMs + 30_000)).at,
+      (
+        await rpc.call<{ at: number | null }>(
+          "awaitStop",
+          { token, timeoutMs, settleMs },
+          timeoutMs + settleMs + 30_000
+        )
+      ).at,
     trackPolls: async (tokens) => {
       const { trackId } = await rpc.call<{ trackId: number }>("trackPolls", { tokens })
       return {
         handovers: (subset, from) => rpc.call("handovers", { trackId, tokens: subset, from }),
-        close: async () => void await rpc.call("untrack", { trackId })
+        close: async () => void (await rpc.call("untrack", { trackId }))
       }
     },
     waitPolling: (count, timeoutMs, everyMs = 100) =>
-      waitFor(`${count} bots polling`, async () => {
-        const s = await emulator.summary()
-        return s.activePolls >= count ? Date.now() : undefined
-      }, timeoutMs, everyMs)
+      waitFor(
+        `${count} bots polling`,
+        async () => {
+          const s = await emulator.summary()
+          return s.activePolls >= count ? Date.now() : undefined
+        },
+        timeoutMs,
+        everyMs
+      )
   }
   return emulator
 }
@@ -213,7 +229,13 @@ export const parseMetrics = (text: string): Map<string, number> => {
 
 export const startBotfleet = async (
   scope: Scope,
-  options: { name?: string; db: BenchDatabase; emulator: Emulator; app: "tenant" | "echo"; env?: Record<string, string> }
+  options: {
+    name?: string
+    db: BenchDatabase
+    emulator: Emulator
+    app: "tenant" | "echo"
+    env?: Record<string, string>
+  }
 ): Promise<Botfleet> => {
   const port = await freePort()
   const runnerPort = await freePort()
@@ -242,7 +264,7 @@ export const startBotfleet = async (
       if (!res.ok) throw new Error(`/metrics answered ${res.status}`)
       return parseMetrics(await res.text())
     },
-    lagReset: async () => void await proc.rpc.call("lagReset"),
+    lagReset: async () => void (await proc.rpc.call("lagReset")),
     lagRead: () => proc.rpc.call("lagRead"),
     stop: (signal) => {
       stopping = true
@@ -251,23 +273,30 @@ export const startBotfleet = async (
   }
   scope.add(() => handle.stop())
   void proc.exited.then(({ code, signal }) => {
-    if (!stopping) console.error(`  ${proc.name} (pid ${proc.pid}) exited unexpectedly (${code ?? signal}); last output:\n${proc.output().slice(-4000)}`)
+    if (!stopping)
+      console.error(
+        `  ${proc.name} (pid ${proc.pid}) exited unexpectedly (${code ?? signal}); last output:\n${proc.output().slice(-4000)}`
+      )
   })
   return handle
 }
 
-
 /** Waits until botfleet answers /readyz. */
 export const waitReady = (bf: Botfleet, timeoutMs: number) =>
-  waitFor("botfleet /readyz", async () => {
-    if (!bf.proc.isRunning()) throw new Error(`botfleet exited:\n${bf.proc.output().slice(-4000)}`)
-    try {
-      const res = await fetch(`${bf.httpUrl}/readyz`, { signal: AbortSignal.timeout(2_000) })
-      return res.ok ? true : undefined
-    } catch {
-      return undefined
-    }
-  }, timeoutMs, 50)
+  waitFor(
+    "botfleet /readyz",
+    async () => {
+      if (!bf.proc.isRunning()) throw new Error(`botfleet exited:\n${bf.proc.output().slice(-4000)}`)
+      try {
+        const res = await fetch(`${bf.httpUrl}/readyz`, { signal: AbortSignal.timeout(2_000) })
+        return res.ok ? true : undefined
+      } catch {
+        return undefined
+      }
+    },
+    timeoutMs,
+    50
+  )
 
 // ------------------------------------------------------------------ bare grammY
 
@@ -292,7 +321,12 @@ export interface ScenarioContext {
   readonly emulator: () => Promise<Emulator>
 }
 
-export const makeContext = (mode: Mode, pg: BenchPostgres, scope: Scope, log: (line: string) => void): ScenarioContext => ({
+export const makeContext = (
+  mode: Mode,
+  pg: BenchPostgres,
+  scope: Scope,
+  log: (line: string) => void
+): ScenarioContext => ({
   mode,
   quick: mode === "quick",
   pg,
@@ -330,7 +364,11 @@ export const samplePool = async <A>(db: BenchDatabase, during: Promise<A>, every
          WHERE datname = current_database() AND application_name = 'botfleet' GROUP BY state`
       )
       const by = (s: string) => Number(rows.find((r) => r.state === s)?.n ?? 0)
-      samples.push({ open: rows.reduce((a, r) => a + Number(r.n), 0), active: by("active"), idleInTransaction: by("idle in transaction") })
+      samples.push({
+        open: rows.reduce((a, r) => a + Number(r.n), 0),
+        active: by("active"),
+        idleInTransaction: by("idle in transaction")
+      })
       await Promise.race([sleep(everyMs), finished.catch(() => undefined)])
     }
   } finally {

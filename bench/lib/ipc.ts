@@ -41,7 +41,8 @@ export class RpcClient {
       else p.reject(new Error(`${this.name}: ${m.op ?? "call"} failed: ${m.error}`))
     })
     child.on("exit", (code, signal) => {
-      for (const p of this.pending.values()) p.reject(new Error(`${this.name} exited (${code ?? signal}) during a call`))
+      for (const p of this.pending.values())
+        p.reject(new Error(`${this.name} exited (${code ?? signal}) during a call`))
       this.pending.clear()
     })
   }

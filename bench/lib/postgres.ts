@@ -19,7 +19,10 @@ export const TMP_PREFIX = "botfleet-bench-"
 
 /** A small SQL handle for the runner's own statements (seeding bots, changes). */
 export interface Sql {
-  readonly query: <A = Record<string, unknown>>(statement: string, params?: ReadonlyArray<unknown>) => Promise<ReadonlyArray<A>>
+  readonly query: <A = Record<string, unknown>>(
+    statement: string,
+    params?: ReadonlyArray<unknown>
+  ) => Promise<ReadonlyArray<A>>
   readonly close: () => Promise<void>
 }
 
@@ -27,10 +30,12 @@ export const openSql = (url: string, maxConnections = 2): Sql => {
   const runtime = ManagedRuntime.make(layerFromUrl(url, { maxConnections, applicationName: "botfleet-bench" }))
   return {
     query: <A>(statement: string, params: ReadonlyArray<unknown> = []) =>
-      runtime.runPromise(Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        return (yield* sql.unsafe(statement, params)) as unknown as ReadonlyArray<A>
-      })),
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          return (yield* sql.unsafe(statement, params)) as unknown as ReadonlyArray<A>
+        })
+      ),
     close: () => runtime.dispose()
   }
 }
@@ -133,7 +138,10 @@ const isAlive = (pid: number) => {
   }
 }
 
-export const startBenchPostgres = async (options: { durable: boolean; log: (s: string) => void }): Promise<BenchPostgres> => {
+export const startBenchPostgres = async (options: {
+  durable: boolean
+  log: (s: string) => void
+}): Promise<BenchPostgres> => {
   const external = process.env.BENCH_DATABASE_URL
   let server: EmbeddedServer | undefined
   let dir: string | undefined
@@ -154,12 +162,18 @@ export const startBenchPostgres = async (options: { durable: boolean; log: (s: s
   const tplSql = layerFromUrl(withDb(adminUrl, template), { maxConnections: 1 })
   await Effect.runPromise(runMigrations().pipe(Effect.provide(tplSql)))
 
-  const settingsRows = await adminQuery(adminUrl,
-    `SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','server_version')`)
-  const settings = Object.fromEntries((settingsRows as Array<{ name: string; setting: string }>).map((r) => [r.name, r.setting]))
+  const settingsRows = await adminQuery(
+    adminUrl,
+    `SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers','max_connections','server_version')`
+  )
+  const settings = Object.fromEntries(
+    (settingsRows as Array<{ name: string; setting: string }>).map((r) => [r.name, r.setting])
+  )
   let n = 0
   return {
-    description: external ? "external (BENCH_DATABASE_URL)" : `embedded PostgreSQL ${settings.server_version ?? ""}, fsync ${settings.fsync}`,
+    description: external
+      ? "external (BENCH_DATABASE_URL)"
+      : `embedded PostgreSQL ${settings.server_version ?? ""}, fsync ${settings.fsync}`,
     settings,
     createDatabase: async () => {
       const name = `bench_${suffix}_${++n}`
@@ -177,7 +191,8 @@ export const startBenchPostgres = async (options: { durable: boolean; log: (s: s
     pids: () => (dir ? serverPids(dir) : []),
     stop: async () => {
       if (external) {
-        for (const name of created) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined)
+        for (const name of created)
+          await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined)
       }
       created.clear()
       if (server && dir) {

@@ -24,7 +24,6 @@ export interface Figure {
   readonly note?: string
 }
 
-
 export const formatValue = (value: number | null, unit: string, digits?: number): string => {
   if (value === null || !Number.isFinite(value)) return "n/a"
   const d = digits ?? (Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2)
@@ -42,13 +41,23 @@ export const figure = (
   options: { target?: Target; digits?: number; note?: string } = {}
 ): Figure => {
   const t = options.target
-  const pass = t === undefined ? null : value === null || !Number.isFinite(value) ? false : t.op === "<=" ? value <= t.value : value >= t.value
+  const pass =
+    t === undefined
+      ? null
+      : value === null || !Number.isFinite(value)
+        ? false
+        : t.op === "<="
+          ? value <= t.value
+          : value >= t.value
   const base = {
     figure: name,
     value: value === null || !Number.isFinite(value) ? null : value,
     unit,
     display: formatValue(value, unit, options.digits),
-    target: t === undefined ? null : `${t.op === "<=" ? "≤" : "≥"} ${formatValue(t.value, unit, Number.isInteger(t.value) ? 0 : undefined)}`,
+    target:
+      t === undefined
+        ? null
+        : `${t.op === "<=" ? "≤" : "≥"} ${formatValue(t.value, unit, Number.isInteger(t.value) ? 0 : undefined)}`,
     pass
   }
   return options.note === undefined ? base : { ...base, note: options.note }
@@ -144,7 +153,9 @@ export const summaryMarkdown = (results: ReadonlyArray<ResultFile>, charts: Read
   for (const r of results) {
     const label = `${r.scenario}${r.mode === "full" ? "" : ` (${r.mode})`}`
     if (r.status === "error") {
-      lines.push(`| ${cell(label)} | scenario failed | ${cell((r.error ?? "").split("\n")[0]!.slice(0, 200))} | | **ERROR** |`)
+      lines.push(
+        `| ${cell(label)} | scenario failed | ${cell((r.error ?? "").split("\n")[0]!.slice(0, 200))} | | **ERROR** |`
+      )
       continue
     }
     for (const f of r.figures) {
@@ -153,10 +164,19 @@ export const summaryMarkdown = (results: ReadonlyArray<ResultFile>, charts: Read
     }
   }
   lines.push("")
-  const notes = results.flatMap((r) => r.figures.filter((f) => f.note).map((f) => `- ${r.scenario} — ${f.figure}: ${f.note}`))
+  const notes = results.flatMap((r) =>
+    r.figures.filter((f) => f.note).map((f) => `- ${r.scenario} — ${f.figure}: ${f.note}`)
+  )
   if (notes.length > 0) lines.push("Notes:", "", ...notes, "")
   lines.push(
-    "Runs: " + results.map((r) => `${r.scenario} ${r.date.slice(0, 16).replace("T", " ")} UTC (${r.mode}, ${Math.round(r.durationSeconds)} s, load avg at start ${(r.machine.loadAverage as Array<number> | undefined)?.[0] ?? "?"})`).join("; ") + ".",
+    "Runs: " +
+      results
+        .map(
+          (r) =>
+            `${r.scenario} ${r.date.slice(0, 16).replace("T", " ")} UTC (${r.mode}, ${Math.round(r.durationSeconds)} s, load avg at start ${(r.machine.loadAverage as Array<number> | undefined)?.[0] ?? "?"})`
+        )
+        .join("; ") +
+      ".",
     ""
   )
   for (const c of charts) lines.push(`![${c}](${c})`, "")

@@ -31,7 +31,11 @@ export const summarize = (values: ReadonlyArray<number>): Summary => {
   }
 }
 
-export const median = (values: ReadonlyArray<number>): number | null => percentile([...values].sort((a, b) => a - b), 50)
+export const median = (values: ReadonlyArray<number>): number | null =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50
+  )
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 

@@ -34,7 +34,8 @@ export const baselineProcessPerBot: Scenario = {
     const procs: Array<Managed> = []
     const startedAt = Date.now()
     for (let i = 0; i < bareBots.length; i += 5) {
-      for (const b of bareBots.slice(i, i + 5)) procs.push(startBare(ctx.scope, `bare-${procs.length + 1}`, [b.token], emulator))
+      for (const b of bareBots.slice(i, i + 5))
+        procs.push(startBare(ctx.scope, `bare-${procs.length + 1}`, [b.token], emulator))
       await emulator.waitPolling(Math.min(i + 5, count), 60_000, 25)
     }
     const bareAllPollingS = (Date.now() - startedAt) / 1000
@@ -51,24 +52,47 @@ export const baselineProcessPerBot: Scenario = {
     const fleetAllPollingS = (Date.now() - bf.proc.spawnedAt) / 1000
     await sleep(settleMs)
     const fleetMem = procMemory(bf.proc.pid)
-    ctx.log(`botfleet with ${count} bots: RSS ${mib(fleetMem.rss).toFixed(0)} MiB, PSS ${mib(fleetMem.pss).toFixed(0)} MiB`)
+    ctx.log(
+      `botfleet with ${count} bots: RSS ${mib(fleetMem.rss).toFixed(0)} MiB, PSS ${mib(fleetMem.pss).toFixed(0)} MiB`
+    )
 
     const perBotBareRss = bareRss.mean ?? 0
     const perBotBarePss = barePss.mean ?? 0
     const perBotFleetRss = mib(fleetMem.rss) / count
     const perBotFleetPss = mib(fleetMem.pss) / count
     return {
-      parameters: { bots: count, settleMs, bareHandler: "ctx.reply(ctx.message.text)", botfleetApp: "tenant (src/bot/app.ts)" },
+      parameters: {
+        bots: count,
+        settleMs,
+        bareHandler: "ctx.reply(ctx.message.text)",
+        botfleetApp: "tenant (src/bot/app.ts)"
+      },
       figures: [
         figure(`one process per bot: memory per bot (RSS)`, perBotBareRss, "MiB", { digits: 1 }),
-        figure(`botfleet, ${count} bots in one process: memory per bot (RSS ÷ ${count})`, perBotFleetRss, "MiB", { digits: 2 }),
+        figure(`botfleet, ${count} bots in one process: memory per bot (RSS ÷ ${count})`, perBotFleetRss, "MiB", {
+          digits: 2
+        }),
         figure(`memory per bot, process-per-bot ÷ botfleet (RSS)`, perBotBareRss / perBotFleetRss, "×", { digits: 1 }),
         figure(`memory per bot, process-per-bot ÷ botfleet (PSS)`, perBotBarePss / perBotFleetPss, "×", { digits: 1 })
       ],
       data: {
-        bare: { rssMiB: bareRss, pssMiB: barePss, totalRssMiB: bareMem.reduce((a, m) => a + mib(m.rss), 0), allPollingSeconds: bareAllPollingS },
-        botfleet: { rssMiB: mib(fleetMem.rss), pssMiB: mib(fleetMem.pss), rssPeakMiB: mib(fleetMem.rssPeak), allPollingSeconds: fleetAllPollingS },
-        chart: { baselinePerProcessMiB: perBotBareRss, baselineMeasuredBots: count, botfleet: { bots: count, rssMiB: mib(fleetMem.rss) } }
+        bare: {
+          rssMiB: bareRss,
+          pssMiB: barePss,
+          totalRssMiB: bareMem.reduce((a, m) => a + mib(m.rss), 0),
+          allPollingSeconds: bareAllPollingS
+        },
+        botfleet: {
+          rssMiB: mib(fleetMem.rss),
+          pssMiB: mib(fleetMem.pss),
+          rssPeakMiB: mib(fleetMem.rssPeak),
+          allPollingSeconds: fleetAllPollingS
+        },
+        chart: {
+          baselinePerProcessMiB: perBotBareRss,
+          baselineMeasuredBots: count,
+          botfleet: { bots: count, rssMiB: mib(fleetMem.rss) }
+        }
       }
     }
   }

@@ -78,10 +78,19 @@ export const changeLatency: Scenario = {
     const stopSummary = summarize(vals(stops))
     const missedStarts = starts.filter((s) => s.ms === null).length
     const missedStops = stops.filter((s) => s.ms === null).length
-    ctx.log(`start p50 ${startSummary.p50} ms p99 ${startSummary.p99} ms; stop p50 ${stopSummary.p50} ms p99 ${stopSummary.p99} ms`)
-    const note = (missed: number, what: string) => (missed > 0 ? { note: `${missed} ${what} did not happen within ${TIMEOUT_MS / 1000} s` } : {})
+    ctx.log(
+      `start p50 ${startSummary.p50} ms p99 ${startSummary.p99} ms; stop p50 ${stopSummary.p50} ms p99 ${stopSummary.p99} ms`
+    )
+    const note = (missed: number, what: string) =>
+      missed > 0 ? { note: `${missed} ${what} did not happen within ${TIMEOUT_MS / 1000} s` } : {}
     return {
-      parameters: { backgroundBots: background, cycles, changesPerCycle: 4, timeoutMs: TIMEOUT_MS, stopSettleMs: SETTLE_MS },
+      parameters: {
+        backgroundBots: background,
+        cycles,
+        changesPerCycle: 4,
+        timeoutMs: TIMEOUT_MS,
+        stopSettleMs: SETTLE_MS
+      },
       figures: [
         figure(`inserted/activated → polling, p50 (n = ${starts.length})`, startSummary.p50, "ms", { digits: 0 }),
         figure(`inserted/activated → polling, p99 (n = ${starts.length})`, startSummary.p99, "ms", {

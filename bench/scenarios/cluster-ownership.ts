@@ -56,7 +56,8 @@ const awaitHandovers = async (
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const seen = await track.handovers(tokens, from)
-    if ((Date.now() - from > 1_000 && seen.every((h) => h !== null && h.startedAt !== null)) || Date.now() > deadline) return seen
+    if ((Date.now() - from > 1_000 && seen.every((h) => h !== null && h.startedAt !== null)) || Date.now() > deadline)
+      return seen
     await sleep(250)
   }
 }
@@ -97,12 +98,17 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
 
     // ---- 1. three runners
     const startedAt = Date.now()
-    runners.push(...await startRunners(scope, { labels: ["a", "b", "c"], db, emulator }))
+    runners.push(...(await startRunners(scope, { labels: ["a", "b", "c"], db, emulator })))
     let settled = await settle()
     const startupS = (settled.since - startedAt) / 1000
     const steady = spread(settled.placement, ids, runners)
     ctx.log(`${n} bots on 3 runners after ${startupS.toFixed(1)} s: ${Object.values(steady.perRunner).join(" / ")}`)
-    figures.push(figure(label("3 runners, busiest/mean"), steady.maxOverMean, "×", { digits: 2, target: { op: "<=", value: SPREAD_TARGET } }))
+    figures.push(
+      figure(label("3 runners, busiest/mean"), steady.maxOverMean, "×", {
+        digits: 2,
+        target: { op: "<=", value: SPREAD_TARGET }
+      })
+    )
     const before = await conflictsNow(emulator)
 
     // ---- 2. crash failover
@@ -116,7 +122,9 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     const crashMs = crashSeen.map((h) => (h?.startedAt ?? Number.POSITIVE_INFINITY) - killAt)
     const crash = summarize(crashMs)
     const crashMissing = crashMs.filter((v) => !Number.isFinite(v)).length
-    ctx.log(`crash: ${crashedIds.length} bots polling elsewhere p50 ${crash.p50} ms p99 ${crash.p99} ms${crashMissing ? `, ${crashMissing} not within 90 s` : ""}`)
+    ctx.log(
+      `crash: ${crashedIds.length} bots polling elsewhere p50 ${crash.p50} ms p99 ${crash.p99} ms${crashMissing ? `, ${crashMissing} not within 90 s` : ""}`
+    )
     settled = await settle()
     const afterCrash = await conflictsNow(emulator)
 
@@ -133,9 +141,11 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     const stayingGaps = await joinTrack.handovers(tokens(staying), joinAt)
     const restartedStaying = staying.filter((id, i) => {
       const gap = stayingGaps[i]
-      return afterJoin.startedAt.get(id) !== beforeJoin.startedAt.get(id) ||
+      return (
+        afterJoin.startedAt.get(id) !== beforeJoin.startedAt.get(id) ||
         afterJoin.restarts.get(id) !== beforeJoin.restarts.get(id) ||
         (gap != null && (gap.startedAt ?? Date.now()) - gap.stoppedAt > STAYING_GAP_MS)
+      )
     }).length
     const movedSeen = await joinTrack.handovers(tokens(moved), joinAt)
     await joinTrack.close()
@@ -145,8 +155,10 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     const movedFraction = moved.length / n
     const ideal = 1 / 3
     const afterJoinConflicts = await conflictsNow(emulator)
-    ctx.log(`join: ${moved.length} moved (${(movedFraction * 100).toFixed(1)} %, ideal 33.3 %), settled ${joinSettleS.toFixed(1)} s, ` +
-      `${restartedStaying} staying bots restarted, ${unhealthy} lock-storage-unhealthy lines`)
+    ctx.log(
+      `join: ${moved.length} moved (${(movedFraction * 100).toFixed(1)} %, ideal 33.3 %), settled ${joinSettleS.toFixed(1)} s, ` +
+        `${restartedStaying} staying bots restarted, ${unhealthy} lock-storage-unhealthy lines`
+    )
 
     // ---- 4. graceful handoff, with messages in flight
     const leaving = runners[1]!
@@ -155,7 +167,10 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     const graceTrack = await emulator.trackPolls(leavingTokens)
     const rate = ctx.quick ? 100 : 200
     const loadSeconds = 6
-    const load = emulator.load({ tokens: leavingTokens, total: rate * loadSeconds, kind: "echo", chatsPerBot: 1, ratePerSecond: rate }, 120_000)
+    const load = emulator.load(
+      { tokens: leavingTokens, total: rate * loadSeconds, kind: "echo", chatsPerBot: 1, ratePerSecond: rate },
+      120_000
+    )
     await sleep(1_500)
     // CPU per process over the hand-over: who is busy while the successors start (100 % = one core).
     const survivors = runners.filter((r) => r.alive() && r !== leaving)
@@ -169,7 +184,9 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     const exit = await leaving.bf.proc.exited
     const graceSeen = await awaitHandovers(graceTrack, leavingTokens, termAt, 60_000)
     const cpu = meter.stop()
-    const cpuPercent = Object.fromEntries(Object.entries(cpu.seconds).map(([k, v]) => [k, Math.round((v / cpu.wallSeconds) * 100)]))
+    const cpuPercent = Object.fromEntries(
+      Object.entries(cpu.seconds).map(([k, v]) => [k, Math.round((v / cpu.wallSeconds) * 100)])
+    )
     await graceTrack.close()
     const loadResult = await load
     const graceMs = graceSeen.map((h) => (h?.startedAt ?? Number.POSITIVE_INFINITY) - termAt)
@@ -180,12 +197,16 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     settled = await settle()
     const end = await conflictsNow(emulator)
     const lost = loadResult.injected - loadResult.replied
-    ctx.log(`graceful: ${leavingIds.length} bots, SIGTERM → successor polling p50 ${grace.p50} ms p99 ${grace.p99} ms, ` +
-      `no poller p99 ${gap.p99} ms, stopped p50 ${stoppedMs.p50} p99 ${stoppedMs.p99} ms, CPU % ${JSON.stringify(cpuPercent)}; exit ${exit.code ?? exit.signal} after ${stopped.ms} ms; ${lost} lost, ${loadResult.extraReplies} doubled of ${loadResult.injected}`)
+    ctx.log(
+      `graceful: ${leavingIds.length} bots, SIGTERM → successor polling p50 ${grace.p50} ms p99 ${grace.p99} ms, ` +
+        `no poller p99 ${gap.p99} ms, stopped p50 ${stoppedMs.p50} p99 ${stoppedMs.p99} ms, CPU % ${JSON.stringify(cpuPercent)}; exit ${exit.code ?? exit.signal} after ${stopped.ms} ms; ${lost} lost, ${loadResult.extraReplies} doubled of ${loadResult.injected}`
+    )
 
     const p = (s: Summary, which: "p50" | "p99") => (s[which] === null ? null : s[which]! / 1000)
     figures.push(
-      figure(label(`crash (SIGKILL) → polling elsewhere, p50 (n = ${crashedIds.length})`), p(crash, "p50"), "s", { digits: 1 }),
+      figure(label(`crash (SIGKILL) → polling elsewhere, p50 (n = ${crashedIds.length})`), p(crash, "p50"), "s", {
+        digits: 1
+      }),
       figure(label(`crash (SIGKILL) → polling elsewhere, p99`), p(crash, "p99"), "s", {
         digits: 1,
         target: { op: "<=", value: CRASH_TARGET_S },
@@ -195,13 +216,24 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
         digits: 1,
         target: { op: "<=", value: Math.round(ideal * MOVED_TARGET_X_IDEAL * 1000) / 10 }
       }),
-      figure(label("join → last moved bot polling"), joinSettleS, "s", { digits: 1, target: { op: "<=", value: JOIN_SETTLE_TARGET_S } }),
+      figure(label("join → last moved bot polling"), joinSettleS, "s", {
+        digits: 1,
+        target: { op: "<=", value: JOIN_SETTLE_TARGET_S }
+      }),
       figure(label("join: staying bots restarted"), restartedStaying, "", { target: { op: "<=", value: 0 } }),
       figure(label("join: lock storage unhealthy (log lines)"), unhealthy, "", { target: { op: "<=", value: 0 } }),
       figure(label(`SIGTERM → successor polling, p50 (n = ${leavingIds.length})`), p(grace, "p50"), "s", { digits: 2 }),
-      figure(label("SIGTERM → successor polling, p99"), p(grace, "p99"), "s", { digits: 2, target: { op: "<=", value: GRACEFUL_TARGET_S } }),
+      figure(label("SIGTERM → successor polling, p99"), p(grace, "p99"), "s", {
+        digits: 2,
+        target: { op: "<=", value: GRACEFUL_TARGET_S }
+      }),
       figure(label("graceful: no poller at all, p99"), p(gap, "p99"), "s", { digits: 2 }),
-      figure(label(`graceful: messages lost or doubled (of ${loadResult.injected})`), lost + loadResult.extraReplies, "", { target: { op: "<=", value: 0 } }),
+      figure(
+        label(`graceful: messages lost or doubled (of ${loadResult.injected})`),
+        lost + loadResult.extraReplies,
+        "",
+        { target: { op: "<=", value: 0 } }
+      ),
       figure(label("409s seen (whole run)"), end.conflicts, "", { target: { op: "<=", value: 0 } }),
       figure(label("tokens ever polled twice at once"), end.overlapping, "", { target: { op: "<=", value: 0 } })
     )
@@ -232,7 +264,12 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
           noPollerMs: gap,
           exit,
           stopMs: stopped.ms,
-          load: { injected: loadResult.injected, replied: loadResult.replied, extraReplies: loadResult.extraReplies, latencyMs: loadResult.latencyMs }
+          load: {
+            injected: loadResult.injected,
+            replied: loadResult.replied,
+            extraReplies: loadResult.extraReplies,
+            latencyMs: loadResult.latencyMs
+          }
         },
         conflicts: { before, afterCrash, afterJoin: afterJoinConflicts, end },
         unhealthyLinesPerRunner: Object.fromEntries(runners.map((r) => [r.name, r.unhealthyLines()])),
@@ -272,7 +309,10 @@ export const clusterOwnership: Scenario = {
               { label: `SIGKILL, ${r.bots.toLocaleString("en-US")} bots`, samplesSeconds: r.crashSeconds },
               { label: `SIGTERM, ${r.bots.toLocaleString("en-US")} bots`, samplesSeconds: r.gracefulSeconds }
             ]),
-            targets: [{ seconds: GRACEFUL_TARGET_S, label: "SIGTERM target" }, { seconds: CRASH_TARGET_S, label: "SIGKILL target" }]
+            targets: [
+              { seconds: GRACEFUL_TARGET_S, label: "SIGTERM target" },
+              { seconds: CRASH_TARGET_S, label: "SIGKILL target" }
+            ]
           }
         }
       }

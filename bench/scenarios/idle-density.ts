@@ -34,7 +34,10 @@ const GiB_MiB = 1024
 /** This process's open-files limit (children inherit it): one socket per polling bot, in botfleet and in the emulator. */
 const openFilesLimit = (): number | null => {
   try {
-    const line = fs.readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"))
+    const line = fs
+      .readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"))
     const soft = Number(line?.split(/\s{2,}/)[1])
     return Number.isFinite(soft) ? soft : null
   } catch {
@@ -59,14 +62,20 @@ interface SizeRun {
   readonly cpuPercent: number | null
   readonly lagP99Ms: number | null
   /** CPU per bot started, in ms, by process (set when every bot polled) */
-  readonly startCpuMsPerBot?: { readonly botfleet: number | null; readonly emulator: number | null; readonly postgres: number | null }
+  readonly startCpuMsPerBot?: {
+    readonly botfleet: number | null
+    readonly emulator: number | null
+    readonly postgres: number | null
+  }
   readonly [key: string]: unknown
 }
 
 /** Milliseconds of CPU, over all three processes, per bot brought up (null when not all polled). */
 const startCpuTotal = (r: SizeRun): number | null => {
   const c = r.startCpuMsPerBot
-  return c && c.botfleet !== null && c.emulator !== null && c.postgres !== null ? c.botfleet + c.emulator + c.postgres : null
+  return c && c.botfleet !== null && c.emulator !== null && c.postgres !== null
+    ? c.botfleet + c.emulator + c.postgres
+    : null
 }
 
 const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
@@ -95,7 +104,12 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
       if (!bf.proc.isRunning()) throw new Error(`botfleet exited:\n${bf.proc.output().slice(-3000)}`)
       polling = (await emulator.summary()).activePolls
       if (firstPolls === undefined && polling > 0) {
-        firstPolls = { polling, botfleet: procCpuSeconds(bf.proc.pid), emulator: procCpuSeconds(emulator.proc.pid), postgres: pgCpu() }
+        firstPolls = {
+          polling,
+          botfleet: procCpuSeconds(bf.proc.pid),
+          emulator: procCpuSeconds(emulator.proc.pid),
+          postgres: pgCpu()
+        }
       }
       if (progress.length === 0 || Date.now() - spawnedAt - progress[progress.length - 1]!.atS * 1000 >= 5_000) {
         progress.push({ atS: (Date.now() - spawnedAt) / 1000, polling })
@@ -111,8 +125,10 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
       const { metrics, ms } = await timedMetrics(bf).catch(() => ({ metrics: new Map<string, number>(), ms: -1 }))
       const mem = procMemory(bf.proc.pid)
       const summary = await emulator.summary()
-      ctx.log(`${n} bots: only ${polling} polling after ${deadlineMs / 1000} s (botfleet_bots_running ${metrics.get("botfleet_bots_running")}, ` +
-        `emulator saw ${summary.totalCalls} API calls), RSS ${mib(mem.rss).toFixed(0)} MiB`)
+      ctx.log(
+        `${n} bots: only ${polling} polling after ${deadlineMs / 1000} s (botfleet_bots_running ${metrics.get("botfleet_bots_running")}, ` +
+          `emulator saw ${summary.totalCalls} API calls), RSS ${mib(mem.rss).toFixed(0)} MiB`
+      )
       return {
         bots: n,
         allPolling: false,
@@ -121,14 +137,20 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
         deadlineSeconds: deadlineMs / 1000,
         rssMiB: mib(mem.rss),
         rssPeakMiB: mib(mem.rssPeak),
-        heapUsedMiB: metrics.has("nodejs_heap_size_used_bytes") ? mib(metrics.get("nodejs_heap_size_used_bytes")!) : null,
+        heapUsedMiB: metrics.has("nodejs_heap_size_used_bytes")
+          ? mib(metrics.get("nodejs_heap_size_used_bytes")!)
+          : null,
         cpuPercent: null,
         lagP99Ms: null,
         startupLagMs: startupLag,
         botsRunningMetric: metrics.get("botfleet_bots_running") ?? null,
         bucketsOwnedMetric: metrics.get("botfleet_buckets_owned") ?? null,
         scrapeMs: ms,
-        emulator: { totalCalls: summary.totalCalls, getUpdatesCalls: summary.getUpdatesCalls, activePolls: summary.activePolls },
+        emulator: {
+          totalCalls: summary.totalCalls,
+          getUpdatesCalls: summary.getUpdatesCalls,
+          activePolls: summary.activePolls
+        },
         progress,
         logTail: bf.proc.output().slice(-3000)
       }
@@ -136,14 +158,17 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
     // The machine's CPU to bring one bot up (what a hand-over pays per bot on the
     // successors), from the first bots polling to the last.
     const started = n - (firstPolls?.polling ?? 0)
-    const perBot = (now: number, then: number | undefined) => started > 0 && then !== undefined ? ((now - then) * 1000) / started : null
+    const perBot = (now: number, then: number | undefined) =>
+      started > 0 && then !== undefined ? ((now - then) * 1000) / started : null
     const startCpuMsPerBot = {
       botfleet: perBot(procCpuSeconds(bf.proc.pid), firstPolls?.botfleet),
       emulator: perBot(procCpuSeconds(emulator.proc.pid), firstPolls?.emulator),
       postgres: perBot(pgCpu(), firstPolls?.postgres)
     }
     const toAllPollingS = (allPollingAt - spawnedAt) / 1000
-    ctx.log(`${n} bots: all polling ${toAllPollingS.toFixed(1)} s after process start; CPU per bot started (ms): ${JSON.stringify(startCpuMsPerBot, (_k, v) => typeof v === "number" ? Math.round(v * 1000) / 1000 : v)}`)
+    ctx.log(
+      `${n} bots: all polling ${toAllPollingS.toFixed(1)} s after process start; CPU per bot started (ms): ${JSON.stringify(startCpuMsPerBot, (_k, v) => (typeof v === "number" ? Math.round(v * 1000) / 1000 : v))}`
+    )
     const startupPeak = procMemory(bf.proc.pid).rssPeak
 
     await sleep(settleMs)
@@ -151,7 +176,15 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
     const t0 = Date.now()
     const emuCpu0 = procCpuSeconds(emulator.proc.pid)
     await bf.lagReset()
-    const scrapes: Array<{ atS: number; scrapeMs: number; rssMiB: number; heapUsedMiB: number; lagMetricMs: number; botsRunning: number; activePolls: number }> = []
+    const scrapes: Array<{
+      atS: number
+      scrapeMs: number
+      rssMiB: number
+      heapUsedMiB: number
+      lagMetricMs: number
+      botsRunning: number
+      activePolls: number
+    }> = []
     let last = first.metrics
     while (Date.now() - t0 < windowMs) {
       await sleep(Math.max(0, Math.min(scrapeEveryMs, windowMs - (Date.now() - t0))))
@@ -173,10 +206,15 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
     const emuCpu1 = procCpuSeconds(emulator.proc.pid)
     const mem = procMemory(bf.proc.pid)
     const summary = await emulator.summary()
-    const cpuPct = (((last.get("process_cpu_seconds_total") ?? 0) - (first.metrics.get("process_cpu_seconds_total") ?? 0)) / ((t1 - t0) / 1000)) * 100
+    const cpuPct =
+      (((last.get("process_cpu_seconds_total") ?? 0) - (first.metrics.get("process_cpu_seconds_total") ?? 0)) /
+        ((t1 - t0) / 1000)) *
+      100
     const logBytes = bf.proc.outputBytes()
     const stop = await bf.stop()
-    ctx.log(`${n} bots: RSS ${mib(mem.rss).toFixed(0)} MiB (peak ${mib(mem.rssPeak).toFixed(0)}), CPU ${cpuPct.toFixed(1)} %, lag p99 ${lag.p99.toFixed(1)} ms; graceful stop ${stop.ms} ms`)
+    ctx.log(
+      `${n} bots: RSS ${mib(mem.rss).toFixed(0)} MiB (peak ${mib(mem.rssPeak).toFixed(0)}), CPU ${cpuPct.toFixed(1)} %, lag p99 ${lag.p99.toFixed(1)} ms; graceful stop ${stop.ms} ms`
+    )
     return {
       bots: n,
       allPolling: true,
@@ -193,7 +231,10 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeRun> => {
       emulatorCpuPercent: ((emuCpu1 - emuCpu0) / ((t1 - t0) / 1000)) * 100,
       lagMs: lag,
       startupLagMs: startupLag,
-      lagMetricMs: { median: median(scrapes.map((s) => s.lagMetricMs)), max: Math.max(...scrapes.map((s) => s.lagMetricMs)) },
+      lagMetricMs: {
+        median: median(scrapes.map((s) => s.lagMetricMs)),
+        max: Math.max(...scrapes.map((s) => s.lagMetricMs))
+      },
       scrapeMs: { median: median(scrapes.map((s) => s.scrapeMs)), max: Math.max(...scrapes.map((s) => s.scrapeMs)) },
       botsRunningMetric: last.get("botfleet_bots_running") ?? null,
       botUpSeries: last.get("botfleet_bot_up#series") ?? null,
@@ -235,7 +276,9 @@ export const idleDensity: Scenario = {
   title: "Idle polling bots in one process",
   run: async (ctx) => {
     // BENCH_IDLE_SIZES=10000,25000 overrides the sizes (for investigating one size)
-    const override = process.env.BENCH_IDLE_SIZES?.split(",").map(Number).filter((x) => Number.isInteger(x) && x > 0)
+    const override = process.env.BENCH_IDLE_SIZES?.split(",")
+      .map(Number)
+      .filter((x) => Number.isInteger(x) && x > 0)
     const sizes = override && override.length > 0 ? override : ctx.quick ? [1_000] : [1_000, 5_000, 10_000, 25_000]
     const runs: Array<SizeRun> = []
     const figures: Array<Figure> = []
@@ -245,16 +288,18 @@ export const idleDensity: Scenario = {
       const openFiles = openFilesLimit()
       const k = n >= 1000 ? `${n / 1000}k` : String(n)
       const withTarget = n <= 10_000 // DESIGN §6 states the targets for 10,000 bots per replica
-      const why = r.error !== undefined
-        ? { note: `${k}: ${r.error.split("\n")[0]}` }
-        : !r.allPolling
-        ? {
-          note: `${k}: only ${String(r.pollingAtDeadline)} of ${n} bots polling after ${String(r.deadlineSeconds)} s; memory taken then` +
-            (openFiles !== null && n >= openFiles
-              ? `; each long poll holds a socket, and this machine allows a process ${openFiles} open files`
-              : "")
-        }
-        : undefined
+      const why =
+        r.error !== undefined
+          ? { note: `${k}: ${r.error.split("\n")[0]}` }
+          : !r.allPolling
+            ? {
+                note:
+                  `${k}: only ${String(r.pollingAtDeadline)} of ${n} bots polling after ${String(r.deadlineSeconds)} s; memory taken then` +
+                  (openFiles !== null && n >= openFiles
+                    ? `; each long poll holds a socket, and this machine allows a process ${openFiles} open files`
+                    : "")
+              }
+            : undefined
       const target = (op: "<=" | ">=", value: number) => (withTarget ? { target: { op, value } } : {})
       const steady = r.allPolling ? "steady" : "when abandoned (not all polling)"
       figures.push(
@@ -266,10 +311,16 @@ export const idleDensity: Scenario = {
         figure(`${k} bots: process start → all polling`, r.timeToAllPollingSeconds, "s", {
           digits: 1,
           // beyond the stated targets, a size still fails when its bots do not all poll within the deadline
-          ...(withTarget ? target("<=", 30) : r.allPolling ? {} : { target: { op: "<=", value: Math.max(120, n * 0.006) } }),
+          ...(withTarget
+            ? target("<=", 30)
+            : r.allPolling
+              ? {}
+              : { target: { op: "<=", value: Math.max(120, n * 0.006) } }),
           ...(why ?? {})
         }),
-        figure(`${k} bots: CPU per bot started (botfleet + emulator + PostgreSQL)`, startCpuTotal(r), "ms", { digits: 2 })
+        figure(`${k} bots: CPU per bot started (botfleet + emulator + PostgreSQL)`, startCpuTotal(r), "ms", {
+          digits: 2
+        })
       )
     }
     return {
@@ -282,7 +333,10 @@ export const idleDensity: Scenario = {
         scrapeEverySeconds: ctx.quick ? 2 : 15
       },
       figures,
-      data: { runs, chart: runs.filter((r) => r.allPolling && r.rssMiB !== null).map((r) => ({ bots: r.bots, rssMiB: r.rssMiB })) }
+      data: {
+        runs,
+        chart: runs.filter((r) => r.allPolling && r.rssMiB !== null).map((r) => ({ bots: r.bots, rssMiB: r.rssMiB }))
+      }
     }
   }
 }

@@ -52,14 +52,26 @@ export const pipelineOverhead: Scenario = {
     for (const chats of chatLevels) {
       const runs = { botfleet: [] as Array<Sample>, bare: [] as Array<Sample> }
       for (let round = 0; round < rounds; round++) {
-        const order = (round + chatLevels.indexOf(chats)) % 2 === 0 ? (["bare", "botfleet"] as const) : (["botfleet", "bare"] as const)
+        const order =
+          (round + chatLevels.indexOf(chats)) % 2 === 0
+            ? (["bare", "botfleet"] as const)
+            : (["botfleet", "bare"] as const)
         for (const system of order) {
           await sleep(500)
-          const meter = cpuMeter({ system: () => [pidOf[system]], postgres: ctx.pg.pids, emulator: () => [emulator.proc.pid] })
-          const { result: r, pool } = await samplePool(db, emulator.load({ tokens: [systems[system]], total, kind: "echo", chatsPerBot: chats }, 120_000))
+          const meter = cpuMeter({
+            system: () => [pidOf[system]],
+            postgres: ctx.pg.pids,
+            emulator: () => [emulator.proc.pid]
+          })
+          const { result: r, pool } = await samplePool(
+            db,
+            emulator.load({ tokens: [systems[system]], total, kind: "echo", chatsPerBot: chats }, 120_000)
+          )
           const cpu = meter.stop().seconds
           if (r.timedOut) ctx.log(`${system} @ ${chats} chats: timed out with ${r.replied}/${r.injected} replies`)
-          const perUpdate = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, r.replied > 0 ? (v * 1000) / r.replied : 0]))
+          const perUpdate = Object.fromEntries(
+            Object.entries(cpu).map(([k, v]) => [k, r.replied > 0 ? (v * 1000) / r.replied : 0])
+          )
           runs[system].push({ ...r, cpuSeconds: cpu, cpuMsPerUpdate: perUpdate, databaseConnections: pool })
           ctx.log(
             `${system} @ ${chats} chats/bot, round ${round + 1}: ${r.updatesPerSecond?.toFixed(0) ?? "n/a"} updates/s; ` +
@@ -69,7 +81,8 @@ export const pipelineOverhead: Scenario = {
         }
       }
       samples[chats] = runs
-      const rate = (rs: Array<Sample>) => (rs.some((r) => r.timedOut) ? null : median(rs.map((r) => r.updatesPerSecond ?? 0)))
+      const rate = (rs: Array<Sample>) =>
+        rs.some((r) => r.timedOut) ? null : median(rs.map((r) => r.updatesPerSecond ?? 0))
       const fleet = rate(runs.botfleet)
       const bare = rate(runs.bare)
       const ratio = fleet !== null && bare !== null && bare > 0 ? fleet / bare : null
@@ -83,11 +96,21 @@ export const pipelineOverhead: Scenario = {
           digits: 2,
           note: `plus ${cpuOf(runs.botfleet, "postgres")?.toFixed(2)} ms of PostgreSQL CPU per update`
         }),
-        figure(`${chats} chats/bot: CPU per update, bare grammY process`, cpuOf(runs.bare, "system"), "ms", { digits: 2 })
+        figure(`${chats} chats/bot: CPU per update, bare grammY process`, cpuOf(runs.bare, "system"), "ms", {
+          digits: 2
+        })
       )
     }
     return {
-      parameters: { bots: 1, chatLevels, messagesPerBurst: total, rounds, warmup, handler: "ctx.reply(ctx.message.text)", bareRunner: "run(bot) (@grammyjs/runner defaults)" },
+      parameters: {
+        bots: 1,
+        chatLevels,
+        messagesPerBurst: total,
+        rounds,
+        warmup,
+        handler: "ctx.reply(ctx.message.text)",
+        bareRunner: "run(bot) (@grammyjs/runner defaults)"
+      },
       figures,
       data: { ratios, samples, botfleetLogBytes: bf.proc.outputBytes(), botfleetLogTail: bf.proc.output().slice(-2000) }
     }

@@ -33,13 +33,24 @@ export const startThroughput: Scenario = {
     const w = await emulator.load({ tokens, total: warmup, kind: "start", uniqueUsers: true }, 60_000)
     if (w.timedOut) throw new Error(`warm-up did not complete (${w.replied}/${w.injected})`)
     await sleep(1_000)
-    const meter = cpuMeter({ botfleet: () => [bf.proc.pid], postgres: ctx.pg.pids, emulator: () => [emulator.proc.pid] })
-    const { result: b, pool } = await samplePool(db, emulator.load({ tokens, total: burst, kind: "start", uniqueUsers: true }, 180_000))
+    const meter = cpuMeter({
+      botfleet: () => [bf.proc.pid],
+      postgres: ctx.pg.pids,
+      emulator: () => [emulator.proc.pid]
+    })
+    const { result: b, pool } = await samplePool(
+      db,
+      emulator.load({ tokens, total: burst, kind: "start", uniqueUsers: true }, 180_000)
+    )
     const cpu = meter.stop().seconds
-    const cpuMsPerUpdate = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, b.replied > 0 ? (v * 1000) / b.replied : 0]))
+    const cpuMsPerUpdate = Object.fromEntries(
+      Object.entries(cpu).map(([k, v]) => [k, b.replied > 0 ? (v * 1000) / b.replied : 0])
+    )
     ctx.log(
       `burst of ${burst}: ${b.updatesPerSecond?.toFixed(0) ?? "n/a"} /start per second${b.timedOut ? " (timed out)" : ""}; CPU per update: ` +
-        Object.entries(cpuMsPerUpdate).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(", ") +
+        Object.entries(cpuMsPerUpdate)
+          .map(([k, v]) => `${k} ${v.toFixed(2)} ms`)
+          .join(", ") +
         `; database connections busy: max ${pool.maxBusy}, mean ${pool.meanBusy}`
     )
     await sleep(1_000)
@@ -69,29 +80,68 @@ export const startThroughput: Scenario = {
     const achieved = paced.durationMs ? (paced.replied * 1000) / paced.durationMs : null
     const lost = paced.timedOut || b.timedOut
     return {
-      parameters: { bots: botCount, burst, pacedRatePerSecond: rate, pacedSeconds, warmup, app: "tenant (src/bot/app.ts)", usersAreNew: true },
+      parameters: {
+        bots: botCount,
+        burst,
+        pacedRatePerSecond: rate,
+        pacedSeconds,
+        warmup,
+        app: "tenant (src/bot/app.ts)",
+        usersAreNew: true
+      },
       figures: [
-        figure(`throughput, burst of ${burst.toLocaleString("en-US")} over ${botCount} bots`, b.timedOut ? null : b.updatesPerSecond, "/s", {
-          target: { op: ">=", value: 1000 }
-        }),
+        figure(
+          `throughput, burst of ${burst.toLocaleString("en-US")} over ${botCount} bots`,
+          b.timedOut ? null : b.updatesPerSecond,
+          "/s",
+          {
+            target: { op: ">=", value: 1000 }
+          }
+        ),
         figure("CPU per /start, botfleet process (burst)", cpuMsPerUpdate.botfleet ?? null, "ms", {
           digits: 2,
           note: `plus ${cpuMsPerUpdate.postgres?.toFixed(2)} ms of PostgreSQL CPU per /start`
         }),
         figure(`latency p50 at ${rate.toLocaleString("en-US")}/s offered`, paced.latencyMs.p50, "ms", { digits: 0 }),
-        figure(`latency p99 at ${rate.toLocaleString("en-US")}/s offered`, paced.timedOut ? null : paced.latencyMs.p99, "ms", {
-          digits: 0,
-          target: { op: "<=", value: 100 },
-          ...(storedUsers !== expectedUsers ? { note: `users table has ${storedUsers} rows, ${expectedUsers} expected` } : {})
-        }),
+        figure(
+          `latency p99 at ${rate.toLocaleString("en-US")}/s offered`,
+          paced.timedOut ? null : paced.latencyMs.p99,
+          "ms",
+          {
+            digits: 0,
+            target: { op: "<=", value: 100 },
+            ...(storedUsers !== expectedUsers
+              ? { note: `users table has ${storedUsers} rows, ${expectedUsers} expected` }
+              : {})
+          }
+        ),
         ...(sustainable
           ? [
-            figure(`latency p50 at ${sustainable.rate}/s offered (half the burst rate)`, sustainable.result.latencyMs.p50, "ms", { digits: 0 }),
-            figure(`latency p99 at ${sustainable.rate}/s offered (half the burst rate)`, sustainable.result.timedOut ? null : sustainable.result.latencyMs.p99, "ms", { digits: 0 })
-          ]
+              figure(
+                `latency p50 at ${sustainable.rate}/s offered (half the burst rate)`,
+                sustainable.result.latencyMs.p50,
+                "ms",
+                { digits: 0 }
+              ),
+              figure(
+                `latency p99 at ${sustainable.rate}/s offered (half the burst rate)`,
+                sustainable.result.timedOut ? null : sustainable.result.latencyMs.p99,
+                "ms",
+                { digits: 0 }
+              )
+            ]
           : [])
       ],
-      data: { sustainable: sustainable ?? null, burst: { ...b, cpuSeconds: cpu, cpuMsPerUpdate, databaseConnections: pool }, paced, achievedRatePerSecond: achieved, warmupResult: w, usersStored: storedUsers, usersExpected: expectedUsers, timedOut: lost }
+      data: {
+        sustainable: sustainable ?? null,
+        burst: { ...b, cpuSeconds: cpu, cpuMsPerUpdate, databaseConnections: pool },
+        paced,
+        achievedRatePerSecond: achieved,
+        warmupResult: w,
+        usersStored: storedUsers,
+        usersExpected: expectedUsers,
+        timedOut: lost
+      }
     }
   }
 }

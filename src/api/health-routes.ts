@@ -10,7 +10,7 @@ export const HealthRoutes = Layer.mergeAll(
   HttpRouter.add(
     "GET",
     "/readyz",
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const health = yield* Health
       const { checks, ready } = yield* health.readiness
       return HttpServerResponse.jsonUnsafe({ ready, checks }, { status: ready ? 200 : 503 })
@@ -19,7 +19,7 @@ export const HealthRoutes = Layer.mergeAll(
 )
 
 export const MetricsRoute = HttpRouter.use((router) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const monitor = yield* Effect.acquireRelease(Effect.sync(startEventLoopMonitor), (m) => Effect.sync(m.stop))
     yield* router.add(
       "GET",

@@ -25,20 +25,22 @@ export const alertAdminsWith = async (
   variables: Record<string, string | number>
 ): Promise<void> => {
   const text = alertText(tenant, key, variables)
-  await Promise.all(adminTargets(shopSettings(tenant)).map((chatId) => api.sendMessage(chatId, text).catch(() => undefined)))
+  await Promise.all(
+    adminTargets(shopSettings(tenant)).map((chatId) => api.sendMessage(chatId, text).catch(() => undefined))
+  )
 }
 
 /** From outside an update (outbox worker, payment callback). */
 export const alertAdmins = (tenant: Tenant, key: AlertKey, variables: Record<string, string | number>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const notifier = yield* TelegramNotifier
     const text = alertText(tenant, key, variables)
     yield* Effect.forEach(
       adminTargets(shopSettings(tenant)),
       (chatId) =>
-        notifier.send(tenant.botId, chatId, text).pipe(
-          Effect.catch((e) => Effect.logWarning(`admin alert not delivered: ${e.message}`))
-        ),
+        notifier
+          .send(tenant.botId, chatId, text)
+          .pipe(Effect.catch((e) => Effect.logWarning(`admin alert not delivered: ${e.message}`))),
       { discard: true }
     )
   })

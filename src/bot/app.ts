@@ -44,10 +44,10 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
         action.menu === "buy"
           ? showPlans(ctx)
           : action.menu === "sub"
-          ? showSubscription(ctx)
-          : action.menu === "wallet"
-          ? showWallet(ctx)
-          : showSupport(ctx)
+            ? showSubscription(ctx)
+            : action.menu === "wallet"
+              ? showWallet(ctx)
+              : showSupport(ctx)
       )
     case "Plan":
       return showPlan(ctx, action.planId)
@@ -125,7 +125,7 @@ export const makeTenantApp = (): Composer<BotContext> => {
         return receiveTicket(ctx)
       case "reject_reason": {
         const reason = ctx.message.text?.trim()
-        if (!reason) return void await ctx.reply(ctx.t("review-reason-text-only"))
+        if (!reason) return void (await ctx.reply(ctx.t("review-reason-text-only")))
         return reject(ctx, state.value.paymentId, reason)
       }
     }
@@ -133,7 +133,7 @@ export const makeTenantApp = (): Composer<BotContext> => {
 
   app.on("message", async (ctx) => {
     if (!isPrivate(ctx)) return
-    if (ctx.message.text?.startsWith("/")) return void await ctx.reply(ctx.t("unknown-command"))
+    if (ctx.message.text?.startsWith("/")) return void (await ctx.reply(ctx.t("unknown-command")))
     await ctx.reply(ctx.t("use-menu"), { reply_markup: mainMenu(ctx) })
   })
 

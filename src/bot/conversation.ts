@@ -30,7 +30,7 @@ export interface ConversationKey {
 }
 
 /** The current state; a stored value this version cannot read counts as none. */
-export const getConversation = Effect.fn("getConversation")(function*(key: ConversationKey) {
+export const getConversation = Effect.fn("getConversation")(function* (key: ConversationKey) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<{ json: string }>`
     SELECT state::text AS json FROM conversation_states
@@ -38,7 +38,7 @@ export const getConversation = Effect.fn("getConversation")(function*(key: Conve
   return row ? decodeState(row.json) : Option.none<ConversationState>()
 })
 
-export const setConversation = Effect.fn("setConversation")(function*(key: ConversationKey, state: ConversationState) {
+export const setConversation = Effect.fn("setConversation")(function* (key: ConversationKey, state: ConversationState) {
   const sql = yield* SqlClient.SqlClient
   yield* sql`
     INSERT INTO conversation_states (bot_id, chat_id, user_id, state)
@@ -46,7 +46,7 @@ export const setConversation = Effect.fn("setConversation")(function*(key: Conve
     ON CONFLICT (bot_id, chat_id, user_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`
 })
 
-export const clearConversation = Effect.fn("clearConversation")(function*(key: ConversationKey) {
+export const clearConversation = Effect.fn("clearConversation")(function* (key: ConversationKey) {
   const sql = yield* SqlClient.SqlClient
   yield* sql`
     DELETE FROM conversation_states

@@ -31,8 +31,11 @@ export const formatMoney = (t: Translate, locale: Language, amount: number, curr
 }
 
 export const formatDateTime = (locale: Language, date: Date): string =>
-  new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: "medium", timeStyle: "short", timeZone: SHOP_TIME_ZONE })
-    .format(date)
+  new Intl.DateTimeFormat(intlLocale(locale), {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: SHOP_TIME_ZONE
+  }).format(date)
 
 export const formatTime = (locale: Language, date: Date): string =>
   new Intl.DateTimeFormat(intlLocale(locale), { timeStyle: "short", timeZone: SHOP_TIME_ZONE }).format(date)

@@ -29,4 +29,7 @@ export const localeOf = (userLanguage: Language | null | undefined, tenantDefaul
 export type Translate = (key: string, variables?: Record<string, string | number>) => string
 
 /** A translate function bound to one locale, for code outside an update. */
-export const translator = (locale: Language): Translate => (key, variables) => i18n.t(locale, key, variables)
+export const translator =
+  (locale: Language): Translate =>
+  (key, variables) =>
+    i18n.t(locale, key, variables)

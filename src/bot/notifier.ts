@@ -29,14 +29,22 @@ export class NotifyFailed extends Schema.TaggedError<NotifyFailed>()("NotifyFail
   }
 }
 
-export class TelegramNotifier extends Context.Service<TelegramNotifier, {
-  /** The bot's API client, when the bot is active. */
-  readonly api: (botId: number) => Api | undefined
-  readonly send: (botId: number, chatId: number, text: string, options?: SendOptions) => Effect.Effect<void, NotifyFailed>
-}>()("botfleet/bot/TelegramNotifier") {
+export class TelegramNotifier extends Context.Service<
+  TelegramNotifier,
+  {
+    /** The bot's API client, when the bot is active. */
+    readonly api: (botId: number) => Api | undefined
+    readonly send: (
+      botId: number,
+      chatId: number,
+      text: string,
+      options?: SendOptions
+    ) => Effect.Effect<void, NotifyFailed>
+  }
+>()("botfleet/bot/TelegramNotifier") {
   static readonly layer = Layer.effect(
     TelegramNotifier,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const watcher = yield* BotsWatcher
       const config = yield* AppConfig
       const clients = new Map<number, { fingerprint: string; api: Api }>()

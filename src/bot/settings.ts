@@ -37,7 +37,7 @@ const decoderOf = (key: string, schema: Schema.Top) => {
 const read = <K extends KnownConfigKey>(tenant: Tenant, key: K): (typeof ConfigSchemas)[K]["Type"] | undefined => {
   const decoded = decoderOf(key, ConfigSchemas[key])(tenant.config[key])
   if (Option.isSome(decoded)) return decoded.value as (typeof ConfigSchemas)[K]["Type"]
-  return Object.hasOwn(ConfigDefaults, key) ? (ConfigDefaults as Record<string, unknown>)[key] as never : undefined
+  return Object.hasOwn(ConfigDefaults, key) ? ((ConfigDefaults as Record<string, unknown>)[key] as never) : undefined
 }
 
 const cache = new WeakMap<Tenant, ShopSettings>()
@@ -74,5 +74,6 @@ export const cardPaymentsEnabled = (tenant: Tenant) => tenant.flags.has("card_to
 
 /** ZarinPal is offered when the flag is on, a merchant id is set and the shop counts in tomans or rials. */
 export const zarinpalEnabled = (tenant: Tenant) =>
-  tenant.flags.has("zarinpal") && shopSettings(tenant).zarinpalMerchantId !== undefined &&
+  tenant.flags.has("zarinpal") &&
+  shopSettings(tenant).zarinpalMerchantId !== undefined &&
   (tenant.currency === "IRT" || tenant.currency === "IRR")

@@ -23,7 +23,7 @@ const decodeLanguage = Schema.decodeUnknownOption(Language)
 
 /** Loads a tenant; runs inside the tenant's transaction (RLS limits it to that bot). */
 export const loadTenant = (botId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [bots, flags, configs] = yield* Effect.all([
       sql<{ name: string; currency: string }>`SELECT name, currency FROM bots WHERE id = ${botId}`,
@@ -47,27 +47,32 @@ export const loadTenant = (botId: number) =>
  * Per-process cache of tenants, dropped per bot when the watcher reports a
  * settings change (a NOTIFY from bot_feature_flags / bot_configurations / bots).
  */
-export class TenantCache extends Context.Service<TenantCache, {
-  readonly get: (botId: number) => Effect.Effect<Tenant, SqlError, SqlClient.SqlClient>
-  /** The cached tenant, if loaded (no effect to run: the update pipeline's fast path). */
-  readonly peek: (botId: number) => Tenant | undefined
-  readonly invalidate: (botId: number) => void
-}>()("botfleet/bot/TenantCache") {
+export class TenantCache extends Context.Service<
+  TenantCache,
+  {
+    readonly get: (botId: number) => Effect.Effect<Tenant, SqlError, SqlClient.SqlClient>
+    /** The cached tenant, if loaded (no effect to run: the update pipeline's fast path). */
+    readonly peek: (botId: number) => Tenant | undefined
+    readonly invalidate: (botId: number) => void
+  }
+>()("botfleet/bot/TenantCache") {
   static readonly layer = Layer.effect(
-      TenantCache,
-      Effect.gen(function*() {
-        const watcher = yield* BotsWatcher
-        const cache = new Map<number, Tenant>()
-        const subscription = yield* PubSub.subscribe(watcher.settingsChanged)
-        yield* Effect.forkScoped(Effect.forever(Effect.map(PubSub.take(subscription), (id) => cache.delete(id))))
-        return TenantCache.of({
-          get: (botId) => {
-            const hit = cache.get(botId)
-            return hit ? Effect.succeed(hit) : Effect.tap(loadTenant(botId), (t) => Effect.sync(() => cache.set(botId, t)))
-          },
-          peek: (botId) => cache.get(botId),
-          invalidate: (botId) => void cache.delete(botId)
-        })
+    TenantCache,
+    Effect.gen(function* () {
+      const watcher = yield* BotsWatcher
+      const cache = new Map<number, Tenant>()
+      const subscription = yield* PubSub.subscribe(watcher.settingsChanged)
+      yield* Effect.forkScoped(Effect.forever(Effect.map(PubSub.take(subscription), (id) => cache.delete(id))))
+      return TenantCache.of({
+        get: (botId) => {
+          const hit = cache.get(botId)
+          return hit
+            ? Effect.succeed(hit)
+            : Effect.tap(loadTenant(botId), (t) => Effect.sync(() => cache.set(botId, t)))
+        },
+        peek: (botId) => cache.get(botId),
+        invalidate: (botId) => void cache.delete(botId)
       })
-    )
+    })
+  )
 }

@@ -19,7 +19,7 @@ export interface TenantUser {
 
 /** Inserts or refreshes the user; runs inside the update's tenant transaction. */
 export const upsertUser = (botId: number, from: User) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<TenantUser>`
       INSERT INTO users (bot_id, telegram_id, username, first_name, last_name)
@@ -33,7 +33,7 @@ export const upsertUser = (botId: number, from: User) =>
 
 /** Keeps the `/start` deep-link payload of the user's first visit. */
 export const recordStartPayload = (botId: number, userId: number, payload: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`UPDATE users SET start_payload = ${payload.slice(0, 64)}
       WHERE bot_id = ${botId} AND id = ${userId} AND start_payload IS NULL`

@@ -10,7 +10,7 @@ import { LoggingLive } from "../logging.ts"
 import { Bots } from "../tenants/bots.ts"
 
 const Logging = Layer.unwrap(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const config = yield* AppConfig
     return LoggingLive({ format: config.logFormat, level: "Warn", stderr: true })
   })

@@ -20,7 +20,8 @@ const serve = (name: string, start: (options: { port: number; host: string }) =>
       Effect.promise(() => start(options)),
       (emulator) => Console.log(`${name} emulator listening on ${emulator.url}`).pipe(Effect.andThen(Effect.never)),
       (emulator) => Effect.promise(() => emulator.close())
-    )).pipe(Command.withDescription(`Run the ${name} API emulator`))
+    )
+  ).pipe(Command.withDescription(`Run the ${name} API emulator`))
 
 export const emulatorCommand = Command.make("emulator").pipe(
   Command.withDescription("Run one of the API emulators"),

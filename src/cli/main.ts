@@ -16,16 +16,18 @@ const json = Flag.Boolean("json").pipe(Flag.withDescription("Print machine-reada
 
 const migrate = Command.make("migrate", { json }, ({ json }) =>
   reportFailure(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const applied = yield* runMigrations()
       yield* print(json, { applied }, () =>
-        applied.length === 0 ? "schema is up to date" : `applied ${applied.join(", ")}`)
+        applied.length === 0 ? "schema is up to date" : `applied ${applied.join(", ")}`
+      )
     }).pipe(Effect.provide(CliClient))
-  )).pipe(Command.withDescription("Apply pending database migrations"))
+  )
+).pipe(Command.withDescription("Apply pending database migrations"))
 
 const status = Command.make("status", { json }, ({ json }) =>
   reportFailure(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const bots = yield* Bots
       const all = yield* bots.list()
       const rows = yield* bots.runtimeStatus()
@@ -43,11 +45,16 @@ const status = Command.make("status", { json }, ({ json }) =>
       yield* print(json, report, () =>
         report.length === 0
           ? "no bots"
-          : report.map((r) =>
-            `${String(r.id).padStart(6)}  ${r.state.padEnd(16)} restarts=${r.restarts}  ${r.name}${r.lastError ? `  (${r.lastError})` : ""}`
-          ).join("\n"))
+          : report
+              .map(
+                (r) =>
+                  `${String(r.id).padStart(6)}  ${r.state.padEnd(16)} restarts=${r.restarts}  ${r.name}${r.lastError ? `  (${r.lastError})` : ""}`
+              )
+              .join("\n")
+      )
     }).pipe(Effect.provide(CliDatabase))
-  )).pipe(Command.withDescription("Show every bot's runtime state"))
+  )
+).pipe(Command.withDescription("Show every bot's runtime state"))
 
 const botfleet = Command.make("botfleet").pipe(
   Command.withDescription("Operate a botfleet installation"),

@@ -21,7 +21,7 @@ export class Reported extends Error {}
 export const reportFailure = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   effect.pipe(
     Effect.catchCause((cause) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const failure = cause.reasons.find((r) => r._tag === "Fail" || r._tag === "Die")
         const error = failure?._tag === "Fail" ? failure.error : failure?._tag === "Die" ? failure.defect : cause
         yield* Console.error(describe(error))

@@ -33,7 +33,7 @@ export const layerFromUrl = (url: string, options: DatabaseOptions = {}) =>
 /** The embedded server as a scoped resource: its URL, stopped on scope close. */
 export const embeddedUrl = (dataDir: string) =>
   Effect.acquireRelease(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const lines: Array<string> = []
       const server = yield* Effect.tryPromise({
         try: () => startEmbeddedPostgres(dataDir, { log: (line) => lines.push(line), ownProcessGroup: true }),
@@ -42,12 +42,13 @@ export const embeddedUrl = (dataDir: string) =>
       yield* Effect.forEach(lines, (line) => Effect.logInfo(line), { discard: true })
       return server
     }),
-    (server) => Effect.promise(() => server.stop()).pipe(Effect.tap(() => Effect.logInfo("embedded PostgreSQL stopped")))
+    (server) =>
+      Effect.promise(() => server.stop()).pipe(Effect.tap(() => Effect.logInfo("embedded PostgreSQL stopped")))
   ).pipe(Effect.map((server) => server.url()))
 
 export const DatabaseLive = (options: DatabaseOptions = {}) =>
   Layer.unwrap(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* AppConfig
       const url = Option.isSome(config.databaseUrl)
         ? Redacted.value(config.databaseUrl.value)

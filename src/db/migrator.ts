@@ -31,12 +31,10 @@ export const splitStatements = (text: string): Array<string> =>
   (splitQuery(text, postgreSplitterOptions) as Array<string>).map((s) => s.trim()).filter((s) => s.length > 0)
 
 const runFile = (file: string, text: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     for (const statement of splitStatements(text)) {
-      yield* sql.unsafe(statement).raw.pipe(
-        Effect.mapError((e) => new MigrationFailed({ file, reason: pgMessage(e) }))
-      )
+      yield* sql.unsafe(statement).raw.pipe(Effect.mapError((e) => new MigrationFailed({ file, reason: pgMessage(e) })))
     }
   })
 
@@ -55,13 +53,16 @@ const loader = (dir: string): Migrator.Loader =>
   Effect.tryPromise({
     try: async () => {
       const names = (await fs.readdir(dir)).filter((n) => FILE.test(n)).sort()
-      return Promise.all(names.map(async (name) => {
-        const [, id, label] = FILE.exec(name)!
-        const text = await fs.readFile(`${dir}/${name}`, "utf8")
-        return [Number(id), label!, Effect.succeed(runFile(name, text))] as const
-      }))
+      return Promise.all(
+        names.map(async (name) => {
+          const [, id, label] = FILE.exec(name)!
+          const text = await fs.readFile(`${dir}/${name}`, "utf8")
+          return [Number(id), label!, Effect.succeed(runFile(name, text))] as const
+        })
+      )
     },
-    catch: (cause) => new Migrator.MigrationError({ kind: "ImportError", message: `cannot read ${dir}: ${cause}`, cause })
+    catch: (cause) =>
+      new Migrator.MigrationError({ kind: "ImportError", message: `cannot read ${dir}: ${cause}`, cause })
   })
 
 const migrate = Migrator.make({})
@@ -78,7 +79,9 @@ export const runMigrations = (dir: string = migrationsDir) =>
     Effect.mapError((e) => {
       if (e._tag === "MigrationError" && e.kind === "Failed") {
         const inner = e.cause as MigrationFailed | undefined
-        return inner?._tag === "MigrationFailed" ? inner : new MigrationFailed({ file: e.message, reason: pgMessage(e) })
+        return inner?._tag === "MigrationFailed"
+          ? inner
+          : new MigrationFailed({ file: e.message, reason: pgMessage(e) })
       }
       return new MigrationFailed({ file: dir, reason: e.message })
     }),

@@ -27,7 +27,7 @@ const inTenantTransaction = <A, B, E, E2, R, R2>(
   open: (sql: SqlClient.SqlClient) => Effect.Effect<B, E2, R2>,
   effect: (opened: B) => Effect.Effect<A, E, R>
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const current = yield* CurrentTenant
     // A savepoint cannot undo `set_config(…, true)`: nesting another tenant would
     // leave the outer transaction scoped to the wrong bot. Refuse it loudly.
@@ -35,7 +35,9 @@ const inTenantTransaction = <A, B, E, E2, R, R2>(
       return yield* Effect.die(new Error(`withTenant(${botId}) inside withTenant(${current})`))
     }
     const sql = yield* SqlClient.SqlClient
-    return yield* sql.withTransaction(Effect.flatMap(open(sql), effect)).pipe(Effect.provideService(CurrentTenant, botId))
+    return yield* sql
+      .withTransaction(Effect.flatMap(open(sql), effect))
+      .pipe(Effect.provideService(CurrentTenant, botId))
   })
 
 export const withTenant = <A, E, R>(botId: number, effect: Effect.Effect<A, E, R>) =>
@@ -44,11 +46,13 @@ export const withTenant = <A, E, R>(botId: number, effect: Effect.Effect<A, E, R
     current === botId
       ? effect
       : inTenantTransaction(
-        botId,
-        // One round trip: both settings are local to this transaction.
-        (sql) => sql`SELECT set_config('app.bot_id', ${String(botId)}, true), set_config('role', 'botfleet_tenant', true)`,
-        () => effect
-      ))
+          botId,
+          // One round trip: both settings are local to this transaction.
+          (sql) =>
+            sql`SELECT set_config('app.bot_id', ${String(botId)}, true), set_config('role', 'botfleet_tenant', true)`,
+          () => effect
+        )
+  )
 
 /** What `withTenantUpdate` returns for an update whose mark was already committed. */
 export const Duplicate: unique symbol = Symbol.for("botfleet/db/tenant/Duplicate")
@@ -97,7 +101,7 @@ export const withTenantUpdate = <A, E, R>(botId: number, updateId: number, effec
                      set_config('role', 'botfleet_tenant', true) AS role) AS scope
         WHERE scope.role = 'botfleet_tenant' AND scope.bot_id IS NOT NULL
         ON CONFLICT DO NOTHING RETURNING update_id`,
-    (fresh): Effect.Effect<A | Duplicate, E, R> => fresh.length === 0 ? Effect.succeed(Duplicate) : effect
+    (fresh): Effect.Effect<A | Duplicate, E, R> => (fresh.length === 0 ? Effect.succeed(Duplicate) : effect)
   )
 
 /**
@@ -113,11 +117,13 @@ export const markProcessed = (botId: number, updateIds: ReadonlyArray<number>) =
     current !== undefined
       ? Effect.die(new Error(`markProcessed(${botId}) inside withTenant(${current})`))
       : Effect.flatMap(SqlClient.SqlClient, (sql) =>
-        sql`
+          sql`
           INSERT INTO processed_updates (bot_id, update_id)
           SELECT scope.bot_id::bigint, id
           FROM (SELECT set_config('app.bot_id', ${String(botId)}, true) AS bot_id,
                        set_config('role', 'botfleet_tenant', true) AS role) AS scope,
                unnest(${updateIds}::bigint[]) AS id
           WHERE scope.role = 'botfleet_tenant' AND scope.bot_id IS NOT NULL
-          ON CONFLICT DO NOTHING`.pipe(Effect.asVoid)))
+          ON CONFLICT DO NOTHING`.pipe(Effect.asVoid)
+        )
+  )

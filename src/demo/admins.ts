@@ -91,18 +91,20 @@ export const startAdmins = (options: AdminsOptions): Admins => {
       }
     }
 
-    return Promise.all(tenant.spec.admins.map((person) =>
-      work(
-        new TelegramUser({
-          telegram: options.telegram,
-          token: tenant.token,
-          user: person,
-          chatId: tenant.spec.adminChatId,
-          signal,
-          pollMs: 100
-        })
+    return Promise.all(
+      tenant.spec.admins.map((person) =>
+        work(
+          new TelegramUser({
+            telegram: options.telegram,
+            token: tenant.token,
+            user: person,
+            chatId: tenant.spec.adminChatId,
+            signal,
+            pollMs: 100
+          })
+        )
       )
-    ))
+    )
   }
 
   const working = Promise.all(options.tenants.map(adminGroup))

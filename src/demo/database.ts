@@ -24,7 +24,7 @@ export interface DemoDatabase {
 
 const admin = (url: string, statement: string) =>
   Effect.runPromise(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       yield* sql.unsafe(statement).raw
     }).pipe(Effect.provide(layerFromUrl(url, { maxConnections: 1, applicationName: "botfleet-demo" })))

@@ -19,14 +19,16 @@ export const redirectConsoleTo = (file: string): LogFile => {
   const stream = fs.createWriteStream(file, { flags: "w" })
   let count = 0
   let last: string | undefined
-  const write = (level: string) => (...args: Array<unknown>) => {
-    const text = format(...args)
-    if (level === "error" || level === "warn" || PROBLEM.test(text)) {
-      count++
-      last = text.split("\n")[0]!.slice(0, 300)
+  const write =
+    (level: string) =>
+    (...args: Array<unknown>) => {
+      const text = format(...args)
+      if (level === "error" || level === "warn" || PROBLEM.test(text)) {
+        count++
+        last = text.split("\n")[0]!.slice(0, 300)
+      }
+      stream.write(`${text}\n`)
     }
-    stream.write(`${text}\n`)
-  }
   const console_ = globalThis.console as unknown as Record<string, unknown>
   for (const method of ["log", "info", "debug", "trace"]) console_[method] = write(method)
   console_.warn = write("warn")

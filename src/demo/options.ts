@@ -45,7 +45,9 @@ export const parseOptions = (argv: ReadonlyArray<string>): DemoOptions => {
   let dataDir = "./.botfleet-demo"
   let help = false
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.includes("=") ? argv[i]!.split(/=(.*)/s, 2) as [string, string] : [argv[i]!, undefined]
+    const [flag, inline] = argv[i]!.includes("=")
+      ? (argv[i]!.split(/=(.*)/s, 2) as [string, string])
+      : [argv[i]!, undefined]
     const value = () => inline ?? argv[++i]
     switch (flag) {
       case "--duration":

@@ -46,7 +46,8 @@ export const reapPostgres = async (dataDir: string): Promise<void> => {
 export const checkNoOtherDemo = (dataDir: string): void => {
   const owner = runningPostmaster(dataDir) !== undefined ? liveOwner(dataDir) : undefined
   if (owner !== undefined) {
-    throw new Error(`another demo (process ${owner}) is running on ${dataDir}; stop it, or give this one its own --data-dir`)
+    throw new Error(
+      `another demo (process ${owner}) is running on ${dataDir}; stop it, or give this one its own --data-dir`
+    )
   }
 }
-

@@ -43,7 +43,7 @@ export interface Snapshot {
 type Run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Promise<A>
 
 const countsQuery = (botIds: ReadonlyArray<number>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     return yield* sql<{
       botId: number
@@ -94,10 +94,16 @@ export const parseMetrics = (text: string): ServiceMetrics => {
   return { updatesByBot, botsRunning, rssBytes, eventLoopLagP99Seconds }
 }
 
-export const takeSnapshot = async (run: Run, metricsUrl: string, tenants: ReadonlyArray<DemoTenant>): Promise<Snapshot> => {
+export const takeSnapshot = async (
+  run: Run,
+  metricsUrl: string,
+  tenants: ReadonlyArray<DemoTenant>
+): Promise<Snapshot> => {
   const [rows, metrics] = await Promise.all([
     run(countsQuery(tenants.map((t) => t.botId))),
-    fetch(metricsUrl, { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).then(parseMetrics, () => undefined)
+    fetch(metricsUrl, { signal: AbortSignal.timeout(3000) })
+      .then((r) => r.text())
+      .then(parseMetrics, () => undefined)
   ])
   const byBot = new Map(rows.map((r) => [r.botId, r]))
   return {
@@ -315,7 +321,7 @@ export const startRedraw = (options: {
       out.write(`${lines.join("\n")}\n\n`)
     }
   }
-  const timer = setInterval(paint, options.tty ? 1000 : options.plainEveryMs ?? 10_000)
+  const timer = setInterval(paint, options.tty ? 1000 : (options.plainEveryMs ?? 10_000))
   return {
     paint,
     stop: () => {

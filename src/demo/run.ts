@@ -57,8 +57,15 @@ const shown = (file: string) => {
 /** One line for a failure: its message, else its cause's (Effect's errors often carry the reason as `cause`). */
 const describeError = (error: unknown): string => {
   const parts: Array<string> = []
-  for (let e: unknown = error; e !== undefined && e !== null && parts.length < 3; e = (e as { cause?: unknown }).cause) {
-    const text = e instanceof Error || (typeof e === "object" && "message" in e) ? String((e as { message: unknown }).message) : String(e)
+  for (
+    let e: unknown = error;
+    e !== undefined && e !== null && parts.length < 3;
+    e = (e as { cause?: unknown }).cause
+  ) {
+    const text =
+      e instanceof Error || (typeof e === "object" && "message" in e)
+        ? String((e as { message: unknown }).message)
+        : String(e)
     if (text !== "" && !parts.includes(text)) parts.push(text)
     if (typeof e !== "object") break
   }
@@ -167,27 +174,29 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
     say(`botfleet demo: starting botfleet on ${httpUrl} …`)
     const runtime = ManagedRuntime.make(
       AppLayer({ runnerName: "demo" }).pipe(
-        Layer.provideMerge(AppConfig.layerWith({
-          databaseUrl: Option.some(Redacted.make(db.url)),
-          telegramApiRoot: telegram.url,
-          httpPort: port,
-          // ZarinPal sends the customer's browser back here after paying.
-          publicUrl: httpUrl,
-          zarinpalApiRoot: zarinpal.url,
-          zarinpalSandboxApiRoot: zarinpal.sandboxUrl,
-          remnawaveApiUrl: Option.some(panel.url),
-          remnawaveApiToken: Option.some(Redacted.make(panel.token)),
-          // The demo's own shops only: no master bot, whatever the environment says.
-          masterBotToken: Option.none(),
-          masterAdminIds: [],
-          workerProcesses: 1,
-          workerIndex: Option.none(),
-          botBuckets: 64,
-          outboxSweepSeconds: 1,
-          shutdownGraceSeconds: 10,
-          logLevel: "Info",
-          logFormat: "pretty"
-        }))
+        Layer.provideMerge(
+          AppConfig.layerWith({
+            databaseUrl: Option.some(Redacted.make(db.url)),
+            telegramApiRoot: telegram.url,
+            httpPort: port,
+            // ZarinPal sends the customer's browser back here after paying.
+            publicUrl: httpUrl,
+            zarinpalApiRoot: zarinpal.url,
+            zarinpalSandboxApiRoot: zarinpal.sandboxUrl,
+            remnawaveApiUrl: Option.some(panel.url),
+            remnawaveApiToken: Option.some(Redacted.make(panel.token)),
+            // The demo's own shops only: no master bot, whatever the environment says.
+            masterBotToken: Option.none(),
+            masterAdminIds: [],
+            workerProcesses: 1,
+            workerIndex: Option.none(),
+            botBuckets: 64,
+            outboxSweepSeconds: 1,
+            shutdownGraceSeconds: 10,
+            logLevel: "Info",
+            logFormat: "pretty"
+          })
+        )
       )
     )
     started.push(["botfleet (draining the bots)", () => runtime.dispose()])
@@ -231,37 +240,39 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
       }
     }
     const refresher = setInterval(() => void refresh(), 1000)
-    let state = options.duration !== undefined ? `running for ${options.duration} s (Ctrl-C stops)` : "running (Ctrl-C stops)"
-    const redraw = options.json ? undefined : startRedraw({
-      tty,
-      draw: () =>
-        drawSummary({
-          title: "botfleet demo",
-          header: {
-            lines: [
-              ["metrics", `${urls.metrics}   (also /healthz, /readyz)`],
-              ["REST API", `curl -H 'Authorization: Bearer ${tenants[1]!.apiToken}' ${urls.restApi}`],
-              ["telegram", `${telegram.url}   Bot API emulator (control API under /control)`],
-              ["zarinpal", `${zarinpal.url}   (sandbox ${zarinpal.sandboxUrl})`],
-              ["remnawave", `${panel.url}`],
-              ["postgres", `${db.url}`],
-              ["service log", shown(log.path)]
-            ]
-          },
-          snapshot: latest,
-          previous,
-          sim: stats,
-          tenants,
-          startedAt: simStartedAt,
-          endedAt: simEndedAt,
-          state,
-          logProblems: log.problems(),
-          width: tty ? (process.stdout.columns ?? 160) : 240
+    let state =
+      options.duration !== undefined ? `running for ${options.duration} s (Ctrl-C stops)` : "running (Ctrl-C stops)"
+    const redraw = options.json
+      ? undefined
+      : startRedraw({
+          tty,
+          draw: () =>
+            drawSummary({
+              title: "botfleet demo",
+              header: {
+                lines: [
+                  ["metrics", `${urls.metrics}   (also /healthz, /readyz)`],
+                  ["REST API", `curl -H 'Authorization: Bearer ${tenants[1]!.apiToken}' ${urls.restApi}`],
+                  ["telegram", `${telegram.url}   Bot API emulator (control API under /control)`],
+                  ["zarinpal", `${zarinpal.url}   (sandbox ${zarinpal.sandboxUrl})`],
+                  ["remnawave", `${panel.url}`],
+                  ["postgres", `${db.url}`],
+                  ["service log", shown(log.path)]
+                ]
+              },
+              snapshot: latest,
+              previous,
+              sim: stats,
+              tenants,
+              startedAt: simStartedAt,
+              endedAt: simEndedAt,
+              state,
+              logProblems: log.problems(),
+              width: tty ? (process.stdout.columns ?? 160) : 240
+            })
         })
-    })
-    const timer = options.duration !== undefined
-      ? setTimeout(() => stop.request("--duration"), options.duration * 1000)
-      : undefined
+    const timer =
+      options.duration !== undefined ? setTimeout(() => stop.request("--duration"), options.duration * 1000) : undefined
 
     await stop.requested
     clearTimeout(timer)
@@ -304,18 +315,23 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
     }
   }
   const stopSeconds = (Date.now() - stopStartedAt) / 1000
-  say(`botfleet demo: ${failed ? "stopped, with errors" : "stopped cleanly"} in ${stopSeconds.toFixed(1)} s (log: ${shown(log.path)})`)
+  say(
+    `botfleet demo: ${failed ? "stopped, with errors" : "stopped cleanly"} in ${stopSeconds.toFixed(1)} s (log: ${shown(log.path)})`
+  )
   const problems = log.problems()
   await log.close()
   const json = options.json
-    ? `${JSON.stringify({
-      ok: !failed,
-      ...report({ tenants, snapshot: final, sim, simulatedSeconds, stoppedBy: stop.reason(), urls }),
-      shutdownSeconds: Math.round(stopSeconds * 10) / 10,
-      logWarningsAndErrors: problems.count
-    }, null, 2)}\n`
+    ? `${JSON.stringify(
+        {
+          ok: !failed,
+          ...report({ tenants, snapshot: final, sim, simulatedSeconds, stoppedBy: stop.reason(), urls }),
+          shutdownSeconds: Math.round(stopSeconds * 10) / 10,
+          logWarningsAndErrors: problems.count
+        },
+        null,
+        2
+      )}\n`
     : ""
   // Exit once the report is out (stdout may be an asynchronous pipe).
   process.stdout.write(json, () => process.exit(failed ? 1 : 0))
 }
-

@@ -19,7 +19,16 @@
 import type { SentMessage, TelegramEmulator } from "../emulators/telegram/index.ts"
 import type { ZarinpalEmulator } from "../emulators/zarinpal/index.ts"
 import type { JourneyKind, SimStats, TenantSimStats } from "./stats.ts"
-import { buttonsWith, buttonWith, replyKeyboard, sleep, Stopped, TelegramUser, textOf, urlButton } from "./telegram-user.ts"
+import {
+  buttonsWith,
+  buttonWith,
+  replyKeyboard,
+  sleep,
+  Stopped,
+  TelegramUser,
+  textOf,
+  urlButton
+} from "./telegram-user.ts"
 import type { DemoTenant, Language } from "./tenants.ts"
 
 export interface ShoppersOptions {
@@ -71,10 +80,13 @@ const PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 /** An amount as a person in this language would type it. */
 const typedAmount = (amount: number, language: Language): string =>
   language === "fa"
-    ? amount.toLocaleString("en-US").replace(/,/g, "٬").replace(/[0-9]/g, (d) => PERSIAN_DIGITS[Number(d)]!)
+    ? amount
+        .toLocaleString("en-US")
+        .replace(/,/g, "٬")
+        .replace(/[0-9]/g, (d) => PERSIAN_DIGITS[Number(d)]!)
     : language === "ru"
-    ? amount.toLocaleString("en-US").replace(/,/g, " ")
-    : amount.toLocaleString("en-US")
+      ? amount.toLocaleString("en-US").replace(/,/g, " ")
+      : amount.toLocaleString("en-US")
 
 class Refused extends Error {}
 
@@ -94,7 +106,8 @@ const think = (j: Journey, min = 150, max = 700) => sleep(between(min, max), j.s
 
 const menuButton = (j: Journey, row: number, column: number): string => {
   const label = j.menu[row]?.[column]
-  if (label === undefined) throw new Refused(`the main menu has no button at ${row}/${column}: ${JSON.stringify(j.menu)}`)
+  if (label === undefined)
+    throw new Refused(`the main menu has no button at ${row}/${column}: ${JSON.stringify(j.menu)}`)
   return label
 }
 
@@ -106,7 +119,11 @@ const open = async (j: Journey) => {
   j.menu = replyKeyboard(welcome)!
   if (Math.random() < 0.12) {
     await think(j)
-    const picker = await j.user.act(() => j.user.say(menuButton(j, 2, 0)), (m) => buttonWith(m, "lang:") !== undefined, "opening the language picker")
+    const picker = await j.user.act(
+      () => j.user.say(menuButton(j, 2, 0)),
+      (m) => buttonWith(m, "lang:") !== undefined,
+      "opening the language picker"
+    )
     const others = buttonsWith(picker, "lang:").filter((b) => b.callbackData !== `lang:${j.tenant.spec.language}`)
     const chosen = await j.user.act(() => j.user.press(picker, pick(others)), hasKeyboard, "choosing a language")
     j.menu = replyKeyboard(chosen)!
@@ -117,15 +134,27 @@ const open = async (j: Journey) => {
 /** Buy menu → a plan → a payment method → the confirmation; returns the confirmation and its button. */
 const choosePlan = async (j: Journey, method: "c" | "z" | "w", planId?: number) => {
   await think(j)
-  const plans = await j.user.act(() => j.user.say(menuButton(j, 0, 0)), (m) => buttonWith(m, "plan:") !== undefined, "opening the plans")
+  const plans = await j.user.act(
+    () => j.user.say(menuButton(j, 0, 0)),
+    (m) => buttonWith(m, "plan:") !== undefined,
+    "opening the plans"
+  )
   await think(j, 300, 1200)
   const planButton = planId === undefined ? pick(buttonsWith(plans, "plan:")) : buttonWith(plans, `plan:${planId}`)
   if (planButton === undefined) throw new Refused(`plan ${planId} is not on the list`)
-  const methods = await j.user.act(() => j.user.press(plans, planButton), (m) => buttonWith(m, "pm:") !== undefined, "choosing a plan")
+  const methods = await j.user.act(
+    () => j.user.press(plans, planButton),
+    (m) => buttonWith(m, "pm:") !== undefined,
+    "choosing a plan"
+  )
   await think(j)
   const methodButton = buttonWith(methods, `pm:${method}:`)
   if (methodButton === undefined) throw new Refused(`payment method ${method} is not offered`)
-  const confirm = await j.user.act(() => j.user.press(methods, methodButton), (m) => buttonWith(m, "pc:") !== undefined, "choosing how to pay")
+  const confirm = await j.user.act(
+    () => j.user.press(methods, methodButton),
+    (m) => buttonWith(m, "pc:") !== undefined,
+    "choosing how to pay"
+  )
   await think(j)
   const confirmButton = buttonWith(confirm, `pc:${method}:`)
   if (confirmButton === undefined) throw new Refused("no confirm button")
@@ -145,7 +174,10 @@ const payByCard = async (j: Journey, instructions: SentMessage, forPlan: boolean
   await think(j, 800, 2500) // the transfer in the bank's app
   const photo = Math.random() < 0.7
   const received = await j.user.act(
-    () => (photo ? j.user.sendPhoto(Math.random() < 0.5 ? receiptCaption() : undefined) : j.user.say(`${receiptCaption()} — ${j.user.id % 2 === 0 ? "Saman" : "Mellat"}`)),
+    () =>
+      photo
+        ? j.user.sendPhoto(Math.random() < 0.5 ? receiptCaption() : undefined)
+        : j.user.say(`${receiptCaption()} — ${j.user.id % 2 === 0 ? "Saman" : "Mellat"}`),
     (m) => textOf(m).includes(tracking),
     "sending the receipt"
   )
@@ -167,7 +199,8 @@ const payAtBank = async (j: Journey, link: SentMessage, cancel: boolean): Promis
   const bank = cancel
     ? await j.options.zarinpal.cancel(authority, { follow: true })
     : await j.options.zarinpal.pay(authority, { follow: true })
-  if (bank.followed?.status !== 200) throw new Refused(`the shop's callback answered ${bank.followed?.status ?? "nothing"}`)
+  if (bank.followed?.status !== 200)
+    throw new Refused(`the shop's callback answered ${bank.followed?.status ?? "nothing"}`)
   return since
 }
 
@@ -185,7 +218,12 @@ const buyByCard = async (j: Journey) => {
 
 const buyOnline = async (j: Journey, cancel: boolean) => {
   const { confirm, confirmButton } = await choosePlan(j, "z")
-  const link = await j.user.act(() => j.user.press(confirm, confirmButton), hasPaymentLink, "waiting for the payment link", 30_000)
+  const link = await j.user.act(
+    () => j.user.press(confirm, confirmButton),
+    hasPaymentLink,
+    "waiting for the payment link",
+    30_000
+  )
   const since = await payAtBank(j, link, cancel)
   if (cancel) {
     await j.user.next(since, () => true, "waiting to hear the payment was cancelled")
@@ -199,9 +237,17 @@ const buyOnline = async (j: Journey, cancel: boolean) => {
 const topUpThenBuy = async (j: Journey, method: "c" | "z") => {
   const plan = pick(j.tenant.plans.filter((p) => p.price <= 700_000))
   await think(j)
-  const wallet = await j.user.act(() => j.user.say(menuButton(j, 1, 0)), (m) => buttonWith(m, "w:topup") !== undefined, "opening the wallet")
+  const wallet = await j.user.act(
+    () => j.user.say(menuButton(j, 1, 0)),
+    (m) => buttonWith(m, "w:topup") !== undefined,
+    "opening the wallet"
+  )
   await think(j)
-  await j.user.act(() => j.user.press(wallet, buttonWith(wallet, "w:topup")!), () => true, "asking to top up")
+  await j.user.act(
+    () => j.user.press(wallet, buttonWith(wallet, "w:topup")!),
+    () => true,
+    "asking to top up"
+  )
   await think(j, 500, 1500)
   const methods = await j.user.act(
     () => j.user.say(typedAmount(plan.price, j.tenant.spec.language)),
@@ -219,7 +265,12 @@ const topUpThenBuy = async (j: Journey, method: "c" | "z") => {
     )
     if ((await payByCard(j, instructions, false)) === "rejected") return "rejected"
   } else {
-    const link = await j.user.act(() => j.user.press(methods, methodButton), hasPaymentLink, "waiting for the payment link", 30_000)
+    const link = await j.user.act(
+      () => j.user.press(methods, methodButton),
+      hasPaymentLink,
+      "waiting for the payment link",
+      30_000
+    )
     const since = await payAtBank(j, link, false)
     await j.user.next(since, () => true, "waiting for the wallet credit")
   }
@@ -274,22 +325,24 @@ export const startShoppers = (options: ShoppersOptions): Shoppers => {
     stats.journeysStarted++
     stats.byKind[kind]++
     stats.inFlight++
-    const done = runJourney(journey, kind).then(
-      (outcome) => {
-        stats.outcomes[outcome]++
-      },
-      (error: unknown) => {
-        if (error instanceof Stopped) {
-          stats.outcomes.interrupted++
-        } else {
-          stats.outcomes.failed++
-          options.stats.lastFailure = `@${tenant.username} user ${id} (${kind}): ${error instanceof Error ? error.message : String(error)}`
+    const done = runJourney(journey, kind)
+      .then(
+        (outcome) => {
+          stats.outcomes[outcome]++
+        },
+        (error: unknown) => {
+          if (error instanceof Stopped) {
+            stats.outcomes.interrupted++
+          } else {
+            stats.outcomes.failed++
+            options.stats.lastFailure = `@${tenant.username} user ${id} (${kind}): ${error instanceof Error ? error.message : String(error)}`
+          }
         }
-      }
-    ).finally(() => {
-      stats.inFlight--
-      inFlight.delete(done)
-    })
+      )
+      .finally(() => {
+        stats.inFlight--
+        inFlight.delete(done)
+      })
     inFlight.add(done)
   }
 

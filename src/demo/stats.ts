@@ -5,7 +5,13 @@
 
 export type JourneyKind = "card" | "zarinpal" | "zarinpal_cancel" | "topup_card" | "topup_zarinpal"
 
-export const JOURNEY_KINDS: ReadonlyArray<JourneyKind> = ["card", "zarinpal", "zarinpal_cancel", "topup_card", "topup_zarinpal"]
+export const JOURNEY_KINDS: ReadonlyArray<JourneyKind> = [
+  "card",
+  "zarinpal",
+  "zarinpal_cancel",
+  "topup_card",
+  "topup_zarinpal"
+]
 
 export type Outcome =
   /** A plan bought and its subscription link received. */

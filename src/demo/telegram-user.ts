@@ -19,17 +19,23 @@ type RawButton = { text?: string; callback_data?: string; url?: string } | strin
 /** The inline buttons under a message, row by row flattened. */
 export const inlineButtons = (message: SentMessage): ReadonlyArray<Button> => {
   const markup = message.replyMarkup as { inline_keyboard?: ReadonlyArray<ReadonlyArray<RawButton>> } | undefined
-  return (markup?.inline_keyboard ?? []).flat().map((b) =>
-    typeof b === "string"
-      ? { text: b }
-      : { text: b.text ?? "", ...(b.callback_data !== undefined ? { callbackData: b.callback_data } : {}), ...(b.url !== undefined ? { url: b.url } : {}) }
-  )
+  return (markup?.inline_keyboard ?? [])
+    .flat()
+    .map((b) =>
+      typeof b === "string"
+        ? { text: b }
+        : {
+            text: b.text ?? "",
+            ...(b.callback_data !== undefined ? { callbackData: b.callback_data } : {}),
+            ...(b.url !== undefined ? { url: b.url } : {})
+          }
+    )
 }
 
 /** The reply keyboard (the menu under the input field) a message brought, as rows of labels. */
 export const replyKeyboard = (message: SentMessage): ReadonlyArray<ReadonlyArray<string>> | undefined => {
   const markup = message.replyMarkup as { keyboard?: ReadonlyArray<ReadonlyArray<RawButton>> } | undefined
-  return markup?.keyboard?.map((row) => row.map((b) => (typeof b === "string" ? b : b.text ?? "")))
+  return markup?.keyboard?.map((row) => row.map((b) => (typeof b === "string" ? b : (b.text ?? ""))))
 }
 
 export const textOf = (message: SentMessage): string => message.text ?? message.caption ?? ""
@@ -79,7 +85,12 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  */
 export const waitFor = async <A>(
   check: () => A | undefined,
-  options: { readonly step: string; readonly timeoutMs: number; readonly signal?: AbortSignal; readonly pollMs?: number }
+  options: {
+    readonly step: string
+    readonly timeoutMs: number
+    readonly signal?: AbortSignal
+    readonly pollMs?: number
+  }
 ): Promise<A> => {
   const deadline = Date.now() + options.timeoutMs
   for (;;) {
@@ -135,7 +146,12 @@ export class TelegramUser {
   }
 
   /** The first message the bot sent after `since` that satisfies `match`. */
-  next(since: number, match: (m: SentMessage) => boolean, step: string, timeoutMs = this.timeoutMs): Promise<SentMessage> {
+  next(
+    since: number,
+    match: (m: SentMessage) => boolean,
+    step: string,
+    timeoutMs = this.timeoutMs
+  ): Promise<SentMessage> {
     return waitFor(() => this.messages().find((m) => m.messageId > since && match(m)), {
       step,
       timeoutMs,
@@ -168,7 +184,12 @@ export class TelegramUser {
   }
 
   /** Does something and waits for the bot's next message that satisfies `match`. */
-  async act(action: () => unknown, match: (m: SentMessage) => boolean, step: string, timeoutMs?: number): Promise<SentMessage> {
+  async act(
+    action: () => unknown,
+    match: (m: SentMessage) => boolean,
+    step: string,
+    timeoutMs?: number
+  ): Promise<SentMessage> {
     const since = this.mark()
     action()
     return this.next(since, match, step, timeoutMs)

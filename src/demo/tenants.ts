@@ -9,7 +9,15 @@ import { Effect } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { TelegramEmulator, UserInput } from "../emulators/telegram/index.ts"
 import { topUpTenantWallet } from "../payments/tenant-wallet.ts"
-import { Bots, Configurations, FeatureFlags, PaymentCards, Plans, TenantsLive, withLuhnCheckDigit } from "../tenants/index.ts"
+import {
+  Bots,
+  Configurations,
+  FeatureFlags,
+  PaymentCards,
+  Plans,
+  TenantsLive,
+  withLuhnCheckDigit
+} from "../tenants/index.ts"
 import type { CreatePlan, RotationStrategy } from "../tenants/index.ts"
 
 export type Language = "fa" | "en" | "ru"
@@ -25,7 +33,12 @@ export interface DemoTenantSpec {
   readonly botUsername: string
   readonly language: Language
   readonly strategy: RotationStrategy
-  readonly cards: ReadonlyArray<{ readonly bin: string; readonly holder: string; readonly bank: string; readonly weight?: number }>
+  readonly cards: ReadonlyArray<{
+    readonly bin: string
+    readonly holder: string
+    readonly bank: string
+    readonly weight?: number
+  }>
   readonly plans: ReadonlyArray<CreatePlan>
   readonly merchantId: string
   readonly sandbox: boolean
@@ -150,48 +163,55 @@ export const seedTenants = async (run: Run, telegram: TelegramEmulator): Promise
   const tenants: Array<DemoTenant> = []
   for (const [index, spec] of DEMO_TENANTS.entries()) {
     const bot = telegram.createBot({ username: spec.botUsername, firstName: spec.name })
-    const seeded = await run(Effect.gen(function*() {
-      const bots = yield* Bots
-      const flags = yield* FeatureFlags
-      const configs = yield* Configurations
-      const cards = yield* PaymentCards
-      const plans = yield* Plans
-      const { apiToken, bot: row } = yield* bots.create({
-        name: spec.name,
-        telegramToken: bot.token,
-        telegramUsername: bot.username,
-        currency: "IRT",
-        isActive: false
-      })
-      for (const flag of ["card_to_card", "zarinpal", "support_tickets", "support_contact"]) yield* flags.enable(row.id, flag)
-      const config: Record<string, unknown> = {
-        DEFAULT_LANGUAGE: spec.language,
-        ADMIN_IDS: spec.admins.map((a) => a.id),
-        ADMIN_CHAT_ID: spec.adminChatId,
-        ZARINPAL_MERCHANT_ID: spec.merchantId,
-        ZARINPAL_SANDBOX: spec.sandbox,
-        SUPPORT_USERNAME: spec.supportUsername
-      }
-      for (const [key, value] of Object.entries(config)) yield* configs.set(row.id, key, value)
-      for (const [i, card] of spec.cards.entries()) {
-        yield* cards.create(row.id, {
-          cardNumber: luhnCardNumber(card.bin, 1000 * (index + 1) + i),
-          cardHolderName: card.holder,
-          bankName: card.bank,
-          rotationStrategy: spec.strategy,
-          ...(card.weight !== undefined ? { weight: card.weight } : {})
+    const seeded = await run(
+      Effect.gen(function* () {
+        const bots = yield* Bots
+        const flags = yield* FeatureFlags
+        const configs = yield* Configurations
+        const cards = yield* PaymentCards
+        const plans = yield* Plans
+        const { apiToken, bot: row } = yield* bots.create({
+          name: spec.name,
+          telegramToken: bot.token,
+          telegramUsername: bot.username,
+          currency: "IRT",
+          isActive: false
         })
-      }
-      const created: Array<{ id: number; name: string; price: number }> = []
-      for (const plan of spec.plans) {
-        const p = yield* plans.create(row.id, plan)
-        created.push({ id: p.id, name: p.name, price: p.price })
-      }
-      yield* bots.update(row.id, { trafficRatePerGb: spec.ratePerGb })
-      yield* topUpTenantWallet(row.id, { amount: spec.walletBalance, reference: "demo-opening-balance", createdBy: "demo" })
-      yield* bots.activate(row.id)
-      return { botId: row.id, apiToken, plans: created }
-    }).pipe(Effect.provide(TenantsLive)))
+        for (const flag of ["card_to_card", "zarinpal", "support_tickets", "support_contact"])
+          yield* flags.enable(row.id, flag)
+        const config: Record<string, unknown> = {
+          DEFAULT_LANGUAGE: spec.language,
+          ADMIN_IDS: spec.admins.map((a) => a.id),
+          ADMIN_CHAT_ID: spec.adminChatId,
+          ZARINPAL_MERCHANT_ID: spec.merchantId,
+          ZARINPAL_SANDBOX: spec.sandbox,
+          SUPPORT_USERNAME: spec.supportUsername
+        }
+        for (const [key, value] of Object.entries(config)) yield* configs.set(row.id, key, value)
+        for (const [i, card] of spec.cards.entries()) {
+          yield* cards.create(row.id, {
+            cardNumber: luhnCardNumber(card.bin, 1000 * (index + 1) + i),
+            cardHolderName: card.holder,
+            bankName: card.bank,
+            rotationStrategy: spec.strategy,
+            ...(card.weight !== undefined ? { weight: card.weight } : {})
+          })
+        }
+        const created: Array<{ id: number; name: string; price: number }> = []
+        for (const plan of spec.plans) {
+          const p = yield* plans.create(row.id, plan)
+          created.push({ id: p.id, name: p.name, price: p.price })
+        }
+        yield* bots.update(row.id, { trafficRatePerGb: spec.ratePerGb })
+        yield* topUpTenantWallet(row.id, {
+          amount: spec.walletBalance,
+          reference: "demo-opening-balance",
+          createdBy: "demo"
+        })
+        yield* bots.activate(row.id)
+        return { botId: row.id, apiToken, plans: created }
+      }).pipe(Effect.provide(TenantsLive))
+    )
     tenants.push({ index, spec, token: bot.token, username: bot.username, ...seeded })
   }
   await Promise.all(tenants.map((t) => telegram.waitForPoller(t.token, 30_000)))

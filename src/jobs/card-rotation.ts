@@ -50,7 +50,11 @@ export const planRotation = (cards: ReadonlyArray<RotationCard>, now: Date): Rot
   const current = active.find((c) => c.isCurrent)
   if (current === undefined) {
     const switchedOff = sorted.find((c) => c.isCurrent && !c.isActive)
-    return { _tag: "Advance", from: switchedOff?.id ?? null, to: (switchedOff ? nextAfter(active, switchedOff.id) : active[0]!).id }
+    return {
+      _tag: "Advance",
+      from: switchedOff?.id ?? null,
+      to: (switchedOff ? nextAfter(active, switchedOff.id) : active[0]!).id
+    }
   }
   if (current.lastRotatedAt === null) return { _tag: "Stamp", cardId: current.id }
   const turnMs = (current.rotationIntervalMinutes ?? DEFAULT_ROTATION_INTERVAL_MINUTES) * 60_000
@@ -59,10 +63,10 @@ export const planRotation = (cards: ReadonlyArray<RotationCard>, now: Date): Rot
 }
 
 /** One tenant's rotation, in its transaction; the plan it carried out. */
-export const rotateTenantCards = Effect.fn("rotateTenantCards")(function*(botId: number, now: Date) {
+export const rotateTenantCards = Effect.fn("rotateTenantCards")(function* (botId: number, now: Date) {
   return yield* withTenant(
     botId,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const plan = planRotation(yield* lockTenantCards(botId), now)
       if (plan._tag === "Stamp") yield* stampCardTurn(botId, plan.cardId, now)
       if (plan._tag === "Advance") yield* makeCardCurrent(botId, plan.to, now)
@@ -76,7 +80,7 @@ export const rotateTenantCards = Effect.fn("rotateTenantCards")(function*(botId:
  * logged and retried next tick without holding up the others; a database
  * outage fails the run (the caller retries it).
  */
-export const rotateDueCards = Effect.fn("rotateDueCards")(function*(now: Date) {
+export const rotateDueCards = Effect.fn("rotateDueCards")(function* (now: Date) {
   const due = yield* fleetDueRotations(now)
   let advanced = 0
   let failures = 0

@@ -33,30 +33,35 @@ const interval = (variable: string, seconds: number) =>
     catch: (e) => new Error(`${variable}=${seconds}: ${e instanceof Error ? e.message : String(e)}`)
   }).pipe(Effect.orDie)
 
-export const JobsLive = Layer.unwrap(Effect.gen(function*() {
-  const config = yield* AppConfig
-  return Layer.mergeAll(
-    scheduledJob({
-      name: "card_rotation",
-      everySeconds: yield* interval("CARD_ROTATION_INTERVAL_SECONDS", config.cardRotationIntervalSeconds),
-      run: cardRotationRun
-    }),
-    scheduledJob({
-      name: "payment_expiry",
-      everySeconds: yield* interval("PAYMENT_EXPIRY_INTERVAL_SECONDS", config.paymentExpiryIntervalSeconds),
-      run: makePaymentExpiryRun({ reminderIntervalMinutes: config.adminReminderIntervalMinutes })
-    }),
-    scheduledJob({
-      name: "zarinpal_reconcile",
-      everySeconds: yield* interval("ZARINPAL_RECONCILE_INTERVAL_SECONDS", config.zarinpalReconcileIntervalSeconds),
-      run: zarinpalReconcileRun
-    }),
-    scheduledJob({
-      name: "retention",
-      everySeconds: yield* interval("RETENTION_INTERVAL_SECONDS", config.retentionIntervalSeconds),
-      run: makeRetentionRun({ updateMarksHours: config.updateMarksRetentionHours, doneTasksDays: config.doneTasksRetentionDays })
-    }),
-    ExpiryFallbackLive,
-    NoticeWorkerLive
-  )
-}))
+export const JobsLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return Layer.mergeAll(
+      scheduledJob({
+        name: "card_rotation",
+        everySeconds: yield* interval("CARD_ROTATION_INTERVAL_SECONDS", config.cardRotationIntervalSeconds),
+        run: cardRotationRun
+      }),
+      scheduledJob({
+        name: "payment_expiry",
+        everySeconds: yield* interval("PAYMENT_EXPIRY_INTERVAL_SECONDS", config.paymentExpiryIntervalSeconds),
+        run: makePaymentExpiryRun({ reminderIntervalMinutes: config.adminReminderIntervalMinutes })
+      }),
+      scheduledJob({
+        name: "zarinpal_reconcile",
+        everySeconds: yield* interval("ZARINPAL_RECONCILE_INTERVAL_SECONDS", config.zarinpalReconcileIntervalSeconds),
+        run: zarinpalReconcileRun
+      }),
+      scheduledJob({
+        name: "retention",
+        everySeconds: yield* interval("RETENTION_INTERVAL_SECONDS", config.retentionIntervalSeconds),
+        run: makeRetentionRun({
+          updateMarksHours: config.updateMarksRetentionHours,
+          doneTasksDays: config.doneTasksRetentionDays
+        })
+      }),
+      ExpiryFallbackLive,
+      NoticeWorkerLive
+    )
+  })
+)

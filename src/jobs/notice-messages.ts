@@ -60,24 +60,28 @@ const done: NoticeOutcome = { _tag: "Done" }
 const send = (botId: number, chatId: number, text: string, options?: SendOptions) =>
   TelegramNotifier.use((notifier) => notifier.send(botId, chatId, text, options)).pipe(
     Effect.timeoutOption(`${SEND_TIMEOUT_SECONDS} seconds`),
-    Effect.map((sent): NoticeOutcome =>
-      sent._tag === "Some"
-        ? done
-        : { _tag: "Retry", reason: `Telegram did not answer within ${SEND_TIMEOUT_SECONDS} s`, delaySeconds: SLOW_SEND_RETRY_SECONDS }
+    Effect.map(
+      (sent): NoticeOutcome =>
+        sent._tag === "Some"
+          ? done
+          : {
+              _tag: "Retry",
+              reason: `Telegram did not answer within ${SEND_TIMEOUT_SECONDS} s`,
+              delaySeconds: SLOW_SEND_RETRY_SECONDS
+            }
     ),
     Effect.catch((e: NotifyFailed) =>
-      Effect.succeed<NoticeOutcome>(e.permanent ? { _tag: "Failed", reason: e.message } : { _tag: "Retry", reason: e.message })
+      Effect.succeed<NoticeOutcome>(
+        e.permanent ? { _tag: "Failed", reason: e.message } : { _tag: "Retry", reason: e.message }
+      )
     )
   )
 
 /** To the notice's user in their language; Done without a word when the user is gone. */
-const toUser = (
-  notice: ClaimedNotice,
-  tenant: Tenant,
-  render: (t: Translate, locale: Language) => string
-) =>
-  Effect.gen(function*() {
-    if (notice.userId === null) return { outcome: { _tag: "Failed", reason: "the notice names no user" } satisfies NoticeOutcome }
+const toUser = (notice: ClaimedNotice, tenant: Tenant, render: (t: Translate, locale: Language) => string) =>
+  Effect.gen(function* () {
+    if (notice.userId === null)
+      return { outcome: { _tag: "Failed", reason: "the notice names no user" } satisfies NoticeOutcome }
     const user = yield* withTenant(notice.botId, noticeRecipient(notice.botId, notice.userId))
     if (!user) return { outcome: { _tag: "Done", note: "the user no longer exists" } satisfies NoticeOutcome }
     const locale = localeOf(user.language, tenant.defaultLanguage)
@@ -89,12 +93,12 @@ const revivePurchase = (purchase: CompletedPurchase | null): CompletedPurchase |
   purchase === null
     ? undefined
     : purchase._tag === "Completed"
-    ? { ...purchase, expiresAt: new Date(purchase.expiresAt) }
-    : purchase
+      ? { ...purchase, expiresAt: new Date(purchase.expiresAt) }
+      : purchase
 
 /** Receipts past their deadline, still pending, as the admins' pending list shows them (with its buttons). */
 const receiptReminder = (notice: ClaimedNotice, tenant: Tenant, paymentIds: ReadonlyArray<number>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const settings = shopSettings(tenant)
     const targets = adminTargets(settings)
     if (targets.length === 0) return { _tag: "Done", note: "the shop has no admins to remind" } satisfies NoticeOutcome
@@ -127,18 +131,22 @@ const receiptReminder = (notice: ClaimedNotice, tenant: Tenant, paymentIds: Read
       }
       messages.push({ text: [t("admin-pending-title"), "", ...chunk.map(line)].join("\n\n"), keyboard })
     }
-    const thread = settings.adminChatId !== undefined && settings.receiptTopicId !== undefined
-      ? { message_thread_id: settings.receiptTopicId }
-      : {}
+    const thread =
+      settings.adminChatId !== undefined && settings.receiptTopicId !== undefined
+        ? { message_thread_id: settings.receiptTopicId }
+        : {}
     // Several admins, each privately, at once: one that cannot be reached does not hold up the
     // others. Reaching any admin is enough (a reminder is repeated every interval anyway);
     // reaching none is retried, unless Telegram refused every one for good.
     const outcomes = yield* Effect.forEach(
       targets,
       (chatId) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           for (const message of messages) {
-            const outcome = yield* send(notice.botId, chatId, message.text, { reply_markup: message.keyboard, ...thread })
+            const outcome = yield* send(notice.botId, chatId, message.text, {
+              reply_markup: message.keyboard,
+              ...thread
+            })
             if (outcome._tag !== "Done") return outcome
           }
           return done
@@ -151,12 +159,12 @@ const receiptReminder = (notice: ClaimedNotice, tenant: Tenant, paymentIds: Read
 
 /** Sends one claimed notice. */
 export const deliverNotice = (notice: ClaimedNotice) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if ((yield* TelegramNotifier.useSync((notifier) => notifier.api(notice.botId))) === undefined) {
       // This process's watcher does not know the bot as active: just activated (wait), or not active at all.
       return (yield* fleetBotIsActive(notice.botId))
-        ? { _tag: "Retry", reason: "the bot is not running here yet" } satisfies NoticeOutcome
-        : { _tag: "Failed", reason: "the bot is not active" } satisfies NoticeOutcome
+        ? ({ _tag: "Retry", reason: "the bot is not running here yet" } satisfies NoticeOutcome)
+        : ({ _tag: "Failed", reason: "the bot is not active" } satisfies NoticeOutcome)
     }
     const tenant = yield* tenantOf(notice.botId)
     const payload = JSON.parse(notice.payloadJson) as Record<string, unknown>
@@ -172,7 +180,8 @@ export const deliverNotice = (notice: ClaimedNotice) =>
             amount: paid.amount,
             balanceAfterDeposit: paid.balanceAfterDeposit,
             purchase
-          }))
+          })
+        )
         if (outcome._tag === "Done" && user !== undefined) {
           // The admins hear of a refused sale or a low platform balance, as after a callback (best effort).
           for (const alert of purchaseAlerts(shopSettings(tenant), purchase, user)) {

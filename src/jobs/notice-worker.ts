@@ -51,10 +51,15 @@ const backoff = Schedule.min([Schedule.exponential("200 millis"), Schedule.space
  * sent notice that could not be marked done would be sent again.
  */
 const record = <E, R>(effect: Effect.Effect<void, E, R>) =>
-  effect.pipe(Effect.retry({ while: isTransientDatabaseError, schedule: backoff.pipe(Schedule.upTo({ duration: `${LEASE_SECONDS} seconds` })) }))
+  effect.pipe(
+    Effect.retry({
+      while: isTransientDatabaseError,
+      schedule: backoff.pipe(Schedule.upTo({ duration: `${LEASE_SECONDS} seconds` }))
+    })
+  )
 
 const runNotice = (notice: ClaimedNotice) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const outcome = yield* deliverNotice(notice).pipe(
       // Anything unexpected (the database away while rendering, a bug) is a retry, never a lost notice.
       Effect.catchCause((cause) => Effect.succeed<NoticeOutcome>({ _tag: "Retry", reason: causeSummary(cause) }))
@@ -76,7 +81,9 @@ const runNotice = (notice: ClaimedNotice) =>
         }
         jobNotices.inc({ kind: notice.kind, outcome: "retry" })
         yield* Effect.logInfo(`notice will be retried: ${outcome.reason}`)
-        return yield* record(noticeQueue.retryLater(notice.id, outcome.delaySeconds ?? retryDelaySeconds(notice.attempts), outcome.reason))
+        return yield* record(
+          noticeQueue.retryLater(notice.id, outcome.delaySeconds ?? retryDelaySeconds(notice.attempts), outcome.reason)
+        )
     }
   }).pipe(
     // One notice's trouble never interrupts the others in flight (their sends may already be out).
@@ -91,7 +98,7 @@ const runNotice = (notice: ClaimedNotice) =>
  * sent again after its lease.
  */
 export const drainNotices = (claimedBy: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (;;) {
       const notices = yield* noticeQueue.claim(BATCH, LEASE_SECONDS, claimedBy)
       if (notices.length === 0) return
@@ -99,21 +106,25 @@ export const drainNotices = (claimedBy: string) =>
     }
   })
 
-export const NoticeWorkerLive = Layer.effectDiscard(Effect.gen(function*() {
-  const config = yield* AppConfig
-  const watcher = yield* BotsWatcher
-  const { name } = yield* RunnerName
-  yield* drainOnNotify({
-    channel: NOTICES_CHANNEL,
-    sweepSeconds: config.outboxSweepSeconds,
-    what: "job notice",
-    // The notifier needs the watcher's first picture to know every active bot.
-    drain: watcher.ready.pipe(
-      Effect.andThen(drainNotices(name)),
-      Effect.tapError((e) =>
-        isTransientDatabaseError(e) ? Effect.logWarning(`job notices: database unavailable (${e.message}); retrying`) : Effect.void
-      ),
-      Effect.retry({ while: isTransientDatabaseError, schedule: backoff })
-    )
+export const NoticeWorkerLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const watcher = yield* BotsWatcher
+    const { name } = yield* RunnerName
+    yield* drainOnNotify({
+      channel: NOTICES_CHANNEL,
+      sweepSeconds: config.outboxSweepSeconds,
+      what: "job notice",
+      // The notifier needs the watcher's first picture to know every active bot.
+      drain: watcher.ready.pipe(
+        Effect.andThen(drainNotices(name)),
+        Effect.tapError((e) =>
+          isTransientDatabaseError(e)
+            ? Effect.logWarning(`job notices: database unavailable (${e.message}); retrying`)
+            : Effect.void
+        ),
+        Effect.retry({ while: isTransientDatabaseError, schedule: backoff })
+      )
+    })
   })
-}))
+)

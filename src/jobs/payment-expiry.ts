@@ -39,7 +39,14 @@ import type { JobRun } from "./scheduled-job.ts"
 import { fleetDueZarinpalPayments } from "./sql/fleet-due-zarinpal-payments.ts"
 import { fleetExpireCardPayments } from "./sql/fleet-expire-card-payments.ts"
 import { fleetRemindReceipts } from "./sql/fleet-remind-receipts.ts"
-import { creditPaid, expireZarinpal, failZarinpal, tenantOf, verifyPayment, zarinpalSettingsOf } from "./zarinpal-settlement.ts"
+import {
+  creditPaid,
+  expireZarinpal,
+  failZarinpal,
+  tenantOf,
+  verifyPayment,
+  zarinpalSettingsOf
+} from "./zarinpal-settlement.ts"
 
 /** Rows per statement; a backlog (after an outage) is worked through in several, up to MAX_BATCHES per run. */
 const BATCH = 500
@@ -48,7 +55,7 @@ const MAX_BATCHES = 20
 const ZARINPAL_CONCURRENCY = 8
 
 /** pending → expired for every card payment overdue by more than `graceSeconds` without a receipt; how many. */
-export const expireCardPayments = Effect.fn("expireCardPayments")(function*(graceSeconds: number) {
+export const expireCardPayments = Effect.fn("expireCardPayments")(function* (graceSeconds: number) {
   let total = 0
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
     const perBot = yield* fleetExpireCardPayments({ limit: BATCH, graceSeconds })
@@ -64,7 +71,7 @@ export const expireCardPayments = Effect.fn("expireCardPayments")(function*(grac
 })
 
 /** Reminders queued for receipts past their deadline; how many receipts they list. */
-export const remindReceipts = Effect.fn("remindReceipts")(function*(intervalMinutes: number) {
+export const remindReceipts = Effect.fn("remindReceipts")(function* (intervalMinutes: number) {
   let total = 0
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
     const rows = yield* fleetRemindReceipts({ limit: BATCH, intervalMinutes })
@@ -96,37 +103,39 @@ export type VerifyBackoff = ReturnType<typeof makeVerifyBackoff>
 export type ExpirySettlement = "paid" | "expired" | "failed" | "moved" | "unavailable" | "deferred"
 
 /** One pending ZarinPal payment past its TTL: verified once more, then credited, expired or failed. */
-export const settleExpiredZarinpal = Effect.fn("settleExpiredZarinpal")(
-  function*(botId: number, paymentId: number, backoff: VerifyBackoff) {
-    const payment = yield* withTenant(botId, zarinpalPaymentById(botId, paymentId))
-    if (!payment || payment.status !== "pending") return "moved" satisfies ExpirySettlement
-    const settings = zarinpalSettingsOf(yield* tenantOf(botId), { evenIfSwitchedOff: true })
-    if (payment.zarinpalAuthority === null || settings === undefined) {
-      return (yield* expireZarinpal(botId, paymentId)) ? "expired" : "moved"
-    }
-    const host = settings.sandbox ? "sandbox" : "production"
-    if (!backoff.ready(host, yield* Clock.currentTimeMillis)) return "deferred" satisfies ExpirySettlement
-    const verdict = yield* verifyPayment(settings, { amount: payment.amount, authority: payment.zarinpalAuthority })
-    if (verdict._tag === "Unavailable") {
-      backoff.failed(host, yield* Clock.currentTimeMillis)
-      yield* Effect.logWarning(`ZarinPal payment ${paymentId} of bot ${botId} not verified yet: ${verdict.reason}`)
-      return "unavailable" satisfies ExpirySettlement
-    }
-    backoff.reached(host)
-    switch (verdict._tag) {
-      case "Paid":
-        return (yield* creditPaid(botId, paymentId, verdict.verified, { reopenExpired: false })) ? "paid" : "moved"
-      case "NotPaid":
-      case "Unknown":
-        return (yield* expireZarinpal(botId, paymentId)) ? "expired" : "moved"
-      case "Refused":
-        return (yield* failZarinpal(botId, paymentId, verdict.reason)) ? "failed" : "moved"
-    }
+export const settleExpiredZarinpal = Effect.fn("settleExpiredZarinpal")(function* (
+  botId: number,
+  paymentId: number,
+  backoff: VerifyBackoff
+) {
+  const payment = yield* withTenant(botId, zarinpalPaymentById(botId, paymentId))
+  if (!payment || payment.status !== "pending") return "moved" satisfies ExpirySettlement
+  const settings = zarinpalSettingsOf(yield* tenantOf(botId), { evenIfSwitchedOff: true })
+  if (payment.zarinpalAuthority === null || settings === undefined) {
+    return (yield* expireZarinpal(botId, paymentId)) ? "expired" : "moved"
   }
-)
+  const host = settings.sandbox ? "sandbox" : "production"
+  if (!backoff.ready(host, yield* Clock.currentTimeMillis)) return "deferred" satisfies ExpirySettlement
+  const verdict = yield* verifyPayment(settings, { amount: payment.amount, authority: payment.zarinpalAuthority })
+  if (verdict._tag === "Unavailable") {
+    backoff.failed(host, yield* Clock.currentTimeMillis)
+    yield* Effect.logWarning(`ZarinPal payment ${paymentId} of bot ${botId} not verified yet: ${verdict.reason}`)
+    return "unavailable" satisfies ExpirySettlement
+  }
+  backoff.reached(host)
+  switch (verdict._tag) {
+    case "Paid":
+      return (yield* creditPaid(botId, paymentId, verdict.verified, { reopenExpired: false })) ? "paid" : "moved"
+    case "NotPaid":
+    case "Unknown":
+      return (yield* expireZarinpal(botId, paymentId)) ? "expired" : "moved"
+    case "Refused":
+      return (yield* failZarinpal(botId, paymentId, verdict.reason)) ? "failed" : "moved"
+  }
+})
 
 /** Every due ZarinPal payment; how many were settled, and how many could not be for now. */
-export const expireDueZarinpal = Effect.fn("expireDueZarinpal")(function*(backoff: VerifyBackoff) {
+export const expireDueZarinpal = Effect.fn("expireDueZarinpal")(function* (backoff: VerifyBackoff) {
   const due = yield* fleetDueZarinpalPayments(BATCH)
   let settled = 0
   let failures = 0
@@ -158,7 +167,7 @@ export const expireDueZarinpal = Effect.fn("expireDueZarinpal")(function*(backof
 /** The job's run. Card expiry first: it is one cheap statement and must not wait behind ZarinPal. */
 export const makePaymentExpiryRun = (options: { readonly reminderIntervalMinutes: number }) => {
   const backoff = makeVerifyBackoff()
-  return Effect.gen(function*() {
+  return Effect.gen(function* () {
     const expired = yield* expireCardPayments(0)
     const reminded = yield* remindReceipts(options.reminderIntervalMinutes)
     const zarinpal = yield* expireDueZarinpal(backoff)
@@ -167,24 +176,30 @@ export const makePaymentExpiryRun = (options: { readonly reminderIntervalMinutes
 }
 
 /** See the module comment: card expiry on every process for payments the schedule is late with. */
-export const ExpiryFallbackLive = Layer.effectDiscard(Effect.gen(function*() {
-  const config = yield* AppConfig
-  const grace = config.paymentExpiryFallbackSeconds
-  if (grace <= 0) return
-  const sweep = expireCardPayments(grace).pipe(
-    Effect.tap((n) =>
-      n > 0
-        ? Effect.sync(() => jobItems.inc({ job: "payment_expiry" }, n)).pipe(
-          Effect.andThen(Effect.logInfo(`payment expiry fallback: ${n} card payment(s) overdue by more than ${grace} s expired here`))
-        )
-        : Effect.void
-    ),
-    // A database outage: quietly (the schedule logs it) and less often, until it is back.
-    Effect.retry({
-      while: isTransientDatabaseError,
-      schedule: Schedule.min([Schedule.exponential("1 second"), Schedule.spaced("30 seconds")])
-    }),
-    Effect.catchCause((cause) => Effect.logWarning(`payment expiry fallback failed: ${causeSummary(cause)}`))
-  )
-  yield* Effect.forkScoped(sweep.pipe(Effect.repeat(Schedule.spaced("1 second"))))
-}))
+export const ExpiryFallbackLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const grace = config.paymentExpiryFallbackSeconds
+    if (grace <= 0) return
+    const sweep = expireCardPayments(grace).pipe(
+      Effect.tap((n) =>
+        n > 0
+          ? Effect.sync(() => jobItems.inc({ job: "payment_expiry" }, n)).pipe(
+              Effect.andThen(
+                Effect.logInfo(
+                  `payment expiry fallback: ${n} card payment(s) overdue by more than ${grace} s expired here`
+                )
+              )
+            )
+          : Effect.void
+      ),
+      // A database outage: quietly (the schedule logs it) and less often, until it is back.
+      Effect.retry({
+        while: isTransientDatabaseError,
+        schedule: Schedule.min([Schedule.exponential("1 second"), Schedule.spaced("30 seconds")])
+      }),
+      Effect.catchCause((cause) => Effect.logWarning(`payment expiry fallback failed: ${causeSummary(cause)}`))
+    )
+    yield* Effect.forkScoped(sweep.pipe(Effect.repeat(Schedule.spaced("1 second"))))
+  })
+)

@@ -32,7 +32,7 @@ export interface RetentionOptions {
 
 /** Deletes up to RETENTION_BATCH rows of `table` matching `where` (trusted SQL, built below); how many went. */
 const deleteBatch = (table: string, where: string, cutoff: Date) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql.unsafe<{ n: number }>(
       `WITH gone AS (
@@ -45,7 +45,7 @@ const deleteBatch = (table: string, where: string, cutoff: Date) =>
   })
 
 const drain = (table: string, where: string, cutoff: Date) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let total = 0
     for (let i = 0; i < MAX_BATCHES; i++) {
       const n = yield* deleteBatch(table, where, cutoff)
@@ -56,7 +56,7 @@ const drain = (table: string, where: string, cutoff: Date) =>
   })
 
 export const makeRetentionRun = (options: RetentionOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const now = Date.now()
     const marks = new Date(now - options.updateMarksHours * 3_600_000)
     const done = new Date(now - options.doneTasksDays * 86_400_000)

@@ -45,13 +45,17 @@ const CONCURRENCY = 4
 
 /** Tenants grouped by the merchant (and host) they sell through. */
 const merchantsOf = (botIds: ReadonlyArray<number>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const merchants = new Map<string, Merchant>()
     for (const botId of botIds) {
       const settings = zarinpalSettingsOf(yield* tenantOf(botId))
       if (settings === undefined) continue
       const key = `${settings.sandbox ? "sandbox" : "production"}:${settings.merchantId.toLowerCase()}`
-      const merchant = merchants.get(key) ?? { merchantId: settings.merchantId, sandbox: settings.sandbox, tenants: new Map() }
+      const merchant = merchants.get(key) ?? {
+        merchantId: settings.merchantId,
+        sandbox: settings.sandbox,
+        tenants: new Map()
+      }
       merchant.tenants.set(botId, settings)
       merchants.set(key, merchant)
     }
@@ -61,22 +65,29 @@ const merchantsOf = (botIds: ReadonlyArray<number>) =>
 export type ReconcileOutcome = "credited" | "failed" | "left" | "unavailable"
 
 /** One of our payments that ZarinPal lists as paid and unverified. */
-export const reconcilePayment = Effect.fn("reconcilePayment")(function*(known: KnownAuthority, settings: Settings) {
+export const reconcilePayment = Effect.fn("reconcilePayment")(function* (known: KnownAuthority, settings: Settings) {
   if (known.status !== "pending" && known.status !== "expired") return "left" satisfies ReconcileOutcome
   const payment = yield* withTenant(known.botId, zarinpalPaymentById(known.botId, known.id))
   if (!payment || payment.zarinpalAuthority === null) return "left" satisfies ReconcileOutcome
   const verdict = yield* verifyPayment(settings, { amount: payment.amount, authority: payment.zarinpalAuthority })
   switch (verdict._tag) {
     case "Paid": {
-      const credited = yield* creditPaid(known.botId, known.id, verdict.verified, { reopenExpired: payment.status === "expired" })
+      const credited = yield* creditPaid(known.botId, known.id, verdict.verified, {
+        reopenExpired: payment.status === "expired"
+      })
       if (credited) {
-        yield* Effect.logInfo(`ZarinPal payment ${known.id} of bot ${known.botId} credited by reconciliation (no callback)`)
+        yield* Effect.logInfo(
+          `ZarinPal payment ${known.id} of bot ${known.botId} credited by reconciliation (no callback)`
+        )
       }
       return credited ? "credited" : "left"
     }
     case "Refused":
-      if (payment.status === "pending") return (yield* failZarinpal(known.botId, known.id, verdict.reason)) ? "failed" : "left"
-      yield* Effect.logWarning(`expired ZarinPal payment ${known.id} of bot ${known.botId} refused by verify: ${verdict.reason}`)
+      if (payment.status === "pending")
+        return (yield* failZarinpal(known.botId, known.id, verdict.reason)) ? "failed" : "left"
+      yield* Effect.logWarning(
+        `expired ZarinPal payment ${known.id} of bot ${known.botId} refused by verify: ${verdict.reason}`
+      )
       return "left"
     case "NotPaid":
     case "Unknown":
@@ -87,7 +98,7 @@ export const reconcilePayment = Effect.fn("reconcilePayment")(function*(known: K
   }
 })
 
-export const zarinpalReconcileRun = Effect.gen(function*() {
+export const zarinpalReconcileRun = Effect.gen(function* () {
   const zarinpal = yield* ZarinpalClient
   const merchants = yield* merchantsOf(yield* fleetZarinpalTenants())
   let items = 0
@@ -103,7 +114,10 @@ export const zarinpalReconcileRun = Effect.gen(function*() {
       failures++
       continue
     }
-    const ours = yield* fleetZarinpalPaymentsByAuthority(listed.map((a) => a.authority), [...merchant.tenants.keys()])
+    const ours = yield* fleetZarinpalPaymentsByAuthority(
+      listed.map((a) => a.authority),
+      [...merchant.tenants.keys()]
+    )
     yield* Effect.forEach(
       ours,
       (known) =>
@@ -118,7 +132,9 @@ export const zarinpalReconcileRun = Effect.gen(function*() {
             (e) => !isTransientDatabaseError(e),
             (e) =>
               Effect.sync(() => failures++).pipe(
-                Effect.andThen(Effect.logWarning(`ZarinPal payment ${known.id} of bot ${known.botId} not reconciled: ${String(e)}`))
+                Effect.andThen(
+                  Effect.logWarning(`ZarinPal payment ${known.id} of bot ${known.botId} not reconciled: ${String(e)}`)
+                )
               )
           )
         ),

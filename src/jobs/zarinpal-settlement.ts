@@ -36,7 +36,11 @@ export type Verdict =
   /** Unreachable, timed out, 5xx: ask again later. */
   | { readonly _tag: "Unavailable"; readonly reason: string }
 
-export const tenantOf = (botId: number) => withTenant(botId, TenantCache.use((cache) => cache.get(botId)))
+export const tenantOf = (botId: number) =>
+  withTenant(
+    botId,
+    TenantCache.use((cache) => cache.get(botId))
+  )
 
 /**
  * The tenant's ZarinPal settings, when it can verify at all: a merchant id and
@@ -45,14 +49,17 @@ export const tenantOf = (botId: number) => withTenant(botId, TenantCache.use((ca
  * `zarinpal` flag on.
  */
 export const zarinpalSettingsOf = (tenant: Tenant, options: { readonly evenIfSwitchedOff?: boolean } = {}) =>
-  (options.evenIfSwitchedOff === true
-      ? shopSettings(tenant).zarinpalMerchantId !== undefined && (tenant.currency === "IRT" || tenant.currency === "IRR")
-      : zarinpalEnabled(tenant))
+  (
+    options.evenIfSwitchedOff === true
+      ? shopSettings(tenant).zarinpalMerchantId !== undefined &&
+        (tenant.currency === "IRT" || tenant.currency === "IRR")
+      : zarinpalEnabled(tenant)
+  )
     ? {
-      merchantId: shopSettings(tenant).zarinpalMerchantId!,
-      sandbox: shopSettings(tenant).zarinpalSandbox,
-      currency: tenant.currency === "IRR" ? "IRR" as const : "IRT" as const
-    }
+        merchantId: shopSettings(tenant).zarinpalMerchantId!,
+        sandbox: shopSettings(tenant).zarinpalSandbox,
+        currency: tenant.currency === "IRR" ? ("IRR" as const) : ("IRT" as const)
+      }
     : undefined
 
 /** Asks ZarinPal about one of the tenant's payments, with the amount from our database. */
@@ -70,7 +77,8 @@ export const verifyPayment = (
         ZarinpalRejected: (e) => Effect.succeed<Verdict>({ _tag: "Refused", reason: e.message }),
         ZarinpalUnavailable: (e) => Effect.succeed<Verdict>({ _tag: "Unavailable", reason: e.message })
       })
-    ))
+    )
+  )
 
 /**
  * pending → paid (or, with `reopenExpired`, also expired → paid: ZarinPal took
@@ -78,33 +86,36 @@ export const verifyPayment = (
  * transaction. False when the payment was no longer there to credit (a
  * callback or another runner did it first).
  */
-export const creditPaid = Effect.fn("creditPaid")(
-  function*(botId: number, paymentId: number, verified: Verified, options: { readonly reopenExpired: boolean }) {
-    const credited = yield* withTenant(
-      botId,
-      Effect.gen(function*() {
-        if (options.reopenExpired) yield* reopenExpiredZarinpalPayment(botId, paymentId)
-        const paid = yield* markZarinpalPaid(botId, paymentId, verified)
-        if (!paid) return false
-        const payload: ZarinpalPaidPayload = {
-          amount: paid.payment.amount,
-          balanceAfterDeposit: paid.balanceAfterDeposit,
-          purchase: paid.purchase ?? null
-        }
-        yield* enqueueNotice(botId, { kind: "zarinpal_paid", subjectId: paymentId, userId: paid.owner.userId, payload })
-        return true
-      })
-    )
-    if (credited) countPayment(botId, "zarinpal", "paid")
-    return credited
-  }
-)
+export const creditPaid = Effect.fn("creditPaid")(function* (
+  botId: number,
+  paymentId: number,
+  verified: Verified,
+  options: { readonly reopenExpired: boolean }
+) {
+  const credited = yield* withTenant(
+    botId,
+    Effect.gen(function* () {
+      if (options.reopenExpired) yield* reopenExpiredZarinpalPayment(botId, paymentId)
+      const paid = yield* markZarinpalPaid(botId, paymentId, verified)
+      if (!paid) return false
+      const payload: ZarinpalPaidPayload = {
+        amount: paid.payment.amount,
+        balanceAfterDeposit: paid.balanceAfterDeposit,
+        purchase: paid.purchase ?? null
+      }
+      yield* enqueueNotice(botId, { kind: "zarinpal_paid", subjectId: paymentId, userId: paid.owner.userId, payload })
+      return true
+    })
+  )
+  if (credited) countPayment(botId, "zarinpal", "paid")
+  return credited
+})
 
 /** pending → expired and the user's notice, in one tenant transaction; false when it had moved on. */
-export const expireZarinpal = Effect.fn("expireZarinpal")(function*(botId: number, paymentId: number) {
+export const expireZarinpal = Effect.fn("expireZarinpal")(function* (botId: number, paymentId: number) {
   const expired = yield* withTenant(
     botId,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const row = yield* expireZarinpalPayment(botId, paymentId)
       if (!row) return false
       yield* enqueueNotice(botId, { kind: "zarinpal_payment_expired", subjectId: paymentId, userId: row.userId })
@@ -116,13 +127,18 @@ export const expireZarinpal = Effect.fn("expireZarinpal")(function*(botId: numbe
 })
 
 /** pending → failed with the reason, the user's notice and the admins' alert, in one tenant transaction. */
-export const failZarinpal = Effect.fn("failZarinpal")(function*(botId: number, paymentId: number, reason: string) {
+export const failZarinpal = Effect.fn("failZarinpal")(function* (botId: number, paymentId: number, reason: string) {
   const failed = yield* withTenant(
     botId,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const row = yield* failZarinpalPayment(botId, paymentId, reason)
       if (!row) return false
-      yield* enqueueNotice(botId, { kind: "zarinpal_failed", subjectId: paymentId, userId: row.userId, payload: { reason } })
+      yield* enqueueNotice(botId, {
+        kind: "zarinpal_failed",
+        subjectId: paymentId,
+        userId: row.userId,
+        payload: { reason }
+      })
       return true
     })
   )

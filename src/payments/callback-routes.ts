@@ -13,7 +13,11 @@ import { handleZarinpalCallback } from "./zarinpal-callback.ts"
 import type { CallbackResult } from "./zarinpal-callback.ts"
 
 const PathParams = Schema.Struct({
-  botId: Schema.NumberFromString.check(Schema.isInt(), Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
+  botId: Schema.NumberFromString.check(
+    Schema.isInt(),
+    Schema.isGreaterThan(0),
+    Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER)
+  )
 })
 const Query = Schema.Struct({
   Authority: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9]{1,64}$/)),
@@ -21,7 +25,7 @@ const Query = Schema.Struct({
 })
 
 const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c]!)
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!)
 
 const page = (result: CallbackResult) => {
   const t = translator(result.locale)
@@ -29,7 +33,8 @@ const page = (result: CallbackResult) => {
   const back = result.botUsername
     ? `<p><a href="https://t.me/${encodeURIComponent(result.botUsername)}">${escapeHtml(t("zarinpal-page-back"))}</a></p>`
     : ""
-  const body = `<!doctype html><html lang="${result.locale}" dir="${dir}"><head><meta charset="utf-8">` +
+  const body =
+    `<!doctype html><html lang="${result.locale}" dir="${dir}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(t("zarinpal-page-title"))}</title></head>` +
     `<body><h1>${escapeHtml(t(`zarinpal-page-${result.page}`))}</h1>${back}</body></html>`
   return HttpServerResponse.text(body, { status: result.status, contentType: "text/html; charset=utf-8" })
@@ -40,7 +45,7 @@ const badRequest = HttpServerResponse.text("bad request", { status: 400 })
 export const PaymentCallbackRoutes = HttpRouter.add(
   "GET",
   "/payments/zarinpal/callback/:botId",
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const path = yield* HttpRouter.schemaPathParams(PathParams).pipe(Effect.option)
     const query = yield* HttpServerRequest.schemaSearchParams(Query).pipe(Effect.option)
     if (path._tag === "None" || query._tag === "None") return badRequest

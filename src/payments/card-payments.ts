@@ -57,7 +57,7 @@ export interface StartedCardPayment {
 }
 
 /** Opens a pending payment on the card the rotation picks. One pending payment per user. */
-export const startCardPayment = Effect.fn("startCardPayment")(function*(botId: number, input: StartCardPayment) {
+export const startCardPayment = Effect.fn("startCardPayment")(function* (botId: number, input: StartCardPayment) {
   const sql = yield* SqlClient.SqlClient
   yield* checkAmount(input.amount, input.limits)
   // The user's row lock orders this against the same user's other payment starts.
@@ -72,7 +72,13 @@ export const startCardPayment = Effect.fn("startCardPayment")(function*(botId: n
     VALUES (${botId}, ${input.userId}, ${card.id}, ${input.planId}, ${input.amount}, ${newTrackingNumber()},
             now() + make_interval(mins => ${input.ttlMinutes}::int))
     RETURNING id, tracking_number, expires_at`
-  return { id: row!.id, trackingNumber: row!.trackingNumber, amount: input.amount, expiresAt: row!.expiresAt, card } satisfies StartedCardPayment
+  return {
+    id: row!.id,
+    trackingNumber: row!.trackingNumber,
+    amount: input.amount,
+    expiresAt: row!.expiresAt,
+    card
+  } satisfies StartedCardPayment
 })
 
 export interface CardPaymentRow {
@@ -96,7 +102,7 @@ const COLUMNS = `id, user_id, card_id, plan_id, amount, tracking_number, status,
 
 /** Locks the payment; PaymentNotFound when it is not this tenant's (or not this user's, when given). */
 const lockPayment = (botId: number, paymentId: number, userId?: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<CardPaymentRow>`
       SELECT ${sql.unsafe(COLUMNS)} FROM card_to_card_payments
@@ -110,10 +116,11 @@ const lockPending = (botId: number, paymentId: number, userId?: number) =>
   Effect.flatMap(lockPayment(botId, paymentId, userId), (row) =>
     row.status === "pending"
       ? Effect.succeed(row)
-      : Effect.fail(new PaymentAlreadyReviewed({ paymentId, status: row.status })))
+      : Effect.fail(new PaymentAlreadyReviewed({ paymentId, status: row.status }))
+  )
 
 /** The user's pending payment, if any. */
-export const pendingCardPayment = Effect.fn("pendingCardPayment")(function*(botId: number, userId: number) {
+export const pendingCardPayment = Effect.fn("pendingCardPayment")(function* (botId: number, userId: number) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<CardPaymentRow>`
     SELECT ${sql.unsafe(COLUMNS)} FROM card_to_card_payments
@@ -130,7 +137,12 @@ export interface Receipt {
  * Attaches the user's receipt. A payment past its deadline without a receipt
  * expires here (one atomic change) instead of taking the receipt.
  */
-export const submitReceipt = Effect.fn("submitReceipt")(function*(botId: number, userId: number, paymentId: number, receipt: Receipt) {
+export const submitReceipt = Effect.fn("submitReceipt")(function* (
+  botId: number,
+  userId: number,
+  paymentId: number,
+  receipt: Receipt
+) {
   const sql = yield* SqlClient.SqlClient
   const row = yield* lockPending(botId, paymentId, userId)
   if (row.receiptSubmittedAt !== null) return yield* new PaymentAlreadyReviewed({ paymentId, status: "submitted" })
@@ -138,11 +150,12 @@ export const submitReceipt = Effect.fn("submitReceipt")(function*(botId: number,
     UPDATE card_to_card_payments SET status = 'expired'
     WHERE bot_id = ${botId} AND id = ${paymentId} AND expires_at <= now() RETURNING id`
   if (expired) return yield* new PaymentExpired({ paymentId })
-  const type = receipt.text !== undefined && receipt.imageFileId !== undefined
-    ? "both"
-    : receipt.imageFileId !== undefined
-    ? "image"
-    : "text"
+  const type =
+    receipt.text !== undefined && receipt.imageFileId !== undefined
+      ? "both"
+      : receipt.imageFileId !== undefined
+        ? "image"
+        : "text"
   const [updated] = yield* sql<CardPaymentRow>`
     UPDATE card_to_card_payments
     SET receipt_type = ${type}, receipt_text = ${receipt.text?.slice(0, 2000) ?? null},
@@ -153,7 +166,11 @@ export const submitReceipt = Effect.fn("submitReceipt")(function*(botId: number,
 })
 
 /** The user gives up on a payment they have not sent a receipt for. */
-export const cancelCardPayment = Effect.fn("cancelCardPayment")(function*(botId: number, userId: number, paymentId: number) {
+export const cancelCardPayment = Effect.fn("cancelCardPayment")(function* (
+  botId: number,
+  userId: number,
+  paymentId: number
+) {
   const sql = yield* SqlClient.SqlClient
   const row = yield* lockPending(botId, paymentId, userId)
   if (row.receiptSubmittedAt !== null) return yield* new PaymentAlreadyReviewed({ paymentId, status: "submitted" })
@@ -174,7 +191,7 @@ export interface PaymentOwner {
 }
 
 const ownerOf = (botId: number, userId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [owner] = yield* sql<PaymentOwner>`
       SELECT id AS user_id, telegram_id, language FROM users WHERE bot_id = ${botId} AND id = ${userId}`
@@ -190,7 +207,11 @@ export interface Approved {
 }
 
 /** Approves once: credits the wallet, counts the card's success, completes the purchase. */
-export const approveCardPayment = Effect.fn("approveCardPayment")(function*(botId: number, paymentId: number, reviewer: Reviewer) {
+export const approveCardPayment = Effect.fn("approveCardPayment")(function* (
+  botId: number,
+  paymentId: number,
+  reviewer: Reviewer
+) {
   const sql = yield* SqlClient.SqlClient
   const payment = yield* lockPending(botId, paymentId)
   yield* sql`
@@ -213,8 +234,20 @@ export const approveCardPayment = Effect.fn("approveCardPayment")(function*(botI
       SET success_count = success_count + 1, current_usage_count = current_usage_count + 1
       WHERE bot_id = ${botId} AND id = ${payment.cardId}`
   }
-  const purchase = yield* purchaseFor(botId, owner, payment.planId, payment.amount, "card_to_card", payment.trackingNumber)
-  return { payment: { ...payment, status: "approved" }, owner, balanceAfterDeposit: deposit.balanceAfter, purchase } satisfies Approved
+  const purchase = yield* purchaseFor(
+    botId,
+    owner,
+    payment.planId,
+    payment.amount,
+    "card_to_card",
+    payment.trackingNumber
+  )
+  return {
+    payment: { ...payment, status: "approved" },
+    owner,
+    balanceAfterDeposit: deposit.balanceAfter,
+    purchase
+  } satisfies Approved
 })
 
 /** Completes the plan a payment was for, if it still exists (even if no longer on sale: the user paid for it). */
@@ -226,10 +259,16 @@ export const purchaseFor = (
   method: "card_to_card" | "zarinpal",
   reference: string
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (planId === null) return undefined
     const sql = yield* SqlClient.SqlClient
-    const [plan] = yield* sql<{ id: number; name: string; periodDays: number; trafficLimitGb: number; deviceLimit: number }>`
+    const [plan] = yield* sql<{
+      id: number
+      name: string
+      periodDays: number
+      trafficLimitGb: number
+      deviceLimit: number
+    }>`
       SELECT id, name, period_days, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb, COALESCE(device_limit, 1) AS device_limit
       FROM bot_plans WHERE bot_id = ${botId} AND id = ${planId}`
     if (!plan) return undefined
@@ -253,22 +292,28 @@ export interface Rejected {
 }
 
 /** Rejects once, with the admin's reason (or none); counts the card's failure. */
-export const rejectCardPayment = Effect.fn("rejectCardPayment")(
-  function*(botId: number, paymentId: number, reviewer: Reviewer, reason: string | null) {
-    const sql = yield* SqlClient.SqlClient
-    const payment = yield* lockPending(botId, paymentId)
-    yield* sql`
+export const rejectCardPayment = Effect.fn("rejectCardPayment")(function* (
+  botId: number,
+  paymentId: number,
+  reviewer: Reviewer,
+  reason: string | null
+) {
+  const sql = yield* SqlClient.SqlClient
+  const payment = yield* lockPending(botId, paymentId)
+  yield* sql`
       UPDATE card_to_card_payments
       SET status = 'rejected', admin_notes = ${reason?.slice(0, 1000) ?? null}, admin_reviewed_by = ${reviewer.userId ?? null},
           admin_reviewer_telegram_id = ${reviewer.telegramId}, admin_reviewed_at = now()
       WHERE bot_id = ${botId} AND id = ${paymentId}`
-    if (payment.cardId !== null) {
-      yield* sql`UPDATE tenant_payment_cards SET failure_count = failure_count + 1
+  if (payment.cardId !== null) {
+    yield* sql`UPDATE tenant_payment_cards SET failure_count = failure_count + 1
         WHERE bot_id = ${botId} AND id = ${payment.cardId}`
-    }
-    return { payment: { ...payment, status: "rejected", adminNotes: reason }, owner: yield* ownerOf(botId, payment.userId) } satisfies Rejected
   }
-)
+  return {
+    payment: { ...payment, status: "rejected", adminNotes: reason },
+    owner: yield* ownerOf(botId, payment.userId)
+  } satisfies Rejected
+})
 
 /** A payment as shown to admins: the receipt with the buyer and plan. */
 export interface PaymentForReview extends CardPaymentRow {
@@ -279,7 +324,7 @@ export interface PaymentForReview extends CardPaymentRow {
   readonly cardLast4: string | null
 }
 
-export const paymentForReview = Effect.fn("paymentForReview")(function*(botId: number, paymentId: number) {
+export const paymentForReview = Effect.fn("paymentForReview")(function* (botId: number, paymentId: number) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<PaymentForReview>`
     SELECT ${sql.unsafe(COLUMNS.replace(/(\w+)/g, "p.$1"))}, u.telegram_id, u.username, u.first_name,
@@ -293,7 +338,7 @@ export const paymentForReview = Effect.fn("paymentForReview")(function*(botId: n
 })
 
 /** Pending payments with a receipt, oldest first: the admins' queue. */
-export const pendingReceipts = Effect.fn("pendingReceipts")(function*(botId: number, limit = 10) {
+export const pendingReceipts = Effect.fn("pendingReceipts")(function* (botId: number, limit = 10) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql<PaymentForReview>`
     SELECT ${sql.unsafe(COLUMNS.replace(/(\w+)/g, "p.$1"))}, u.telegram_id, u.username, u.first_name,

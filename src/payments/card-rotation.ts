@@ -57,7 +57,7 @@ export const chooseCard = (
     case "random":
       return cards[Math.floor(random() * cards.length)] ?? cards[0]!
     case "weighted": {
-      const scores = cards.map((c) => c.weight * (c.successCount + 1) / (c.successCount + c.failureCount + 2))
+      const scores = cards.map((c) => (c.weight * (c.successCount + 1)) / (c.successCount + c.failureCount + 2))
       let point = random() * scores.reduce((a, b) => a + b, 0)
       for (let i = 0; i < cards.length; i++) {
         point -= scores[i]!
@@ -71,7 +71,7 @@ export const chooseCard = (
 }
 
 /** Chooses the card for a new payment and records the choice; fails with NoActiveCard. */
-export const pickCard = Effect.fn("pickCard")(function*(botId: number) {
+export const pickCard = Effect.fn("pickCard")(function* (botId: number) {
   const sql = yield* SqlClient.SqlClient
   const [cursor] = yield* sql<{ lastCardId: number | null }>`
     INSERT INTO card_rotation_cursors (bot_id) VALUES (${botId})

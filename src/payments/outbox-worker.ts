@@ -31,7 +31,9 @@ export const MAX_ATTEMPTS = 12
 const BATCH = 10
 const LEASE_SECONDS = 120
 
-type TaskServices = Effect.Services<ReturnType<typeof provisionSubscription>> | Effect.Services<ReturnType<typeof requestZarinpalPayment>>
+type TaskServices =
+  | Effect.Services<ReturnType<typeof provisionSubscription>>
+  | Effect.Services<ReturnType<typeof requestZarinpalPayment>>
 
 interface TaskHandler {
   readonly run: Effect.Effect<TaskOutcome, unknown, TaskServices>
@@ -48,7 +50,7 @@ const handlerOf = (task: ClaimedTask): TaskHandler => {
 }
 
 const runTask = (task: ClaimedTask) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const handler = handlerOf(task)
     const outcome = yield* handler.run.pipe(
       Effect.catchCause((cause) => Effect.succeed<TaskOutcome>({ _tag: "Retry", reason: causeSummary(cause) }))
@@ -63,9 +65,11 @@ const runTask = (task: ClaimedTask) =>
         if (task.attempts >= MAX_ATTEMPTS) {
           yield* Effect.logError(`outbox task given up after ${task.attempts} attempts: ${outcome.reason}`)
           yield* outboxQueue.fail(task.id, outcome.reason)
-          return yield* handler.gaveUp(outcome.reason).pipe(
-            Effect.catchCause((cause) => Effect.logWarning(`outbox give-up notice failed: ${causeSummary(cause)}`))
-          )
+          return yield* handler
+            .gaveUp(outcome.reason)
+            .pipe(
+              Effect.catchCause((cause) => Effect.logWarning(`outbox give-up notice failed: ${causeSummary(cause)}`))
+            )
         }
         yield* Effect.logInfo(`outbox task will be retried: ${outcome.reason}`)
         return yield* outboxQueue.retryLater(task.id, retryDelaySeconds(task.attempts), outcome.reason)
@@ -77,7 +81,7 @@ const runTask = (task: ClaimedTask) =>
   )
 
 /** Claims and runs due tasks until none is left. */
-export const drainOutbox = Effect.gen(function*() {
+export const drainOutbox = Effect.gen(function* () {
   for (;;) {
     const tasks = yield* outboxQueue.claim(BATCH, LEASE_SECONDS)
     if (tasks.length === 0) return
@@ -85,7 +89,14 @@ export const drainOutbox = Effect.gen(function*() {
   }
 })
 
-export const OutboxWorkerLive = Layer.effectDiscard(Effect.gen(function*() {
-  const config = yield* AppConfig
-  yield* drainOnNotify({ channel: OUTBOX_CHANNEL, sweepSeconds: config.outboxSweepSeconds, what: "outbox", drain: drainOutbox })
-}))
+export const OutboxWorkerLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    yield* drainOnNotify({
+      channel: OUTBOX_CHANNEL,
+      sweepSeconds: config.outboxSweepSeconds,
+      what: "outbox",
+      drain: drainOutbox
+    })
+  })
+)

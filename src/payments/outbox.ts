@@ -10,7 +10,7 @@ import { SqlClient } from "effect/sql"
 
 export type OutboxKind = "provision_subscription" | "zarinpal_request"
 
-export const enqueueTask = Effect.fn("enqueueTask")(function*(botId: number, kind: OutboxKind, subjectId: number) {
+export const enqueueTask = Effect.fn("enqueueTask")(function* (botId: number, kind: OutboxKind, subjectId: number) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<{ id: number }>`
     INSERT INTO outbox_tasks (bot_id, kind, subject_id) VALUES (${botId}, ${kind}, ${subjectId}) RETURNING id`

@@ -5,7 +5,15 @@
 import { payments } from "../metrics/registry.ts"
 
 export type CountedMethod = "card_to_card" | "zarinpal" | "wallet"
-export type CountedStatus = "pending" | "approved" | "rejected" | "cancelled" | "expired" | "paid" | "failed" | "refused"
+export type CountedStatus =
+  | "pending"
+  | "approved"
+  | "rejected"
+  | "cancelled"
+  | "expired"
+  | "paid"
+  | "failed"
+  | "refused"
 
 export const countPayment = (botId: number, method: CountedMethod, status: CountedStatus): void => {
   payments.inc({ bot_id: String(botId), method, status })

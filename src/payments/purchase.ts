@@ -44,14 +44,14 @@ export interface PurchaseInput {
 
 export type PurchaseOutcome =
   | {
-    readonly _tag: "Completed"
-    readonly subscriptionId: number
-    readonly expiresAt: Date
-    readonly renewed: boolean
-    readonly balanceAfter: number
-    readonly tenantCharge: number
-    readonly tenantBalanceAfter: number
-  }
+      readonly _tag: "Completed"
+      readonly subscriptionId: number
+      readonly expiresAt: Date
+      readonly renewed: boolean
+      readonly balanceAfter: number
+      readonly tenantCharge: number
+      readonly tenantBalanceAfter: number
+    }
   | { readonly _tag: "SaleRefused"; readonly tenantBalance: number; readonly required: number }
 
 interface SubscriptionRow {
@@ -60,15 +60,19 @@ interface SubscriptionRow {
   readonly inserted: boolean
 }
 
-export const completePurchase = Effect.fn("completePurchase")(function*(botId: number, input: PurchaseInput) {
+export const completePurchase = Effect.fn("completePurchase")(function* (botId: number, input: PurchaseInput) {
   const sql = yield* SqlClient.SqlClient
   const balance = yield* lockWallet(botId, input.userId)
   if (balance < input.price) return yield* new InsufficientBalance({ balance, required: input.price })
 
-  const charge = yield* chargeSale(botId, { trafficGb: input.plan.trafficLimitGb, reference: `sale:${input.reference}` }).pipe(
+  const charge = yield* chargeSale(botId, {
+    trafficGb: input.plan.trafficLimitGb,
+    reference: `sale:${input.reference}`
+  }).pipe(
     Effect.map((c) => ({ _tag: "Charged" as const, ...c })),
     Effect.catchTag("TenantWalletInsufficient", (e) =>
-      Effect.succeed({ _tag: "Refused" as const, balance: e.balance, required: e.required }))
+      Effect.succeed({ _tag: "Refused" as const, balance: e.balance, required: e.required })
+    )
   )
   if (charge._tag === "Refused") {
     return { _tag: "SaleRefused", tenantBalance: charge.balance, required: charge.required } satisfies PurchaseOutcome
@@ -107,7 +111,7 @@ export const completePurchase = Effect.fn("completePurchase")(function*(botId: n
 })
 
 /** The plan as it is sold, if it is this tenant's and active. */
-export const activePlan = Effect.fn("activePlan")(function*(botId: number, planId: number) {
+export const activePlan = Effect.fn("activePlan")(function* (botId: number, planId: number) {
   const sql = yield* SqlClient.SqlClient
   const [plan] = yield* sql<PlanForSale>`
     SELECT id, name, description, period_days, price, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb,
@@ -119,7 +123,7 @@ export const activePlan = Effect.fn("activePlan")(function*(botId: number, planI
 export type PlanForSale = PurchasedPlan & { readonly price: number; readonly description: string | null }
 
 /** The tenant's active plans, in its order: what the shop shows. */
-export const activePlans = Effect.fn("activePlans")(function*(botId: number) {
+export const activePlans = Effect.fn("activePlans")(function* (botId: number) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql<PlanForSale>`
     SELECT id, name, description, period_days, price, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb,

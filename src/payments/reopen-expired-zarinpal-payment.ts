@@ -8,13 +8,14 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const reopenExpiredZarinpalPayment = Effect.fn("reopenExpiredZarinpalPayment")(
-  function*(botId: number, paymentId: number) {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql`
+export const reopenExpiredZarinpalPayment = Effect.fn("reopenExpiredZarinpalPayment")(function* (
+  botId: number,
+  paymentId: number
+) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql`
       UPDATE zarinpal_payments SET status = 'pending'
       WHERE bot_id = ${botId} AND id = ${paymentId} AND status = 'expired'
       RETURNING id`
-    return rows.length > 0
-  }
-)
+  return rows.length > 0
+})

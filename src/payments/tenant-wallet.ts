@@ -36,12 +36,13 @@ export const saleCost = (trafficGb: number, ratePerGb: number) => Math.ceil(traf
  * changes nothing, when the balance does not cover it.
  */
 export const chargeSale = (botId: number, sale: { readonly trafficGb: number; readonly reference: string }) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const done = yield* sql<{ amount: number; balanceAfter: number }>`
       SELECT amount, balance_after FROM tenant_wallet_transactions
       WHERE bot_id = ${botId} AND type = 'sale' AND reference = ${sale.reference}`
-    if (done[0]) return { amount: -done[0].amount, balanceAfter: done[0].balanceAfter, charged: false } satisfies SaleCharge
+    if (done[0])
+      return { amount: -done[0].amount, balanceAfter: done[0].balanceAfter, charged: false } satisfies SaleCharge
     const bytes = Math.round(sale.trafficGb * GIB)
     // NO KEY UPDATE: the update's own `processed_updates` row already holds a key-share
     // lock on this bot; FOR UPDATE would conflict with it and deadlock concurrent sales.
@@ -66,15 +67,17 @@ export const topUpTenantWallet = (
   botId: number,
   topUp: { readonly amount: number; readonly reference?: string; readonly createdBy: string }
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    return yield* sql.withTransaction(Effect.gen(function*() {
-      const [after] = yield* sql<{ walletBalance: number }>`
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        const [after] = yield* sql<{ walletBalance: number }>`
         UPDATE bots SET wallet_balance = wallet_balance + ${topUp.amount} WHERE id = ${botId} RETURNING wallet_balance`
-      if (!after) return undefined
-      yield* sql`
+        if (!after) return undefined
+        yield* sql`
         INSERT INTO tenant_wallet_transactions (bot_id, type, amount, balance_after, reference, created_by)
         VALUES (${botId}, 'topup', ${topUp.amount}, ${after.walletBalance}, ${topUp.reference ?? null}, ${topUp.createdBy})`
-      return after.walletBalance
-    }))
+        return after.walletBalance
+      })
+    )
   })

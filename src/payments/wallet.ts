@@ -29,7 +29,7 @@ export interface WalletChange {
 }
 
 const record = (botId: number, userId: number, signedAmount: number, balanceAfter: number, entry: WalletEntry) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<{ id: number }>`
       INSERT INTO transactions (bot_id, user_id, type, amount, balance_after, payment_method, reference, description)
@@ -40,7 +40,7 @@ const record = (botId: number, userId: number, signedAmount: number, balanceAfte
   })
 
 /** Adds to the balance and records the transaction. */
-export const creditWallet = Effect.fn("creditWallet")(function*(botId: number, userId: number, entry: WalletEntry) {
+export const creditWallet = Effect.fn("creditWallet")(function* (botId: number, userId: number, entry: WalletEntry) {
   const sql = yield* SqlClient.SqlClient
   const [user] = yield* sql<{ balance: number }>`
     UPDATE users SET balance = balance + ${entry.amount} WHERE bot_id = ${botId} AND id = ${userId} RETURNING balance`
@@ -49,14 +49,16 @@ export const creditWallet = Effect.fn("creditWallet")(function*(botId: number, u
 })
 
 /** Takes from the balance if it covers the amount, and records the transaction; otherwise changes nothing. */
-export const debitWallet = Effect.fn("debitWallet")(function*(botId: number, userId: number, entry: WalletEntry) {
+export const debitWallet = Effect.fn("debitWallet")(function* (botId: number, userId: number, entry: WalletEntry) {
   const sql = yield* SqlClient.SqlClient
   const [user] = yield* sql<{ balance: number }>`
     UPDATE users SET balance = balance - ${entry.amount}
     WHERE bot_id = ${botId} AND id = ${userId} AND balance >= ${entry.amount}
     RETURNING balance`
   if (!user) {
-    const [current] = yield* sql<{ balance: number }>`SELECT balance FROM users WHERE bot_id = ${botId} AND id = ${userId}`
+    const [current] = yield* sql<{
+      balance: number
+    }>`SELECT balance FROM users WHERE bot_id = ${botId} AND id = ${userId}`
     return yield* new InsufficientBalance({ balance: current?.balance ?? 0, required: entry.amount })
   }
   return yield* record(botId, userId, -entry.amount, user.balance, entry)
@@ -69,7 +71,7 @@ export const debitWallet = Effect.fn("debitWallet")(function*(botId: number, use
  * payment, a conversation state) takes a KEY SHARE lock on it, and FOR UPDATE
  * would wait for — and deadlock with — those of concurrent updates.
  */
-export const lockWallet = Effect.fn("lockWallet")(function*(botId: number, userId: number) {
+export const lockWallet = Effect.fn("lockWallet")(function* (botId: number, userId: number) {
   const sql = yield* SqlClient.SqlClient
   const [user] = yield* sql<{ balance: number }>`
     SELECT balance FROM users WHERE bot_id = ${botId} AND id = ${userId} FOR NO KEY UPDATE`
@@ -87,7 +89,7 @@ export interface WalletTransaction {
 }
 
 /** The latest transactions of the user, newest first. */
-export const walletHistory = Effect.fn("walletHistory")(function*(botId: number, userId: number, limit = 10) {
+export const walletHistory = Effect.fn("walletHistory")(function* (botId: number, userId: number, limit = 10) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql<WalletTransaction>`
     SELECT id, type, amount, balance_after, payment_method, reference, created_at FROM transactions

@@ -46,50 +46,70 @@ export interface CallbackResult {
 }
 
 const pageOf = (status: ZarinpalPaymentRow["status"]): CallbackPage =>
-  status === "paid" ? "paid" : status === "cancelled" ? "cancelled" : status === "expired" ? "expired" : status === "failed" ? "failed" : "not-paid"
+  status === "paid"
+    ? "paid"
+    : status === "cancelled"
+      ? "cancelled"
+      : status === "expired"
+        ? "expired"
+        : status === "failed"
+          ? "failed"
+          : "not-paid"
 
-export const handleZarinpalCallback = Effect.fn("handleZarinpalCallback")(
-  function*(botId: number, authority: string, status: "OK" | "NOK") {
-    const sql = yield* SqlClient.SqlClient
-    const found = yield* withTenant(
-      botId,
-      Effect.gen(function*() {
-        const payment = yield* zarinpalPaymentByAuthority(botId, authority)
-        if (!payment) return undefined
-        const tenant = yield* TenantCache.use((cache) => cache.get(botId))
-        const [bot] = yield* sql<{ telegramUsername: string | null }>`SELECT telegram_username FROM bots WHERE id = ${botId}`
-        return { payment, tenant, botUsername: bot?.telegramUsername ?? null }
-      })
-    )
-    if (!found) return { status: 404, page: "not-found", locale: "fa", botUsername: null } satisfies CallbackResult
-    const { payment, tenant, botUsername } = found
-    const locale = localeOf(payment.language, tenant.defaultLanguage)
-    const t = translator(locale)
-    const result = (page: CallbackPage, code: 200 | 503 = 200): CallbackResult => ({ status: code, page, locale, botUsername })
-    const notifier = yield* TelegramNotifier
-    const tell = (text: string) =>
-      notifier.send(botId, payment.telegramId, text).pipe(
-        Effect.catch((e) => Effect.logWarning(`payment notice not delivered: ${e.message}`))
-      )
-    if (payment.status !== "pending") return result(pageOf(payment.status))
+export const handleZarinpalCallback = Effect.fn("handleZarinpalCallback")(function* (
+  botId: number,
+  authority: string,
+  status: "OK" | "NOK"
+) {
+  const sql = yield* SqlClient.SqlClient
+  const found = yield* withTenant(
+    botId,
+    Effect.gen(function* () {
+      const payment = yield* zarinpalPaymentByAuthority(botId, authority)
+      if (!payment) return undefined
+      const tenant = yield* TenantCache.use((cache) => cache.get(botId))
+      const [bot] = yield* sql<{
+        telegramUsername: string | null
+      }>`SELECT telegram_username FROM bots WHERE id = ${botId}`
+      return { payment, tenant, botUsername: bot?.telegramUsername ?? null }
+    })
+  )
+  if (!found) return { status: 404, page: "not-found", locale: "fa", botUsername: null } satisfies CallbackResult
+  const { payment, tenant, botUsername } = found
+  const locale = localeOf(payment.language, tenant.defaultLanguage)
+  const t = translator(locale)
+  const result = (page: CallbackPage, code: 200 | 503 = 200): CallbackResult => ({
+    status: code,
+    page,
+    locale,
+    botUsername
+  })
+  const notifier = yield* TelegramNotifier
+  const tell = (text: string) =>
+    notifier
+      .send(botId, payment.telegramId, text)
+      .pipe(Effect.catch((e) => Effect.logWarning(`payment notice not delivered: ${e.message}`)))
+  if (payment.status !== "pending") return result(pageOf(payment.status))
 
-    if (status === "NOK") {
-      const cancelled = yield* withTenant(botId, cancelZarinpalPayment(botId, payment.id))
-      if (!cancelled) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
-      countPayment(botId, "zarinpal", "cancelled")
-      yield* tell(t("zarinpal-cancelled"))
-      return result("cancelled")
-    }
+  if (status === "NOK") {
+    const cancelled = yield* withTenant(botId, cancelZarinpalPayment(botId, payment.id))
+    if (!cancelled) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
+    countPayment(botId, "zarinpal", "cancelled")
+    yield* tell(t("zarinpal-cancelled"))
+    return result("cancelled")
+  }
 
-    const settings = shopSettings(tenant)
-    const zarinpal = yield* ZarinpalClient
-    const verified = yield* zarinpal.verify({
+  const settings = shopSettings(tenant)
+  const zarinpal = yield* ZarinpalClient
+  const verified = yield* zarinpal
+    .verify({
       merchantId: settings.zarinpalMerchantId ?? "",
       sandbox: settings.zarinpalSandbox,
       amount: payment.amount,
       currency: tenant.currency === "IRR" ? "IRR" : "IRT",
       authority
-    }).pipe(
+    })
+    .pipe(
       Effect.map((v) => ({ _tag: "Paid" as const, refId: v.refId, cardPan: v.cardPan })),
       Effect.catchTags({
         ZarinpalNotPaid: () => Effect.succeed({ _tag: "NotPaid" as const }),
@@ -99,44 +119,45 @@ export const handleZarinpalCallback = Effect.fn("handleZarinpalCallback")(
         ZarinpalRejected: (e) => Effect.succeed({ _tag: "Refused" as const, reason: e.message })
       })
     )
-    switch (verified._tag) {
-      case "NotPaid":
-        return result("not-paid")
-      case "Unavailable":
-        yield* Effect.logWarning(`ZarinPal verification unavailable: ${verified.reason}`)
-        return result("unavailable", 503)
-      case "Refused": {
-        const failed = yield* withTenant(botId, failZarinpalPayment(botId, payment.id, verified.reason))
-        if (!failed) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
-        countPayment(botId, "zarinpal", "failed")
-        yield* Effect.logWarning(`ZarinPal payment ${payment.id} failed verification: ${verified.reason}`)
-        yield* tell(t("zarinpal-failed"))
-        yield* alertAdmins(tenant, "alert-zarinpal-failed", { payment: String(payment.id), reason: verified.reason })
-        return result("failed")
-      }
-      case "Paid": {
-        // ZarinPal has the money now. If the expiry job expired the payment since we read
-        // it as pending, reopen it in this same transaction and credit it: after verify it
-        // no longer appears in unVerified, so reconciliation could never recover it.
-        const paid = yield* withTenant(
-          botId,
-          Effect.andThen(reopenExpiredZarinpalPayment(botId, payment.id), markZarinpalPaid(botId, payment.id, verified))
-        )
-        if (!paid) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
-        countPayment(botId, "zarinpal", "paid")
-        yield* tell(moneyInText(t, locale, tenant.currency, {
+  switch (verified._tag) {
+    case "NotPaid":
+      return result("not-paid")
+    case "Unavailable":
+      yield* Effect.logWarning(`ZarinPal verification unavailable: ${verified.reason}`)
+      return result("unavailable", 503)
+    case "Refused": {
+      const failed = yield* withTenant(botId, failZarinpalPayment(botId, payment.id, verified.reason))
+      if (!failed) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
+      countPayment(botId, "zarinpal", "failed")
+      yield* Effect.logWarning(`ZarinPal payment ${payment.id} failed verification: ${verified.reason}`)
+      yield* tell(t("zarinpal-failed"))
+      yield* alertAdmins(tenant, "alert-zarinpal-failed", { payment: String(payment.id), reason: verified.reason })
+      return result("failed")
+    }
+    case "Paid": {
+      // ZarinPal has the money now. If the expiry job expired the payment since we read
+      // it as pending, reopen it in this same transaction and credit it: after verify it
+      // no longer appears in unVerified, so reconciliation could never recover it.
+      const paid = yield* withTenant(
+        botId,
+        Effect.andThen(reopenExpiredZarinpalPayment(botId, payment.id), markZarinpalPaid(botId, payment.id, verified))
+      )
+      if (!paid) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
+      countPayment(botId, "zarinpal", "paid")
+      yield* tell(
+        moneyInText(t, locale, tenant.currency, {
           amount: payment.amount,
           balanceAfterDeposit: paid.balanceAfterDeposit,
           purchase: paid.purchase
-        }))
-        for (const alert of purchaseAlerts(settings, paid.purchase, payment)) {
-          yield* alertAdmins(tenant, alert.key, alert.variables)
-        }
-        return result("paid")
+        })
+      )
+      for (const alert of purchaseAlerts(settings, paid.purchase, payment)) {
+        yield* alertAdmins(tenant, alert.key, alert.variables)
       }
+      return result("paid")
     }
   }
-)
+})
 
 const reload = (botId: number, authority: string) =>
   withTenant(botId, zarinpalPaymentByAuthority(botId, authority)).pipe(Effect.map((p) => p?.status))

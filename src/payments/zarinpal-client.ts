@@ -40,7 +40,10 @@ export type ZarinpalCurrency = "IRT" | "IRR"
  * verify (ZarinPal compares it with the amount of the request). Change this
  * function, and only this one, if the unit ever has to change.
  */
-export const toGatewayAmount = (amount: number, currency: ZarinpalCurrency): { amount: number; currency: ZarinpalCurrency } => ({
+export const toGatewayAmount = (
+  amount: number,
+  currency: ZarinpalCurrency
+): { amount: number; currency: ZarinpalCurrency } => ({
   amount,
   currency
 })
@@ -72,9 +75,12 @@ export class ZarinpalAmountMismatch extends Schema.TaggedError<ZarinpalAmountMis
 }
 
 /** -54: ZarinPal does not know the authority (on this host: sandbox and production are separate). */
-export class ZarinpalUnknownAuthority extends Schema.TaggedError<ZarinpalUnknownAuthority>()("ZarinpalUnknownAuthority", {
-  authority: Schema.String
-}) {
+export class ZarinpalUnknownAuthority extends Schema.TaggedError<ZarinpalUnknownAuthority>()(
+  "ZarinpalUnknownAuthority",
+  {
+    authority: Schema.String
+  }
+) {
   readonly code = -54
   override get message() {
     return `ZarinPal does not know authority ${this.authority} (-54)`
@@ -146,13 +152,15 @@ const UnverifiedEnvelope = Schema.Struct({
   data: Schema.Struct({
     code: Schema.Literal(100),
     message: Schema.String,
-    authorities: Schema.Array(Schema.Struct({
-      authority: Schema.String,
-      amount: Schema.Number,
-      callback_url: Schema.String,
-      referer: Schema.optional(Schema.NullOr(Schema.String)),
-      date: Schema.String
-    }))
+    authorities: Schema.Array(
+      Schema.Struct({
+        authority: Schema.String,
+        amount: Schema.Number,
+        callback_url: Schema.String,
+        referer: Schema.optional(Schema.NullOr(Schema.String)),
+        date: Schema.String
+      })
+    )
   })
 })
 
@@ -220,21 +228,27 @@ export interface ZarinpalClientOptions {
   readonly retryBaseDelay?: Duration.Input
 }
 
-export class ZarinpalClient extends Context.Service<ZarinpalClient, {
-  request(input: ZarinpalRequestInput): Effect.Effect<ZarinpalRequested, ZarinpalRejected | ZarinpalUnavailable>
-  verify(input: ZarinpalVerifyInput): Effect.Effect<ZarinpalVerified, ZarinpalVerifyError>
-  unVerified(input: {
-    readonly merchantId: string
-    readonly sandbox: boolean
-  }): Effect.Effect<ReadonlyArray<ZarinpalUnverifiedPayment>, ZarinpalRejected | ZarinpalUnavailable>
-  startPayUrl(authority: string, sandbox: boolean): string
-}>()("botfleet/payments/ZarinpalClient") {
+export class ZarinpalClient extends Context.Service<
+  ZarinpalClient,
+  {
+    request(input: ZarinpalRequestInput): Effect.Effect<ZarinpalRequested, ZarinpalRejected | ZarinpalUnavailable>
+    verify(input: ZarinpalVerifyInput): Effect.Effect<ZarinpalVerified, ZarinpalVerifyError>
+    unVerified(input: {
+      readonly merchantId: string
+      readonly sandbox: boolean
+    }): Effect.Effect<ReadonlyArray<ZarinpalUnverifiedPayment>, ZarinpalRejected | ZarinpalUnavailable>
+    startPayUrl(authority: string, sandbox: boolean): string
+  }
+>()("botfleet/payments/ZarinpalClient") {
   /** Roots from AppConfig (`ZARINPAL_API_ROOT`, `ZARINPAL_SANDBOX_API_ROOT`), HTTP over undici. */
   static readonly layer = Layer.effect(
     ZarinpalClient,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* AppConfig
-      return yield* makeZarinpalClient({ apiRoot: config.zarinpalApiRoot, sandboxApiRoot: config.zarinpalSandboxApiRoot })
+      return yield* makeZarinpalClient({
+        apiRoot: config.zarinpalApiRoot,
+        sandboxApiRoot: config.zarinpalSandboxApiRoot
+      })
     })
   ).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
@@ -257,7 +271,7 @@ const validationsText = (validations: unknown): string => {
   return ` (${parts.join("; ")})`
 }
 
-export const makeZarinpalClient = Effect.fnUntraced(function*(options: ZarinpalClientOptions) {
+export const makeZarinpalClient = Effect.fnUntraced(function* (options: ZarinpalClientOptions) {
   const http = yield* HttpClient.HttpClient
   const roots = { production: trimRoot(options.apiRoot), sandbox: trimRoot(options.sandboxApiRoot) }
   const timeout = options.timeout ?? Duration.seconds(10)
@@ -283,7 +297,9 @@ export const makeZarinpalClient = Effect.fnUntraced(function*(options: ZarinpalC
       Effect.flatMap((response: HttpClientResponse.HttpClientResponse) => {
         if (response.status >= 500) return Effect.fail<AttemptError>(new ServerFailure(response.status))
         return response.json.pipe(
-          Effect.mapError(() => new Unreadable(response.status, `HTTP ${response.status} with a body that is not JSON`)),
+          Effect.mapError(
+            () => new Unreadable(response.status, `HTTP ${response.status} with a body that is not JSON`)
+          ),
           Effect.flatMap((json): Effect.Effect<Outcome<S["Type"]>, Unreadable, S["DecodingServices"]> => {
             const error = decodeError(json)
             if (Option.isSome(error)) {
@@ -302,15 +318,13 @@ export const makeZarinpalClient = Effect.fnUntraced(function*(options: ZarinpalC
     const attempts = retry
       ? attempt.pipe(Effect.retry({ while: isRetryable, schedule: retrySchedule, times: retries }))
       : attempt
-    return attempts.pipe(
-      Effect.mapError((e) => new ZarinpalUnavailable({ operation, ...describeAttemptError(e) }))
-    )
+    return attempts.pipe(Effect.mapError((e) => new ZarinpalUnavailable({ operation, ...describeAttemptError(e) })))
   }
 
   const startPayUrl = (authority: string, sandbox: boolean) =>
     `${rootOf(sandbox)}/pg/StartPay/${encodeURIComponent(authority)}`
 
-  const request = Effect.fn("ZarinpalClient.request")(function*(input: ZarinpalRequestInput) {
+  const request = Effect.fn("ZarinpalClient.request")(function* (input: ZarinpalRequestInput) {
     yield* Effect.annotateCurrentSpan({ sandbox: input.sandbox })
     const money = toGatewayAmount(input.amount, input.currency)
     const metadata = {
@@ -318,14 +332,21 @@ export const makeZarinpalClient = Effect.fnUntraced(function*(options: ZarinpalC
       ...(input.email !== undefined ? { email: input.email } : {}),
       ...(input.orderId !== undefined ? { order_id: input.orderId } : {})
     }
-    const outcome = yield* call("request", input.sandbox, "/pg/v4/payment/request.json", {
-      merchant_id: input.merchantId,
-      amount: money.amount,
-      currency: money.currency,
-      callback_url: input.callbackUrl,
-      description: input.description,
-      ...(Object.keys(metadata).length > 0 ? { metadata } : {})
-    }, RequestEnvelope, false)
+    const outcome = yield* call(
+      "request",
+      input.sandbox,
+      "/pg/v4/payment/request.json",
+      {
+        merchant_id: input.merchantId,
+        amount: money.amount,
+        currency: money.currency,
+        callback_url: input.callbackUrl,
+        description: input.description,
+        ...(Object.keys(metadata).length > 0 ? { metadata } : {})
+      },
+      RequestEnvelope,
+      false
+    )
     if (outcome._tag === "ApiError") {
       return yield* new ZarinpalRejected({ operation: "request", code: outcome.code, detail: outcome.detail })
     }
@@ -339,14 +360,21 @@ export const makeZarinpalClient = Effect.fnUntraced(function*(options: ZarinpalC
     } satisfies ZarinpalRequested
   })
 
-  const verify = Effect.fn("ZarinpalClient.verify")(function*(input: ZarinpalVerifyInput) {
+  const verify = Effect.fn("ZarinpalClient.verify")(function* (input: ZarinpalVerifyInput) {
     yield* Effect.annotateCurrentSpan({ authority: input.authority, sandbox: input.sandbox })
     const money = toGatewayAmount(input.amount, input.currency)
-    const outcome = yield* call("verify", input.sandbox, "/pg/v4/payment/verify.json", {
-      merchant_id: input.merchantId,
-      amount: money.amount,
-      authority: input.authority
-    }, VerifyEnvelope, true)
+    const outcome = yield* call(
+      "verify",
+      input.sandbox,
+      "/pg/v4/payment/verify.json",
+      {
+        merchant_id: input.merchantId,
+        amount: money.amount,
+        authority: input.authority
+      },
+      VerifyEnvelope,
+      true
+    )
     if (outcome._tag === "ApiError") {
       switch (outcome.code) {
         case -51:
@@ -370,24 +398,33 @@ export const makeZarinpalClient = Effect.fnUntraced(function*(options: ZarinpalC
     } satisfies ZarinpalVerified
   })
 
-  const unVerified = Effect.fn("ZarinpalClient.unVerified")(function*(input: {
+  const unVerified = Effect.fn("ZarinpalClient.unVerified")(function* (input: {
     readonly merchantId: string
     readonly sandbox: boolean
   }) {
     yield* Effect.annotateCurrentSpan({ sandbox: input.sandbox })
-    const outcome = yield* call("unVerified", input.sandbox, "/pg/v4/payment/unVerified.json", {
-      merchant_id: input.merchantId
-    }, UnverifiedEnvelope, true)
+    const outcome = yield* call(
+      "unVerified",
+      input.sandbox,
+      "/pg/v4/payment/unVerified.json",
+      {
+        merchant_id: input.merchantId
+      },
+      UnverifiedEnvelope,
+      true
+    )
     if (outcome._tag === "ApiError") {
       return yield* new ZarinpalRejected({ operation: "unVerified", code: outcome.code, detail: outcome.detail })
     }
-    return outcome.value.data.authorities.map((a): ZarinpalUnverifiedPayment => ({
-      authority: a.authority,
-      amount: a.amount,
-      callbackUrl: a.callback_url,
-      referer: a.referer ?? undefined,
-      date: a.date
-    }))
+    return outcome.value.data.authorities.map(
+      (a): ZarinpalUnverifiedPayment => ({
+        authority: a.authority,
+        amount: a.amount,
+        callbackUrl: a.callback_url,
+        referer: a.referer ?? undefined,
+        date: a.date
+      })
+    )
   })
 
   return ZarinpalClient.of({ request, verify, unVerified, startPayUrl })

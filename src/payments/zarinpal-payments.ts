@@ -48,7 +48,10 @@ export interface StartZarinpalPayment {
 }
 
 /** Records the payment and queues its gateway request (made after commit, outside this transaction). */
-export const startZarinpalPayment = Effect.fn("startZarinpalPayment")(function*(botId: number, input: StartZarinpalPayment) {
+export const startZarinpalPayment = Effect.fn("startZarinpalPayment")(function* (
+  botId: number,
+  input: StartZarinpalPayment
+) {
   const sql = yield* SqlClient.SqlClient
   yield* checkAmount(input.amount, input.limits)
   const [row] = yield* sql<{ id: number }>`
@@ -60,13 +63,16 @@ export const startZarinpalPayment = Effect.fn("startZarinpalPayment")(function*(
   return row!.id
 })
 
-export const zarinpalPaymentById = Effect.fn("zarinpalPaymentById")(function*(botId: number, paymentId: number) {
+export const zarinpalPaymentById = Effect.fn("zarinpalPaymentById")(function* (botId: number, paymentId: number) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<ZarinpalPaymentRow>`${sql.unsafe(SELECT)} WHERE p.bot_id = ${botId} AND p.id = ${paymentId}`
   return row
 })
 
-export const zarinpalPaymentByAuthority = Effect.fn("zarinpalPaymentByAuthority")(function*(botId: number, authority: string) {
+export const zarinpalPaymentByAuthority = Effect.fn("zarinpalPaymentByAuthority")(function* (
+  botId: number,
+  authority: string
+) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<ZarinpalPaymentRow>`
     ${sql.unsafe(SELECT)} WHERE p.bot_id = ${botId} AND p.zarinpal_authority = ${authority}`
@@ -74,19 +80,22 @@ export const zarinpalPaymentByAuthority = Effect.fn("zarinpalPaymentByAuthority"
 })
 
 /** Stores the authority the gateway gave; false when the payment moved on or already has one. */
-export const recordAuthority = Effect.fn("recordAuthority")(
-  function*(botId: number, paymentId: number, authority: string, callbackUrl: string) {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql`
+export const recordAuthority = Effect.fn("recordAuthority")(function* (
+  botId: number,
+  paymentId: number,
+  authority: string,
+  callbackUrl: string
+) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql`
       UPDATE zarinpal_payments SET zarinpal_authority = ${authority}, callback_url = ${callbackUrl}
       WHERE bot_id = ${botId} AND id = ${paymentId} AND status = 'pending' AND zarinpal_authority IS NULL
       RETURNING id`
-    return rows.length > 0
-  }
-)
+  return rows.length > 0
+})
 
 const lockPending = (botId: number, paymentId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<ZarinpalPaymentRow>`
       ${sql.unsafe(SELECT)} WHERE p.bot_id = ${botId} AND p.id = ${paymentId} FOR UPDATE OF p`
@@ -94,7 +103,7 @@ const lockPending = (botId: number, paymentId: number) =>
   })
 
 /** pending → cancelled (the user cancelled at the bank); undefined when it was not pending. */
-export const cancelZarinpalPayment = Effect.fn("cancelZarinpalPayment")(function*(botId: number, paymentId: number) {
+export const cancelZarinpalPayment = Effect.fn("cancelZarinpalPayment")(function* (botId: number, paymentId: number) {
   const sql = yield* SqlClient.SqlClient
   const row = yield* lockPending(botId, paymentId)
   if (!row) return undefined
@@ -103,7 +112,11 @@ export const cancelZarinpalPayment = Effect.fn("cancelZarinpalPayment")(function
 })
 
 /** pending → failed, with the reason for operators; undefined when it was not pending. */
-export const failZarinpalPayment = Effect.fn("failZarinpalPayment")(function*(botId: number, paymentId: number, reason: string) {
+export const failZarinpalPayment = Effect.fn("failZarinpalPayment")(function* (
+  botId: number,
+  paymentId: number,
+  reason: string
+) {
   const sql = yield* SqlClient.SqlClient
   const row = yield* lockPending(botId, paymentId)
   if (!row) return undefined
@@ -122,7 +135,11 @@ export interface Verified {
  * and completes the plan it paid for. Undefined when it was not pending (a
  * replay, or another replica got there first).
  */
-export const markZarinpalPaid = Effect.fn("markZarinpalPaid")(function*(botId: number, paymentId: number, verified: Verified) {
+export const markZarinpalPaid = Effect.fn("markZarinpalPaid")(function* (
+  botId: number,
+  paymentId: number,
+  verified: Verified
+) {
   const sql = yield* SqlClient.SqlClient
   const row = yield* lockPending(botId, paymentId)
   if (!row) return undefined

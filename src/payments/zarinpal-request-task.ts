@@ -32,11 +32,15 @@ import type { ZarinpalPaymentRow } from "./zarinpal-payments.ts"
 export const zarinpalCallbackUrl = (publicUrl: string, botId: number) =>
   `${publicUrl.replace(/\/+$/, "")}/payments/zarinpal/callback/${botId}`
 
-const tenantOf = (botId: number) => withTenant(botId, TenantCache.use((cache) => cache.get(botId)))
+const tenantOf = (botId: number) =>
+  withTenant(
+    botId,
+    TenantCache.use((cache) => cache.get(botId))
+  )
 
 /** Marks the payment failed and tells the user (in their language). */
 const giveUp = (task: ClaimedTask, payment: ZarinpalPaymentRow, reason: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const failed = yield* withTenant(task.botId, failZarinpalPayment(task.botId, payment.id, reason))
     if (!failed) return
     countPayment(task.botId, "zarinpal", "failed")
@@ -48,7 +52,7 @@ const giveUp = (task: ClaimedTask, payment: ZarinpalPaymentRow, reason: string) 
   })
 
 export const requestZarinpalPayment = (task: ClaimedTask) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const botId = task.botId
     let payment = yield* withTenant(botId, zarinpalPaymentById(botId, task.subjectId))
     if (!payment || payment.status !== "pending") return { _tag: "Done" } satisfies TaskOutcome
@@ -63,18 +67,20 @@ export const requestZarinpalPayment = (task: ClaimedTask) =>
       const config = yield* AppConfig
       const callbackUrl = zarinpalCallbackUrl(config.publicUrl, botId)
       const zarinpal = yield* ZarinpalClient
-      const requested = yield* zarinpal.request({
-        merchantId,
-        sandbox: settings.zarinpalSandbox,
-        amount: payment.amount,
-        currency: tenant.currency,
-        callbackUrl,
-        description: payment.description ?? tenant.name,
-        orderId: String(payment.id)
-      }).pipe(
-        Effect.map((r) => ({ _tag: "Requested" as const, ...r })),
-        Effect.catchTag("ZarinpalRejected", (e) => Effect.succeed({ _tag: "Rejected" as const, reason: e.message }))
-      )
+      const requested = yield* zarinpal
+        .request({
+          merchantId,
+          sandbox: settings.zarinpalSandbox,
+          amount: payment.amount,
+          currency: tenant.currency,
+          callbackUrl,
+          description: payment.description ?? tenant.name,
+          orderId: String(payment.id)
+        })
+        .pipe(
+          Effect.map((r) => ({ _tag: "Requested" as const, ...r })),
+          Effect.catchTag("ZarinpalRejected", (e) => Effect.succeed({ _tag: "Rejected" as const, reason: e.message }))
+        )
       if (requested._tag === "Rejected") {
         yield* giveUp(task, payment, requested.reason)
         return { _tag: "Failed", reason: requested.reason } satisfies TaskOutcome
@@ -90,24 +96,32 @@ export const requestZarinpalPayment = (task: ClaimedTask) =>
     const zarinpal = yield* ZarinpalClient
     const url = zarinpal.startPayUrl(payment.zarinpalAuthority!, settings.zarinpalSandbox)
     const notifier = yield* TelegramNotifier
-    const sent = yield* notifier.send(
-      botId,
-      payment.telegramId,
-      t("zarinpal-pay-link", {
-        amount: formatMoney(t, locale, payment.amount, tenant.currency),
-        deadline: formatDateTime(locale, payment.expiresAt)
-      }),
-      { reply_markup: new InlineKeyboard().url(t("zarinpal-pay-button"), url) }
-    ).pipe(
-      Effect.map(() => true),
-      Effect.catch((e) => e.permanent ? Effect.as(Effect.logWarning(`payment link not delivered: ${e.message}`), true) : Effect.succeed(false))
-    )
-    return sent ? { _tag: "Done" } satisfies TaskOutcome : { _tag: "Retry", reason: "the payment link could not be sent yet" } satisfies TaskOutcome
+    const sent = yield* notifier
+      .send(
+        botId,
+        payment.telegramId,
+        t("zarinpal-pay-link", {
+          amount: formatMoney(t, locale, payment.amount, tenant.currency),
+          deadline: formatDateTime(locale, payment.expiresAt)
+        }),
+        { reply_markup: new InlineKeyboard().url(t("zarinpal-pay-button"), url) }
+      )
+      .pipe(
+        Effect.map(() => true),
+        Effect.catch((e) =>
+          e.permanent
+            ? Effect.as(Effect.logWarning(`payment link not delivered: ${e.message}`), true)
+            : Effect.succeed(false)
+        )
+      )
+    return sent
+      ? ({ _tag: "Done" } satisfies TaskOutcome)
+      : ({ _tag: "Retry", reason: "the payment link could not be sent yet" } satisfies TaskOutcome)
   })
 
 /** After the last retry (ZarinPal unreachable all along): the payment fails and the user is told. */
 export const zarinpalRequestGaveUp = (task: ClaimedTask, reason: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const payment = yield* withTenant(task.botId, zarinpalPaymentById(task.botId, task.subjectId))
     if (payment) yield* giveUp(task, payment, reason)
   })

@@ -35,10 +35,13 @@ interface HasMiddleware {
  * The shared applications, as middleware: one Composer for every tenant bot,
  * another for the master bot.
  */
-export class TenantApp extends Context.Service<TenantApp, {
-  readonly handler: MiddlewareFn<BotContext>
-  readonly masterHandler: MiddlewareFn<BotContext>
-}>()("botfleet/supervisor/TenantApp") {
+export class TenantApp extends Context.Service<
+  TenantApp,
+  {
+    readonly handler: MiddlewareFn<BotContext>
+    readonly masterHandler: MiddlewareFn<BotContext>
+  }
+>()("botfleet/supervisor/TenantApp") {
   static readonly fromComposers = (tenant: HasMiddleware, master: HasMiddleware) =>
     Layer.succeed(TenantApp, TenantApp.of({ handler: tenant.middleware(), masterHandler: master.middleware() }))
 }
@@ -55,7 +58,7 @@ export type BotRunnerServices = PipelineServices | AppConfig | StartLimiter | Te
 const CONFIRM_WITHIN_MS = 3_000
 
 export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunnerServices | Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const limiter = yield* StartLimiter
     // Nothing is built or queried before this bot's start slot: 10,000 bots
     // arriving at once must not construct 10,000 clients (or run 10,000 status
@@ -86,56 +89,65 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     const replays = new Set<number>()
     bot.use(sequentialize<BotContext>((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? "")))
     bot.use(crashReplayGuard({ botId, suspects, runExit }))
-    bot.use(updatePipeline({
-      botId,
-      handler,
-      series,
-      deadlineMs: config.handlerDeadlineSeconds * 1000,
-      services,
-      mayBeReplay: (updateId) => replays.delete(updateId)
-    }))
+    bot.use(
+      updatePipeline({
+        botId,
+        handler,
+        series,
+        deadlineMs: config.handlerDeadlineSeconds * 1000,
+        services,
+        mayBeReplay: (updateId) => replays.delete(updateId)
+      })
+    )
     bot.catch((error) => log(Effect.logError("update escaped the pipeline", error.error)))
 
     let polledSinceStart = false
     // Whether getMe's answer is in the status row already (this fiber's restarts need not write it again).
     let botInfoRecorded = false
-    const supplier = new AtLeastOnceSupplier((args, signal) => bot.api.getUpdates(args, signal as Parameters<typeof bot.api.getUpdates>[1]), {
-      pollTimeoutSeconds: config.pollTimeoutSeconds,
-      window: 100,
-      busyPauseMs: 50,
-      onPolled: () => {
-        if (polledSinceStart) return
-        polledSinceStart = true
-        series.up(true)
-        // The answer of a getMe this start made, for the next start to reuse.
-        const learned = !botInfoRecorded && bot.isInited() ? bot.botInfo : undefined
-        if (learned) botInfoRecorded = true
-        log(status("running", { started: true, ...(learned ? { botInfo: learned } : {}) }))
+    const supplier = new AtLeastOnceSupplier(
+      (args, signal) => bot.api.getUpdates(args, signal as Parameters<typeof bot.api.getUpdates>[1]),
+      {
+        pollTimeoutSeconds: config.pollTimeoutSeconds,
+        window: 100,
+        busyPauseMs: 50,
+        onPolled: () => {
+          if (polledSinceStart) return
+          polledSinceStart = true
+          series.up(true)
+          // The answer of a getMe this start made, for the next start to reuse.
+          const learned = !botInfoRecorded && bot.isInited() ? bot.botInfo : undefined
+          if (learned) botInfoRecorded = true
+          log(status("running", { started: true, ...(learned ? { botInfo: learned } : {}) }))
+        },
+        admitFirstBatch: async (updates) => {
+          for (const u of updates) {
+            suspects.add(u.update_id)
+            replays.add(u.update_id)
+          }
+          return updates
+        }
+      }
+    )
+    const sink = createConcurrentSink<Update>(
+      {
+        consume: async (update) => {
+          try {
+            await bot.handleUpdate(update)
+          } finally {
+            replays.delete(update.update_id)
+            supplier.finished(update.update_id)
+          }
+        }
       },
-      admitFirstBatch: async (updates) => {
-        for (const u of updates) {
-          suspects.add(u.update_id)
-          replays.add(u.update_id)
-        }
-        return updates
-      }
-    })
-    const sink = createConcurrentSink<Update>({
-      consume: async (update) => {
-        try {
-          await bot.handleUpdate(update)
-        } finally {
-          replays.delete(update.update_id)
-          supplier.finished(update.update_id)
-        }
-      }
-    }, async (error) => log(Effect.logError("update consumer failed", error)), { concurrency: 500 })
+      async (error) => log(Effect.logError("update consumer failed", error)),
+      { concurrency: 500 }
+    )
 
     let handle: RunnerHandle | undefined
     let unauthorized = false
     botsRunning.inc()
     yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const running = handle
         handle = undefined
         const drained = yield* Effect.promise(async () => {
@@ -149,7 +161,10 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
           if (polledSinceStart && !unauthorized && quick) await supplier.confirm().catch(() => undefined)
           return drained
         })
-        if (!drained) yield* Effect.logWarning(`stopped with ${supplier.inFlightCount} updates unfinished; they will be redelivered`)
+        if (!drained)
+          yield* Effect.logWarning(
+            `stopped with ${supplier.inFlightCount} updates unfinished; they will be redelivered`
+          )
         yield* status("stopped")
         botsRunning.dec()
         series.forget()
@@ -176,40 +191,47 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     }
 
     let consecutive = 0
-    for (let restart = false;; restart = true) {
+    for (let restart = false; ; restart = true) {
       if (restart) yield* limiter.take
       yield* status("starting")
       polledSinceStart = false
       unauthorized = false
       const startedAt = Date.now()
-      const exit = yield* Effect.exit(Effect.tryPromise({
-        try: async (signal) => {
-          await bot.init(signal as Parameters<typeof bot.init>[0])
-          // Interrupted while getMe was in flight: the finalizer has already run and
-          // found nothing to stop, so starting now would leave an orphan poller.
-          if (signal.aborted) return
-          // The runner library's AbortSignal type is a polyfill's; at run time it is Node's.
-          const source = createSource<Update>({ supply: (n, signal) => supplier.supply(n, signal as AbortSignal) })
-          handle = createRunner(source, sink)
-          handle.start()
-          await handle.task()
-        },
-        catch: (error) => error
-      }))
+      const exit = yield* Effect.exit(
+        Effect.tryPromise({
+          try: async (signal) => {
+            await bot.init(signal as Parameters<typeof bot.init>[0])
+            // Interrupted while getMe was in flight: the finalizer has already run and
+            // found nothing to stop, so starting now would leave an orphan poller.
+            if (signal.aborted) return
+            // The runner library's AbortSignal type is a polyfill's; at run time it is Node's.
+            const source = createSource<Update>({ supply: (n, signal) => supplier.supply(n, signal as AbortSignal) })
+            handle = createRunner(source, sink)
+            handle.start()
+            await handle.task()
+          },
+          catch: (error) => error
+        })
+      )
       handle = undefined
       series.up(false)
-      const failure = classify(Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error ?? "runner ended" : "runner ended")
+      const failure = classify(
+        Exit.isFailure(exit)
+          ? (exit.cause.reasons.find((r) => r._tag === "Fail")?.error ?? "runner ended")
+          : "runner ended"
+      )
       if (Date.now() - startedAt >= STABLE_AFTER_MS) consecutive = 0
       const delay = delayFor(failure, consecutive++)
       unauthorized = failure.kind === "unauthorized"
       series.restart(failure.kind)
-      yield* status(
-        failure.kind === "unauthorized" || failure.kind === "webhook_conflict" ? failure.kind : "backoff",
-        { error: failure.description, restart: true, conflict: failure.kind === "conflict" }
-      )
-      yield* Effect.logWarning(`runner stopped (${failure.kind}: ${failure.description}); next attempt in ${delay} ms`).pipe(
-        Effect.annotateLogs({ bot_id: botId })
-      )
+      yield* status(failure.kind === "unauthorized" || failure.kind === "webhook_conflict" ? failure.kind : "backoff", {
+        error: failure.description,
+        restart: true,
+        conflict: failure.kind === "conflict"
+      })
+      yield* Effect.logWarning(
+        `runner stopped (${failure.kind}: ${failure.description}); next attempt in ${delay} ms`
+      ).pipe(Effect.annotateLogs({ bot_id: botId }))
       yield* Effect.sleep(delay)
     }
   })

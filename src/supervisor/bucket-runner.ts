@@ -15,7 +15,7 @@ import { BotsWatcher } from "./watcher.ts"
 import type { DesiredBot } from "./watcher.ts"
 
 export const runBucket = (bucket: number): Effect.Effect<never, never, BotsWatcher | BotRunnerServices> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const watcher = yield* BotsWatcher
     const fibers = yield* FiberMap.make<number>()
     const running = new Map<number, DesiredBot>()
@@ -27,7 +27,7 @@ export const runBucket = (bucket: number): Effect.Effect<never, never, BotsWatch
       return FiberMap.run(fibers, bot.id, Effect.scoped(runBot(bot)))
     }
 
-    const reconcile = Effect.fnUntraced(function*(id: number) {
+    const reconcile = Effect.fnUntraced(function* (id: number) {
       const want = watcher.get(id)
       const have = running.get(id)
       const alive = yield* FiberMap.has(fibers, id)

@@ -21,7 +21,7 @@ import type { PipelineServices } from "./update-pipeline.ts"
 const countAttempt = (botId: number, update: Update) =>
   withTenant(
     botId,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const [row] = yield* sql<{ attempts: number }>`
         INSERT INTO update_attempts (bot_id, update_id, attempts) VALUES (${botId}, ${update.update_id}, 1)
@@ -31,26 +31,27 @@ const countAttempt = (botId: number, update: Update) =>
     })
   )
 
-export const crashReplayGuard = (options: {
-  readonly botId: number
-  /** Filled from the first batch after each start (the supplier's `admitFirstBatch`). */
-  readonly suspects: Set<number>
-  readonly runExit: <A, E>(effect: Effect.Effect<A, E, PipelineServices>) => Promise<Exit.Exit<A, E>>
-}) =>
-async (ctx: BotContext, next: () => Promise<void>): Promise<void> => {
-  const update = ctx.update
-  if (!options.suspects.delete(update.update_id)) return next()
-  const attempts = await options.runExit(countAttempt(options.botId, update))
-  // Counting failed (database away): handle it anyway; the pipeline waits out the outage.
-  if (Exit.isFailure(attempts) || attempts.value <= MAX_ATTEMPTS) return next()
-  await options.runExit(
-    deadLetter(options.botId, update, "the process stopped while handling this update, again and again").pipe(
-      Effect.tap(() => Effect.sync(() => deadLetters.inc())),
-      Effect.tap(() =>
-        Effect.logError(`update dead-lettered after ${attempts.value - 1} crashes of the process`).pipe(
-          Effect.annotateLogs({ bot_id: options.botId, update_id: update.update_id })
+export const crashReplayGuard =
+  (options: {
+    readonly botId: number
+    /** Filled from the first batch after each start (the supplier's `admitFirstBatch`). */
+    readonly suspects: Set<number>
+    readonly runExit: <A, E>(effect: Effect.Effect<A, E, PipelineServices>) => Promise<Exit.Exit<A, E>>
+  }) =>
+  async (ctx: BotContext, next: () => Promise<void>): Promise<void> => {
+    const update = ctx.update
+    if (!options.suspects.delete(update.update_id)) return next()
+    const attempts = await options.runExit(countAttempt(options.botId, update))
+    // Counting failed (database away): handle it anyway; the pipeline waits out the outage.
+    if (Exit.isFailure(attempts) || attempts.value <= MAX_ATTEMPTS) return next()
+    await options.runExit(
+      deadLetter(options.botId, update, "the process stopped while handling this update, again and again").pipe(
+        Effect.tap(() => Effect.sync(() => deadLetters.inc())),
+        Effect.tap(() =>
+          Effect.logError(`update dead-lettered after ${attempts.value - 1} crashes of the process`).pipe(
+            Effect.annotateLogs({ bot_id: options.botId, update_id: update.update_id })
+          )
         )
       )
     )
-  )
-}
+  }

@@ -33,11 +33,8 @@ export const STABLE_AFTER_MS = 60_000
 export const classify = (error: unknown): Failure => {
   const e = (typeof error === "object" && error !== null ? error : {}) as ApiErrorLike
   const code = typeof e.error_code === "number" ? e.error_code : undefined
-  const description = typeof e.description === "string"
-    ? e.description
-    : error instanceof Error
-    ? error.message
-    : String(error)
+  const description =
+    typeof e.description === "string" ? e.description : error instanceof Error ? error.message : String(error)
   if (code === 401) return { kind: "unauthorized", description }
   if (code === 409) {
     return /webhook/i.test(description) ? { kind: "webhook_conflict", description } : { kind: "conflict", description }

@@ -55,14 +55,19 @@ const mergePerBot = (writes: ReadonlyArray<StatusWrite>): Array<StatusWrite> => 
   const byBot = new Map<number, StatusWrite>()
   for (const w of [...writes].sort((a, b) => a.seq - b.seq)) {
     const prev = byBot.get(w.botId)
-    byBot.set(w.botId, prev === undefined ? w : {
-      ...w,
-      error: w.error ?? prev.error,
-      restart: prev.restart + w.restart,
-      conflict: prev.conflict + w.conflict,
-      started: prev.started || w.started,
-      botInfo: w.botInfo ?? prev.botInfo
-    })
+    byBot.set(
+      w.botId,
+      prev === undefined
+        ? w
+        : {
+            ...w,
+            error: w.error ?? prev.error,
+            restart: prev.restart + w.restart,
+            conflict: prev.conflict + w.conflict,
+            started: prev.started || w.started,
+            botInfo: w.botInfo ?? prev.botInfo
+          }
+    )
   }
   return [...byBot.values()]
 }
@@ -70,20 +75,22 @@ const mergePerBot = (writes: ReadonlyArray<StatusWrite>): Array<StatusWrite> => 
 const writeStatuses = SqlResolver.void({
   Request: StatusWrite,
   execute: (requests) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       // One JSON parameter: the driver cannot type an array parameter that holds only NULLs (the errors, mostly).
-      const rows = JSON.stringify(mergePerBot(requests).map((w) => ({
-        bot_id: w.botId,
-        state: w.state,
-        fingerprint: w.fingerprint,
-        error: w.error,
-        restart: w.restart,
-        conflict: w.conflict,
-        started: w.started,
-        runner: w.runner,
-        bot_info: w.botInfo
-      })))
+      const rows = JSON.stringify(
+        mergePerBot(requests).map((w) => ({
+          bot_id: w.botId,
+          state: w.state,
+          fingerprint: w.fingerprint,
+          error: w.error,
+          restart: w.restart,
+          conflict: w.conflict,
+          started: w.started,
+          runner: w.runner,
+          bot_info: w.botInfo
+        }))
+      )
       return yield* sql`
         INSERT INTO bot_runtime_status AS s (bot_id, state, token_fingerprint, last_error, last_error_at, restart_count,
           conflict_count, last_started_at, runner, updated_at, bot_info, bot_info_at)
@@ -116,18 +123,21 @@ const writeStatuses = SqlResolver.void({
 let seq = 0
 
 export const recordStatus = (botId: number, change: StatusChange) =>
-  SqlResolver.request({
-    seq: seq++,
-    botId,
-    state: change.state,
-    fingerprint: change.fingerprint,
-    runner: change.runner,
-    error: change.error?.slice(0, 500) ?? null,
-    restart: change.restart ? 1 : 0,
-    conflict: change.conflict ? 1 : 0,
-    started: change.started ?? false,
-    botInfo: change.botInfo === undefined ? null : JSON.stringify(change.botInfo)
-  }, writeStatuses).pipe(
+  SqlResolver.request(
+    {
+      seq: seq++,
+      botId,
+      state: change.state,
+      fingerprint: change.fingerprint,
+      runner: change.runner,
+      error: change.error?.slice(0, 500) ?? null,
+      restart: change.restart ? 1 : 0,
+      conflict: change.conflict ? 1 : 0,
+      started: change.started ?? false,
+      botInfo: change.botInfo === undefined ? null : JSON.stringify(change.botInfo)
+    },
+    writeStatuses
+  ).pipe(
     // A lost status row must never take a bot down with it.
     Effect.catchCause((cause) => Effect.logWarning(`could not record bot status: ${causeSummary(cause)}`)),
     Effect.annotateLogs({ bot_id: botId })
@@ -150,7 +160,7 @@ const findRecorded = SqlResolver.findById({
   Result: Recorded,
   ResultId: (row) => row.botId,
   execute: (ids) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       return yield* sql`
         SELECT bot_id, token_fingerprint, state, last_error_at, bot_info, bot_info_at FROM bot_runtime_status
@@ -173,7 +183,7 @@ export const startInfo = (botId: number, fingerprint: string): Effect.Effect<Sta
       const fresh = row.botInfoAt !== null && Date.now() - row.botInfoAt.getTime() < BOT_INFO_TTL_MS
       return {
         unauthorizedAt: row.state === "unauthorized" && row.lastErrorAt !== null ? row.lastErrorAt : undefined,
-        botInfo: fresh && row.botInfo !== null ? row.botInfo as UserFromGetMe : undefined
+        botInfo: fresh && row.botInfo !== null ? (row.botInfo as UserFromGetMe) : undefined
       }
     }),
     Effect.orElseSucceed((): StartInfo => ({ unauthorizedAt: undefined, botInfo: undefined }))

@@ -6,10 +6,13 @@
 import { Context, Effect, Layer } from "effect"
 import { AppConfig } from "../config.ts"
 
-export class StartLimiter extends Context.Service<StartLimiter, {
-  /** Waits for this caller's start slot. */
-  readonly take: Effect.Effect<void>
-}>()("botfleet/supervisor/StartLimiter") {
+export class StartLimiter extends Context.Service<
+  StartLimiter,
+  {
+    /** Waits for this caller's start slot. */
+    readonly take: Effect.Effect<void>
+  }
+>()("botfleet/supervisor/StartLimiter") {
   static readonly make = (perSecond: number, burst = 20) => {
     const interval = 1000 / Math.max(1, perSecond)
     let next = 0
@@ -26,7 +29,7 @@ export class StartLimiter extends Context.Service<StartLimiter, {
 
   static readonly layer = Layer.effect(
     StartLimiter,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* AppConfig
       return StartLimiter.make(config.startsPerSecond)
     })

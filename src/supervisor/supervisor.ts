@@ -18,15 +18,17 @@ export type Ownership = (
 ) => Effect.Effect<void, never, BucketServices | import("effect").Scope.Scope>
 
 export const SupervisorLive = (ownership: Ownership) =>
-  Layer.effectDiscard(Effect.gen(function*() {
-    const config = yield* AppConfig
-    const watcher = yield* BotsWatcher
-    const health = yield* Health
-    yield* watcher.ready
-    yield* ownership(config.botBuckets, runBucket)
-    yield* Effect.logInfo(`supervising ${watcher.desiredCount()} active bots in ${config.botBuckets} buckets`)
-    // Registered last, so it runs first on shutdown: stop looking ready before bots drain.
-    yield* Effect.addFinalizer(() =>
-      health.startDraining.pipe(Effect.andThen(Effect.logInfo("draining: handing bots over")))
-    )
-  }))
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const watcher = yield* BotsWatcher
+      const health = yield* Health
+      yield* watcher.ready
+      yield* ownership(config.botBuckets, runBucket)
+      yield* Effect.logInfo(`supervising ${watcher.desiredCount()} active bots in ${config.botBuckets} buckets`)
+      // Registered last, so it runs first on shutdown: stop looking ready before bots drain.
+      yield* Effect.addFinalizer(() =>
+        health.startDraining.pipe(Effect.andThen(Effect.logInfo("draining: handing bots over")))
+      )
+    })
+  )

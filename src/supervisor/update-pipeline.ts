@@ -93,7 +93,7 @@ const next = () => Promise.resolve()
 export const deadLetter = (botId: number, update: Update, error: string) =>
   withTenant(
     botId,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       yield* sql`
         INSERT INTO dead_letter_updates (bot_id, update_id, payload, error, attempts)
@@ -168,11 +168,14 @@ export const updatePipeline = (options: PipelineOptions) => {
         // A fresh context per attempt: code left running by a timed-out attempt keeps
         // its own `run`, which is closed, and can never touch the next attempt's transaction.
         let open = true
-        const attempt = attemptContext(ctx, tenant, (effect) => open ? inTransaction(effect) : Promise.reject(new AttemptOver()))
+        const attempt = attemptContext(ctx, tenant, (effect) =>
+          open ? inTransaction(effect) : Promise.reject(new AttemptOver())
+        )
         return Effect.tryPromise({ try: () => runHandler(attempt), catch: (error) => error }).pipe(
           Effect.ensuring(Effect.sync(() => (open = false)))
         )
-      }))
+      })
+    )
 
   /** One attempt as one fiber: BEGIN, the mark (a duplicate stops here), the handler, COMMIT. */
   const eagerAttempt = (ctx: BotContext) => {
@@ -180,7 +183,10 @@ export const updatePipeline = (options: PipelineOptions) => {
     const done = deferred<void>()
     const work = new Promise<Exit.Exit<Outcome, unknown>>((resolve) => {
       interrupt = runCallback(
-        Effect.map(withTenantUpdate(botId, ctx.update.update_id, handleInTransaction(ctx)), (r): Outcome => r === Duplicate ? "duplicate" : "handled"),
+        Effect.map(
+          withTenantUpdate(botId, ctx.update.update_id, handleInTransaction(ctx)),
+          (r): Outcome => (r === Duplicate ? "duplicate" : "handled")
+        ),
         {
           onExit: (exit) => {
             done.resolve()
@@ -257,12 +263,18 @@ export const updatePipeline = (options: PipelineOptions) => {
     }
     markQueue = []
     markWriting = true
-    runCallback(markProcessed(botId, batch.map((m) => m.updateId)), {
-      onExit: (exit) => {
-        for (const m of batch) m.done(exit)
-        flushMarks()
+    runCallback(
+      markProcessed(
+        botId,
+        batch.map((m) => m.updateId)
+      ),
+      {
+        onExit: (exit) => {
+          for (const m of batch) m.done(exit)
+          flushMarks()
+        }
       }
-    })
+    )
   }
   const markOnce = (updateId: number) =>
     new Promise<Exit.Exit<void, unknown>>((resolve) => {
@@ -334,13 +346,15 @@ export const updatePipeline = (options: PipelineOptions) => {
 
   /** Runs `attempt` until it succeeds or fails for a reason other than the database being away. */
   async function untilDatabaseAnswers<A, E>(attempt: (outage: number) => Promise<Exit.Exit<A, E>>) {
-    for (let outage = 0;; outage++) {
+    for (let outage = 0; ; outage++) {
       const exit = await attempt(outage)
       if (Exit.isSuccess(exit) || !isTransientDatabaseFailure(exit.cause)) return exit
       if (outage === 0) {
-        await runExit(Effect.logWarning(`database unavailable; holding the update until it answers: ${causeSummary(exit.cause)}`).pipe(
-          Effect.annotateLogs({ bot_id: botId })
-        ))
+        await runExit(
+          Effect.logWarning(
+            `database unavailable; holding the update until it answers: ${causeSummary(exit.cause)}`
+          ).pipe(Effect.annotateLogs({ bot_id: botId }))
+        )
       }
       await sleep(Math.min(5_000, 100 * 2 ** Math.min(outage, 6)))
     }

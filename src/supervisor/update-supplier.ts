@@ -81,7 +81,7 @@ export class AtLeastOnceSupplier {
 
   /** Resolves when the next poll is worth making (see the module comment). */
   private async untilWorthPolling(signal: AbortSignal): Promise<void> {
-    for (let finishes = 0;; finishes++) {
+    for (let finishes = 0; ; finishes++) {
       // Nothing in flight: a long poll, at once.
       if (this.inFlight.size === 0) return
       const room = this.room()
@@ -106,7 +106,10 @@ export class AtLeastOnceSupplier {
       // answer would show a freshly started bot as "starting" for 30 s.
       this.options.onPolled?.()
       const offset = this.offset()
-      const updates = await this.fetch({ offset, limit: 100, timeout: busy ? 0 : this.options.pollTimeoutSeconds }, signal)
+      const updates = await this.fetch(
+        { offset, limit: 100, timeout: busy ? 0 : this.options.pollTimeoutSeconds },
+        signal
+      )
       this.confirmedOffset = offset
       this.lastPollAt = Date.now()
       let fresh = updates.filter((u) => u.update_id > this.highestSeen)
@@ -114,7 +117,7 @@ export class AtLeastOnceSupplier {
       if (fresh.length > 0) {
         for (const u of fresh) this.highestSeen = Math.max(this.highestSeen, u.update_id)
         if (this.firstBatchPending && this.options.admitFirstBatch) {
-          fresh = [...await this.options.admitFirstBatch(fresh)]
+          fresh = [...(await this.options.admitFirstBatch(fresh))]
         }
         this.firstBatchPending = false
         for (const u of fresh) this.inFlight.add(u.update_id)

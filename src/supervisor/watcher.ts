@@ -42,11 +42,13 @@ const toDesired = (row: BotRow): DesiredBot => ({
   fingerprint: sha256Hex(row.telegramBotToken).slice(0, 16)
 })
 
-const Notification = Schema.fromJsonString(Schema.Struct({
-  table: Schema.String,
-  op: Schema.String,
-  bot_id: Schema.Number
-}))
+const Notification = Schema.fromJsonString(
+  Schema.Struct({
+    table: Schema.String,
+    op: Schema.String,
+    bot_id: Schema.Number
+  })
+)
 const decodeNotification = Schema.decodeUnknownOption(Notification)
 
 export interface BucketWatch {
@@ -56,21 +58,24 @@ export interface BucketWatch {
   readonly changes: Queue.Dequeue<number>
 }
 
-export class BotsWatcher extends Context.Service<BotsWatcher, {
-  /** Completes once the first full sync is done. */
-  readonly ready: Effect.Effect<void>
-  readonly get: (botId: number) => DesiredBot | undefined
-  readonly desiredCount: () => number
-  /** Follows one bucket's bots for as long as the scope is open. */
-  readonly watchBucket: (bucket: number) => Effect.Effect<BucketWatch, never, Scope.Scope>
-  /** Bot ids whose flags or configuration changed. */
-  readonly settingsChanged: PubSub.PubSub<number>
-  /** Forces a full resync now (tests, operators). */
-  readonly resync: Effect.Effect<void>
-}>()("botfleet/supervisor/BotsWatcher") {
+export class BotsWatcher extends Context.Service<
+  BotsWatcher,
+  {
+    /** Completes once the first full sync is done. */
+    readonly ready: Effect.Effect<void>
+    readonly get: (botId: number) => DesiredBot | undefined
+    readonly desiredCount: () => number
+    /** Follows one bucket's bots for as long as the scope is open. */
+    readonly watchBucket: (bucket: number) => Effect.Effect<BucketWatch, never, Scope.Scope>
+    /** Bot ids whose flags or configuration changed. */
+    readonly settingsChanged: PubSub.PubSub<number>
+    /** Forces a full resync now (tests, operators). */
+    readonly resync: Effect.Effect<void>
+  }
+>()("botfleet/supervisor/BotsWatcher") {
   static readonly layer = Layer.effect(
     BotsWatcher,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const pg = yield* PgClient.PgClient
       const config = yield* AppConfig
       const buckets = config.botBuckets
@@ -82,10 +87,14 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
       const ready = yield* Deferred.make<void>()
 
       const route = (ids: Iterable<number>) =>
-        Effect.forEach(ids, (id) => {
-          const queue = bucketQueues.get(bucketOf(id, buckets))
-          return queue ? Queue.offer(queue, id) : Effect.void
-        }, { discard: true })
+        Effect.forEach(
+          ids,
+          (id) => {
+            const queue = bucketQueues.get(bucketOf(id, buckets))
+            return queue ? Queue.offer(queue, id) : Effect.void
+          },
+          { discard: true }
+        )
 
       const apply = (id: number, next: DesiredBot | undefined): boolean => {
         const current = desired.get(id)
@@ -100,11 +109,15 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
           ids.add(id)
         }
         desired.set(id, next)
-        return current === undefined || current.fingerprint !== next.fingerprint || current.name !== next.name ||
+        return (
+          current === undefined ||
+          current.fingerprint !== next.fingerprint ||
+          current.name !== next.name ||
           current.isMaster !== next.isMaster
+        )
       }
 
-      const fullSync = Effect.gen(function*() {
+      const fullSync = Effect.gen(function* () {
         const rows = yield* pg<BotRow>`SELECT id, name, is_master, telegram_bot_token FROM bots WHERE is_active`
         const seen = new Set<number>()
         const changed: Array<number> = []
@@ -120,7 +133,7 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
       }).pipe(Effect.withSpan("BotsWatcher.fullSync"))
 
       const reloadBots = (ids: ReadonlyArray<number>) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const rows = yield* pg<BotRow>`
             SELECT id, name, is_master, telegram_bot_token FROM bots WHERE is_active AND id IN ${pg.in(ids)}`
           const found = new Map(rows.map((r) => [r.id, toDesired(r)]))
@@ -130,7 +143,7 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
         })
 
       const onNotifications = (payloads: ReadonlyArray<string>) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const bots = new Set<number>()
           const settings = new Set<number>()
           for (const payload of payloads) {
@@ -144,7 +157,7 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
         })
 
       // Subscribe, resync (anything missed while unsubscribed), then follow.
-      const listen = Effect.gen(function*() {
+      const listen = Effect.gen(function* () {
         const queue = yield* pg.listen(BOTS_CHANNEL)
         yield* fullSync
         yield* Deferred.succeed(ready, undefined)
@@ -173,10 +186,10 @@ export class BotsWatcher extends Context.Service<BotsWatcher, {
         desiredCount: () => desired.size,
         watchBucket: (bucket) =>
           Effect.acquireRelease(
-            Effect.gen(function*() {
+            Effect.gen(function* () {
               const changes = yield* Queue.unbounded<number>()
               bucketQueues.set(bucket, changes)
-              const initial = [...members.get(bucket) ?? []].map((id) => desired.get(id)!)
+              const initial = [...(members.get(bucket) ?? [])].map((id) => desired.get(id)!)
               return { initial, changes } satisfies BucketWatch
             }),
             ({ changes }) =>

@@ -71,7 +71,6 @@ export interface RuntimeStatus {
 
 type WriteError = InvalidTelegramToken | DuplicateTelegramToken | InvalidInput | SqlError
 
-
 const COLUMNS = `id, name, telegram_bot_id, telegram_username, is_master, is_active, currency, wallet_balance,
   traffic_rate_per_gb, traffic_sold_bytes, traffic_consumed_bytes, created_at, updated_at`
 
@@ -108,37 +107,40 @@ const typedUniqueViolation = (
   return Effect.fail(e)
 }
 
-export class Bots extends Context.Service<Bots, {
-  create(input: CreateBot): Effect.Effect<{ bot: Bot; apiToken: string }, WriteError | MasterBotExists>
-  getById(id: number): Effect.Effect<Bot, BotNotFound | SqlError>
-  getWithToken(id: number): Effect.Effect<BotWithToken, BotNotFound | SqlError>
-  findByTelegramToken(token: string): Effect.Effect<Option.Option<Bot>, SqlError>
-  findByApiToken(apiToken: string): Effect.Effect<Option.Option<Bot>, SqlError>
-  findMaster(): Effect.Effect<Option.Option<Bot>, SqlError>
-  list(): Effect.Effect<ReadonlyArray<Bot>, SqlError>
-  listActive(): Effect.Effect<ReadonlyArray<Bot>, SqlError>
-  listActiveWithTokens(): Effect.Effect<ReadonlyArray<BotWithToken>, SqlError>
-  update(id: number, patch: UpdateBot): Effect.Effect<Bot, BotNotFound | MasterBotExists | WriteError>
-  activate(id: number): Effect.Effect<Bot, BotNotFound | SqlError>
-  deactivate(id: number): Effect.Effect<Bot, BotNotFound | MasterBotProtected | SqlError>
-  delete(id: number): Effect.Effect<void, BotNotFound | MasterBotProtected | SqlError>
-  rotateApiToken(id: number): Effect.Effect<string, BotNotFound | SqlError>
-  runtimeStatus(): Effect.Effect<ReadonlyArray<RuntimeStatus>, SqlError>
-}>()("botfleet/tenants/Bots") {
+export class Bots extends Context.Service<
+  Bots,
+  {
+    create(input: CreateBot): Effect.Effect<{ bot: Bot; apiToken: string }, WriteError | MasterBotExists>
+    getById(id: number): Effect.Effect<Bot, BotNotFound | SqlError>
+    getWithToken(id: number): Effect.Effect<BotWithToken, BotNotFound | SqlError>
+    findByTelegramToken(token: string): Effect.Effect<Option.Option<Bot>, SqlError>
+    findByApiToken(apiToken: string): Effect.Effect<Option.Option<Bot>, SqlError>
+    findMaster(): Effect.Effect<Option.Option<Bot>, SqlError>
+    list(): Effect.Effect<ReadonlyArray<Bot>, SqlError>
+    listActive(): Effect.Effect<ReadonlyArray<Bot>, SqlError>
+    listActiveWithTokens(): Effect.Effect<ReadonlyArray<BotWithToken>, SqlError>
+    update(id: number, patch: UpdateBot): Effect.Effect<Bot, BotNotFound | MasterBotExists | WriteError>
+    activate(id: number): Effect.Effect<Bot, BotNotFound | SqlError>
+    deactivate(id: number): Effect.Effect<Bot, BotNotFound | MasterBotProtected | SqlError>
+    delete(id: number): Effect.Effect<void, BotNotFound | MasterBotProtected | SqlError>
+    rotateApiToken(id: number): Effect.Effect<string, BotNotFound | SqlError>
+    runtimeStatus(): Effect.Effect<ReadonlyArray<RuntimeStatus>, SqlError>
+  }
+>()("botfleet/tenants/Bots") {
   static readonly layer = Layer.effect(
     Bots,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const cols = sql.unsafe(COLUMNS)
 
       const one = <E>(rows: ReadonlyArray<Row>, onMissing: () => E) => Effect.map(firstRow(rows, onMissing), toBot)
 
-      const getById = Effect.fn("Bots.getById")(function*(id: number) {
+      const getById = Effect.fn("Bots.getById")(function* (id: number) {
         const rows = yield* sql<Row>`SELECT ${cols} FROM bots WHERE id = ${id}`
         return yield* one(rows, () => new BotNotFound({ botId: id }))
       })
 
-      const create = Effect.fn("Bots.create")(function*(input: CreateBot) {
+      const create = Effect.fn("Bots.create")(function* (input: CreateBot) {
         const name = yield* checkName(input.name)
         const telegramBotId = yield* checkToken(input.telegramToken)
         const currency = yield* checkCurrency(input.currency ?? "IRT")
@@ -152,14 +154,14 @@ export class Bots extends Context.Service<Bots, {
         return { bot: toBot(rows[0]!), apiToken }
       })
 
-      const getWithToken = Effect.fn("Bots.getWithToken")(function*(id: number) {
+      const getWithToken = Effect.fn("Bots.getWithToken")(function* (id: number) {
         const rows = yield* sql<Row>`SELECT ${cols}, telegram_bot_token FROM bots WHERE id = ${id}`
         return toBotWithToken(yield* firstRow(rows, () => new BotNotFound({ botId: id })))
       })
 
       const findOne = (rows: ReadonlyArray<Row>) => Option.map(Option.fromNullishOr(rows[0]), toBot)
 
-      const update = Effect.fn("Bots.update")(function*(id: number, patch: UpdateBot) {
+      const update = Effect.fn("Bots.update")(function* (id: number, patch: UpdateBot) {
         const set: Record<string, unknown> = {}
         if (patch.name !== undefined) set.name = yield* checkName(patch.name)
         if (patch.currency !== undefined) set.currency = yield* checkCurrency(patch.currency)
@@ -172,14 +174,16 @@ export class Bots extends Context.Service<Bots, {
           set.telegramBotToken = patch.telegramToken
         }
         if (Object.keys(set).length === 0) return yield* getById(id)
-        const rows = yield* sql<Row>`UPDATE bots SET ${sql.update(set)} WHERE id = ${id} RETURNING ${cols}`.pipe(Effect.catchTag("SqlError", typedUniqueViolation))
+        const rows = yield* sql<Row>`UPDATE bots SET ${sql.update(set)} WHERE id = ${id} RETURNING ${cols}`.pipe(
+          Effect.catchTag("SqlError", typedUniqueViolation)
+        )
         return yield* one(rows, () => new BotNotFound({ botId: id }))
       })
 
       const setActive = (id: number, active: boolean) =>
         sql<Row>`UPDATE bots SET is_active = ${active} WHERE id = ${id} AND (NOT is_master OR ${active}) RETURNING ${cols}`
 
-      const guardMaster = Effect.fnUntraced(function*(id: number, action: string) {
+      const guardMaster = Effect.fnUntraced(function* (id: number, action: string) {
         const bot = yield* getById(id)
         if (bot.isMaster) return yield* new MasterBotProtected({ action })
         return bot
@@ -198,23 +202,22 @@ export class Bots extends Context.Service<Bots, {
         listActive: () =>
           Effect.map(sql<Row>`SELECT ${cols} FROM bots WHERE is_active ORDER BY id`, (rows) => rows.map(toBot)),
         listActiveWithTokens: () =>
-          Effect.map(
-            sql<Row>`SELECT ${cols}, telegram_bot_token FROM bots WHERE is_active ORDER BY id`,
-            (rows) => rows.map(toBotWithToken)
+          Effect.map(sql<Row>`SELECT ${cols}, telegram_bot_token FROM bots WHERE is_active ORDER BY id`, (rows) =>
+            rows.map(toBotWithToken)
           ),
         update,
-        activate: Effect.fn("Bots.activate")(function*(id: number) {
+        activate: Effect.fn("Bots.activate")(function* (id: number) {
           return yield* one(yield* setActive(id, true), () => new BotNotFound({ botId: id }))
         }),
-        deactivate: Effect.fn("Bots.deactivate")(function*(id: number) {
+        deactivate: Effect.fn("Bots.deactivate")(function* (id: number) {
           yield* guardMaster(id, "deactivated")
           return yield* one(yield* setActive(id, false), () => new BotNotFound({ botId: id }))
         }),
-        delete: Effect.fn("Bots.delete")(function*(id: number) {
+        delete: Effect.fn("Bots.delete")(function* (id: number) {
           yield* guardMaster(id, "deleted")
           yield* sql`DELETE FROM bots WHERE id = ${id} AND NOT is_master`
         }),
-        rotateApiToken: Effect.fn("Bots.rotateApiToken")(function*(id: number) {
+        rotateApiToken: Effect.fn("Bots.rotateApiToken")(function* (id: number) {
           const apiToken = generateApiToken()
           const rows = yield* sql<{ id: number }>`
             UPDATE bots SET api_token_hash = ${hashApiToken(apiToken)} WHERE id = ${id} RETURNING id`

@@ -87,35 +87,42 @@ export const validateConfigValue = (key: string, value: unknown): Result.Result<
 
 type Failure = InvalidInput | SqlError
 
-export class Configurations extends Context.Service<Configurations, {
-  get(botId: number, key: string): Effect.Effect<Option.Option<Schema.Json>, Failure>
-  /** Inserts or replaces the value. */
-  set(botId: number, key: string, value: unknown): Effect.Effect<Schema.Json, Failure | BotNotFound>
-  /** True when a row was deleted. */
-  delete(botId: number, key: string): Effect.Effect<boolean, Failure>
-  /** Every stored key of the bot as one object `{KEY: value}`. */
-  getAll(botId: number): Effect.Effect<Schema.JsonObject, Failure>
-  /**
-   * Shallow-merges `partial` into an object value (jsonb `||`, one statement); a
-   * missing key starts from {}. A non-object current value → InvalidInput.
-   */
-  merge(botId: number, key: string, partial: Schema.JsonObject): Effect.Effect<Schema.JsonObject, Failure | BotNotFound>
-  /**
-   * A known key decoded with its schema, else its default. A stored value that
-   * no longer decodes is logged and treated as unset.
-   */
-  getTyped<K extends KnownConfigKey>(botId: number, key: K): Effect.Effect<Option.Option<ConfigValue<K>>, Failure>
-  /** Every known key resolved in one query, for the bot's per-tenant cache. */
-  resolve(botId: number): Effect.Effect<TenantSettings, Failure>
-}>()("botfleet/tenants/Configurations") {
+export class Configurations extends Context.Service<
+  Configurations,
+  {
+    get(botId: number, key: string): Effect.Effect<Option.Option<Schema.Json>, Failure>
+    /** Inserts or replaces the value. */
+    set(botId: number, key: string, value: unknown): Effect.Effect<Schema.Json, Failure | BotNotFound>
+    /** True when a row was deleted. */
+    delete(botId: number, key: string): Effect.Effect<boolean, Failure>
+    /** Every stored key of the bot as one object `{KEY: value}`. */
+    getAll(botId: number): Effect.Effect<Schema.JsonObject, Failure>
+    /**
+     * Shallow-merges `partial` into an object value (jsonb `||`, one statement); a
+     * missing key starts from {}. A non-object current value → InvalidInput.
+     */
+    merge(
+      botId: number,
+      key: string,
+      partial: Schema.JsonObject
+    ): Effect.Effect<Schema.JsonObject, Failure | BotNotFound>
+    /**
+     * A known key decoded with its schema, else its default. A stored value that
+     * no longer decodes is logged and treated as unset.
+     */
+    getTyped<K extends KnownConfigKey>(botId: number, key: K): Effect.Effect<Option.Option<ConfigValue<K>>, Failure>
+    /** Every known key resolved in one query, for the bot's per-tenant cache. */
+    resolve(botId: number): Effect.Effect<TenantSettings, Failure>
+  }
+>()("botfleet/tenants/Configurations") {
   static readonly layer = Layer.effect(
     Configurations,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
 
       const tenant = tenantScope(sql)
 
-      const get = Effect.fn("Configurations.get")(function*(botId: number, key: string) {
+      const get = Effect.fn("Configurations.get")(function* (botId: number, key: string) {
         const configKey = yield* checkKey(key)
         const rows = yield* tenant(
           botId,
@@ -125,7 +132,7 @@ export class Configurations extends Context.Service<Configurations, {
         return Option.map(Option.fromNullishOr(rows[0]), parse)
       })
 
-      const getAll = Effect.fn("Configurations.getAll")(function*(botId: number) {
+      const getAll = Effect.fn("Configurations.getAll")(function* (botId: number) {
         const rows = yield* tenant(
           botId,
           sql<JsonRow>`SELECT COALESCE(jsonb_object_agg(config_key, config_value), '{}'::jsonb)::text AS json
@@ -136,7 +143,7 @@ export class Configurations extends Context.Service<Configurations, {
 
       /** The stored value if it decodes, else the default. */
       const typed = <K extends KnownConfigKey>(botId: number, key: K, stored: Option.Option<Schema.Json>) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           if (Option.isSome(stored)) {
             const decoded = decodeKnown(key, stored.value)
             if (Result.isSuccess(decoded)) return Option.some(decoded.success as ConfigValue<K>)
@@ -149,18 +156,19 @@ export class Configurations extends Context.Service<Configurations, {
 
       return Configurations.of({
         get,
-        set: Effect.fn("Configurations.set")(function*(botId: number, key: string, value: unknown) {
+        set: Effect.fn("Configurations.set")(function* (botId: number, key: string, value: unknown) {
           const configKey = yield* checkKey(key)
           const json = yield* Effect.fromResult(validateConfigValue(configKey, value))
           yield* tenant(
             botId,
-            Effect.gen(function*() {
+            Effect.gen(function* () {
               yield* checkAmountRange(configKey, json, (other) =>
                 Effect.map(
                   sql<JsonRow>`SELECT config_value::text AS json FROM bot_configurations
                                WHERE bot_id = ${botId} AND config_key = ${other}`,
                   (rows) => Option.map(Option.fromNullishOr(rows[0]), parse)
-                ))
+                )
+              )
               yield* sql`
                 INSERT INTO bot_configurations (bot_id, config_key, config_value)
                 VALUES (${botId}, ${configKey}, ${JSON.stringify(json)}::jsonb)
@@ -169,7 +177,7 @@ export class Configurations extends Context.Service<Configurations, {
           )
           return json
         }),
-        delete: Effect.fn("Configurations.delete")(function*(botId: number, key: string) {
+        delete: Effect.fn("Configurations.delete")(function* (botId: number, key: string) {
           const configKey = yield* checkKey(key)
           const rows = yield* tenant(
             botId,
@@ -178,21 +186,23 @@ export class Configurations extends Context.Service<Configurations, {
           return rows.length > 0
         }),
         getAll,
-        merge: Effect.fn("Configurations.merge")(function*(botId: number, key: string, partial: Schema.JsonObject) {
+        merge: Effect.fn("Configurations.merge")(function* (botId: number, key: string, partial: Schema.JsonObject) {
           const configKey = yield* checkKey(key)
           if (!isJson(partial) || !isPlainObject(partial)) {
             return yield* new InvalidInput({ field: key, reason: "the partial value must be a JSON object" })
           }
           return yield* tenant(
             botId,
-            Effect.gen(function*() {
+            Effect.gen(function* () {
               const rows = yield* sql<JsonRow>`
                 INSERT INTO bot_configurations (bot_id, config_key, config_value)
                 VALUES (${botId}, ${configKey}, ${JSON.stringify(partial)}::jsonb)
                 ON CONFLICT (bot_id, config_key) DO UPDATE
                   SET config_value = bot_configurations.config_value || EXCLUDED.config_value
                   WHERE jsonb_typeof(bot_configurations.config_value) = 'object'
-                RETURNING config_value::text AS json`.pipe(Effect.catchTag("SqlError", missingBot("bot_configurations_bot_id_fkey", botId)))
+                RETURNING config_value::text AS json`.pipe(
+                Effect.catchTag("SqlError", missingBot("bot_configurations_bot_id_fkey", botId))
+              )
               if (rows.length === 0) {
                 return yield* new InvalidInput({ field: key, reason: "the current value is not a JSON object" })
               }
@@ -208,7 +218,7 @@ export class Configurations extends Context.Service<Configurations, {
           Effect.flatMap(get(botId, key), (stored) => typed(botId, key, stored)).pipe(
             Effect.withSpan("Configurations.getTyped")
           ),
-        resolve: Effect.fn("Configurations.resolve")(function*(botId: number) {
+        resolve: Effect.fn("Configurations.resolve")(function* (botId: number) {
           const all = yield* getAll(botId)
           const settings: Record<string, unknown> = {}
           for (const key of KNOWN_CONFIG_KEYS) {
@@ -260,6 +270,11 @@ const checkAmountRange = <E>(
     const [min, max] = key === "MIN_PAYMENT_AMOUNT" ? [value as number, otherValue] : [otherValue, value as number]
     return min <= max
       ? Effect.void
-      : Effect.fail(new InvalidInput({ field: key, reason: `MIN_PAYMENT_AMOUNT (${min}) must not exceed MAX_PAYMENT_AMOUNT (${max})` }))
+      : Effect.fail(
+          new InvalidInput({
+            field: key,
+            reason: `MIN_PAYMENT_AMOUNT (${min}) must not exceed MAX_PAYMENT_AMOUNT (${max})`
+          })
+        )
   })
 }

@@ -25,7 +25,7 @@ export const FEATURE_KEYS = [
   "support_contact"
 ] as const
 
-export type FeatureKey = typeof FEATURE_KEYS[number]
+export type FeatureKey = (typeof FEATURE_KEYS)[number]
 
 /** A canonical key, or any other key matching {@link FEATURE_KEY_PATTERN}. */
 export type FeatureKeyInput = FeatureKey | (string & {})
@@ -50,30 +50,36 @@ export interface SetFeatureFlag {
 
 type Failure = InvalidInput | SqlError
 
-export class FeatureFlags extends Context.Service<FeatureFlags, {
-  get(botId: number, key: FeatureKeyInput): Effect.Effect<Option.Option<FeatureFlag>, Failure>
-  /** False when the flag has no row. */
-  isEnabled(botId: number, key: FeatureKeyInput): Effect.Effect<boolean, Failure>
-  /** The flag's config, or {} when the flag has no row. */
-  getConfig(botId: number, key: FeatureKeyInput): Effect.Effect<FeatureConfig, Failure>
-  set(botId: number, key: FeatureKeyInput, value: SetFeatureFlag): Effect.Effect<FeatureFlag, Failure | BotNotFound>
-  getAll(botId: number, options?: { readonly enabledOnly?: boolean | undefined }): Effect.Effect<ReadonlyArray<FeatureFlag>, Failure>
-  /** True when a row was deleted. */
-  delete(botId: number, key: FeatureKeyInput): Effect.Effect<boolean, Failure>
-  enable(botId: number, key: FeatureKeyInput): Effect.Effect<FeatureFlag, Failure | BotNotFound>
-  disable(botId: number, key: FeatureKeyInput): Effect.Effect<FeatureFlag, Failure | BotNotFound>
-  /** Flips the flag in one statement (a missing row counts as disabled) and returns the new value. */
-  toggle(botId: number, key: FeatureKeyInput): Effect.Effect<boolean, Failure | BotNotFound>
-}>()("botfleet/tenants/FeatureFlags") {
+export class FeatureFlags extends Context.Service<
+  FeatureFlags,
+  {
+    get(botId: number, key: FeatureKeyInput): Effect.Effect<Option.Option<FeatureFlag>, Failure>
+    /** False when the flag has no row. */
+    isEnabled(botId: number, key: FeatureKeyInput): Effect.Effect<boolean, Failure>
+    /** The flag's config, or {} when the flag has no row. */
+    getConfig(botId: number, key: FeatureKeyInput): Effect.Effect<FeatureConfig, Failure>
+    set(botId: number, key: FeatureKeyInput, value: SetFeatureFlag): Effect.Effect<FeatureFlag, Failure | BotNotFound>
+    getAll(
+      botId: number,
+      options?: { readonly enabledOnly?: boolean | undefined }
+    ): Effect.Effect<ReadonlyArray<FeatureFlag>, Failure>
+    /** True when a row was deleted. */
+    delete(botId: number, key: FeatureKeyInput): Effect.Effect<boolean, Failure>
+    enable(botId: number, key: FeatureKeyInput): Effect.Effect<FeatureFlag, Failure | BotNotFound>
+    disable(botId: number, key: FeatureKeyInput): Effect.Effect<FeatureFlag, Failure | BotNotFound>
+    /** Flips the flag in one statement (a missing row counts as disabled) and returns the new value. */
+    toggle(botId: number, key: FeatureKeyInput): Effect.Effect<boolean, Failure | BotNotFound>
+  }
+>()("botfleet/tenants/FeatureFlags") {
   static readonly layer = Layer.effect(
     FeatureFlags,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const cols = sql.unsafe(`feature_key, enabled, config::text AS config_json, created_at, updated_at`)
 
       const tenant = tenantScope(sql)
 
-      const upsert = Effect.fnUntraced(function*(
+      const upsert = Effect.fnUntraced(function* (
         botId: number,
         key: string,
         enabled: boolean,
@@ -94,7 +100,7 @@ export class FeatureFlags extends Context.Service<FeatureFlags, {
         return toFlag(rows[0]!)
       })
 
-      const get = Effect.fn("FeatureFlags.get")(function*(botId: number, key: FeatureKeyInput) {
+      const get = Effect.fn("FeatureFlags.get")(function* (botId: number, key: FeatureKeyInput) {
         const featureKey = yield* checkKey(key)
         const rows = yield* tenant(
           botId,
@@ -105,17 +111,23 @@ export class FeatureFlags extends Context.Service<FeatureFlags, {
 
       return FeatureFlags.of({
         get,
-        isEnabled: Effect.fn("FeatureFlags.isEnabled")(function*(botId: number, key: FeatureKeyInput) {
+        isEnabled: Effect.fn("FeatureFlags.isEnabled")(function* (botId: number, key: FeatureKeyInput) {
           return Option.match(yield* get(botId, key), { onNone: () => false, onSome: (flag) => flag.enabled })
         }),
-        getConfig: Effect.fn("FeatureFlags.getConfig")(function*(botId: number, key: FeatureKeyInput) {
-          return Option.match(yield* get(botId, key), { onNone: (): FeatureConfig => ({}), onSome: (flag) => flag.config })
+        getConfig: Effect.fn("FeatureFlags.getConfig")(function* (botId: number, key: FeatureKeyInput) {
+          return Option.match(yield* get(botId, key), {
+            onNone: (): FeatureConfig => ({}),
+            onSome: (flag) => flag.config
+          })
         }),
-        set: Effect.fn("FeatureFlags.set")(function*(botId: number, key: FeatureKeyInput, value: SetFeatureFlag) {
+        set: Effect.fn("FeatureFlags.set")(function* (botId: number, key: FeatureKeyInput, value: SetFeatureFlag) {
           const enabled = yield* checkBoolean("enabled", value.enabled)
           return yield* upsert(botId, key, enabled, value.config)
         }),
-        getAll: Effect.fn("FeatureFlags.getAll")(function*(botId: number, options?: { readonly enabledOnly?: boolean | undefined }) {
+        getAll: Effect.fn("FeatureFlags.getAll")(function* (
+          botId: number,
+          options?: { readonly enabledOnly?: boolean | undefined }
+        ) {
           const enabledOnly = options?.enabledOnly ?? false
           const rows = yield* tenant(
             botId,
@@ -125,7 +137,7 @@ export class FeatureFlags extends Context.Service<FeatureFlags, {
           )
           return rows.map(toFlag)
         }),
-        delete: Effect.fn("FeatureFlags.delete")(function*(botId: number, key: FeatureKeyInput) {
+        delete: Effect.fn("FeatureFlags.delete")(function* (botId: number, key: FeatureKeyInput) {
           const featureKey = yield* checkKey(key)
           const rows = yield* tenant(
             botId,
@@ -134,13 +146,13 @@ export class FeatureFlags extends Context.Service<FeatureFlags, {
           )
           return rows.length > 0
         }),
-        enable: Effect.fn("FeatureFlags.enable")(function*(botId: number, key: FeatureKeyInput) {
+        enable: Effect.fn("FeatureFlags.enable")(function* (botId: number, key: FeatureKeyInput) {
           return yield* upsert(botId, key, true, undefined)
         }),
-        disable: Effect.fn("FeatureFlags.disable")(function*(botId: number, key: FeatureKeyInput) {
+        disable: Effect.fn("FeatureFlags.disable")(function* (botId: number, key: FeatureKeyInput) {
           return yield* upsert(botId, key, false, undefined)
         }),
-        toggle: Effect.fn("FeatureFlags.toggle")(function*(botId: number, key: FeatureKeyInput) {
+        toggle: Effect.fn("FeatureFlags.toggle")(function* (botId: number, key: FeatureKeyInput) {
           const featureKey = yield* checkKey(key)
           const rows = yield* tenant(
             botId,

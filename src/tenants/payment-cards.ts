@@ -13,7 +13,7 @@ import { checkBoolean, checkInt, checkName, found, INT4_MAX, invalid, missingBot
 
 export const ROTATION_STRATEGIES = ["round_robin", "least_used", "random", "weighted", "time_based"] as const
 
-export type RotationStrategy = typeof ROTATION_STRATEGIES[number]
+export type RotationStrategy = (typeof ROTATION_STRATEGIES)[number]
 
 /** A card as shown to admins: the number masked. */
 export interface PaymentCard {
@@ -101,36 +101,40 @@ export const formatCardNumber = (cardNumber: string): string => cardNumber.repla
 type Failure = InvalidInput | SqlError
 type WriteFailure = Failure | DuplicatePaymentCard
 
-export class PaymentCards extends Context.Service<PaymentCards, {
-  create(botId: number, input: CreatePaymentCard): Effect.Effect<PaymentCard, WriteFailure | BotNotFound>
-  list(botId: number, options?: { readonly activeOnly?: boolean | undefined }): Effect.Effect<ReadonlyArray<PaymentCard>, Failure>
-  get(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-  getUnmasked(botId: number, id: number): Effect.Effect<UnmaskedPaymentCard, NotFound | Failure>
-  update(botId: number, id: number, patch: UpdatePaymentCard): Effect.Effect<PaymentCard, NotFound | WriteFailure>
-  activate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-  deactivate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-  delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
-}>()("botfleet/tenants/PaymentCards") {
+export class PaymentCards extends Context.Service<
+  PaymentCards,
+  {
+    create(botId: number, input: CreatePaymentCard): Effect.Effect<PaymentCard, WriteFailure | BotNotFound>
+    list(
+      botId: number,
+      options?: { readonly activeOnly?: boolean | undefined }
+    ): Effect.Effect<ReadonlyArray<PaymentCard>, Failure>
+    get(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
+    getUnmasked(botId: number, id: number): Effect.Effect<UnmaskedPaymentCard, NotFound | Failure>
+    update(botId: number, id: number, patch: UpdatePaymentCard): Effect.Effect<PaymentCard, NotFound | WriteFailure>
+    activate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
+    deactivate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
+    delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
+  }
+>()("botfleet/tenants/PaymentCards") {
   static readonly layer = Layer.effect(
     PaymentCards,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const cols = sql.unsafe(COLUMNS)
 
       const tenant = tenantScope(sql)
 
       const getRow = (botId: number, id: number) =>
-        Effect.flatMap(
-          checkId(id),
-          () =>
-            Effect.flatMap(
-              tenant(botId, sql<Row>`SELECT ${cols} FROM tenant_payment_cards WHERE bot_id = ${botId} AND id = ${id}`),
-              found("payment_card", id)
-            )
+        Effect.flatMap(checkId(id), () =>
+          Effect.flatMap(
+            tenant(botId, sql<Row>`SELECT ${cols} FROM tenant_payment_cards WHERE bot_id = ${botId} AND id = ${id}`),
+            found("payment_card", id)
+          )
         )
 
       const setActive = (name: string, active: boolean) =>
-        Effect.fn(name)(function*(botId: number, id: number) {
+        Effect.fn(name)(function* (botId: number, id: number) {
           yield* checkId(id)
           const rows = yield* tenant(
             botId,
@@ -141,14 +145,19 @@ export class PaymentCards extends Context.Service<PaymentCards, {
         })
 
       return PaymentCards.of({
-        create: Effect.fn("PaymentCards.create")(function*(botId: number, input: CreatePaymentCard) {
+        create: Effect.fn("PaymentCards.create")(function* (botId: number, input: CreatePaymentCard) {
           const values = {
             botId,
             cardNumber: yield* checkCardNumber(input.cardNumber),
             cardHolderName: yield* checkName("cardHolderName", input.cardHolderName),
             bankName: yield* checkBankName(input.bankName),
             rotationStrategy: yield* checkStrategy(input.rotationStrategy ?? "round_robin"),
-            rotationIntervalMinutes: yield* checkInt("rotationIntervalMinutes", input.rotationIntervalMinutes ?? 60, 1, INT4_MAX),
+            rotationIntervalMinutes: yield* checkInt(
+              "rotationIntervalMinutes",
+              input.rotationIntervalMinutes ?? 60,
+              1,
+              INT4_MAX
+            ),
             weight: yield* checkInt("weight", input.weight ?? 1, 1, INT4_MAX)
           }
           const rows = yield* tenant(
@@ -159,7 +168,10 @@ export class PaymentCards extends Context.Service<PaymentCards, {
           )
           return toMasked(rows[0]!)
         }),
-        list: Effect.fn("PaymentCards.list")(function*(botId: number, options?: { readonly activeOnly?: boolean | undefined }) {
+        list: Effect.fn("PaymentCards.list")(function* (
+          botId: number,
+          options?: { readonly activeOnly?: boolean | undefined }
+        ) {
           const activeOnly = options?.activeOnly ?? false
           const rows = yield* tenant(
             botId,
@@ -169,22 +181,28 @@ export class PaymentCards extends Context.Service<PaymentCards, {
           )
           return rows.map(toMasked)
         }),
-        get: Effect.fn("PaymentCards.get")(function*(botId: number, id: number) {
+        get: Effect.fn("PaymentCards.get")(function* (botId: number, id: number) {
           return toMasked(yield* getRow(botId, id))
         }),
-        getUnmasked: Effect.fn("PaymentCards.getUnmasked")(function*(botId: number, id: number) {
+        getUnmasked: Effect.fn("PaymentCards.getUnmasked")(function* (botId: number, id: number) {
           const row = yield* getRow(botId, id)
           return { ...toMasked(row), cardNumber: row.cardNumber }
         }),
-        update: Effect.fn("PaymentCards.update")(function*(botId: number, id: number, patch: UpdatePaymentCard) {
+        update: Effect.fn("PaymentCards.update")(function* (botId: number, id: number, patch: UpdatePaymentCard) {
           yield* checkId(id)
           const set: Record<string, unknown> = {}
           if (patch.cardNumber !== undefined) set.cardNumber = yield* checkCardNumber(patch.cardNumber)
-          if (patch.cardHolderName !== undefined) set.cardHolderName = yield* checkName("cardHolderName", patch.cardHolderName)
+          if (patch.cardHolderName !== undefined)
+            set.cardHolderName = yield* checkName("cardHolderName", patch.cardHolderName)
           if (patch.bankName !== undefined) set.bankName = yield* checkBankName(patch.bankName)
           if (patch.rotationStrategy !== undefined) set.rotationStrategy = yield* checkStrategy(patch.rotationStrategy)
           if (patch.rotationIntervalMinutes !== undefined) {
-            set.rotationIntervalMinutes = yield* checkInt("rotationIntervalMinutes", patch.rotationIntervalMinutes, 1, INT4_MAX)
+            set.rotationIntervalMinutes = yield* checkInt(
+              "rotationIntervalMinutes",
+              patch.rotationIntervalMinutes,
+              1,
+              INT4_MAX
+            )
           }
           if (patch.weight !== undefined) set.weight = yield* checkInt("weight", patch.weight, 1, INT4_MAX)
           if (patch.isActive !== undefined) set.isActive = yield* checkBoolean("isActive", patch.isActive)
@@ -200,7 +218,7 @@ export class PaymentCards extends Context.Service<PaymentCards, {
         }),
         activate: setActive("PaymentCards.activate", true),
         deactivate: setActive("PaymentCards.deactivate", false),
-        delete: Effect.fn("PaymentCards.delete")(function*(botId: number, id: number) {
+        delete: Effect.fn("PaymentCards.delete")(function* (botId: number, id: number) {
           yield* checkId(id)
           const rows = yield* tenant(
             botId,
@@ -249,14 +267,17 @@ const checkStrategy = (strategy: string) =>
     : invalid("rotationStrategy", `must be one of ${ROTATION_STRATEGIES.join(", ")}`)
 
 /** The same card twice for one bot. */
-const duplicateCard = (cardNumber: string) => (e: SqlError): Effect.Effect<never, DuplicatePaymentCard | SqlError> =>
-  e.reason._tag === "UniqueViolation" && e.reason.constraint === "uq_card_per_bot"
-    ? Effect.fail(new DuplicatePaymentCard({ last4: cardNumber.slice(-4) }))
-    : Effect.fail(e)
+const duplicateCard =
+  (cardNumber: string) =>
+  (e: SqlError): Effect.Effect<never, DuplicatePaymentCard | SqlError> =>
+    e.reason._tag === "UniqueViolation" && e.reason.constraint === "uq_card_per_bot"
+      ? Effect.fail(new DuplicatePaymentCard({ last4: cardNumber.slice(-4) }))
+      : Effect.fail(e)
 
 /** Unique and foreign-key violations of an insert as typed errors. */
-const typedInsertError = (botId: number, cardNumber: string) =>
-(e: SqlError): Effect.Effect<never, DuplicatePaymentCard | BotNotFound | SqlError> => {
-  if (e.reason._tag === "UniqueViolation") return duplicateCard(cardNumber)(e)
-  return missingBot("tenant_payment_cards_bot_id_fkey", botId)(e)
-}
+const typedInsertError =
+  (botId: number, cardNumber: string) =>
+  (e: SqlError): Effect.Effect<never, DuplicatePaymentCard | BotNotFound | SqlError> => {
+    if (e.reason._tag === "UniqueViolation") return duplicateCard(cardNumber)(e)
+    return missingBot("tenant_payment_cards_bot_id_fkey", botId)(e)
+  }

@@ -62,28 +62,31 @@ export interface UpdatePlan {
 
 type Failure = InvalidInput | SqlError
 
-export class Plans extends Context.Service<Plans, {
-  create(botId: number, input: CreatePlan): Effect.Effect<Plan, Failure | BotNotFound>
-  /** Active plans, by sort order then id: what the shop shows. */
-  listActive(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
-  /** All plans, active or not, by sort order then id. */
-  list(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
-  get(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-  update(botId: number, id: number, patch: UpdatePlan): Effect.Effect<Plan, NotFound | Failure>
-  /**
-   * Gives the listed plans sort orders 0, 1, 2, … by position and puts the bot's
-   * other plans after them in their previous order, in one statement. An id that
-   * is not this bot's plan (or repeated) → InvalidInput, nothing changed.
-   * Returns every plan in the new order.
-   */
-  reorder(botId: number, ids: ReadonlyArray<number>): Effect.Effect<ReadonlyArray<Plan>, Failure>
-  activate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-  deactivate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-  delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
-}>()("botfleet/tenants/Plans") {
+export class Plans extends Context.Service<
+  Plans,
+  {
+    create(botId: number, input: CreatePlan): Effect.Effect<Plan, Failure | BotNotFound>
+    /** Active plans, by sort order then id: what the shop shows. */
+    listActive(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
+    /** All plans, active or not, by sort order then id. */
+    list(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
+    get(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
+    update(botId: number, id: number, patch: UpdatePlan): Effect.Effect<Plan, NotFound | Failure>
+    /**
+     * Gives the listed plans sort orders 0, 1, 2, … by position and puts the bot's
+     * other plans after them in their previous order, in one statement. An id that
+     * is not this bot's plan (or repeated) → InvalidInput, nothing changed.
+     * Returns every plan in the new order.
+     */
+    reorder(botId: number, ids: ReadonlyArray<number>): Effect.Effect<ReadonlyArray<Plan>, Failure>
+    activate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
+    deactivate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
+    delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
+  }
+>()("botfleet/tenants/Plans") {
   static readonly layer = Layer.effect(
     Plans,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const cols = sql.unsafe(COLUMNS)
 
@@ -92,14 +95,17 @@ export class Plans extends Context.Service<Plans, {
       const listAll = (botId: number) =>
         sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} ORDER BY sort_order, id`
 
-      const get = Effect.fn("Plans.get")(function*(botId: number, id: number) {
+      const get = Effect.fn("Plans.get")(function* (botId: number, id: number) {
         yield* checkId("id", id)
-        const rows = yield* tenant(botId, sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} AND id = ${id}`)
+        const rows = yield* tenant(
+          botId,
+          sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} AND id = ${id}`
+        )
         return yield* found("plan", id)(rows)
       })
 
       const setActive = (name: string, active: boolean) =>
-        Effect.fn(name)(function*(botId: number, id: number) {
+        Effect.fn(name)(function* (botId: number, id: number) {
           yield* checkId("id", id)
           const rows = yield* tenant(
             botId,
@@ -109,16 +115,15 @@ export class Plans extends Context.Service<Plans, {
         })
 
       return Plans.of({
-        create: Effect.fn("Plans.create")(function*(botId: number, input: CreatePlan) {
+        create: Effect.fn("Plans.create")(function* (botId: number, input: CreatePlan) {
           const name = yield* checkName("name", input.name)
           const periodDays = yield* checkInt("periodDays", input.periodDays, 1, INT4_MAX)
           const price = yield* checkInt("price", input.price, 0, Number.MAX_SAFE_INTEGER)
           const trafficLimitGb = yield* checkInt("trafficLimitGb", input.trafficLimitGb ?? 0, 0, INT4_MAX)
           const deviceLimit = yield* checkInt("deviceLimit", input.deviceLimit ?? 1, 1, INT4_MAX)
           const description = yield* checkDescription(input.description)
-          const sortOrder = input.sortOrder === undefined
-            ? null
-            : yield* checkInt("sortOrder", input.sortOrder, INT4_MIN, INT4_MAX)
+          const sortOrder =
+            input.sortOrder === undefined ? null : yield* checkInt("sortOrder", input.sortOrder, INT4_MIN, INT4_MAX)
           const rows = yield* tenant(
             botId,
             sql<Plan>`
@@ -130,28 +135,31 @@ export class Plans extends Context.Service<Plans, {
           )
           return rows[0]!
         }),
-        listActive: Effect.fn("Plans.listActive")(function*(botId: number) {
+        listActive: Effect.fn("Plans.listActive")(function* (botId: number) {
           return yield* tenant(
             botId,
             sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} AND is_active ORDER BY sort_order, id`
           )
         }),
-        list: Effect.fn("Plans.list")(function*(botId: number) {
+        list: Effect.fn("Plans.list")(function* (botId: number) {
           return yield* tenant(botId, listAll(botId))
         }),
         get,
-        update: Effect.fn("Plans.update")(function*(botId: number, id: number, patch: UpdatePlan) {
+        update: Effect.fn("Plans.update")(function* (botId: number, id: number, patch: UpdatePlan) {
           yield* checkId("id", id)
           const set: Record<string, unknown> = {}
           if (patch.name !== undefined) set.name = yield* checkName("name", patch.name)
-          if (patch.periodDays !== undefined) set.periodDays = yield* checkInt("periodDays", patch.periodDays, 1, INT4_MAX)
+          if (patch.periodDays !== undefined)
+            set.periodDays = yield* checkInt("periodDays", patch.periodDays, 1, INT4_MAX)
           if (patch.price !== undefined) set.price = yield* checkInt("price", patch.price, 0, Number.MAX_SAFE_INTEGER)
           if (patch.trafficLimitGb !== undefined) {
             set.trafficLimitGb = yield* checkInt("trafficLimitGb", patch.trafficLimitGb, 0, INT4_MAX)
           }
-          if (patch.deviceLimit !== undefined) set.deviceLimit = yield* checkInt("deviceLimit", patch.deviceLimit, 1, INT4_MAX)
+          if (patch.deviceLimit !== undefined)
+            set.deviceLimit = yield* checkInt("deviceLimit", patch.deviceLimit, 1, INT4_MAX)
           if (patch.description !== undefined) set.description = yield* checkDescription(patch.description)
-          if (patch.sortOrder !== undefined) set.sortOrder = yield* checkInt("sortOrder", patch.sortOrder, INT4_MIN, INT4_MAX)
+          if (patch.sortOrder !== undefined)
+            set.sortOrder = yield* checkInt("sortOrder", patch.sortOrder, INT4_MIN, INT4_MAX)
           if (patch.isActive !== undefined) set.isActive = yield* checkBoolean("isActive", patch.isActive)
           if (Object.keys(set).length === 0) return yield* get(botId, id)
           const rows = yield* tenant(
@@ -160,8 +168,9 @@ export class Plans extends Context.Service<Plans, {
           )
           return yield* found("plan", id)(rows)
         }),
-        reorder: Effect.fn("Plans.reorder")(function*(botId: number, ids: ReadonlyArray<number>) {
-          if (!Array.isArray(ids)) return yield* new InvalidInput({ field: "ids", reason: "must be an array of plan ids" })
+        reorder: Effect.fn("Plans.reorder")(function* (botId: number, ids: ReadonlyArray<number>) {
+          if (!Array.isArray(ids))
+            return yield* new InvalidInput({ field: "ids", reason: "must be an array of plan ids" })
           for (const id of ids) yield* checkId("ids", id)
           if (new Set(ids).size !== ids.length) {
             return yield* new InvalidInput({ field: "ids", reason: "must not repeat a plan" })
@@ -169,7 +178,7 @@ export class Plans extends Context.Service<Plans, {
           const idsJson = JSON.stringify(ids)
           return yield* tenant(
             botId,
-            Effect.gen(function*() {
+            Effect.gen(function* () {
               const owned = yield* sql<{ count: number }>`
                 SELECT count(*)::integer AS count FROM bot_plans
                 WHERE bot_id = ${botId}
@@ -195,7 +204,7 @@ export class Plans extends Context.Service<Plans, {
         }),
         activate: setActive("Plans.activate", true),
         deactivate: setActive("Plans.deactivate", false),
-        delete: Effect.fn("Plans.delete")(function*(botId: number, id: number) {
+        delete: Effect.fn("Plans.delete")(function* (botId: number, id: number) {
           yield* checkId("id", id)
           const rows = yield* tenant(
             botId,

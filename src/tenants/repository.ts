@@ -14,11 +14,12 @@ import { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
  * be a bot's id. `sql` is the client the repository's layer was built with, so
  * its methods need nothing from their callers.
  */
-export const tenantScope = (sql: SqlClient.SqlClient) =>
-<A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | InvalidInput | SqlError> =>
-  Number.isSafeInteger(botId) && botId > 0
-    ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-    : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
+export const tenantScope =
+  (sql: SqlClient.SqlClient) =>
+  <A, E>(botId: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E | InvalidInput | SqlError> =>
+    Number.isSafeInteger(botId) && botId > 0
+      ? withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+      : Effect.fail(new InvalidInput({ field: "botId", reason: "must be a positive integer" }))
 
 /** The first row, or the failure `onMissing` makes when there is none. */
 export const firstRow = <A, E>(rows: ReadonlyArray<A>, onMissing: () => E): Effect.Effect<A, E> =>
@@ -28,20 +29,23 @@ export const firstRow = <A, E>(rows: ReadonlyArray<A>, onMissing: () => E): Effe
  * The row a query by id returned, else NotFound: under row-level security a row
  * of another bot is invisible, so it reads the same as a missing one.
  */
-export const found = (entity: string, id: number) => <A>(rows: ReadonlyArray<A>): Effect.Effect<A, NotFound> =>
-  firstRow(rows, () => new NotFound({ entity, id }))
+export const found =
+  (entity: string, id: number) =>
+  <A>(rows: ReadonlyArray<A>): Effect.Effect<A, NotFound> =>
+    firstRow(rows, () => new NotFound({ entity, id }))
 
 /**
  * A write for a bot that does not exist fails the bots foreign key
  * (`foreignKey`, the table's `…_bot_id_fkey`): that is BotNotFound.
  */
-export const missingBot = (foreignKey: string, botId: number) =>
-(e: SqlError): Effect.Effect<never, BotNotFound | SqlError> => {
-  const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
-  return pg?.code === "23503" && pg.constraint === foreignKey
-    ? Effect.fail(new BotNotFound({ botId }))
-    : Effect.fail(e)
-}
+export const missingBot =
+  (foreignKey: string, botId: number) =>
+  (e: SqlError): Effect.Effect<never, BotNotFound | SqlError> => {
+    const pg = e.reason.cause as { code?: unknown; constraint?: unknown } | undefined
+    return pg?.code === "23503" && pg.constraint === foreignKey
+      ? Effect.fail(new BotNotFound({ botId }))
+      : Effect.fail(e)
+  }
 
 export const invalid = (field: string, reason: string) => Effect.fail(new InvalidInput({ field, reason }))
 
@@ -53,14 +57,16 @@ export const checkInt = (field: string, n: number, min: number, max: number) =>
   Number.isSafeInteger(n) && n >= min && n <= max
     ? Effect.succeed(n)
     : invalid(
-      field,
-      min === 0 ? "must be a non-negative integer" : min === 1 ? "must be a positive integer" : "must be an integer"
-    )
+        field,
+        min === 0 ? "must be a non-negative integer" : min === 1 ? "must be a positive integer" : "must be an integer"
+      )
 
 /** A required name, stored trimmed: 1 to 255 characters. */
 export const checkName = (field: string, name: string) => {
   const trimmed = typeof name === "string" ? name.trim() : ""
-  return trimmed.length === 0 || trimmed.length > 255 ? invalid(field, "must be 1 to 255 characters") : Effect.succeed(trimmed)
+  return trimmed.length === 0 || trimmed.length > 255
+    ? invalid(field, "must be 1 to 255 characters")
+    : Effect.succeed(trimmed)
 }
 
 /** The API's JSON may carry anything where the types say boolean. */

@@ -19,36 +19,41 @@ export interface DesiredPanelUser {
   readonly deviceLimit: number
 }
 
-export const syncPanelUser = Effect.fn("syncPanelUser")(function*(desired: DesiredPanelUser) {
+export const syncPanelUser = Effect.fn("syncPanelUser")(function* (desired: DesiredPanelUser) {
   const remnawave = yield* RemnawaveClient
   const username = panelUsername(desired.botId, desired.telegramId)
   const expireAt = DateTime.fromDateUnsafe(desired.expiresAt)
   const update = (user: PanelUser) =>
-    remnawave.updateUser({
-      uuid: user.uuid,
-      expireAt,
-      trafficLimitBytes: desired.trafficLimitBytes,
-      hwidDeviceLimit: desired.deviceLimit,
-      status: "ACTIVE"
-    }).pipe(
-      Effect.catchTag("RemnawaveUserNotFound", (e) =>
-        Effect.fail(new RemnawaveApiError({ operation: "updateUser", status: 404, detail: e.message })))
-    )
+    remnawave
+      .updateUser({
+        uuid: user.uuid,
+        expireAt,
+        trafficLimitBytes: desired.trafficLimitBytes,
+        hwidDeviceLimit: desired.deviceLimit,
+        status: "ACTIVE"
+      })
+      .pipe(
+        Effect.catchTag("RemnawaveUserNotFound", (e) =>
+          Effect.fail(new RemnawaveApiError({ operation: "updateUser", status: 404, detail: e.message }))
+        )
+      )
 
   const existing = yield* remnawave.getUserByUsername(username)
   if (Option.isSome(existing)) return yield* update(existing.value)
-  const created = yield* remnawave.createUser({
-    username,
-    expireAt,
-    trafficLimitBytes: desired.trafficLimitBytes,
-    trafficLimitStrategy: "NO_RESET",
-    hwidDeviceLimit: desired.deviceLimit,
-    description: `botfleet bot ${desired.botId}, Telegram user ${desired.telegramId}`
-  }).pipe(
-    Effect.map(Option.some),
-    // Created meanwhile (another replica, or our own earlier attempt whose answer was lost).
-    Effect.catchTag("RemnawaveUserExists", () => Effect.succeed(Option.none<PanelUser>()))
-  )
+  const created = yield* remnawave
+    .createUser({
+      username,
+      expireAt,
+      trafficLimitBytes: desired.trafficLimitBytes,
+      trafficLimitStrategy: "NO_RESET",
+      hwidDeviceLimit: desired.deviceLimit,
+      description: `botfleet bot ${desired.botId}, Telegram user ${desired.telegramId}`
+    })
+    .pipe(
+      Effect.map(Option.some),
+      // Created meanwhile (another replica, or our own earlier attempt whose answer was lost).
+      Effect.catchTag("RemnawaveUserExists", () => Effect.succeed(Option.none<PanelUser>()))
+    )
   if (Option.isSome(created)) return created.value
   const found = yield* remnawave.getUserByUsername(username)
   if (Option.isNone(found)) {

@@ -37,7 +37,7 @@ interface SubscriptionRow {
 const ROUNDS = 3
 
 export const provisionSubscription = (task: ClaimedTask) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const botId = task.botId
     const load = withTenant(
@@ -76,9 +76,13 @@ export const provisionSubscription = (task: ClaimedTask) =>
       else sub = yield* load
     }
     if (!sub) return { _tag: "Done" } satisfies TaskOutcome
-    if (link === undefined) return { _tag: "Retry", reason: "the subscription kept changing while it was provisioned" } satisfies TaskOutcome
+    if (link === undefined)
+      return { _tag: "Retry", reason: "the subscription kept changing while it was provisioned" } satisfies TaskOutcome
 
-    const tenant = yield* withTenant(botId, TenantCache.use((cache) => cache.get(botId)))
+    const tenant = yield* withTenant(
+      botId,
+      TenantCache.use((cache) => cache.get(botId))
+    )
     const locale = localeOf(sub.language, tenant.defaultLanguage)
     const t = translator(locale)
     const notifier = yield* TelegramNotifier
@@ -86,18 +90,27 @@ export const provisionSubscription = (task: ClaimedTask) =>
       expires: formatDateTime(locale, sub.expiresAt),
       link
     })
-    const sent = yield* notifier.send(botId, sub.telegramId, text, { link_preview_options: { is_disabled: true } }).pipe(
-      Effect.map(() => true),
-      Effect.catch((e) =>
-        e.permanent ? Effect.as(Effect.logWarning(`subscription link not delivered: ${e.message}`), true) : Effect.succeed(false)
+    const sent = yield* notifier
+      .send(botId, sub.telegramId, text, { link_preview_options: { is_disabled: true } })
+      .pipe(
+        Effect.map(() => true),
+        Effect.catch((e) =>
+          e.permanent
+            ? Effect.as(Effect.logWarning(`subscription link not delivered: ${e.message}`), true)
+            : Effect.succeed(false)
+        )
       )
-    )
-    return sent ? { _tag: "Done" } satisfies TaskOutcome : { _tag: "Retry", reason: "the link could not be sent yet" } satisfies TaskOutcome
+    return sent
+      ? ({ _tag: "Done" } satisfies TaskOutcome)
+      : ({ _tag: "Retry", reason: "the link could not be sent yet" } satisfies TaskOutcome)
   })
 
 /** After the last retry: the user paid, so the admins must hear about it. */
 export const provisionGaveUp = (task: ClaimedTask, reason: string) =>
-  Effect.gen(function*() {
-    const tenant = yield* withTenant(task.botId, TenantCache.use((cache) => cache.get(task.botId)))
+  Effect.gen(function* () {
+    const tenant = yield* withTenant(
+      task.botId,
+      TenantCache.use((cache) => cache.get(task.botId))
+    )
     yield* alertAdmins(tenant, "alert-provision-failed", { subscription: String(task.subjectId), reason })
   })

@@ -183,18 +183,21 @@ export interface RemnawaveClientOptions {
   readonly retryBaseDelay?: Duration.Input
 }
 
-export class RemnawaveClient extends Context.Service<RemnawaveClient, {
-  createUser(input: CreateUserInput): Effect.Effect<PanelUser, RemnawaveUserExists | RemnawaveError>
-  getUserByUsername(username: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
-  getUserByUuid(uuid: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
-  updateUser(input: UpdateUserInput): Effect.Effect<PanelUser, RemnawaveUserNotFound | RemnawaveError>
-  /**
-   * Create the tenant user's panel account, or extend it: expiry becomes
-   * max(now, current expiry) + days, limits are replaced. Not idempotent — call
-   * it once per paid purchase (after the payment's atomic status change).
-   */
-  provision(input: ProvisionInput): Effect.Effect<Provisioned, InvalidProvisionRequest | RemnawaveError>
-}>()("botfleet/vpn/RemnawaveClient") {
+export class RemnawaveClient extends Context.Service<
+  RemnawaveClient,
+  {
+    createUser(input: CreateUserInput): Effect.Effect<PanelUser, RemnawaveUserExists | RemnawaveError>
+    getUserByUsername(username: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
+    getUserByUuid(uuid: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
+    updateUser(input: UpdateUserInput): Effect.Effect<PanelUser, RemnawaveUserNotFound | RemnawaveError>
+    /**
+     * Create the tenant user's panel account, or extend it: expiry becomes
+     * max(now, current expiry) + days, limits are replaced. Not idempotent — call
+     * it once per paid purchase (after the payment's atomic status change).
+     */
+    provision(input: ProvisionInput): Effect.Effect<Provisioned, InvalidProvisionRequest | RemnawaveError>
+  }
+>()("botfleet/vpn/RemnawaveClient") {
   /**
    * URL and token from AppConfig (`REMNAWAVE_API_URL`, `REMNAWAVE_API_TOKEN`), HTTP
    * over undici. Without them every call fails with RemnawaveUnavailable("not
@@ -202,13 +205,18 @@ export class RemnawaveClient extends Context.Service<RemnawaveClient, {
    */
   static readonly layer = Layer.effect(
     RemnawaveClient,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* AppConfig
       if (Option.isNone(config.remnawaveApiUrl) || Option.isNone(config.remnawaveApiToken)) {
-        yield* Effect.logWarning("REMNAWAVE_API_URL or REMNAWAVE_API_TOKEN is not set: subscriptions cannot be provisioned")
+        yield* Effect.logWarning(
+          "REMNAWAVE_API_URL or REMNAWAVE_API_TOKEN is not set: subscriptions cannot be provisioned"
+        )
         return unconfiguredClient
       }
-      return yield* makeRemnawaveClient({ apiUrl: config.remnawaveApiUrl.value, apiToken: config.remnawaveApiToken.value })
+      return yield* makeRemnawaveClient({
+        apiUrl: config.remnawaveApiUrl.value,
+        apiToken: config.remnawaveApiToken.value
+      })
     })
   ).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
@@ -235,7 +243,12 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
 /** A 2xx body, or a 4xx with the panel's error fields. */
 type Answer =
   | { readonly _tag: "Ok"; readonly status: number; readonly json: unknown }
-  | { readonly _tag: "Refused"; readonly status: number; readonly errorCode: string | undefined; readonly detail: string }
+  | {
+      readonly _tag: "Refused"
+      readonly status: number
+      readonly errorCode: string | undefined
+      readonly detail: string
+    }
 
 const detailOf = (message: unknown, status: number): string => {
   if (typeof message === "string") return message
@@ -260,7 +273,7 @@ const toPanelUser = (u: typeof UserSchema.Type): PanelUser => ({
   subscriptionUrl: u.subscriptionUrl
 })
 
-export const makeRemnawaveClient = Effect.fnUntraced(function*(options: RemnawaveClientOptions) {
+export const makeRemnawaveClient = Effect.fnUntraced(function* (options: RemnawaveClientOptions) {
   const http = yield* HttpClient.HttpClient
   const base = options.apiUrl.replace(/\/+$/, "")
   const timeout = options.timeout ?? Duration.seconds(10)
@@ -280,7 +293,9 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
       Effect.flatMap((response: HttpClientResponse.HttpClientResponse) => {
         if (response.status >= 500) return Effect.fail<AttemptError>(new ServerFailure(response.status))
         return response.json.pipe(
-          Effect.mapError(() => new Unreadable(response.status, `HTTP ${response.status} with a body that is not JSON`)),
+          Effect.mapError(
+            () => new Unreadable(response.status, `HTTP ${response.status} with a body that is not JSON`)
+          ),
           Effect.map((json): Answer => {
             if (response.status < 300) return { _tag: "Ok", status: response.status, json }
             const body = Option.getOrUndefined(decodeErrorBody(json))
@@ -295,15 +310,17 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
       }),
       Effect.timeout(timeout)
     )
-    return (retry ? attempt.pipe(Effect.retry({ while: isRetryable, schedule: retrySchedule, times: retries })) : attempt)
-      .pipe(Effect.mapError((e) => new RemnawaveUnavailable({ operation, ...describeAttemptError(e) })))
+    return (
+      retry ? attempt.pipe(Effect.retry({ while: isRetryable, schedule: retrySchedule, times: retries })) : attempt
+    ).pipe(Effect.mapError((e) => new RemnawaveUnavailable({ operation, ...describeAttemptError(e) })))
   }
 
   const userOf = (operation: RemnawaveOperation, answer: Answer & { readonly _tag: "Ok" }) =>
     decodeUser(answer.json).pipe(
       Effect.map((envelope) => toPanelUser(envelope.response)),
-      Effect.mapError(() =>
-        new RemnawaveUnavailable({ operation, reason: "unexpected user object in the answer", status: answer.status })
+      Effect.mapError(
+        () =>
+          new RemnawaveUnavailable({ operation, reason: "unexpected user object in the answer", status: answer.status })
       )
     )
 
@@ -315,19 +332,21 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
       ...(answer.errorCode === undefined ? {} : { errorCode: answer.errorCode })
     })
 
-  const createUser = Effect.fn("RemnawaveClient.createUser")(function*(input: CreateUserInput) {
+  const createUser = Effect.fn("RemnawaveClient.createUser")(function* (input: CreateUserInput) {
     yield* Effect.annotateCurrentSpan({ username: input.username })
     const answer = yield* call(
       "createUser",
-      HttpClientRequest.post("/api/users").pipe(HttpClientRequest.bodyJsonUnsafe({
-        username: input.username,
-        expireAt: DateTime.formatIso(input.expireAt),
-        trafficLimitBytes: input.trafficLimitBytes,
-        trafficLimitStrategy: input.trafficLimitStrategy ?? "NO_RESET",
-        ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        ...(input.status !== undefined ? { status: input.status } : {})
-      })),
+      HttpClientRequest.post("/api/users").pipe(
+        HttpClientRequest.bodyJsonUnsafe({
+          username: input.username,
+          expireAt: DateTime.formatIso(input.expireAt),
+          trafficLimitBytes: input.trafficLimitBytes,
+          trafficLimitStrategy: input.trafficLimitStrategy ?? "NO_RESET",
+          ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.status !== undefined ? { status: input.status } : {})
+        })
+      ),
       false
     )
     if (answer._tag === "Refused") {
@@ -340,7 +359,7 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
   })
 
   const lookUp = (operation: "getUserByUsername" | "getUserByUuid", path: string) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const answer = yield* call(operation, HttpClientRequest.get(path), true)
       if (answer._tag === "Refused") {
         if (answer.status === 404) return Option.none<PanelUser>()
@@ -349,29 +368,31 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
       return Option.some(yield* userOf(operation, answer))
     })
 
-  const getUserByUsername = Effect.fn("RemnawaveClient.getUserByUsername")(function*(username: string) {
+  const getUserByUsername = Effect.fn("RemnawaveClient.getUserByUsername")(function* (username: string) {
     yield* Effect.annotateCurrentSpan({ username })
     return yield* lookUp("getUserByUsername", `/api/users/by-username/${encodeURIComponent(username)}`)
   })
 
-  const getUserByUuid = Effect.fn("RemnawaveClient.getUserByUuid")(function*(uuid: string) {
+  const getUserByUuid = Effect.fn("RemnawaveClient.getUserByUuid")(function* (uuid: string) {
     yield* Effect.annotateCurrentSpan({ uuid })
     return yield* lookUp("getUserByUuid", `/api/users/${encodeURIComponent(uuid)}`)
   })
 
-  const updateUser = Effect.fn("RemnawaveClient.updateUser")(function*(input: UpdateUserInput) {
+  const updateUser = Effect.fn("RemnawaveClient.updateUser")(function* (input: UpdateUserInput) {
     yield* Effect.annotateCurrentSpan({ uuid: input.uuid })
     const answer = yield* call(
       "updateUser",
-      HttpClientRequest.patch("/api/users").pipe(HttpClientRequest.bodyJsonUnsafe({
-        uuid: input.uuid,
-        ...(input.expireAt !== undefined ? { expireAt: DateTime.formatIso(input.expireAt) } : {}),
-        ...(input.trafficLimitBytes !== undefined ? { trafficLimitBytes: input.trafficLimitBytes } : {}),
-        ...(input.trafficLimitStrategy !== undefined ? { trafficLimitStrategy: input.trafficLimitStrategy } : {}),
-        ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
-        ...(input.status !== undefined ? { status: input.status } : {}),
-        ...(input.description !== undefined ? { description: input.description } : {})
-      })),
+      HttpClientRequest.patch("/api/users").pipe(
+        HttpClientRequest.bodyJsonUnsafe({
+          uuid: input.uuid,
+          ...(input.expireAt !== undefined ? { expireAt: DateTime.formatIso(input.expireAt) } : {}),
+          ...(input.trafficLimitBytes !== undefined ? { trafficLimitBytes: input.trafficLimitBytes } : {}),
+          ...(input.trafficLimitStrategy !== undefined ? { trafficLimitStrategy: input.trafficLimitStrategy } : {}),
+          ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
+          ...(input.status !== undefined ? { status: input.status } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {})
+        })
+      ),
       true
     )
     if (answer._tag === "Refused") {
@@ -381,7 +402,7 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
     return yield* userOf("updateUser", answer)
   })
 
-  const provision = Effect.fn("RemnawaveClient.provision")(function*(input: ProvisionInput) {
+  const provision = Effect.fn("RemnawaveClient.provision")(function* (input: ProvisionInput) {
     yield* Effect.annotateCurrentSpan({ botId: input.botId, telegramId: input.telegramId })
     if (!Number.isSafeInteger(input.days) || input.days <= 0) {
       return yield* new InvalidProvisionRequest({ field: "days", reason: "must be a positive integer" })
@@ -394,7 +415,10 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
     }
     const username = panelUsername(input.botId, input.telegramId)
     if (username.length > MAX_USERNAME) {
-      return yield* new InvalidProvisionRequest({ field: "username", reason: `${username} is over ${MAX_USERNAME} characters` })
+      return yield* new InvalidProvisionRequest({
+        field: "username",
+        reason: `${username} is over ${MAX_USERNAME} characters`
+      })
     }
     const trafficLimitBytes = Math.round(input.trafficLimitGb * GIB)
     const now = yield* DateTime.now
@@ -441,7 +465,8 @@ export const makeRemnawaveClient = Effect.fnUntraced(function*(options: Remnawav
       hwidDeviceLimit: input.deviceLimit
     }).pipe(
       Effect.catchTag("RemnawaveUserNotFound", (e) =>
-        Effect.fail(new RemnawaveApiError({ operation: "updateUser", status: 404, detail: e.message })))
+        Effect.fail(new RemnawaveApiError({ operation: "updateUser", status: 404, detail: e.message }))
+      )
     )
     return {
       uuid: updated.uuid,

@@ -9,7 +9,6 @@ import { BOT_ROUTES, FLEET_ROUTES } from "./routes.ts"
 import { LUHN_CARDS, seedTenant, startWorld } from "./support.ts"
 import type { TenantData, World } from "./support.ts"
 
-
 let world: World
 let tenant: { id: number; apiToken: string }
 let data: TenantData
@@ -23,7 +22,8 @@ afterAll(async () => {
   await world?.stop()
 })
 
-const post = (path: string, body: unknown) => world.request(tenant.apiToken, "POST", `/api/v1/bots/${tenant.id}${path}`, body)
+const post = (path: string, body: unknown) =>
+  world.request(tenant.apiToken, "POST", `/api/v1/bots/${tenant.id}${path}`, body)
 
 describe("OpenAPI document", () => {
   it("lists exactly the served routes, each secured by the bearer token", async () => {
@@ -31,12 +31,14 @@ describe("OpenAPI document", () => {
     expect(response.status).toBe(200)
     const spec = response.body
     expect(spec.openapi).toMatch(/^3\.1\./)
-    const listed = Object.entries(spec.paths as Record<string, Record<string, { security?: unknown }>>).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)
+    const listed = Object.entries(spec.paths as Record<string, Record<string, { security?: unknown }>>).flatMap(
+      ([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)
     )
     const served = [...BOT_ROUTES, ...FLEET_ROUTES].map((r) => `${r.method} ${r.template}`)
     expect([...listed].sort()).toEqual([...new Set(served)].sort())
-    for (const ops of Object.values(spec.paths as Record<string, Record<string, { security?: unknown; responses: object }>>)) {
+    for (const ops of Object.values(
+      spec.paths as Record<string, Record<string, { security?: unknown; responses: object }>>
+    )) {
       for (const op of Object.values(ops)) {
         expect(op.security).toEqual([{ bearer: [] }])
         expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["400", "401", "429", "500"]))
@@ -75,7 +77,10 @@ describe("validation", () => {
 
     const query = await world.request(tenant.apiToken, "GET", `/api/v1/bots/${tenant.id}/payments?limit=0&status=lost`)
     expect(query.status).toBe(400)
-    expect(query.body.fields.map((f: { in: string; path: string }) => `${f.in}:${f.path}`).sort()).toEqual(["query:limit", "query:status"])
+    expect(query.body.fields.map((f: { in: string; path: string }) => `${f.in}:${f.path}`).sort()).toEqual([
+      "query:limit",
+      "query:status"
+    ])
 
     const param = await world.request(tenant.apiToken, "GET", `/api/v1/bots/${tenant.id}/plans/abc`)
     expect(param.status).toBe(400)
@@ -87,7 +92,9 @@ describe("validation", () => {
     expect(card.status).toBe(400)
     expect(card.body.fields).toEqual([{ in: "body", path: "cardNumber", message: expect.stringContaining("Luhn") }])
 
-    const admins = await world.request(tenant.apiToken, "PUT", `/api/v1/bots/${tenant.id}/config/ADMIN_IDS`, { value: ["x"] })
+    const admins = await world.request(tenant.apiToken, "PUT", `/api/v1/bots/${tenant.id}/config/ADMIN_IDS`, {
+      value: ["x"]
+    })
     expect(admins.status).toBe(400)
     expect(admins.body.fields[0]).toMatchObject({ in: "body", path: "ADMIN_IDS" })
 
@@ -121,9 +128,16 @@ describe("validation", () => {
     expect(refused.body.code).toBe("telegram_token_rejected")
 
     const { token, username } = world.emulator.createBot({ username: "shop_renamed_bot" })
-    const changed = await world.request(tenant.apiToken, "PATCH", `/api/v1/bots/${tenant.id}`, { telegramToken: token, name: "Renamed" })
+    const changed = await world.request(tenant.apiToken, "PATCH", `/api/v1/bots/${tenant.id}`, {
+      telegramToken: token,
+      name: "Renamed"
+    })
     expect(changed.status).toBe(200)
-    expect(changed.body).toMatchObject({ name: "Renamed", telegramUsername: username, telegramToken: `${token.split(":")[0]}:***` })
+    expect(changed.body).toMatchObject({
+      name: "Renamed",
+      telegramUsername: username,
+      telegramToken: `${token.split(":")[0]}:***`
+    })
     await world.emulator.waitForPoller(token, 3000)
   })
 })

@@ -17,7 +17,8 @@ describe("rate limit", () => {
   it("answers 429 with Retry-After once a token's burst is spent, and only for that token", async () => {
     const a = await world.createBot("Shop A")
     const b = await world.createBot("Shop B")
-    for (let i = 0; i < 3; i++) expect((await world.request(a.apiToken, "GET", `/api/v1/bots/${a.id}`)).status).toBe(200)
+    for (let i = 0; i < 3; i++)
+      expect((await world.request(a.apiToken, "GET", `/api/v1/bots/${a.id}`)).status).toBe(200)
     const limited = await world.request(a.apiToken, "GET", `/api/v1/bots/${a.id}`)
     expect(limited.status).toBe(429)
     expect(limited.headers.get("retry-after")).toBe("1")

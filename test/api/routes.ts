@@ -22,9 +22,20 @@ const bot = (d: TenantData) => `/api/v1/bots/${d.botId}`
 
 export const BOT_ROUTES: ReadonlyArray<RouteCall> = [
   { method: "GET", template: "/api/v1/bots/{botId}", path: bot, masterStatus: 200 },
-  { method: "PATCH", template: "/api/v1/bots/{botId}", path: bot, body: () => ({ name: "Renamed" }), masterStatus: 200 },
+  {
+    method: "PATCH",
+    template: "/api/v1/bots/{botId}",
+    path: bot,
+    body: () => ({ name: "Renamed" }),
+    masterStatus: 200
+  },
   { method: "GET", template: "/api/v1/bots/{botId}/status", path: (d) => `${bot(d)}/status`, masterStatus: 200 },
-  { method: "GET", template: "/api/v1/bots/{botId}/statistics", path: (d) => `${bot(d)}/statistics`, masterStatus: 200 },
+  {
+    method: "GET",
+    template: "/api/v1/bots/{botId}/statistics",
+    path: (d) => `${bot(d)}/statistics`,
+    masterStatus: 200
+  },
   {
     method: "GET",
     template: "/api/v1/bots/{botId}/wallet/transactions",
@@ -71,7 +82,12 @@ export const BOT_ROUTES: ReadonlyArray<RouteCall> = [
     path: (d) => `${bot(d)}/config/SUPPORT_USERNAME`,
     masterStatus: 204
   },
-  { method: "GET", template: "/api/v1/bots/{botId}/payment-cards", path: (d) => `${bot(d)}/payment-cards`, masterStatus: 200 },
+  {
+    method: "GET",
+    template: "/api/v1/bots/{botId}/payment-cards",
+    path: (d) => `${bot(d)}/payment-cards`,
+    masterStatus: 200
+  },
   {
     method: "GET",
     template: "/api/v1/bots/{botId}/payment-cards/statistics",

@@ -43,7 +43,9 @@ describe("token scoping", () => {
       expect(response.status).toBe(401)
       expect(response.body).toMatchObject({ code: "unauthorized" })
     }
-    const basic = await fetch(`${world.app.httpUrl}/api/v1/bots/${a.id}`, { headers: { authorization: `Basic ${a.apiToken}` } })
+    const basic = await fetch(`${world.app.httpUrl}/api/v1/bots/${a.id}`, {
+      headers: { authorization: `Basic ${a.apiToken}` }
+    })
     expect(basic.status).toBe(401)
   })
 
@@ -51,8 +53,11 @@ describe("token scoping", () => {
     const before = await snapshot(world, b.id)
     for (const route of BOT_ROUTES) {
       const response = await call(a.apiToken, route.method, route.path(dataB), route.body?.(dataB))
-      expect({ route: `${route.method} ${route.template}`, status: response.status, code: response.body?.code })
-        .toEqual({ route: `${route.method} ${route.template}`, status: 404, code: "not_found" })
+      expect({
+        route: `${route.method} ${route.template}`,
+        status: response.status,
+        code: response.body?.code
+      }).toEqual({ route: `${route.method} ${route.template}`, status: 404, code: "not_found" })
       // The same answer as for a bot that does not exist: nothing to learn.
       expect(response.body.message).toBe(`bot ${b.id} does not exist`)
     }
@@ -70,7 +75,11 @@ describe("token scoping", () => {
         // A plan id that is not this bot's is refused like any unknown id.
         expect({ label, status: response.status }).toEqual({ label, status: 400 })
       } else {
-        expect({ label, status: response.status, code: response.body?.code }).toEqual({ label, status: 404, code: "not_found" })
+        expect({ label, status: response.status, code: response.body?.code }).toEqual({
+          label,
+          status: 404,
+          code: "not_found"
+        })
       }
     }
     expect(await snapshot(world, b.id)).toBe(before)
@@ -97,11 +106,16 @@ describe("token scoping", () => {
     for (const route of BOT_ROUTES.filter((r) => !r.masterOnly)) {
       const response = await call(a.apiToken, route.method, route.path(dataA), route.body?.(dataA))
       const label = `${route.method} ${route.template}`
-      expect({ label, status: response.status, body: response.status >= 400 ? response.body : undefined })
-        .toEqual({ label, status: route.masterStatus, body: undefined })
+      expect({ label, status: response.status, body: response.status >= 400 ? response.body : undefined }).toEqual({
+        label,
+        status: route.masterStatus,
+        body: undefined
+      })
     }
     // The API review went through the shop's state machine.
-    const [approved] = await world.sql<{ status: string }>(`SELECT status FROM card_to_card_payments WHERE id = $1`, [dataA.cardPaymentId])
+    const [approved] = await world.sql<{ status: string }>(`SELECT status FROM card_to_card_payments WHERE id = $1`, [
+      dataA.cardPaymentId
+    ])
     expect(approved!.status).toBe("approved")
     const [balance] = await world.sql<{ balance: number }>(`SELECT balance FROM users WHERE id = $1`, [dataA.userId])
     // Credited 100000, spent on the plan it paid for.
@@ -112,14 +126,23 @@ describe("token scoping", () => {
     for (const route of BOT_ROUTES) {
       const response = await call(master.apiToken, route.method, route.path(dataB), route.body?.(dataB))
       const label = `${route.method} ${route.template}`
-      expect({ label, status: response.status, body: response.status >= 400 ? response.body : undefined })
-        .toEqual({ label, status: route.masterStatus, body: undefined })
+      expect({ label, status: response.status, body: response.status >= 400 ? response.body : undefined }).toEqual({
+        label,
+        status: route.masterStatus,
+        body: undefined
+      })
     }
     expect(await world.sql(`SELECT id FROM bots WHERE id = $1`, [b.id])).toEqual([])
-    const deactivateMaster = await call(master.apiToken, "PATCH", `/api/v1/bots/${master.id}`, { name: "Renamed", isActive: false })
+    const deactivateMaster = await call(master.apiToken, "PATCH", `/api/v1/bots/${master.id}`, {
+      name: "Renamed",
+      isActive: false
+    })
     expect(deactivateMaster.status).toBe(409)
     expect(deactivateMaster.body.code).toBe("master_bot_protected")
-    expect((await call(master.apiToken, "GET", `/api/v1/bots/${master.id}`)).body).toMatchObject({ name: "Master", isActive: true })
+    expect((await call(master.apiToken, "GET", `/api/v1/bots/${master.id}`)).body).toMatchObject({
+      name: "Master",
+      isActive: true
+    })
     const list = await call(master.apiToken, "GET", "/api/v1/bots")
     expect(list.status).toBe(200)
     expect(list.body.items.map((bot: { id: number }) => bot.id).sort()).toEqual([master.id, a.id].sort())
@@ -137,7 +160,9 @@ describe("token scoping", () => {
   })
 
   it("never returned a Telegram token or an API token hash", async () => {
-    const hashes = (await world.sql<{ apiTokenHash: string }>(`SELECT api_token_hash FROM bots`)).map((r) => r.apiTokenHash)
+    const hashes = (await world.sql<{ apiTokenHash: string }>(`SELECT api_token_hash FROM bots`)).map(
+      (r) => r.apiTokenHash
+    )
     const secrets = [master.telegramToken, a.telegramToken, b.telegramToken, ...hashes]
     expect(responses.length).toBeGreaterThan(100)
     for (const response of responses) {

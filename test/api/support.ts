@@ -28,7 +28,10 @@ export interface World {
   readonly app: RunningApp
   readonly request: (token: string | undefined, method: string, path: string, body?: unknown) => Promise<ApiResponse>
   readonly sql: <A extends object = any>(query: string, params?: ReadonlyArray<unknown>) => Promise<ReadonlyArray<A>>
-  readonly createBot: (name: string, options?: { master?: boolean }) => Promise<{ id: number; apiToken: string; telegramToken: string }>
+  readonly createBot: (
+    name: string,
+    options?: { master?: boolean }
+  ) => Promise<{ id: number; apiToken: string; telegramToken: string }>
   /** Stops the service and starts it again on the same database (a deploy, a crash). */
   readonly restart: () => Promise<void>
   readonly stop: () => Promise<void>
@@ -67,15 +70,19 @@ export const startWorld = async (
     return { status: response.status, headers: response.headers, text, body: parsed }
   }
   const sql = <A extends object>(query: string, params: ReadonlyArray<unknown> = []) =>
-    app.run(Effect.gen(function*() {
-      const client = yield* SqlClient.SqlClient
-      return (yield* client.unsafe<A>(query, params as Array<unknown>)) as ReadonlyArray<A>
-    }))
+    app.run(
+      Effect.gen(function* () {
+        const client = yield* SqlClient.SqlClient
+        return (yield* client.unsafe<A>(query, params as Array<unknown>)) as ReadonlyArray<A>
+      })
+    )
   const createBot = async (name: string, options: { master?: boolean } = {}) => {
     const { token } = emulator.createBot()
-    const created = await app.run(Effect.gen(function*() {
-      return yield* (yield* Bots).create({ name, telegramToken: token, isMaster: options.master ?? false })
-    }))
+    const created = await app.run(
+      Effect.gen(function* () {
+        return yield* (yield* Bots).create({ name, telegramToken: token, isMaster: options.master ?? false })
+      })
+    )
     return { id: created.bot.id, apiToken: created.apiToken, telegramToken: token }
   }
   return {
@@ -111,7 +118,14 @@ export interface TenantData {
 }
 
 /** Card numbers that pass the Luhn check. */
-export const LUHN_CARDS = ["6037991234567893", "6219861034529007", "5892101187321712", "6104337890123456", "6037990000000014", "6037990000000022"]
+export const LUHN_CARDS = [
+  "6037991234567893",
+  "6219861034529007",
+  "5892101187321712",
+  "6104337890123456",
+  "6037990000000014",
+  "6037990000000022"
+]
 
 /** A plan, a card, a flag, a config key, a user and a payment of each kind for the bot. */
 export const seedTenant = async (world: World, botId: number, n: number): Promise<TenantData> => {
@@ -123,10 +137,13 @@ export const seedTenant = async (world: World, botId: number, n: number): Promis
     `INSERT INTO tenant_payment_cards (bot_id, card_number, card_holder_name) VALUES ($1, $2, 'Holder') RETURNING id`,
     [botId, LUHN_CARDS[n % LUHN_CARDS.length]]
   )
-  await world.sql(`INSERT INTO bot_feature_flags (bot_id, feature_key, enabled) VALUES ($1, 'card_to_card', true)`, [botId])
-  await world.sql(`INSERT INTO bot_configurations (bot_id, config_key, config_value) VALUES ($1, 'SUPPORT_USERNAME', '"support_bot"')`, [
+  await world.sql(`INSERT INTO bot_feature_flags (bot_id, feature_key, enabled) VALUES ($1, 'card_to_card', true)`, [
     botId
   ])
+  await world.sql(
+    `INSERT INTO bot_configurations (bot_id, config_key, config_value) VALUES ($1, 'SUPPORT_USERNAME', '"support_bot"')`,
+    [botId]
+  )
   const [user] = await world.sql<{ id: number }>(
     `INSERT INTO users (bot_id, telegram_id, username, first_name) VALUES ($1, $2, $3, 'Ali') RETURNING id`,
     [botId, 5000 + n, `user_${n}`]

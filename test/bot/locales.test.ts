@@ -28,9 +28,11 @@ const messagesOf = (locale: string) => {
 }
 
 const sourceFiles = (dir: string): Array<string> =>
-  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []
-  )
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []
+    )
 
 describe("locales", () => {
   const en = messagesOf("en")
@@ -46,7 +48,11 @@ describe("locales", () => {
   it("every key the shop code uses exists", () => {
     const root = path.join(import.meta.dirname, "../../src")
     const used = new Set<string>()
-    for (const file of [...sourceFiles(path.join(root, "bot")), ...sourceFiles(path.join(root, "payments")), ...sourceFiles(path.join(root, "vpn"))]) {
+    for (const file of [
+      ...sourceFiles(path.join(root, "bot")),
+      ...sourceFiles(path.join(root, "payments")),
+      ...sourceFiles(path.join(root, "vpn"))
+    ]) {
       if (file.includes(`${path.sep}master${path.sep}`)) continue
       const text = fs.readFileSync(file, "utf8")
       for (const m of text.matchAll(/\bt\(\s*"([a-z][a-z0-9-]*)"/g)) used.add(m[1]!)
@@ -55,7 +61,8 @@ describe("locales", () => {
     // Keys built at run time from a closed set of values.
     for (const s of ["pending", "submitted", "approved", "rejected", "cancelled", "expired"]) used.add(`status-${s}`)
     for (const s of ["deposit", "purchase", "refund", "adjustment"]) used.add(`tx-${s}`)
-    for (const s of ["paid", "cancelled", "not-paid", "failed", "unavailable", "not-found", "expired"]) used.add(`zarinpal-page-${s}`)
+    for (const s of ["paid", "cancelled", "not-paid", "failed", "unavailable", "not-found", "expired"])
+      used.add(`zarinpal-page-${s}`)
     const missing = [...used].filter((k) => !en.has(k))
     expect(missing).toEqual([])
   })
@@ -63,7 +70,11 @@ describe("locales", () => {
   it("every message renders in every locale", () => {
     for (const locale of LOCALES) {
       for (const [key, vars] of en) {
-        const text = i18n.t(locale, key, Object.fromEntries([...vars].map((v) => [v, v === "currency" ? "IRT" : `<${v}>`])))
+        const text = i18n.t(
+          locale,
+          key,
+          Object.fromEntries([...vars].map((v) => [v, v === "currency" ? "IRT" : `<${v}>`]))
+        )
         expect(text, `${locale}:${key}`).not.toBe(key)
         expect(text, `${locale}:${key}`).not.toMatch(/\{\$|\{ \$/)
       }

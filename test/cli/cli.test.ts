@@ -32,11 +32,13 @@ const botfleet = async (...args: Array<string>) => {
 }
 
 const count = (table: string) =>
-  Effect.runPromise(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(table)}`
-    return rows[0]!.n
-  }).pipe(Effect.provide(layerFromUrl(db.url, { maxConnections: 1 }))))
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(table)}`
+      return rows[0]!.n
+    }).pipe(Effect.provide(layerFromUrl(db.url, { maxConnections: 1 })))
+  )
 
 beforeAll(async () => {
   db = await createTestDatabase({ empty: true })
@@ -63,9 +65,12 @@ describe("botfleet CLI", () => {
 
     const duplicate = await botfleet("tenant", "create", "--name", "Again", "--token", TOKEN_A)
     expect(duplicate.code).toBe(1)
-    expect(duplicate.stderr.trim().split("\n").filter((l) => l.startsWith("error"))).toEqual([
-      "error (duplicate_telegram_token): another bot already uses this Telegram token"
-    ])
+    expect(
+      duplicate.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("error"))
+    ).toEqual(["error (duplicate_telegram_token): another bot already uses this Telegram token"])
     const malformed = await botfleet("tenant", "create", "--name", "Bad", "--token", "not-a-token")
     expect(malformed.code).toBe(1)
     expect(malformed.stderr).toContain("error (invalid_telegram_token)")
@@ -73,7 +78,9 @@ describe("botfleet CLI", () => {
   })
 
   it("lists, rotates, deactivates, activates and deletes; unknown ids are one-line errors", async () => {
-    const created = JSON.parse((await botfleet("tenant", "create", "--name", "Shop B", "--token", TOKEN_B, "--json")).stdout)
+    const created = JSON.parse(
+      (await botfleet("tenant", "create", "--name", "Shop B", "--token", TOKEN_B, "--json")).stdout
+    )
     const list = JSON.parse((await botfleet("tenant", "list", "--json")).stdout) as Array<{ id: number; name: string }>
     expect(list.map((b) => b.name)).toEqual(["Shop A", "Shop B"])
     expect(JSON.stringify(list)).not.toContain(TOKEN_B.split(":")[1])
@@ -81,7 +88,9 @@ describe("botfleet CLI", () => {
     const rotated = JSON.parse((await botfleet("tenant", "rotate-api-token", String(created.id), "--json")).stdout)
     expect(rotated.apiToken).not.toBe(created.apiToken)
 
-    expect(JSON.parse((await botfleet("tenant", "deactivate", String(created.id), "--json")).stdout).isActive).toBe(false)
+    expect(JSON.parse((await botfleet("tenant", "deactivate", String(created.id), "--json")).stdout).isActive).toBe(
+      false
+    )
     expect((await botfleet("tenant", "activate", String(created.id))).stdout).toContain("is active")
     const status = JSON.parse((await botfleet("status", "--json")).stdout) as Array<{ id: number; state: string }>
     expect(status.find((s) => s.id === created.id)?.state).toBe("pending")

@@ -13,7 +13,17 @@ import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import { createTestDatabase } from "../support/database.ts"
 import type { TestDatabase } from "../support/database.ts"
-import { database, fleetHealth, seedBots, startRunner, statuses, stopAll, waitFor, waitReady, watchPolls } from "./support/cluster.ts"
+import {
+  database,
+  fleetHealth,
+  seedBots,
+  startRunner,
+  statuses,
+  stopAll,
+  waitFor,
+  waitReady,
+  watchPolls
+} from "./support/cluster.ts"
 import type { Database, Runner, SeededBot, StatusRow } from "./support/cluster.ts"
 
 const BOTS = 3_000
@@ -36,13 +46,17 @@ const launch = async () => {
   return runner
 }
 
-const owner = (row: StatusRow | undefined) => (row && (row.state === "running" || row.state === "starting") ? row.runner : null)
+const owner = (row: StatusRow | undefined) =>
+  row && (row.state === "running" || row.state === "starting") ? row.runner : null
 
 /** Every bot polled, owned by a live runner, with the same owners 2 s apart; the rows of the second look. */
 const settled = async () => {
   const live = new Set(runners.filter((r) => r.alive()).map((r) => r.name))
   const look = async () => {
-    const health = fleetHealth(emulator, bots.map((b) => b.token))
+    const health = fleetHealth(
+      emulator,
+      bots.map((b) => b.token)
+    )
     if (health.polling < BOTS) return undefined
     const rows = await statuses(db)
     return bots.every((b) => live.has(owner(rows.get(b.id)) ?? "")) ? rows : undefined
@@ -60,7 +74,10 @@ beforeAll(async () => {
   db = database(testDb.url)
   bots = await seedBots(db, emulator, BOTS)
   // From the start: a gap is only measurable for a token whose polls were seen beginning.
-  polls = watchPolls(emulator, bots.map((b) => b.token))
+  polls = watchPolls(
+    emulator,
+    bots.map((b) => b.token)
+  )
 })
 
 afterAll(async () => {
@@ -85,20 +102,32 @@ it(`a runner joining two that run ${BOTS.toLocaleString("en-US")} bots settles w
   const settleMs = Math.max(...moved.map((b) => polls.handover(b.token, joinedAt)?.startedAt ?? Date.now())) - joinedAt
   const stayed = bots.filter((b) => owner(before.get(b.id)) === owner(after.get(b.id)))
   const longestStayedGap = Math.max(...stayed.map((b) => polls.longestGap(b.token, joinedAt, Date.now())))
-  const restartedStayed = stayed.filter((b) =>
-    before.get(b.id)!.lastStartedAt?.getTime() !== after.get(b.id)!.lastStartedAt?.getTime() ||
-    before.get(b.id)!.restartCount !== after.get(b.id)!.restartCount
+  const restartedStayed = stayed.filter(
+    (b) =>
+      before.get(b.id)!.lastStartedAt?.getTime() !== after.get(b.id)!.lastStartedAt?.getTime() ||
+      before.get(b.id)!.restartCount !== after.get(b.id)!.restartCount
   )
-  const unhealthy = runners.flatMap((r) => r.output().split("\n").filter((l) => UNHEALTHY.test(l)))
-  const health = fleetHealth(emulator, bots.map((b) => b.token))
-  console.log("join at scale", JSON.stringify({
-    bots: BOTS,
-    moved: moved.length,
-    movedToJoiner: moved.filter((b) => owner(after.get(b.id)) === third.name).length,
-    settleMs,
-    longestStayedGap,
-    restartedStayed: restartedStayed.length
-  }))
+  const unhealthy = runners.flatMap((r) =>
+    r
+      .output()
+      .split("\n")
+      .filter((l) => UNHEALTHY.test(l))
+  )
+  const health = fleetHealth(
+    emulator,
+    bots.map((b) => b.token)
+  )
+  console.log(
+    "join at scale",
+    JSON.stringify({
+      bots: BOTS,
+      moved: moved.length,
+      movedToJoiner: moved.filter((b) => owner(after.get(b.id)) === third.name).length,
+      settleMs,
+      longestStayedGap,
+      restartedStayed: restartedStayed.length
+    })
+  )
 
   expect(unhealthy).toEqual([])
   expect(moved.length / BOTS).toBeLessThanOrEqual(1.5 / 3)

@@ -53,14 +53,22 @@ const alive = () => runners.filter((r) => r.alive())
 let launched = 0
 const launch = async () => {
   const runnerPort = RUNNER_PORT_BASE + ++launched
-  const runner = await startRunner({ databaseUrl: testDb.url, telegramApiRoot: emulator.url, runnerPort, env: { BOT_BUCKETS: "1024" } })
+  const runner = await startRunner({
+    databaseUrl: testDb.url,
+    telegramApiRoot: emulator.url,
+    runnerPort,
+    env: { BOT_BUCKETS: "1024" }
+  })
   runners.push(runner)
   return runner
 }
 
 /** Every bot polled, by a live runner according to its status row, and no overlap or 409 so far. */
 const settled = async () => {
-  const health = fleetHealth(emulator, bots.map((b) => b.token))
+  const health = fleetHealth(
+    emulator,
+    bots.map((b) => b.token)
+  )
   expect(health.overlapping).toBe(0)
   expect(health.conflicts).toBe(0)
   if (health.polling < BOTS) return false
@@ -88,17 +96,22 @@ const stable = async () => {
 /** Per bot: ms from `since` until a runner other than `from` polls it (sampled every 100 ms). */
 const measureMove = async (moving: ReadonlyArray<number>, from: string, since: number, timeoutMs: number) => {
   const took = new Map<number, number>()
-  await waitFor(`bots of ${from} polled elsewhere`, async () => {
-    const rows = await statuses(db)
-    const stats = emulator.statsMany(moving.map((id) => tokenOf.get(id)!))
-    const now = Date.now()
-    for (const id of moving) {
-      if (took.has(id)) continue
-      const runner = rows.get(id)?.runner
-      if (runner && runner !== from && (stats[tokenOf.get(id)!]?.activePollers ?? 0) >= 1) took.set(id, now - since)
-    }
-    return took.size === moving.length
-  }, timeoutMs, 100)
+  await waitFor(
+    `bots of ${from} polled elsewhere`,
+    async () => {
+      const rows = await statuses(db)
+      const stats = emulator.statsMany(moving.map((id) => tokenOf.get(id)!))
+      const now = Date.now()
+      for (const id of moving) {
+        if (took.has(id)) continue
+        const runner = rows.get(id)?.runner
+        if (runner && runner !== from && (stats[tokenOf.get(id)!]?.activePollers ?? 0) >= 1) took.set(id, now - since)
+      }
+      return took.size === moving.length
+    },
+    timeoutMs,
+    100
+  )
   return [...took.values()]
 }
 
@@ -108,7 +121,10 @@ beforeAll(async () => {
   db = database(testDb.url)
   bots = await seedBots(db, emulator, BOTS)
   for (const b of bots) tokenOf.set(b.id, b.token)
-  polls = watchPolls(emulator, bots.map((b) => b.token))
+  polls = watchPolls(
+    emulator,
+    bots.map((b) => b.token)
+  )
 })
 
 afterAll(async () => {
@@ -152,7 +168,10 @@ describe("bucket ownership across runner processes", () => {
     const gaps = stayed.map((b) => polls.longestGap(b.token, joinedAt, Date.now()))
     figures.joinStayedLongestPollGapMs = Math.max(...gaps)
     expect(Math.max(...gaps)).toBeLessThan(1_000)
-    const health = fleetHealth(emulator, bots.map((b) => b.token))
+    const health = fleetHealth(
+      emulator,
+      bots.map((b) => b.token)
+    )
     expect(health.overlapping).toBe(0)
     expect(health.conflicts).toBe(0)
   }, 45_000)
@@ -160,11 +179,16 @@ describe("bucket ownership across runner processes", () => {
   it("SIGTERM: the runner hands its bots over (zero 409s, stop before start) and exits 0", async () => {
     const rows = await statuses(db)
     const byRunner = botsByRunner(rows, ids())
-    const leaving = alive().reduce((a, b) => (byRunner.get(a.name)?.length ?? 0) >= (byRunner.get(b.name)?.length ?? 0) ? a : b)
+    const leaving = alive().reduce((a, b) =>
+      (byRunner.get(a.name)?.length ?? 0) >= (byRunner.get(b.name)?.length ?? 0) ? a : b
+    )
     const moving = byRunner.get(leaving.name) ?? []
     const conflictsBefore = emulator.summary().conflicts
     // One message waiting for each moving bot: the successor must handle it.
-    const injected = moving.map((id) => ({ id, update: emulator.injectMessage(tokenOf.get(id)!, { text: "/start", from: { id: 900_000 + id } }) }))
+    const injected = moving.map((id) => ({
+      id,
+      update: emulator.injectMessage(tokenOf.get(id)!, { text: "/start", from: { id: 900_000 + id } })
+    }))
     const sentAt = Date.now()
     leaving.process.kill("SIGTERM")
     const took = await measureMove(moving, leaving.name, sentAt, 15_000)
@@ -176,8 +200,11 @@ describe("bucket ownership across runner processes", () => {
     expect(emulator.summary().conflicts - conflictsBefore).toBe(0)
     expect(percentile(took, 0.99)).toBeLessThanOrEqual(3_000)
     // No update lost: every waiting message was confirmed (the old runner or its successor handled it).
-    await waitFor("every injected update confirmed", () =>
-      injected.every(({ id, update }) => emulator.stats(tokenOf.get(id)!).confirmedOffset > update.updateId), 10_000)
+    await waitFor(
+      "every injected update confirmed",
+      () => injected.every(({ id, update }) => emulator.stats(tokenOf.get(id)!).confirmedOffset > update.updateId),
+      10_000
+    )
     await waitFor("settled after SIGTERM", stable, 15_000, 200)
   }, 45_000)
 
@@ -193,7 +220,10 @@ describe("bucket ownership across runner processes", () => {
     figures.sigkillTakeoverMs = { p50: percentile(took, 0.5), p99: percentile(took, 0.99), max: Math.max(...took) }
     expect(Math.max(...took)).toBeLessThanOrEqual(15_000)
     await waitFor("settled after SIGKILL", stable, 15_000, 200)
-    const health = fleetHealth(emulator, bots.map((b) => b.token))
+    const health = fleetHealth(
+      emulator,
+      bots.map((b) => b.token)
+    )
     figures.conflictsTotal = health.conflicts
     figures.overlappingPollsTotal = health.overlapping
   }, 45_000)

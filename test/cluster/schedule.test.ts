@@ -19,7 +19,9 @@ const runners: Array<Runner> = []
 beforeAll(async () => {
   testDb = await createTestDatabase()
   db = database(testDb.url)
-  await db.query("CREATE TABLE schedule_ticks (scheduled_at timestamptz NOT NULL, runner text NOT NULL, executed_at timestamptz NOT NULL DEFAULT clock_timestamp())")
+  await db.query(
+    "CREATE TABLE schedule_ticks (scheduled_at timestamptz NOT NULL, runner text NOT NULL, executed_at timestamptz NOT NULL DEFAULT clock_timestamp())"
+  )
 })
 
 afterAll(async () => {
@@ -46,7 +48,9 @@ const ticks = () =>
 
 it("runs each tick exactly once across 3 runners, while its executor is stopped (SIGTERM) and killed (SIGKILL)", async () => {
   for (let i = 0; i < 3; i++) {
-    runners.push(await startRunner({ databaseUrl: testDb.url, telegramApiRoot: "http://unused.invalid", script: SCRIPT }))
+    runners.push(
+      await startRunner({ databaseUrl: testDb.url, telegramApiRoot: "http://unused.invalid", script: SCRIPT })
+    )
   }
   await waitFor("ticks running", async () => (await ticks()).length >= 3, 20_000, 200)
   await sleep(2_000)
@@ -56,8 +60,12 @@ it("runs each tick exactly once across 3 runners, while its executor is stopped 
     return runners.find((r) => String(r.pid) === pid)!
   }
   const ranAfter = (t: number, by: (pid: string) => boolean) =>
-    waitFor("ticks after the handoff", async () =>
-      (await ticks()).filter((r) => r.scheduledAt.getTime() > t && by(r.runners)).length >= 3, 30_000, 500)
+    waitFor(
+      "ticks after the handoff",
+      async () => (await ticks()).filter((r) => r.scheduledAt.getTime() > t && by(r.runners)).length >= 3,
+      30_000,
+      500
+    )
 
   const stopped = await executor()
   const termAt = Date.now()
@@ -81,15 +89,18 @@ it("runs each tick exactly once across 3 runners, while its executor is stopped 
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
      FROM (SELECT extract(epoch FROM executed_at - scheduled_at) * 1000 AS ms FROM schedule_ticks) t`
   )
-  console.log("schedule figures", JSON.stringify({
-    ticks: rows.length,
-    duplicated: rows.filter((r) => r.runs > 1).length,
-    missed: missing.length,
-    latestAfterSigtermMs: await lateness(termAt, killAt),
-    latestAfterSigkillMs: await lateness(killAt, Date.now()),
-    executedBy: [...new Set(rows.flatMap((r) => r.runners.split(",")))].length,
-    lateMs: { p50: Math.round(Number(lag[0]!.p50)), p99: Math.round(Number(lag[0]!.p99)) }
-  }))
+  console.log(
+    "schedule figures",
+    JSON.stringify({
+      ticks: rows.length,
+      duplicated: rows.filter((r) => r.runs > 1).length,
+      missed: missing.length,
+      latestAfterSigtermMs: await lateness(termAt, killAt),
+      latestAfterSigkillMs: await lateness(killAt, Date.now()),
+      executedBy: [...new Set(rows.flatMap((r) => r.runners.split(",")))].length,
+      lateMs: { p50: Math.round(Number(lag[0]!.p50)), p99: Math.round(Number(lag[0]!.p99)) }
+    })
+  )
   // Exactly once: never two executions of one tick.
   expect(rows.filter((r) => r.runs > 1)).toEqual([])
   // Every tick ran: the ones due while the executor failed over ran late, in order.

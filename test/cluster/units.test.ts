@@ -7,9 +7,11 @@ import { mergeMetrics, withLabel } from "../../src/supervisor/workers/prometheus
 
 describe("worker metrics merge", () => {
   it("labels every sample with its worker", () => {
-    expect(withLabel("up 1", "worker", "0")).toBe("up{worker=\"0\"} 1")
-    expect(withLabel("bot_up{bot_id=\"7\"} 1", "worker", "1")).toBe("bot_up{worker=\"1\",bot_id=\"7\"} 1")
-    expect(withLabel("h_bucket{le=\"+Inf\"} 3 1700000000", "worker", "2")).toBe("h_bucket{worker=\"2\",le=\"+Inf\"} 3 1700000000")
+    expect(withLabel("up 1", "worker", "0")).toBe('up{worker="0"} 1')
+    expect(withLabel('bot_up{bot_id="7"} 1', "worker", "1")).toBe('bot_up{worker="1",bot_id="7"} 1')
+    expect(withLabel('h_bucket{le="+Inf"} 3 1700000000', "worker", "2")).toBe(
+      'h_bucket{worker="2",le="+Inf"} 3 1700000000'
+    )
   })
 
   it("writes each family's HELP and TYPE once, with all workers' samples together", () => {
@@ -26,24 +28,29 @@ describe("worker metrics merge", () => {
         `d_count ${n}`,
         ""
       ].join("\n")
-    const merged = mergeMetrics([{ worker: "0", text: text(3) }, { worker: "1", text: text(4) }])
-    expect(merged).toBe([
-      "# HELP botfleet_bots_running Bot runners running in this process",
-      "# TYPE botfleet_bots_running gauge",
-      "botfleet_bots_running{worker=\"0\"} 3",
-      "botfleet_bots_running{worker=\"1\"} 4",
-      "# HELP d Time",
-      "# TYPE d histogram",
-      "d_bucket{worker=\"0\",le=\"1\"} 3",
-      "d_bucket{worker=\"0\",le=\"+Inf\"} 3",
-      "d_sum{worker=\"0\"} 3",
-      "d_count{worker=\"0\"} 3",
-      "d_bucket{worker=\"1\",le=\"1\"} 4",
-      "d_bucket{worker=\"1\",le=\"+Inf\"} 4",
-      "d_sum{worker=\"1\"} 4",
-      "d_count{worker=\"1\"} 4",
-      ""
-    ].join("\n"))
+    const merged = mergeMetrics([
+      { worker: "0", text: text(3) },
+      { worker: "1", text: text(4) }
+    ])
+    expect(merged).toBe(
+      [
+        "# HELP botfleet_bots_running Bot runners running in this process",
+        "# TYPE botfleet_bots_running gauge",
+        'botfleet_bots_running{worker="0"} 3',
+        'botfleet_bots_running{worker="1"} 4',
+        "# HELP d Time",
+        "# TYPE d histogram",
+        'd_bucket{worker="0",le="1"} 3',
+        'd_bucket{worker="0",le="+Inf"} 3',
+        'd_sum{worker="0"} 3',
+        'd_count{worker="0"} 3',
+        'd_bucket{worker="1",le="1"} 4',
+        'd_bucket{worker="1",le="+Inf"} 4',
+        'd_sum{worker="1"} 4',
+        'd_count{worker="1"} 4',
+        ""
+      ].join("\n")
+    )
   })
 })
 
@@ -72,14 +79,14 @@ describe("engine log rate limit", () => {
     })
     const warn = (text: string) =>
       Effect.logWarning(text, Cause.fail(new Error(`${text} failed\n    at stack line 1\n    at stack line 2`)))
-    const program = Effect.gen(function*() {
+    const program = Effect.gen(function* () {
       for (let i = 0; i < 5; i++) yield* warn("Could not acquire/release shards")
       yield* warn("Shard lock storage is unhealthy")
       yield* Effect.logInfo("Listening on: 127.0.0.1:1")
     })
-    await Effect.runPromise(program.pipe(
-      Effect.provide(rateLimitedEngineLogs(60_000).pipe(Layer.provide(Logger.layer([capture]))))
-    ))
+    await Effect.runPromise(
+      program.pipe(Effect.provide(rateLimitedEngineLogs(60_000).pipe(Layer.provide(Logger.layer([capture])))))
+    )
     expect(lines).toEqual([
       "Warn Could not acquire/release shards (Error: Could not acquire/release shards failed)",
       "Warn Shard lock storage is unhealthy (Error: Shard lock storage is unhealthy failed)",

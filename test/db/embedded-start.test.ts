@@ -40,7 +40,12 @@ it("starts its own PostgreSQL, and a terminal's Ctrl-C stops everything cleanly 
   child.stderr.on("data", (c) => (output += c))
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
   try {
-    await waitFor("ready", async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.status === 200, 60_000, 200)
+    await waitFor(
+      "ready",
+      async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined))?.status === 200,
+      60_000,
+      200
+    )
     const postmaster = Number(fs.readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0])
     expect(alive(postmaster)).toBe(true)
 

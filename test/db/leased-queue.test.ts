@@ -82,5 +82,7 @@ it("a notice's claim records which runner holds its lease", async () => {
   await q(`INSERT INTO job_notices (bot_id, kind, subject_id) VALUES (1, 'zarinpal_paid', 99)`)
   const [claimed] = await run(noticeQueue.claim(10, 60, "runner-z"))
   expect(claimed?.subjectId).toBe(99)
-  expect(await q<{ claimedBy: string }>("SELECT claimed_by FROM job_notices WHERE subject_id = 99")).toEqual([{ claimedBy: "runner-z" }])
+  expect(await q<{ claimedBy: string }>("SELECT claimed_by FROM job_notices WHERE subject_id = 99")).toEqual([
+    { claimedBy: "runner-z" }
+  ])
 })

@@ -16,12 +16,14 @@ const migrate = (url: string, dir?: string) =>
   Effect.runPromise(runMigrations(dir).pipe(Effect.provide(layerFromUrl(url, { maxConnections: 2 }))))
 
 const schemaSnapshot = (url: string) =>
-  Effect.runPromise(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<{ tableName: string; columnName: string; dataType: string }>`
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<{ tableName: string; columnName: string; dataType: string }>`
       SELECT table_name, column_name, data_type FROM information_schema.columns
       WHERE table_schema = current_schema() ORDER BY table_name, column_name`
-  }).pipe(Effect.provide(layerFromUrl(url, { maxConnections: 1 }))))
+    }).pipe(Effect.provide(layerFromUrl(url, { maxConnections: 1 })))
+  )
 
 describe("migrations", () => {
   it("run twice: the second run applies nothing and changes nothing", async () => {
@@ -57,8 +59,14 @@ describe("migrations", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migrations-"))
     try {
       fs.writeFileSync(path.join(dir, "001_ok.sql"), "CREATE TABLE first_table (id int);")
-      fs.writeFileSync(path.join(dir, "002_broken.sql"), "CREATE TABLE second_table (id int);\nSELECT * FROM no_such_table;")
-      const error = await migrate(db.url, dir).then(() => undefined, (e: unknown) => e)
+      fs.writeFileSync(
+        path.join(dir, "002_broken.sql"),
+        "CREATE TABLE second_table (id int);\nSELECT * FROM no_such_table;"
+      )
+      const error = await migrate(db.url, dir).then(
+        () => undefined,
+        (e: unknown) => e
+      )
       expect(String(error)).toContain("002_broken.sql")
       expect(String(error)).toContain('relation "no_such_table" does not exist')
       const tables = (await schemaSnapshot(db.url)).map((c) => c.tableName)

@@ -24,13 +24,16 @@ afterAll(() => {
 const processesUsing = (dataDir: string): ReadonlyArray<string> => {
   // /proc where there is one (slim CI images may have no `ps`), else ps.
   const lines = fs.existsSync("/proc/self/cmdline")
-    ? fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((pid) => {
-      try {
-        return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ")}`
-      } catch {
-        return "" // gone meanwhile
-      }
-    })
+    ? fs
+        .readdirSync("/proc")
+        .filter((d) => /^\d+$/.test(d))
+        .map((pid) => {
+          try {
+            return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ")}`
+          } catch {
+            return "" // gone meanwhile
+          }
+        })
     : execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n")
   return lines.filter((line) => line.includes(dataDir))
 }
@@ -40,7 +43,15 @@ const startDemo = async (args: ReadonlyArray<string>) => {
   dirs.push(dataDir)
   const child = spawn(
     process.execPath,
-    ["src/demo/main.ts", ...args, "--json", "--data-dir", dataDir, "--port", String(await Effect.runPromise(freePort()))],
+    [
+      "src/demo/main.ts",
+      ...args,
+      "--json",
+      "--data-dir",
+      dataDir,
+      "--port",
+      String(await Effect.runPromise(freePort()))
+    ],
     // Its own process group, like a command started from a shell: Ctrl-C goes to the group.
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true }
   )

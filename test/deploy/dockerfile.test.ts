@@ -59,7 +59,7 @@ describe("Dockerfile", () => {
   it("runs node dist/main.js as uid 10001 in production mode", () => {
     expect(runtime.lines).toContain("USER 10001:10001")
     expect(runtime.lines.some((l) => /^ENV\b.*\bNODE_ENV=production\b/.test(l))).toBe(true)
-    expect(runtime.lines.at(-1)).toBe("CMD [\"node\", \"dist/main.js\"]")
+    expect(runtime.lines.at(-1)).toBe('CMD ["node", "dist/main.js"]')
     const expose = runtime.lines.find((l) => /^EXPOSE\b/.test(l)) ?? ""
     expect(expose.split(/\s+/).slice(1).sort()).toEqual(["34431", "8080"])
   })

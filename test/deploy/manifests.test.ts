@@ -65,7 +65,16 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
 const bytes = (quantity: string): number => {
   const m = /^([0-9.]+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity)
   if (!m) throw new Error(`bad quantity ${quantity}`)
-  const unit: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }
+  const unit: Record<string, number> = {
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12
+  }
   return Number(m[1]) * (m[2] ? unit[m[2]]! : 1)
 }
 const millicores = (quantity: string): number =>
@@ -138,7 +147,7 @@ const knownEnv = new Set([
 const PROMQL_KEYWORDS = new Set(["and", "or", "unless", "bool", "offset", "inf", "nan", "atan2", "start", "end"])
 const metricNames = (expr: string): Set<string> => {
   const s = expr
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, "\"\"")
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
     .replace(/#.*$/gm, " ")
     .replace(/\{[^}]*\}/g, " ")
     .replace(/\[[^\]]*\]/g, " ")
@@ -172,19 +181,17 @@ describe("kustomization", () => {
 
   it("holds the whole base, namespace-agnostic, with no Secret", () => {
     const kinds = objects.map((o) => o.kind).sort()
-    for (
-      const kind of [
-        "ConfigMap",
-        "Deployment",
-        "PodDisruptionBudget",
-        "PrometheusRule",
-        "Role",
-        "RoleBinding",
-        "Service",
-        "ServiceAccount",
-        "ServiceMonitor"
-      ]
-    ) {
+    for (const kind of [
+      "ConfigMap",
+      "Deployment",
+      "PodDisruptionBudget",
+      "PrometheusRule",
+      "Role",
+      "RoleBinding",
+      "Service",
+      "ServiceAccount",
+      "ServiceMonitor"
+    ]) {
       expect(kinds, kind).toContain(kind)
     }
     expect(kinds).not.toContain("Secret")
@@ -306,9 +313,8 @@ describe("Deployment", () => {
   it("fits preStop and the application's shutdown budget inside the grace period", () => {
     const preStop = container.lifecycle?.preStop
     const command: Array<string> = preStop?.exec?.command ?? []
-    const sleep = preStop === undefined
-      ? 0
-      : preStop.sleep?.seconds ?? (command[0] === "sleep" ? Number(command[1]) : Number.NaN)
+    const sleep =
+      preStop === undefined ? 0 : (preStop.sleep?.seconds ?? (command[0] === "sleep" ? Number(command[1]) : Number.NaN))
     expect(sleep).toBeGreaterThanOrEqual(0)
     expect(sleep).toBeLessThanOrEqual(10)
     const shutdown = Number(envVar("SHUTDOWN_GRACE_SECONDS")?.value ?? 20)
@@ -402,32 +408,39 @@ describe("ConfigMap and Secret example", () => {
 const rule = one("PrometheusRule")
 const rules: Array<Any> = (rule.spec.groups as Array<Any>).flatMap((g) => g.rules)
 const alerts = rules.filter((r) => r.alert !== undefined)
-const exprOf = (name: string): string => alerts.filter((a) => a.alert === name).map((a) => String(a.expr)).join("\n")
+const exprOf = (name: string): string =>
+  alerts
+    .filter((a) => a.alert === name)
+    .map((a) => String(a.expr))
+    .join("\n")
 
 describe("PrometheusRule", () => {
   it("extracts metric names from PromQL (self-check)", () => {
-    expect([
-      ...metricNames(
-        "sum by (namespace, le) (rate(a_total{job=\"x\", q=~\"0.9|\"}[5m] offset 1h)) / on (ns) group_left (pod) max(b) > 3 * 60 or vector(0) and time() - c > 1e3 unless absent(d)"
-      )
-    ].sort()).toEqual(["a_total", "b", "c", "d"])
+    expect(
+      [
+        ...metricNames(
+          'sum by (namespace, le) (rate(a_total{job="x", q=~"0.9|"}[5m] offset 1h)) / on (ns) group_left (pod) max(b) > 3 * 60 or vector(0) and time() - c > 1e3 unless absent(d)'
+        )
+      ].sort()
+    ).toEqual(["a_total", "b", "c", "d"])
   })
 
   it("has the alerts of the operator contract", () => {
-    for (
-      const name of [
-        "BotfleetBotUnauthorized",
-        "BotfleetBotCrashLooping",
-        "BotfleetSustained409",
-        "BotfleetDesiredNotRunning",
-        "BotfleetJobStale",
-        "BotfleetNoHealthyRunners",
-        "BotfleetEventLoopLag",
-        "BotfleetDeadLetters",
-        "BotfleetHandlerErrors"
-      ]
-    ) {
-      expect(alerts.map((a) => a.alert), name).toContain(name)
+    for (const name of [
+      "BotfleetBotUnauthorized",
+      "BotfleetBotCrashLooping",
+      "BotfleetSustained409",
+      "BotfleetDesiredNotRunning",
+      "BotfleetJobStale",
+      "BotfleetNoHealthyRunners",
+      "BotfleetEventLoopLag",
+      "BotfleetDeadLetters",
+      "BotfleetHandlerErrors"
+    ]) {
+      expect(
+        alerts.map((a) => a.alert),
+        name
+      ).toContain(name)
     }
   })
 
@@ -469,7 +482,9 @@ describe("PrometheusRule", () => {
     expect(exprOf("BotfleetDesiredNotRunning")).toMatch(/\bmax(?:\s+by\s*\([^)]*\))?\s*\(\s*botfleet_bots_desired\b/)
     expect(exprOf("BotfleetDesiredNotRunning")).toMatch(/\bsum(?:\s+by\s*\([^)]*\))?\s*\(\s*botfleet_bots_running\b/)
     expect(exprOf("BotfleetSustained409")).toMatch(/reason=~?"[^"]*\bconflict\b|code="409"/)
-    expect(exprOf("BotfleetBotCrashLooping")).toMatch(/botfleet_bot_restarts_total\[15m\]|botfleet_bot_restarts_total\{[^}]*\}\[15m\]/)
+    expect(exprOf("BotfleetBotCrashLooping")).toMatch(
+      /botfleet_bot_restarts_total\[15m\]|botfleet_bot_restarts_total\{[^}]*\}\[15m\]/
+    )
     expect(exprOf("BotfleetNoHealthyRunners")).toMatch(/\bup\{/)
     expect(exprOf("BotfleetEventLoopLag")).toMatch(/botfleet_event_loop_lag_seconds/)
     expect(exprOf("BotfleetEventLoopLag")).toMatch(/>\s*0\.2\b/)
@@ -483,7 +498,10 @@ describe("PrometheusRule", () => {
       const a = alerts.find((x) => x.alert === "BotfleetJobStale" && String(x.expr).includes(`"${job}"`))
       expect(a, job).toBeDefined()
       const threshold = /\)\s*>\s*([0-9]+(?:\s*\*\s*[0-9]+)?)/.exec(String(a.expr))?.[1] ?? ""
-      const seconds = threshold.split("*").map(Number).reduce((x, y) => x * y, 1)
+      const seconds = threshold
+        .split("*")
+        .map(Number)
+        .reduce((x, y) => x * y, 1)
       expect(seconds, job).toBeGreaterThanOrEqual(3 * interval)
     }
   })
@@ -530,21 +548,19 @@ describe("Grafana dashboard", () => {
 
   it("covers the fleet overview", () => {
     const all = panels.flatMap(exprs).join("\n")
-    for (
-      const name of [
-        "botfleet_bots_desired",
-        "botfleet_bots_running",
-        "botfleet_bot_updates_total",
-        "botfleet_bot_handler_errors_total",
-        "botfleet_bot_restarts_total",
-        "botfleet_telegram_api_errors_total",
-        "botfleet_bot_update_duration_seconds_bucket",
-        "botfleet_event_loop_lag_seconds",
-        "process_resident_memory_bytes",
-        "botfleet_job_last_success_timestamp_seconds",
-        "botfleet_payments_total"
-      ]
-    ) {
+    for (const name of [
+      "botfleet_bots_desired",
+      "botfleet_bots_running",
+      "botfleet_bot_updates_total",
+      "botfleet_bot_handler_errors_total",
+      "botfleet_bot_restarts_total",
+      "botfleet_telegram_api_errors_total",
+      "botfleet_bot_update_duration_seconds_bucket",
+      "botfleet_event_loop_lag_seconds",
+      "process_resident_memory_bytes",
+      "botfleet_job_last_success_timestamp_seconds",
+      "botfleet_payments_total"
+    ]) {
       expect(all, name).toContain(name)
     }
   })
@@ -554,18 +570,16 @@ describe("Grafana dashboard", () => {
     expect(rowIndex).toBeGreaterThan(0)
     const tenant = panels.slice(rowIndex + 1).filter((p) => p.type !== "row")
     expect(tenant.length).toBeGreaterThanOrEqual(6)
-    for (const p of tenant) for (const expr of exprs(p)) expect(expr, p.title).toContain("bot_id=\"$bot_id\"")
+    for (const p of tenant) for (const expr of exprs(p)) expect(expr, p.title).toContain('bot_id="$bot_id"')
     const all = tenant.flatMap(exprs).join("\n")
-    for (
-      const name of [
-        "botfleet_bot_up",
-        "botfleet_bot_state",
-        "botfleet_bot_updates_total",
-        "botfleet_bot_handler_errors_total",
-        "botfleet_bot_restarts_total",
-        "botfleet_payments_total"
-      ]
-    ) {
+    for (const name of [
+      "botfleet_bot_up",
+      "botfleet_bot_state",
+      "botfleet_bot_updates_total",
+      "botfleet_bot_handler_errors_total",
+      "botfleet_bot_restarts_total",
+      "botfleet_payments_total"
+    ]) {
       expect(all, name).toContain(name)
     }
   })
@@ -618,7 +632,7 @@ describe.skipIf(!hasPromtool)("promtool (when Debian's prometheus package is ins
       rules: (g.rules as Array<Any>).map(({ annotations: _annotations, ...r }) => r)
     }))
     const s = (labels: string, values: string) => ({ series: labels, values })
-    const base = "job=\"botfleet\", namespace=\"ns\""
+    const base = 'job="botfleet", namespace="ns"'
     const tests = {
       rule_files: ["rules.yaml"],
       evaluation_interval: "15s",
@@ -700,20 +714,24 @@ describe.skipIf(!hasPromtool)("promtool (when Debian's prometheus package is ins
         {
           interval: "15s",
           input_series: [s(`up{${base}, pod="a"}`, "0x40")],
-          alert_rule_test: [{
-            eval_time: "5m",
-            alertname: "BotfleetNoHealthyRunners",
-            exp_alerts: [{ exp_labels: { severity: "critical", namespace: "ns" } }]
-          }]
+          alert_rule_test: [
+            {
+              eval_time: "5m",
+              alertname: "BotfleetNoHealthyRunners",
+              exp_alerts: [{ exp_labels: { severity: "critical", namespace: "ns" } }]
+            }
+          ]
         },
         {
           interval: "15s",
           input_series: [s(`up{job="something-else", namespace="ns", pod="a"}`, "1x40")],
-          alert_rule_test: [{
-            eval_time: "5m",
-            alertname: "BotfleetNoHealthyRunners",
-            exp_alerts: [{ exp_labels: { severity: "critical" } }]
-          }]
+          alert_rule_test: [
+            {
+              eval_time: "5m",
+              alertname: "BotfleetNoHealthyRunners",
+              exp_alerts: [{ exp_labels: { severity: "critical" } }]
+            }
+          ]
         }
       ]
     }

@@ -43,7 +43,10 @@ beforeEach(() => panel.reset())
 
 describe("auth", () => {
   it("answers 401 without the Bearer token; the subscription link is public", async () => {
-    expect(await api("GET", "/api/users", undefined, null)).toEqual({ status: 401, json: { message: "Unauthorized", statusCode: 401 } })
+    expect(await api("GET", "/api/users", undefined, null)).toEqual({
+      status: 401,
+      json: { message: "Unauthorized", statusCode: 401 }
+    })
     expect((await api("GET", "/api/users", undefined, "wrong")).status).toBe(401)
     expect((await api("POST", "/api/users", {}, "wrong")).status).toBe(401)
     expect(panel.users()).toHaveLength(0)
@@ -130,7 +133,12 @@ describe("users", () => {
       status: "DISABLED"
     })
     expect(updated.status).toBe(200)
-    expect(updated.json.response).toMatchObject({ expireAt, trafficLimitBytes: 100, hwidDeviceLimit: 5, status: "DISABLED" })
+    expect(updated.json.response).toMatchObject({
+      expireAt,
+      trafficLimitBytes: 100,
+      hwidDeviceLimit: 5,
+      status: "DISABLED"
+    })
 
     const past = await api("PATCH", "/api/users", { uuid: created.uuid, expireAt: inDays(-1) })
     expect(past.status).toBe(400)
@@ -173,17 +181,20 @@ describe("control API and faults", () => {
     await api("GET", "/api/users/by-username/b7_u1001")
     expect(Date.now() - started).toBeGreaterThanOrEqual(110)
 
-    const users = await (await fetch(`${panel.url}/control/users`)).json() as any
+    const users = (await (await fetch(`${panel.url}/control/users`)).json()) as any
     expect(users.users.map((u: any) => u.username)).toEqual(["b7_u1001"])
     const patched = await fetch(`${panel.url}/control/users/b7_u1001`, {
       method: "PATCH",
       body: JSON.stringify({ expireAt: new Date(Date.now() - DAY).toISOString() })
     })
     expect(((await patched.json()) as any).status).toBe("EXPIRED")
-    const faults = await fetch(`${panel.url}/control/faults`, { method: "POST", body: JSON.stringify({ failNext: 1, latencyMs: 0 }) })
+    const faults = await fetch(`${panel.url}/control/faults`, {
+      method: "POST",
+      body: JSON.stringify({ failNext: 1, latencyMs: 0 })
+    })
     expect(await faults.json()).toEqual({ pendingFaults: 1, latencyMs: 0 })
     expect((await api("GET", "/api/users")).status).toBe(500)
-    const requests = await (await fetch(`${panel.url}/control/requests`)).json() as any
+    const requests = (await (await fetch(`${panel.url}/control/requests`)).json()) as any
     expect(requests.requests.length).toBe(5)
 
     expect((await fetch(`${panel.url}/control/reset`, { method: "POST" })).status).toBe(200)

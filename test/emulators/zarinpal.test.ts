@@ -70,13 +70,22 @@ describe("request.json", () => {
     expect(json.data).toMatchObject({ code: 100, message: "Success", fee_type: "Merchant", fee: 0 })
     expect(json.data.authority).toMatch(/^A[0-9]{35}$/)
     const payment = emu.payment(json.data.authority)!
-    expect(payment).toMatchObject({ state: "pending", amount: 50_000, currency: "IRT", amountRial: 500_000, sandbox: false })
+    expect(payment).toMatchObject({
+      state: "pending",
+      amount: 50_000,
+      currency: "IRT",
+      amountRial: 500_000,
+      sandbox: false
+    })
   })
 
   it("refuses malformed input with -9 in ZarinPal's error envelope", async () => {
     const bad = await requestPayment({ merchant_id: "not-a-merchant" })
     expect(bad.status).toBe(422)
-    expect(bad.json).toMatchObject({ data: [], errors: { code: -9, message: "The input params invalid, validation error." } })
+    expect(bad.json).toMatchObject({
+      data: [],
+      errors: { code: -9, message: "The input params invalid, validation error." }
+    })
     expect(bad.json.errors.validations).toEqual([{ merchant_id: expect.any(String) }])
 
     const noCallback = await requestPayment({ callback_url: "not a url" })
@@ -105,7 +114,10 @@ describe("request.json", () => {
       strict.registerMerchant(MERCHANT, { active: false })
       const inactive = await requestPayment({}, strict.url)
       expect(inactive.status).toBe(400)
-      expect(inactive.json.errors).toMatchObject({ code: -11, message: "Terminal is not active, please contact our support team." })
+      expect(inactive.json.errors).toMatchObject({
+        code: -11,
+        message: "Terminal is not active, please contact our support team."
+      })
       // The sandbox takes any 36-character merchant id.
       expect((await requestPayment({ merchant_id: "x".repeat(36) }, strict.sandboxUrl)).json.data.code).toBe(100)
     } finally {
@@ -170,7 +182,13 @@ describe("verify.json", () => {
     const first = await verifyPayment(authority)
     expect(first.status).toBe(200)
     expect(first.json.errors).toEqual([])
-    expect(first.json.data).toMatchObject({ code: 100, message: "Verified", card_pan: "502229******5995", fee_type: "Merchant", fee: 0 })
+    expect(first.json.data).toMatchObject({
+      code: 100,
+      message: "Verified",
+      card_pan: "502229******5995",
+      fee_type: "Merchant",
+      fee: 0
+    })
     expect(first.json.data.card_hash).toMatch(/^[0-9A-F]{64}$/)
     expect(Number.isInteger(first.json.data.ref_id)).toBe(true)
 
@@ -186,7 +204,10 @@ describe("verify.json", () => {
     await emu.cancel(cancelled)
 
     expect((await verifyPayment(paid, 500_000)).json.errors).toMatchObject({ code: -50 })
-    expect((await verifyPayment(`A${"9".repeat(35)}`)).json.errors).toMatchObject({ code: -54, message: "Invalid authority." })
+    expect((await verifyPayment(`A${"9".repeat(35)}`)).json.errors).toMatchObject({
+      code: -54,
+      message: "Invalid authority."
+    })
     expect((await verifyPayment(paid, 50_000, OTHER_MERCHANT)).json.errors).toMatchObject({ code: -53 })
     expect((await verifyPayment(cancelled)).json.errors).toMatchObject({ code: -51 })
     expect((await verifyPayment("short")).json.errors).toMatchObject({ code: -9 })
@@ -206,13 +227,15 @@ describe("unVerified.json", () => {
     const { status, json } = await post(emu.url, "/pg/v4/payment/unVerified.json", { merchant_id: MERCHANT })
     expect(status).toBe(200)
     expect(json.data).toMatchObject({ code: 100, message: "Success" })
-    expect(json.data.authorities).toEqual([{
-      authority: b,
-      amount: 70_000,
-      callback_url: `${shopUrl}/payments/zarinpal/callback/7?lang=fa`,
-      referer: shopUrl,
-      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
-    }])
+    expect(json.data.authorities).toEqual([
+      {
+        authority: b,
+        amount: 70_000,
+        callback_url: `${shopUrl}/payments/zarinpal/callback/7?lang=fa`,
+        referer: shopUrl,
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
+      }
+    ])
   })
 })
 
@@ -243,7 +266,11 @@ describe("control API and faults", () => {
     expect(failed.status).toBe(503)
     await expect(requestPayment()).rejects.toThrow()
     expect((await requestPayment()).json.data.code).toBe(100)
-    expect(emu.requests().map((r) => [r.endpoint, r.status])).toEqual([["request", 503], ["request", 0], ["request", 200]])
+    expect(emu.requests().map((r) => [r.endpoint, r.status])).toEqual([
+      ["request", 503],
+      ["request", 0],
+      ["request", 200]
+    ])
 
     // A fault aimed at one endpoint waits for a call to it.
     emu.failNext(1, { endpoint: "verify", status: 504 })
@@ -261,13 +288,13 @@ describe("control API and faults", () => {
 
   it("exposes payments, outcomes, faults and reset over HTTP", async () => {
     const authority = (await requestPayment()).json.data.authority as string
-    const list = await (await fetch(`${emu.url}/control/payments`)).json() as any
+    const list = (await (await fetch(`${emu.url}/control/payments`)).json()) as any
     expect(list.payments.map((p: any) => [p.authority, p.state])).toEqual([[authority, "pending"]])
 
     const pay = await post(emu.url, `/control/payments/${authority}/pay`, { follow: true })
     expect(pay.json).toMatchObject({ authority, status: "OK", followed: { status: 302 } })
     expect(callbacks).toHaveLength(1)
-    const one = await (await fetch(`${emu.url}/control/payments/${authority}`)).json() as any
+    const one = (await (await fetch(`${emu.url}/control/payments/${authority}`)).json()) as any
     expect(one.state).toBe("paid")
 
     const faults = await post(emu.url, "/control/faults", { failNext: 2, status: 502, latencyMs: 0 })

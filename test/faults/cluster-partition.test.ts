@@ -50,11 +50,17 @@ const tokenOf = new Map<number, string>()
 
 /** Both runners run some bots, every bot is polled, and no overlap or 409 so far. */
 const shared = async () => {
-  const health = fleetHealth(emulator, bots.map((b) => b.token))
+  const health = fleetHealth(
+    emulator,
+    bots.map((b) => b.token)
+  )
   expect(health.overlapping).toBe(0)
   expect(health.conflicts).toBe(0)
   if (health.polling < BOTS) return false
-  const by = botsByRunner(await statuses(db), bots.map((b) => b.id))
+  const by = botsByRunner(
+    await statuses(db),
+    bots.map((b) => b.id)
+  )
   return (by.get(cutOff.name)?.length ?? 0) > 0 && (by.get(direct.name)?.length ?? 0) > 0 ? by : false
 }
 
@@ -64,7 +70,10 @@ beforeAll(async () => {
   db = database(testDb.url)
   bots = await seedBots(db, emulator, BOTS)
   for (const b of bots) tokenOf.set(b.id, b.token)
-  polls = watchPolls(emulator, bots.map((b) => b.token))
+  polls = watchPolls(
+    emulator,
+    bots.map((b) => b.token)
+  )
   const url = new URL(testDb.url)
   proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) })
   const viaProxy = new URL(testDb.url)
@@ -93,24 +102,41 @@ describe.each(["reset", "blackhole"] as const)("runner cut off from PostgreSQL (
     proxy.cut(mode)
 
     // B takes every one of A's bots; A stopped each before B started it.
-    const handovers = await waitFor("A's bots polled by B", async () => {
-      const rows = await statuses(db)
-      const list = moving.map((id) => ({ id, runner: rows.get(id)?.runner, handover: polls.handover(tokenOf.get(id)!, cutAt) }))
-      return list.every((h) => h.runner === direct.name && h.handover && emulator.stats(tokenOf.get(h.id)!).activePollers >= 1)
-        ? list.map((h) => h.handover!)
-        : false
-    }, 30_000, 200)
+    const handovers = await waitFor(
+      "A's bots polled by B",
+      async () => {
+        const rows = await statuses(db)
+        const list = moving.map((id) => ({
+          id,
+          runner: rows.get(id)?.runner,
+          handover: polls.handover(tokenOf.get(id)!, cutAt)
+        }))
+        return list.every(
+          (h) => h.runner === direct.name && h.handover && emulator.stats(tokenOf.get(h.id)!).activePollers >= 1
+        )
+          ? list.map((h) => h.handover!)
+          : false
+      },
+      30_000,
+      200
+    )
     const stopped = handovers.map((h) => h.stoppedAt - cutAt)
     const started = handovers.map((h) => h.startedAt - cutAt)
     const margin = handovers.map((h) => h.startedAt - h.stoppedAt)
-    console.log(`partition (${mode}) figures`, JSON.stringify({
-      moved: moving.length,
-      aStoppedAfterCutMs: { p50: percentile(stopped, 0.5), max: Math.max(...stopped) },
-      bStartedAfterCutMs: { p50: percentile(started, 0.5), min: Math.min(...started), max: Math.max(...started) },
-      noPollerForMs: { min: Math.min(...margin), max: Math.max(...margin) }
-    }))
+    console.log(
+      `partition (${mode}) figures`,
+      JSON.stringify({
+        moved: moving.length,
+        aStoppedAfterCutMs: { p50: percentile(stopped, 0.5), max: Math.max(...stopped) },
+        bStartedAfterCutMs: { p50: percentile(started, 0.5), min: Math.min(...started), max: Math.max(...started) },
+        noPollerForMs: { min: Math.min(...margin), max: Math.max(...margin) }
+      })
+    )
     // Stop before start, for every bot: never two pollers, never a 409.
-    const health = fleetHealth(emulator, bots.map((b) => b.token))
+    const health = fleetHealth(
+      emulator,
+      bots.map((b) => b.token)
+    )
     expect(health.overlapping).toBe(0)
     expect(health.conflicts).toBe(0)
     expect(Math.min(...margin)).toBeGreaterThan(0)
@@ -120,7 +146,10 @@ describe.each(["reset", "blackhole"] as const)("runner cut off from PostgreSQL (
     // Back online: A recovers, re-registers and gets its share back, again stop before start.
     proxy.restore()
     await waitFor("A runs bots again", shared, 40_000, 500)
-    const after = fleetHealth(emulator, bots.map((b) => b.token))
+    const after = fleetHealth(
+      emulator,
+      bots.map((b) => b.token)
+    )
     expect(after.overlapping).toBe(0)
     expect(after.conflicts).toBe(0)
   }, 90_000)

@@ -19,7 +19,16 @@ import { afterAll, beforeAll, expect, it } from "vitest"
 import { translator } from "../../src/bot/i18n.ts"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
-import { database, percentile, seedBots, sleep, startRunner, stopAll, waitFor, waitReady } from "../cluster/support/cluster.ts"
+import {
+  database,
+  percentile,
+  seedBots,
+  sleep,
+  startRunner,
+  stopAll,
+  waitFor,
+  waitReady
+} from "../cluster/support/cluster.ts"
 import type { Database, Runner, SeededBot } from "../cluster/support/cluster.ts"
 import { createTestDatabase } from "../support/database.ts"
 import type { TestDatabase } from "../support/database.ts"
@@ -52,23 +61,36 @@ const q: Query = (text, ...params) => db.query(text, params)
 
 /** The last time this runner's process reported a successful payment_expiry tick (0 if never). */
 const lastExpiryTick = async (runner: Runner): Promise<number> => {
-  const text = await fetch(`${runner.httpUrl}/metrics`).then((r) => r.text()).catch(() => "")
-  const line = text.split("\n").find((l) => l.startsWith('botfleet_job_last_success_timestamp_seconds{job="payment_expiry"}'))
+  const text = await fetch(`${runner.httpUrl}/metrics`)
+    .then((r) => r.text())
+    .catch(() => "")
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith('botfleet_job_last_success_timestamp_seconds{job="payment_expiry"}'))
   return line === undefined ? 0 : Number(line.split(" ").at(-1)) * 1000
 }
 
 it("1,000 expiries across 3 runners, the tick owner killed mid-way: each once, â‰¤ 5 s late, one message per user", async () => {
-  for (let i = 0; i < 3; i++) runners.push(await startRunner({ databaseUrl: testDb.url, telegramApiRoot: emulator.url }))
+  for (let i = 0; i < 3; i++)
+    runners.push(await startRunner({ databaseUrl: testDb.url, telegramApiRoot: emulator.url }))
   await Promise.all(runners.map((r) => waitReady(r)))
   const bots: Array<SeededBot> = await seedBots(db, emulator, BOTS)
-  await db.query("INSERT INTO bot_configurations (bot_id, config_key, config_value) VALUES ($1, 'DEFAULT_LANGUAGE', '\"en\"')", [bots[1]!.id])
+  await db.query(
+    "INSERT INTO bot_configurations (bot_id, config_key, config_value) VALUES ($1, 'DEFAULT_LANGUAGE', '\"en\"')",
+    [bots[1]!.id]
+  )
   /** The runner that ran the latest payment_expiry tick (the schedule's owner), once ticks are running. */
   const tickOwner = () =>
-    waitFor("the payment_expiry tick owner", async () => {
-      const ticks = await Promise.all(runners.map(lastExpiryTick))
-      const latest = Math.max(...ticks)
-      return latest > Date.now() - 2_000 ? runners[ticks.indexOf(latest)] : undefined
-    }, 30_000, 100)
+    waitFor(
+      "the payment_expiry tick owner",
+      async () => {
+        const ticks = await Promise.all(runners.map(lastExpiryTick))
+        const latest = Math.max(...ticks)
+        return latest > Date.now() - 2_000 ? runners[ticks.indexOf(latest)] : undefined
+      },
+      30_000,
+      100
+    )
   await tickOwner()
 
   const languages = [null, "en", "fa", "ru"] as const
@@ -93,25 +115,40 @@ it("1,000 expiries across 3 runners, the tick owner killed mid-way: each once, â
   await executor.exited
   // When a survivor runs the schedule's ticks again (the fallback bridges the gap until then).
   const survivors = runners.filter((r) => r !== executor)
-  const resumed = waitFor("a survivor running the ticks", async () => {
-    const ticks = await Promise.all(survivors.map(lastExpiryTick))
-    return Math.max(...ticks) > killedAt ? Date.now() : undefined
-  }, 60_000, 100)
+  const resumed = waitFor(
+    "a survivor running the ticks",
+    async () => {
+      const ticks = await Promise.all(survivors.map(lastExpiryTick))
+      return Math.max(...ticks) > killedAt ? Date.now() : undefined
+    },
+    60_000,
+    100
+  )
 
-  const expired = await waitFor("every payment expired", async () => {
-    const rows = await db.query<{ id: number; status: string; lateMs: number }>(
-      `SELECT id, status, (extract(epoch FROM updated_at - expires_at) * 1000)::int AS late_ms
+  const expired = await waitFor(
+    "every payment expired",
+    async () => {
+      const rows = await db.query<{ id: number; status: string; lateMs: number }>(
+        `SELECT id, status, (extract(epoch FROM updated_at - expires_at) * 1000)::int AS late_ms
        FROM card_to_card_payments WHERE id = ANY($1::bigint[])`,
-      [ids]
-    )
-    return rows.every((r) => r.status === "expired") ? rows : undefined
-  }, 60_000, 500)
-  const notices = await waitFor("every notice sent", async () => {
-    const rows = await db.query<{ subjectId: number; state: string; attempts: number; claimedBy: string }>(
-      "SELECT subject_id, state, attempts, claimed_by FROM job_notices WHERE kind = 'card_payment_expired'"
-    )
-    return rows.length === PAYMENTS && rows.every((r) => r.state === "done") ? rows : undefined
-  }, 90_000, 500)
+        [ids]
+      )
+      return rows.every((r) => r.status === "expired") ? rows : undefined
+    },
+    60_000,
+    500
+  )
+  const notices = await waitFor(
+    "every notice sent",
+    async () => {
+      const rows = await db.query<{ subjectId: number; state: string; attempts: number; claimedBy: string }>(
+        "SELECT subject_id, state, attempts, claimed_by FROM job_notices WHERE kind = 'card_payment_expired'"
+      )
+      return rows.length === PAYMENTS && rows.every((r) => r.state === "done") ? rows : undefined
+    },
+    90_000,
+    500
+  )
   await sleep(2_000)
   // The schedule itself moved to a survivor (the fallback only bridged the gap).
   const resumedAt = await resumed
@@ -129,19 +166,31 @@ it("1,000 expiries across 3 runners, the tick owner killed mid-way: each once, â
   const retried = new Set(notices.filter((n) => n.attempts > 1).map((n) => Number(n.subjectId)))
   const counts = seeded.map((p) => ({ p, messages: emulator.sentMessages(p.bot.token, p.telegramId) }))
   const duplicated = counts.filter((c) => c.messages.length > 1)
-  console.log("job expiry under kill", JSON.stringify({
-    payments: PAYMENTS,
-    executorKilled: executor.name,
-    lateMs: { p50: percentile(late, 0.5), p99: percentile(late, 0.99), max: Math.max(...late) },
-    lateBeforeKillMs: { p50: percentile(lateBeforeKill, 0.5), max: Math.max(...lateBeforeKill) },
-    lateAroundKillMaxMs: Math.max(...lateAroundKill),
-    noticesRetried: retried.size,
-    retriedWereTheKilledRunners: notices.filter((n) => n.attempts > 1).length,
-    usersWithTwoMessages: duplicated.length,
-    scheduleResumedAfterMs: resumedAt - killedAt
-  }))
+  console.log(
+    "job expiry under kill",
+    JSON.stringify({
+      payments: PAYMENTS,
+      executorKilled: executor.name,
+      lateMs: { p50: percentile(late, 0.5), p99: percentile(late, 0.99), max: Math.max(...late) },
+      lateBeforeKillMs: { p50: percentile(lateBeforeKill, 0.5), max: Math.max(...lateBeforeKill) },
+      lateAroundKillMaxMs: Math.max(...lateAroundKill),
+      noticesRetried: retried.size,
+      retriedWereTheKilledRunners: notices.filter((n) => n.attempts > 1).length,
+      usersWithTwoMessages: duplicated.length,
+      scheduleResumedAfterMs: resumedAt - killedAt
+    })
+  )
   if (process.env.JOBS_DEBUG) {
-    for (const r of runners) console.log(r.name, r.output().split("\n").filter((l) => /job|expiry|notice/i.test(l)).slice(-40).join("\n"))
+    for (const r of runners)
+      console.log(
+        r.name,
+        r
+          .output()
+          .split("\n")
+          .filter((l) => /job|expiry|notice/i.test(l))
+          .slice(-40)
+          .join("\n")
+      )
   }
 
   // Each payment expired once (one guarded change, one notice: the database refuses a second), â‰¤ 5 s late.

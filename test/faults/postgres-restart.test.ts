@@ -28,25 +28,31 @@ let app: RunningApp
 
 const handlerApp = new Composer<BotContext>()
 handlerApp.on("message", async (ctx) => {
-  await ctx.run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`INSERT INTO handler_log (bot_id, update_id) VALUES (${ctx.tenant.botId}, ${ctx.update.update_id})`
-  }))
+  await ctx.run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`INSERT INTO handler_log (bot_id, update_id) VALUES (${ctx.tenant.botId}, ${ctx.update.update_id})`
+    })
+  )
   await ctx.reply("ok")
 })
 
 const direct = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Bots>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(server.url(), { maxConnections: 1 }))))
+  Effect.runPromise(
+    effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(server.url(), { maxConnections: 1 })))
+  )
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-pg-restart-"))
   server = await startEmbeddedPostgres(dataDir, { durable: false })
-  await direct(Effect.gen(function*() {
-    yield* runMigrations()
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
-    yield* sql`GRANT INSERT ON handler_log TO botfleet_tenant`
-  }))
+  await direct(
+    Effect.gen(function* () {
+      yield* runMigrations()
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
+      yield* sql`GRANT INSERT ON handler_log TO botfleet_tenant`
+    })
+  )
   emulator = await startTelegramEmulator()
   app = await startApp({ databaseUrl: server.url(), telegramApiRoot: emulator.url, tenantApp: handlerApp })
 })
@@ -60,10 +66,12 @@ afterAll(async () => {
 describe("PostgreSQL restart under load", () => {
   it("loses nothing, doubles nothing, and keeps polling", async () => {
     const tokens = [emulator.createBot().token, emulator.createBot().token]
-    await direct(Effect.gen(function*() {
-      const bots = yield* Bots
-      for (const [i, token] of tokens.entries()) yield* bots.create({ name: `Bot ${i}`, telegramToken: token })
-    }))
+    await direct(
+      Effect.gen(function* () {
+        const bots = yield* Bots
+        for (const [i, token] of tokens.entries()) yield* bots.create({ name: `Bot ${i}`, telegramToken: token })
+      })
+    )
     for (const token of tokens) await emulator.waitForPoller(token, 10_000)
 
     const injected: Array<string> = []
@@ -89,20 +97,24 @@ describe("PostgreSQL restart under load", () => {
 
     // Still polling (the window was full during the outage, so polls resume as updates finish).
     const logged = await eventually(async () => {
-      const rows = await direct(Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        return yield* sql<{ botId: number; updateId: number; times: number }>`
+      const rows = await direct(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          return yield* sql<{ botId: number; updateId: number; times: number }>`
           SELECT bot_id, update_id, count(*)::int AS times FROM handler_log GROUP BY bot_id, update_id`
-      }))
+        })
+      )
       return rows.length === injected.length ? rows : undefined
     }, 30_000)
     expect(logged.every((r) => r.times === 1)).toBe(true)
     tokens.forEach((t, i) => expect(emulator.stats(t).getUpdatesCalls).toBeGreaterThan(pollsAtOutage[i]!))
     await eventually(async () => (await fetch(`${app.httpUrl}/readyz`)).status === 200, 10_000)
-    const letters = await direct(Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      return yield* sql`SELECT 1 FROM dead_letter_updates`
-    }))
+    const letters = await direct(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql`SELECT 1 FROM dead_letter_updates`
+      })
+    )
     expect(letters.length).toBe(0)
   })
 })

@@ -13,7 +13,16 @@
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
-import { database, fleetHealth, seedBots, sleep, startRunner, stopAll, waitFor, waitReady } from "../cluster/support/cluster.ts"
+import {
+  database,
+  fleetHealth,
+  seedBots,
+  sleep,
+  startRunner,
+  stopAll,
+  waitFor,
+  waitReady
+} from "../cluster/support/cluster.ts"
 import type { Database, Runner, SeededBot } from "../cluster/support/cluster.ts"
 import { createTestDatabase } from "../support/database.ts"
 import type { TestDatabase } from "../support/database.ts"
@@ -50,7 +59,16 @@ afterAll(async () => {
 it(`${KILLS} runners killed (SIGKILL) under a steady stream of /start: no update lost, never two pollers`, async () => {
   await Promise.all([launch(), launch(), launch()])
   await Promise.all(runners.map((r) => waitReady(r)))
-  await waitFor("every bot polled", () => fleetHealth(emulator, bots.map((b) => b.token)).polling === BOTS, 30_000, 200)
+  await waitFor(
+    "every bot polled",
+    () =>
+      fleetHealth(
+        emulator,
+        bots.map((b) => b.token)
+      ).polling === BOTS,
+    30_000,
+    200
+  )
 
   const injected: Array<{ bot: SeededBot; user: number; updateId: number }> = []
   let sending = true
@@ -58,7 +76,10 @@ it(`${KILLS} runners killed (SIGKILL) under a steady stream of /start: no update
     for (let i = 0; sending; i++) {
       const bot = bots[i % BOTS]!
       const user = 700_000 + i
-      const { updateId } = emulator.injectMessage(bot.token, { text: "/start", from: { id: user, first_name: `U${i}`, language_code: "en" } })
+      const { updateId } = emulator.injectMessage(bot.token, {
+        text: "/start",
+        from: { id: user, first_name: `U${i}`, language_code: "en" }
+      })
       injected.push({ bot, user, updateId })
       await sleep(25)
     }
@@ -79,15 +100,22 @@ it(`${KILLS} runners killed (SIGKILL) under a steady stream of /start: no update
   await sender
 
   // Everything handled: the killed runners' bots moved (≈ 10 s each) and caught up.
-  const users = await waitFor("every /start user recorded", async () => {
-    const rows = await db.query<{ botId: number; telegramId: number }>("SELECT bot_id, telegram_id FROM users")
-    return rows.length >= injected.length ? rows : undefined
-  }, 90_000, 500)
+  const users = await waitFor(
+    "every /start user recorded",
+    async () => {
+      const rows = await db.query<{ botId: number; telegramId: number }>("SELECT bot_id, telegram_id FROM users")
+      return rows.length >= injected.length ? rows : undefined
+    },
+    90_000,
+    500
+  )
   const have = new Set(users.map((u) => `${u.botId}:${u.telegramId}`))
   expect(injected.filter((i) => !have.has(`${i.bot.id}:${i.user}`))).toEqual([])
   expect(users).toHaveLength(injected.length)
 
-  const processed = await db.query<{ botId: number; updateId: number }>("SELECT bot_id, update_id FROM processed_updates")
+  const processed = await db.query<{ botId: number; updateId: number }>(
+    "SELECT bot_id, update_id FROM processed_updates"
+  )
   const marked = new Set(processed.map((p) => `${p.botId}:${p.updateId}`))
   expect(injected.filter((i) => !marked.has(`${i.bot.id}:${i.updateId}`))).toEqual([])
   expect(await db.query("SELECT bot_id, update_id FROM dead_letter_updates")).toEqual([])
@@ -98,7 +126,18 @@ it(`${KILLS} runners killed (SIGKILL) under a steady stream of /start: no update
   const repeated = welcomes.filter((n) => n > 1).length
   expect(repeated).toBeLessThanOrEqual(KILLS * 5)
 
-  const health = fleetHealth(emulator, bots.map((b) => b.token))
+  const health = fleetHealth(
+    emulator,
+    bots.map((b) => b.token)
+  )
   expect(health.overlapping).toBe(0)
-  console.log("repeated kill", JSON.stringify({ updates: injected.length, killed: killed.length, repeatedWelcomes: repeated, conflicts: health.conflicts }))
+  console.log(
+    "repeated kill",
+    JSON.stringify({
+      updates: injected.length,
+      killed: killed.length,
+      repeatedWelcomes: repeated,
+      conflicts: health.conflicts
+    })
+  )
 }, 240_000)

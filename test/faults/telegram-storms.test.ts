@@ -9,7 +9,20 @@
  * and the emulator must never see two pollers or a 409.
  */
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { ADMIN, ADMIN_CHAT, buttonData, createTenant, mark, nextMessage, press, query, say, startShop, trackingIn, until } from "../shop/harness.ts"
+import {
+  ADMIN,
+  ADMIN_CHAT,
+  buttonData,
+  createTenant,
+  mark,
+  nextMessage,
+  press,
+  query,
+  say,
+  startShop,
+  trackingIn,
+  until
+} from "../shop/harness.ts"
 import type { Shop, Tenant } from "../shop/harness.ts"
 
 const USERS_PER_TENANT = 6
@@ -59,7 +72,14 @@ const buy = async (tenant: Tenant, user: number) => {
   const tracking = trackingIn(instructions)
   const adminSince = mark(shop, tenant, ADMIN_CHAT)
   say(shop, tenant, user, `paid ${tracking}`)
-  const receipt = await nextMessage(shop, tenant, ADMIN_CHAT, adminSince, (m) => (m.text ?? m.caption ?? "").includes(tracking), STEP_MS)
+  const receipt = await nextMessage(
+    shop,
+    tenant,
+    ADMIN_CHAT,
+    adminSince,
+    (m) => (m.text ?? m.caption ?? "").includes(tracking),
+    STEP_MS
+  )
   since = mark(shop, tenant, user)
   const approve = buttonData(receipt, "rv:a:")
   press(shop, tenant, ADMIN, receipt, approve)
@@ -78,32 +98,48 @@ it(`storms of 5xx, 429, latency and dropped connections: ${2 * USERS_PER_TENANT}
     Array.from({ length: USERS_PER_TENANT }, (_, i) => ({ tenant, user: 50_000 + k * 100 + i }))
   )
   // Staggered so that steps of different users fall into different phases of the storm.
-  const trackings = await Promise.all(purchases.map(async (p, i) => {
-    await sleep(i * 700)
-    return buy(p.tenant, p.user)
-  }))
+  const trackings = await Promise.all(
+    purchases.map(async (p, i) => {
+      await sleep(i * 700)
+      return buy(p.tenant, p.user)
+    })
+  )
   await storms
   for (const t of tokens) shop.telegram.clearFaults(t)
 
   // Every purchase exactly once: approved, one deposit and one purchase, balance back to 0.
   for (const [i, { tenant, user }] of purchases.entries()) {
     const rows = await until(
-      () => query<{ type: string; amount: number }>(shop,
-        `SELECT t.type, t.amount FROM transactions t JOIN users u ON u.id = t.user_id
-         WHERE t.bot_id = $1 AND u.telegram_id = $2 ORDER BY t.id`, tenant.botId, user),
+      () =>
+        query<{ type: string; amount: number }>(
+          shop,
+          `SELECT t.type, t.amount FROM transactions t JOIN users u ON u.id = t.user_id
+         WHERE t.bot_id = $1 AND u.telegram_id = $2 ORDER BY t.id`,
+          tenant.botId,
+          user
+        ),
       (r) => r.length >= 2,
       10_000
     )
-    expect(rows).toEqual([{ type: "deposit", amount: 150_000 }, { type: "purchase", amount: -150_000 }])
-    const [payment] = await query<{ status: string }>(shop, "SELECT status FROM card_to_card_payments WHERE tracking_number = $1", trackings[i])
+    expect(rows).toEqual([
+      { type: "deposit", amount: 150_000 },
+      { type: "purchase", amount: -150_000 }
+    ])
+    const [payment] = await query<{ status: string }>(
+      shop,
+      "SELECT status FROM card_to_card_payments WHERE tracking_number = $1",
+      trackings[i]
+    )
     expect(payment!.status).toBe("approved")
     expect(shop.panel.user(`b${tenant.botId}_u${user}`)).toBeDefined()
   }
-  const [counts] = await query<{ balance: number; successes: number; subscriptions: number; letters: number }>(shop,
+  const [counts] = await query<{ balance: number; successes: number; subscriptions: number; letters: number }>(
+    shop,
     `SELECT (SELECT coalesce(sum(balance), 0)::int FROM users) AS balance,
             (SELECT sum(success_count)::int FROM tenant_payment_cards) AS successes,
             (SELECT count(*)::int FROM subscriptions) AS subscriptions,
-            (SELECT count(*)::int FROM dead_letter_updates) AS letters`)
+            (SELECT count(*)::int FROM dead_letter_updates) AS letters`
+  )
   expect(counts).toEqual({ balance: 0, successes: purchases.length, subscriptions: purchases.length, letters: 0 })
   expect(shop.panel.users()).toHaveLength(purchases.length)
 

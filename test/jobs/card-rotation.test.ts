@@ -28,7 +28,7 @@ let seed = 100
 const luhnCard = (): string => withLuhnCheckDigit(`603799${String(seed++).padStart(9, "0")}`)
 
 const tenantWithCards = (count: number, strategy: RotationStrategy = "time_based", intervalMinutes = 60) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const botId = yield* newBot
     const cards = yield* PaymentCards
     const ids: Array<number> = []
@@ -52,7 +52,7 @@ interface CardState {
 }
 
 const cardsOf = (botId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     return yield* sql<CardState>`SELECT id, is_current, last_rotated_at, current_usage_count FROM tenant_payment_cards
       WHERE bot_id = ${botId} ORDER BY id`
@@ -82,7 +82,9 @@ describe("card rotation (pure plan)", () => {
     const at = minutes(0)
     assert.deepStrictEqual(planRotation([card(1), card(2), card(3)], at), { _tag: "Advance", from: null, to: 1 })
     const current = (id: number, since: Date) => ({ isCurrent: true, lastRotatedAt: since, id })
-    assert.deepStrictEqual(planRotation([card(1, current(1, minutes(0))), card(2), card(3)], minutes(59)), { _tag: "LeaveAlone" })
+    assert.deepStrictEqual(planRotation([card(1, current(1, minutes(0))), card(2), card(3)], minutes(59)), {
+      _tag: "LeaveAlone"
+    })
     assert.deepStrictEqual(planRotation([card(1, current(1, minutes(0))), card(2), card(3)], minutes(60)), {
       _tag: "Advance",
       from: 1,
@@ -103,7 +105,10 @@ describe("card rotation (pure plan)", () => {
       { _tag: "Advance", from: 2, to: 3 }
     )
     // Made current by hand: its turn is stamped, nothing moves.
-    assert.deepStrictEqual(planRotation([card(1), card(2, { isCurrent: true }), card(3)], at), { _tag: "Stamp", cardId: 2 })
+    assert.deepStrictEqual(planRotation([card(1), card(2, { isCurrent: true }), card(3)], at), {
+      _tag: "Stamp",
+      cardId: 2
+    })
     // The current card's own interval counts.
     assert.deepStrictEqual(
       planRotation([card(1, { ...current(1, minutes(0)), rotationIntervalMinutes: 15 }), card(2)], minutes(15)),
@@ -122,7 +127,7 @@ describe("card rotation (pure plan)", () => {
 describe("card rotation (database, controlled clock)", () => {
   it.layer(layer)((it) => {
     it.effect("three cards: 1 → 2 → 3 → 1 every 60 minutes, counters reset, last_rotated_at recorded", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { botId, ids } = yield* tenantWithCards(3)
         const [a, b, c] = ids as [number, number, number]
         const sql = yield* SqlClient.SqlClient
@@ -142,10 +147,11 @@ describe("card rotation (database, controlled clock)", () => {
         // Buyers get the card the job made current, whatever the order of cards.
         const picked = yield* withTenant(botId, pickCard(botId))
         assert.strictEqual(picked.id, b)
-      }))
+      })
+    )
 
     it.effect("an inactive card is skipped, and one switched off while current is replaced at the next run", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { botId, ids } = yield* tenantWithCards(3)
         const [a, b, c] = ids as [number, number, number]
         const cards = yield* PaymentCards
@@ -162,10 +168,11 @@ describe("card rotation (database, controlled clock)", () => {
         assert.strictEqual(yield* currentOf(botId), a, "after the switched-off card: the next active one, wrapping")
         yield* rotateDueCards(minutes(241))
         assert.strictEqual(yield* currentOf(botId), b)
-      }))
+      })
+    )
 
     it.effect("a run repeated at the same time (a tick re-run after a crash) changes nothing", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { botId, ids } = yield* tenantWithCards(3)
         yield* rotateDueCards(minutes(0))
         yield* rotateDueCards(minutes(60))
@@ -173,25 +180,30 @@ describe("card rotation (database, controlled clock)", () => {
         const again = yield* Effect.all([rotateDueCards(minutes(60)), rotateDueCards(minutes(60))], { concurrency: 2 })
         assert.strictEqual(yield* currentOf(botId), ids[1])
         assert.deepStrictEqual(yield* cardsOf(botId), before)
-        assert.deepStrictEqual(again.map((r) => r.items), [0, 0])
-      }))
+        assert.deepStrictEqual(
+          again.map((r) => r.items),
+          [0, 0]
+        )
+      })
+    )
 
     it.effect("tenants with one active card or another strategy are left alone", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const single = yield* tenantWithCards(2)
         yield* PaymentCards.use((cards) => cards.deactivate(single.botId, single.ids[1]!))
         const roundRobin = yield* tenantWithCards(3, "round_robin")
         const before = [yield* cardsOf(single.botId), yield* cardsOf(roundRobin.botId)]
         for (const at of [0, 60, 120]) yield* rotateDueCards(minutes(at))
         assert.deepStrictEqual([yield* cardsOf(single.botId), yield* cardsOf(roundRobin.botId)], before)
-      }))
+      })
+    )
 
     it.effect("the job's run takes its time from Effect's clock (TestClock)", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { botId, ids } = yield* tenantWithCards(3, "time_based", 15)
         // The run alone under a TestClock set to the moment wanted.
         const runAt = (at: Date) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             yield* TestClock.setTime(at.getTime())
             return yield* cardRotationRun
           }).pipe(Effect.provide(TestClock.layer()))
@@ -201,6 +213,7 @@ describe("card rotation (database, controlled clock)", () => {
         assert.strictEqual(yield* currentOf(botId), ids[0])
         yield* runAt(minutes(15))
         assert.strictEqual(yield* currentOf(botId), ids[1])
-      }))
+      })
+    )
   })
 })

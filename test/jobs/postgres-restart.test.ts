@@ -30,13 +30,17 @@ let emulator: TelegramEmulator
 let app: RunningApp
 
 const direct = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Bots>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(server.url(), { maxConnections: 1 }))))
+  Effect.runPromise(
+    effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(server.url(), { maxConnections: 1 })))
+  )
 
 const q: Query = (text, ...params) =>
-  direct(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql.unsafe<never>(text, params)
-  }))
+  direct(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql.unsafe<never>(text, params)
+    })
+  )
 
 /** A job's last success, from the app's /metrics. */
 const lastSuccess = async (job: string): Promise<number> => {
@@ -65,7 +69,12 @@ afterAll(async () => {
 })
 
 const expiredCount = async (ids: ReadonlyArray<number>) =>
-  (await q<{ n: number }>("SELECT count(*)::int AS n FROM card_to_card_payments WHERE status = 'expired' AND id = ANY($1::bigint[])", ids))[0]!.n
+  (
+    await q<{ n: number }>(
+      "SELECT count(*)::int AS n FROM card_to_card_payments WHERE status = 'expired' AND id = ANY($1::bigint[])",
+      ids
+    )
+  )[0]!.n
 
 describe("jobs across a PostgreSQL restart", () => {
   it("keep working: expiries due during and after the outage happen once, and every job succeeds again", async () => {
@@ -79,7 +88,10 @@ describe("jobs across a PostgreSQL restart", () => {
     const during = await seedCardPayments(
       q,
       bot.id,
-      Array.from({ length: 20 }, (_, i) => ({ language: i % 2 === 0 ? "en" as const : null, expiresAt: new Date(Date.now() + 1_000 + i * 100) })),
+      Array.from({ length: 20 }, (_, i) => ({
+        language: i % 2 === 0 ? ("en" as const) : null,
+        expiresAt: new Date(Date.now() + 1_000 + i * 100)
+      })),
       2_000
     )
 
@@ -96,7 +108,10 @@ describe("jobs across a PostgreSQL restart", () => {
     const after = await seedCardPayments(
       q,
       bot.id,
-      Array.from({ length: 20 }, (_, i) => ({ language: "ru" as const, expiresAt: new Date(Date.now() + 500 + i * 100) })),
+      Array.from({ length: 20 }, (_, i) => ({
+        language: "ru" as const,
+        expiresAt: new Date(Date.now() + 500 + i * 100)
+      })),
       3_000
     )
     await eventually(async () => (await expiredCount(after.map((p) => p.paymentId))) === after.length, 30_000, 250)
@@ -108,13 +123,19 @@ describe("jobs across a PostgreSQL restart", () => {
     expect(await lastSuccess("payment_expiry")).toBeGreaterThan(downAt)
 
     // Each user told exactly once.
-    await eventually(async () => {
-      const n = await q<{ n: number }>("SELECT count(*)::int AS n FROM job_notices WHERE state = 'done'")
-      return n[0]!.n === before.length + during.length + after.length
-    }, 30_000, 250)
+    await eventually(
+      async () => {
+        const n = await q<{ n: number }>("SELECT count(*)::int AS n FROM job_notices WHERE state = 'done'")
+        return n[0]!.n === before.length + during.length + after.length
+      },
+      30_000,
+      250
+    )
     await sleep(1_000)
     for (const p of [...before, ...during, ...after]) {
-      expect(emulator.sentMessages(token, p.telegramId).map((m) => m.text)).toEqual([textIn(p.language ?? "fa", "payment-expired")])
+      expect(emulator.sentMessages(token, p.telegramId).map((m) => m.text)).toEqual([
+        textIn(p.language ?? "fa", "payment-expired")
+      ])
     }
   }, 120_000)
 })

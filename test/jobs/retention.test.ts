@@ -41,8 +41,14 @@ it("deletes old marks, attempts, sent notices and done tasks in batches; keeps r
 
   expect(await q<{ n: number }>("SELECT count(*)::int AS n FROM processed_updates")).toEqual([{ n: 10 }])
   expect(await q<{ updateId: number }>("SELECT update_id FROM update_attempts")).toEqual([{ updateId: 2 }])
-  expect((await q<{ state: string }>("SELECT state FROM job_notices ORDER BY id")).map((r) => r.state)).toEqual(["done", "failed", "pending"])
-  expect((await q<{ subjectId: number }>("SELECT subject_id FROM outbox_tasks ORDER BY id")).map((r) => r.subjectId)).toEqual([2, 3])
+  expect((await q<{ state: string }>("SELECT state FROM job_notices ORDER BY id")).map((r) => r.state)).toEqual([
+    "done",
+    "failed",
+    "pending"
+  ])
+  expect(
+    (await q<{ subjectId: number }>("SELECT subject_id FROM outbox_tasks ORDER BY id")).map((r) => r.subjectId)
+  ).toEqual([2, 3])
 
   // Idempotent: nothing left to delete.
   expect((await run(makeRetentionRun({ updateMarksHours: 48, doneTasksDays: 7 }))).items).toBe(0)

@@ -15,11 +15,13 @@ const constraint = { _tag: "SqlError", reason: { _tag: "ConstraintError" }, mess
 const counter = async (metric: typeof jobItems, job: string) =>
   (await metric.get()).values.find((v) => v.labels.job === job)?.value ?? 0
 const observations = async (job: string) =>
-  (await jobDuration.get()).values.find((v) => v.labels.job === job && v.metricName === "botfleet_job_duration_seconds_count")?.value ?? 0
+  (await jobDuration.get()).values.find(
+    (v) => v.labels.job === job && v.metricName === "botfleet_job_duration_seconds_count"
+  )?.value ?? 0
 
 describe("scheduled job runs", () => {
   it.live("a database outage is retried with backoff; the run then succeeds and is counted", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const items = yield* Effect.promise(() => counter(jobItems, "card_rotation"))
       const failures = yield* Effect.promise(() => counter(jobItemFailures, "card_rotation"))
       const runs = yield* Effect.promise(() => observations("card_rotation"))
@@ -27,7 +29,9 @@ describe("scheduled job runs", () => {
       const started = Date.now()
       const result = yield* instrumented(
         "card_rotation",
-        Effect.suspend(() => ++attempts <= 2 ? Effect.fail(connectionLost) : Effect.succeed({ items: 3, failures: 1 }))
+        Effect.suspend(() =>
+          ++attempts <= 2 ? Effect.fail(connectionLost) : Effect.succeed({ items: 3, failures: 1 })
+        )
       )
       assert.deepStrictEqual(result, { items: 3, failures: 1 })
       assert.strictEqual(attempts, 3)
@@ -35,15 +39,22 @@ describe("scheduled job runs", () => {
       assert.strictEqual(yield* Effect.promise(() => counter(jobItems, "card_rotation")), items + 3)
       assert.strictEqual(yield* Effect.promise(() => counter(jobItemFailures, "card_rotation")), failures + 1)
       assert.strictEqual(yield* Effect.promise(() => observations("card_rotation")), runs + 1)
-    }))
+    })
+  )
 
   it.live("any other failure is not retried, and the run is still measured", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const runs = yield* Effect.promise(() => observations("zarinpal_reconcile"))
       let attempts = 0
-      const exit = yield* Effect.exit(instrumented("zarinpal_reconcile", Effect.suspend(() => (attempts++, Effect.fail(constraint)))))
+      const exit = yield* Effect.exit(
+        instrumented(
+          "zarinpal_reconcile",
+          Effect.suspend(() => (attempts++, Effect.fail(constraint)))
+        )
+      )
       assert.isTrue(Exit.isFailure(exit))
       assert.strictEqual(attempts, 1)
       assert.strictEqual(yield* Effect.promise(() => observations("zarinpal_reconcile")), runs + 1)
-    }))
+    })
+  )
 })

@@ -25,7 +25,10 @@ export interface SeededPayment {
 export type Query = <A extends object>(text: string, ...params: Array<unknown>) => Promise<ReadonlyArray<A>>
 
 /** Runs SQL as the operator on the shop's database. */
-export const shopQuery = (shop: Shop): Query => (text, ...params) => query(shop, text, ...params)
+export const shopQuery =
+  (shop: Shop): Query =>
+  (text, ...params) =>
+    query(shop, text, ...params)
 
 export const seedCardPayments = async (
   q: Query,
@@ -34,7 +37,13 @@ export const seedCardPayments = async (
   firstTelegramId: number
 ): Promise<Array<SeededPayment>> => {
   const telegramIds = entries.map((_, i) => firstTelegramId + i)
-  const rows = await q<{ paymentId: number; userId: number; telegramId: number; language: Language | null; expiresAt: Date }>(
+  const rows = await q<{
+    paymentId: number
+    userId: number
+    telegramId: number
+    language: Language | null
+    expiresAt: Date
+  }>(
     `WITH input AS (
        SELECT * FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::boolean[]) WITH ORDINALITY
          AS x(telegram_id, language, expires_at, receipt, n)
@@ -60,7 +69,8 @@ export const seedCardPayments = async (
     entries.map((e) => e.expiresAt),
     entries.map((e) => e.receipt === true)
   )
-  return [...rows].map((r) => ({ ...r, paymentId: Number(r.paymentId), userId: Number(r.userId), telegramId: Number(r.telegramId) }))
+  return [...rows]
+    .map((r) => ({ ...r, paymentId: Number(r.paymentId), userId: Number(r.userId), telegramId: Number(r.telegramId) }))
     .sort((a, b) => a.telegramId - b.telegramId)
 }
 
@@ -69,11 +79,22 @@ export const textIn = (language: Language, key: string, variables?: Record<strin
   translator(language)(key, variables)
 
 /** Confirms a ZarinPal purchase or top-up as the user and returns the StartPay link's authority. */
-export const payOnline = async (shop: Shop, tenant: Tenant, user: number, what: { planId?: number; topUp?: number }) => {
+export const payOnline = async (
+  shop: Shop,
+  tenant: Tenant,
+  user: number,
+  what: { planId?: number; topUp?: number }
+) => {
   const welcome = await startChat(shop, tenant, user)
   const since = mark(shop, tenant, user)
   press(shop, tenant, user, welcome, what.topUp !== undefined ? `tm:z:${what.topUp}` : `pc:z:${what.planId}`)
-  const link = await nextMessage(shop, tenant, user, since, (m) => m.replyMarkup !== undefined && JSON.stringify(m.replyMarkup).includes("StartPay"))
+  const link = await nextMessage(
+    shop,
+    tenant,
+    user,
+    since,
+    (m) => m.replyMarkup !== undefined && JSON.stringify(m.replyMarkup).includes("StartPay")
+  )
   const url = buttonUrl(link)
   expect(url.startsWith(`${shop.zarinpal.url}/pg/StartPay/`)).toBe(true)
   return url.split("/").at(-1)!
@@ -98,6 +119,12 @@ export const zarinpalPayment = async (shop: Shop, authority: string) =>
   (await query<ZarinpalRow>(shop, "SELECT * FROM zarinpal_payments WHERE zarinpal_authority = $1", authority))[0]!
 
 export const depositsOf = async (shop: Shop, reference: string) =>
-  (await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM transactions WHERE reference = $1 AND type = 'deposit'", reference))[0]!.n
+  (
+    await query<{ n: number }>(
+      shop,
+      "SELECT count(*)::int AS n FROM transactions WHERE reference = $1 AND type = 'deposit'",
+      reference
+    )
+  )[0]!.n
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))

@@ -38,7 +38,11 @@ describe("zarinpal_reconcile", () => {
     expect(await depositsOf(shop, authority)).toBe(1)
     // The plan it paid for is bought, and the user hears about it once.
     await nextMessage(shop, tenant, user, since, "was received and your Monthly 50GB plan is active", 10_000)
-    const purchases = await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM transactions WHERE reference = $1 AND type = 'purchase'", authority)
+    const purchases = await query<{ n: number }>(
+      shop,
+      "SELECT count(*)::int AS n FROM transactions WHERE reference = $1 AND type = 'purchase'",
+      authority
+    )
     expect(purchases[0]!.n).toBe(1)
 
     // The callback arrives after all (a reload), twice at once: nothing more happens.
@@ -50,9 +54,16 @@ describe("zarinpal_reconcile", () => {
     await eventually(() => unVerifiedCalls() > calls, 10_000)
     await sleep(500)
     expect(await depositsOf(shop, authority)).toBe(1)
-    const received = shop.telegram.sentMessages(tenant.token, user).slice(since).filter((m) => m.text?.includes("was received"))
+    const received = shop.telegram
+      .sentMessages(tenant.token, user)
+      .slice(since)
+      .filter((m) => m.text?.includes("was received"))
     expect(received.length).toBe(1)
-    const notices = await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM job_notices WHERE kind = 'zarinpal_paid' AND subject_id = $1", row.id)
+    const notices = await query<{ n: number }>(
+      shop,
+      "SELECT count(*)::int AS n FROM job_notices WHERE kind = 'zarinpal_paid' AND subject_id = $1",
+      row.id
+    )
     expect(notices[0]!.n).toBe(1)
 
     // Never paid: still pending, nothing credited.
@@ -73,7 +84,12 @@ describe("zarinpal_reconcile", () => {
     expect(await depositsOf(shop, authority)).toBe(1)
     const told = await nextMessage(shop, tenant, user, since, "added to your wallet", 10_000)
     expect(told.text).toContain("30,000 toman")
-    const [balance] = await query<{ balance: number }>(shop, "SELECT balance FROM users WHERE bot_id = $1 AND telegram_id = $2", tenant.botId, user)
+    const [balance] = await query<{ balance: number }>(
+      shop,
+      "SELECT balance FROM users WHERE bot_id = $1 AND telegram_id = $2",
+      tenant.botId,
+      user
+    )
     expect(balance!.balance).toBe(30_000)
   }, 45_000)
 })

@@ -80,7 +80,9 @@ describe("master bot", () => {
 
   it("lists tenants with their runtime state and shows one tenant's statistics", async () => {
     await eventually(async () => {
-      const [row] = await world.sql<{ state: string }>(`SELECT state FROM bot_runtime_status WHERE bot_id = $1`, [tenantId])
+      const [row] = await world.sql<{ state: string }>(`SELECT state FROM bot_runtime_status WHERE bot_id = $1`, [
+        tenantId
+      ])
       return row?.state === "running"
     }, 5000)
     const list = await say("/tenants", (m) => text(m).includes("bots:"))
@@ -148,20 +150,35 @@ describe("master bot", () => {
     const confirm = await say(`/delete ${tenantId}`, (m) => text(m).startsWith("Delete"))
     expect(text(confirm)).toContain("users: 1")
     expect(text(confirm)).toContain("tenant wallet balance: 501,000 IRT")
-    const keyboard = (confirm.replyMarkup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard
+    const keyboard = (confirm.replyMarkup as { inline_keyboard: Array<Array<{ callback_data: string }>> })
+      .inline_keyboard
     const data = keyboard[0]![0]!.callback_data
     expect(data).toMatch(new RegExp(`^del:${tenantId}:\\d+$`))
 
     // A stale button deletes nothing.
-    world.emulator.injectCallbackQuery(masterToken, { from: ADMIN, messageId: confirm.messageId, data: `del:${tenantId}:1` })
-    await world.emulator.waitForSent(masterToken, ADMIN, (m) => m.messageId === confirm.messageId && text(m).includes("expired"), 5000)
+    world.emulator.injectCallbackQuery(masterToken, {
+      from: ADMIN,
+      messageId: confirm.messageId,
+      data: `del:${tenantId}:1`
+    })
+    await world.emulator.waitForSent(
+      masterToken,
+      ADMIN,
+      (m) => m.messageId === confirm.messageId && text(m).includes("expired"),
+      5000
+    )
     expect(await world.sql(`SELECT id FROM bots WHERE id = $1`, [tenantId])).toHaveLength(1)
 
     // The state lives in the button: a restart in between changes nothing.
     await world.restart()
     await world.emulator.waitForPoller(masterToken, 5000)
     world.emulator.injectCallbackQuery(masterToken, { from: ADMIN, messageId: confirm.messageId, data })
-    await world.emulator.waitForSent(masterToken, ADMIN, (m) => m.messageId === confirm.messageId && text(m).startsWith("✔"), 5000)
+    await world.emulator.waitForSent(
+      masterToken,
+      ADMIN,
+      (m) => m.messageId === confirm.messageId && text(m).startsWith("✔"),
+      5000
+    )
     expect(await world.sql(`SELECT id FROM bots WHERE id = $1`, [tenantId])).toEqual([])
     expect(await world.sql(`SELECT id FROM users WHERE bot_id = $1`, [tenantId])).toEqual([])
   })

@@ -37,7 +37,11 @@ describe("chooseCard", () => {
   })
 
   it("least_used: fewest approved uses plus pending payments, ties by id", () => {
-    const used = [card(3, { currentUsageCount: 2 }), card(7, { currentUsageCount: 1, pendingCount: 1 }), card(9, { currentUsageCount: 1 })]
+    const used = [
+      card(3, { currentUsageCount: 2 }),
+      card(7, { currentUsageCount: 1, pendingCount: 1 }),
+      card(9, { currentUsageCount: 1 })
+    ]
     expect(chooseCard("least_used", used, null).id).toBe(9)
     expect(chooseCard("least_used", [card(3), card(7)], null).id).toBe(3)
   })

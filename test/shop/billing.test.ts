@@ -41,9 +41,15 @@ describe("tenant billing", () => {
     const users = Array.from({ length: SALES }, (_, i) => 6001 + i)
     const welcomes = await Promise.all(users.map((u) => startChat(shop, tenant, u)))
     // /start answers before its transaction commits: wait until every buyer's row is there.
-    await eventually(async () =>
-      (await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM users WHERE bot_id = $1 AND telegram_id BETWEEN 6001 AND 6100", tenant.botId))[0]!
-        .n === SALES
+    await eventually(
+      async () =>
+        (
+          await query<{ n: number }>(
+            shop,
+            "SELECT count(*)::int AS n FROM users WHERE bot_id = $1 AND telegram_id BETWEEN 6001 AND 6100",
+            tenant.botId
+          )
+        )[0]!.n === SALES
     )
     // Every buyer has the price in their wallet (an operator adjustment, with its ledger row).
     await query(
@@ -60,9 +66,13 @@ describe("tenant billing", () => {
 
     const outcomes = await eventually(() => {
       const texts = users.map((u, i) =>
-        shop.telegram.sentMessages(tenant.token, u).slice(marks[i]).map((m) => m.text ?? "").find((t) => /You bought|cannot complete/.test(t))
+        shop.telegram
+          .sentMessages(tenant.token, u)
+          .slice(marks[i])
+          .map((m) => m.text ?? "")
+          .find((t) => /You bought|cannot complete/.test(t))
       )
-      return texts.every((t) => t !== undefined) ? texts as Array<string> : undefined
+      return texts.every((t) => t !== undefined) ? (texts as Array<string>) : undefined
     }, 12_000)
     const bought = outcomes.filter((t) => t.startsWith("✅ You bought")).length
     const refused = outcomes.filter((t) => t.includes("Nothing was taken from your wallet")).length
@@ -99,15 +109,26 @@ describe("tenant billing", () => {
     )
     expect(balances.filter((b) => b.balance === 0 && b.purchases === 1)).toHaveLength(AFFORDABLE)
     expect(balances.filter((b) => b.balance === PRICE && b.purchases === 0)).toHaveLength(SALES - AFFORDABLE)
-    const subs = await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM subscriptions WHERE bot_id = $1", tenant.botId)
+    const subs = await query<{ n: number }>(
+      shop,
+      "SELECT count(*)::int AS n FROM subscriptions WHERE bot_id = $1",
+      tenant.botId
+    )
     expect(subs[0]!.n).toBe(AFFORDABLE)
 
     // The admins heard about it: one low-balance warning (at the crossing), one alert per refused sale.
-    await eventually(() =>
-      shop.telegram.sentMessages(tenant.token, ADMIN_CHAT).slice(adminSince).filter((m) => m.text?.includes("was refused")).length ===
+    await eventually(
+      () =>
+        shop.telegram
+          .sentMessages(tenant.token, ADMIN_CHAT)
+          .slice(adminSince)
+          .filter((m) => m.text?.includes("was refused")).length ===
         SALES - AFFORDABLE
     )
-    const warnings = shop.telegram.sentMessages(tenant.token, ADMIN_CHAT).slice(adminSince).filter((m) => m.text?.includes("balance is low"))
+    const warnings = shop.telegram
+      .sentMessages(tenant.token, ADMIN_CHAT)
+      .slice(adminSince)
+      .filter((m) => m.text?.includes("balance is low"))
     expect(warnings).toHaveLength(1)
     expect(warnings[0]!.text).toContain("below 10,000")
   })

@@ -51,8 +51,14 @@ const payment = async (tracking: string) =>
   (await query<PaymentRow>(shop, "SELECT * FROM card_to_card_payments WHERE tracking_number = $1", tracking))[0]!
 
 const balanceOf = async (t: Tenant, telegramId: number) =>
-  (await query<{ balance: number }>(shop, "SELECT balance FROM users WHERE bot_id = $1 AND telegram_id = $2", t.botId, telegramId))[0]
-    ?.balance
+  (
+    await query<{ balance: number }>(
+      shop,
+      "SELECT balance FROM users WHERE bot_id = $1 AND telegram_id = $2",
+      t.botId,
+      telegramId
+    )
+  )[0]?.balance
 
 describe("card-to-card purchase", () => {
   it("menu → plan → card → receipt → admin approves: wallet, transactions, panel user and link", async () => {
@@ -90,7 +96,14 @@ describe("card-to-card purchase", () => {
     expect(receipt.messageThreadId).toBe(77)
     expect(receipt.caption).toContain(tracking)
     expect(receipt.caption).toContain("ref 123456")
-    expect((await until(() => payment(tracking), (r) => r.receiptType !== null)).receiptType).toBe("both")
+    expect(
+      (
+        await until(
+          () => payment(tracking),
+          (r) => r.receiptType !== null
+        )
+      ).receiptType
+    ).toBe("both")
 
     const adminSince = mark(shop, tenant, ADMIN_CHAT)
     since = mark(shop, tenant, user)
@@ -100,9 +113,18 @@ describe("card-to-card purchase", () => {
     const paid = await nextMessage(shop, tenant, user, since, "was received")
     expect(paid.text).toContain("Monthly 50GB")
 
-    const row = await until(() => payment(tracking), (r) => r.status === "approved")
+    const row = await until(
+      () => payment(tracking),
+      (r) => r.status === "approved"
+    )
     expect(row.adminReviewerTelegramId).toBe(ADMIN)
-    const txs = await query<{ type: string; amount: number; balanceAfter: number; paymentMethod: string; reference: string }>(
+    const txs = await query<{
+      type: string
+      amount: number
+      balanceAfter: number
+      paymentMethod: string
+      reference: string
+    }>(
       shop,
       `SELECT t.type, t.amount, t.balance_after, t.payment_method, t.reference FROM transactions t
        JOIN users u ON u.id = t.user_id WHERE t.bot_id = $1 AND u.telegram_id = $2 ORDER BY t.id`,
@@ -137,7 +159,11 @@ describe("card-to-card purchase", () => {
     expect(new Date(panelUser.expireAt).getTime()).toBe(sub!.expiresAt.getTime())
     expect(Math.abs(sub!.expiresAt.getTime() - Date.now() - 30 * 86_400_000)).toBeLessThan(60_000)
     // The tenant was charged for the traffic sold (50 GB × 100).
-    const [ledger] = await query<{ amount: number }>(shop, "SELECT amount FROM tenant_wallet_transactions WHERE bot_id = $1 AND type = 'sale'", tenant.botId)
+    const [ledger] = await query<{ amount: number }>(
+      shop,
+      "SELECT amount FROM tenant_wallet_transactions WHERE bot_id = $1 AND type = 'sale'",
+      tenant.botId
+    )
     expect(ledger!.amount).toBe(-5000)
   })
 
@@ -158,11 +184,18 @@ describe("card-to-card purchase", () => {
     await nextMessage(shop, tenant, ADMIN_CHAT, adminSince, `${tracking} rejected`)
     const told = await nextMessage(shop, tenant, user, since, "rejected")
     expect(told.text).toContain("No transfer arrived")
-    const row = await until(() => payment(tracking), (r) => r.status !== "pending")
+    const row = await until(
+      () => payment(tracking),
+      (r) => r.status !== "pending"
+    )
     expect(row.status).toBe("rejected")
     expect(row.adminNotes).toBe("No transfer arrived")
     expect(await balanceOf(tenant, user)).toBe(0)
-    const [card] = await query<{ failureCount: number }>(shop, "SELECT failure_count FROM tenant_payment_cards WHERE id = $1", row.cardId)
+    const [card] = await query<{ failureCount: number }>(
+      shop,
+      "SELECT failure_count FROM tenant_payment_cards WHERE id = $1",
+      row.cardId
+    )
     expect(card!.failureCount).toBe(1)
   })
 
@@ -173,7 +206,10 @@ describe("card-to-card purchase", () => {
     const data = buttonData(receipt, "rv:a:")
     const first = press(shop, tenant, ADMIN, receipt, data)
     const second = press(shop, tenant, ADMIN, receipt, data)
-    const answers = await Promise.all([answerTo(shop, tenant, first.callbackQueryId!), answerTo(shop, tenant, second.callbackQueryId!)])
+    const answers = await Promise.all([
+      answerTo(shop, tenant, first.callbackQueryId!),
+      answerTo(shop, tenant, second.callbackQueryId!)
+    ])
     expect(answers.map((a) => a.text).sort()).toEqual(["Approved ✅", "This payment was already reviewed (approved)."])
     const deposits = await query<{ n: number }>(
       shop,
@@ -182,9 +218,17 @@ describe("card-to-card purchase", () => {
       tracking
     )
     expect(deposits[0]!.n).toBe(1)
-    const [card] = await query<{ successCount: number }>(shop, "SELECT success_count FROM tenant_payment_cards WHERE id = $1", (await payment(tracking)).cardId)
+    const [card] = await query<{ successCount: number }>(
+      shop,
+      "SELECT success_count FROM tenant_payment_cards WHERE id = $1",
+      (await payment(tracking)).cardId
+    )
     expect(card!.successCount).toBeGreaterThanOrEqual(1)
-    const approvals = await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM card_to_card_payments WHERE bot_id = $1 AND status = 'approved'", tenant.botId)
+    const approvals = await query<{ n: number }>(
+      shop,
+      "SELECT count(*)::int AS n FROM card_to_card_payments WHERE bot_id = $1 AND status = 'approved'",
+      tenant.botId
+    )
     expect(card!.successCount).toBe(approvals[0]!.n) // the card counts each approval once
   })
 
@@ -230,7 +274,14 @@ describe("card-to-card purchase", () => {
     expect((await payment(tracking)).receiptType).toBeNull()
     // The step is still open: a photo is taken.
     await sendReceipt(shop, tenant, user, { photo: true })
-    expect((await until(() => payment(tracking), (r) => r.receiptType !== null)).receiptType).toBe("image")
+    expect(
+      (
+        await until(
+          () => payment(tracking),
+          (r) => r.receiptType !== null
+        )
+      ).receiptType
+    ).toBe("image")
   })
 
   it("a second pending payment is refused (and the database would refuse it too)", async () => {
@@ -249,12 +300,14 @@ describe("card-to-card purchase", () => {
       user
     )
     expect(pending[0]!.n).toBe(1)
-    await expect(query(
-      shop,
-      `INSERT INTO card_to_card_payments (bot_id, user_id, amount, tracking_number, expires_at)
+    await expect(
+      query(
+        shop,
+        `INSERT INTO card_to_card_payments (bot_id, user_id, amount, tracking_number, expires_at)
        SELECT bot_id, user_id, 1000, 'C2C00000000000000AB', now() FROM card_to_card_payments WHERE tracking_number = $1`,
-      first
-    )).rejects.toThrow()
+        first
+      )
+    ).rejects.toThrow()
   })
 
   it("the user can cancel before sending a receipt; forged and foreign button data is ignored", async () => {
@@ -273,7 +326,14 @@ describe("card-to-card purchase", () => {
     since = mark(shop, tenant, user)
     press(shop, tenant, user, instructions, buttonData(instructions, "c2c:x:"))
     await nextMessage(shop, tenant, user, since, `${tracking} was cancelled`)
-    expect((await until(() => payment(tracking), (r) => r.status !== "pending")).status).toBe("cancelled")
+    expect(
+      (
+        await until(
+          () => payment(tracking),
+          (r) => r.status !== "pending"
+        )
+      ).status
+    ).toBe("cancelled")
   })
 
   it("an admin sees pending receipts, today's sales and turns a card off and on with /admin", async () => {
@@ -304,8 +364,16 @@ describe("card-to-card purchase", () => {
     press(shop, tenant, ADMIN, panel, "adm:c")
     const cards = await nextMessage(shop, tenant, ADMIN, since, "Cards")
     press(shop, tenant, ADMIN, cards, buttonData(cards, "adm:t:"))
-    await eventually(async () =>
-      (await query<{ isActive: boolean }>(shop, "SELECT is_active FROM tenant_payment_cards WHERE id = $1", tenant.cardIds[0]))[0]!.isActive === false)
+    await eventually(
+      async () =>
+        (
+          await query<{ isActive: boolean }>(
+            shop,
+            "SELECT is_active FROM tenant_payment_cards WHERE id = $1",
+            tenant.cardIds[0]
+          )
+        )[0]!.isActive === false
+    )
     // With its only card off, the shop offers no card payment.
     const welcome = await startChat(shop, tenant, 1011)
     since = mark(shop, tenant, 1011)
@@ -315,7 +383,15 @@ describe("card-to-card purchase", () => {
     press(shop, tenant, 1011, welcome, `pc:c:${tenant.planIds[0]}`)
     await nextMessage(shop, tenant, 1011, since, "Card payments are not available")
     press(shop, tenant, ADMIN, cards, buttonData(cards, "adm:t:"))
-    await eventually(async () =>
-      (await query<{ isActive: boolean }>(shop, "SELECT is_active FROM tenant_payment_cards WHERE id = $1", tenant.cardIds[0]))[0]!.isActive === true)
+    await eventually(
+      async () =>
+        (
+          await query<{ isActive: boolean }>(
+            shop,
+            "SELECT is_active FROM tenant_payment_cards WHERE id = $1",
+            tenant.cardIds[0]
+          )
+        )[0]!.isActive === true
+    )
   })
 })

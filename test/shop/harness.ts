@@ -13,7 +13,15 @@ import { startZarinpalEmulator } from "../../src/emulators/zarinpal/index.ts"
 import type { ZarinpalEmulator } from "../../src/emulators/zarinpal/index.ts"
 import { topUpTenantWallet } from "../../src/payments/tenant-wallet.ts"
 import type { AppConfigShape } from "../../src/config.ts"
-import { Bots, Configurations, FeatureFlags, PaymentCards, Plans, TenantsLive, withLuhnCheckDigit } from "../../src/tenants/index.ts"
+import {
+  Bots,
+  Configurations,
+  FeatureFlags,
+  PaymentCards,
+  Plans,
+  TenantsLive,
+  withLuhnCheckDigit
+} from "../../src/tenants/index.ts"
 import type { CreatePaymentCard, CreatePlan, RotationStrategy } from "../../src/tenants/index.ts"
 import { eventually, startApp } from "../support/app.ts"
 import type { RunningApp } from "../support/app.ts"
@@ -32,7 +40,9 @@ export interface Shop {
   app: RunningApp
   readonly config: Partial<AppConfigShape>
   /** Runs SQL (or the tenant repositories) as the operator, outside any tenant. */
-  readonly sql: <A>(effect: Effect.Effect<A, unknown, SqlClient.SqlClient | Bots | FeatureFlags | Configurations | PaymentCards | Plans>) => Promise<A>
+  readonly sql: <A>(
+    effect: Effect.Effect<A, unknown, SqlClient.SqlClient | Bots | FeatureFlags | Configurations | PaymentCards | Plans>
+  ) => Promise<A>
   /** Stops the service and starts a fresh one on the same database (a restart, or a move to another replica). */
   readonly restart: () => Promise<void>
   readonly close: () => Promise<void>
@@ -60,7 +70,8 @@ export const startShop = async (overrides: Partial<AppConfigShape> = {}): Promis
     db,
     app: await start(),
     config,
-    sql: (effect) => shop.app.run(Effect.provide(effect, TenantsLive) as Effect.Effect<any, unknown, SqlClient.SqlClient | Bots>),
+    sql: (effect) =>
+      shop.app.run(Effect.provide(effect, TenantsLive) as Effect.Effect<any, unknown, SqlClient.SqlClient | Bots>),
     restart: async () => {
       await shop.app.stop()
       shop.app = await start()
@@ -109,48 +120,50 @@ export const DEFAULT_PLANS: ReadonlyArray<CreatePlan> = [
 /** A tenant bot with flags, configuration, cards and plans, polling the emulator. */
 export const createTenant = async (shop: Shop, spec: TenantSpec = {}): Promise<Tenant> => {
   const bot = shop.telegram.createBot()
-  const created = await shop.sql(Effect.gen(function*() {
-    const bots = yield* Bots
-    const flags = yield* FeatureFlags
-    const configs = yield* Configurations
-    const cards = yield* PaymentCards
-    const plans = yield* Plans
-    const sql = yield* SqlClient.SqlClient
-    const { bot: row } = yield* bots.create({
-      name: spec.name ?? "VPN Shop",
-      telegramToken: bot.token,
-      telegramUsername: bot.username,
-      isActive: false
-    })
-    for (const flag of spec.flags ?? ["card_to_card", "zarinpal", "support_tickets", "support_contact"]) {
-      yield* flags.enable(row.id, flag)
-    }
-    const config: Record<string, unknown> = {
-      ADMIN_IDS: [ADMIN],
-      ADMIN_CHAT_ID: ADMIN_CHAT,
-      ZARINPAL_MERCHANT_ID: MERCHANT,
-      SUPPORT_USERNAME: "shop_support",
-      ...spec.config
-    }
-    for (const [key, value] of Object.entries(config)) yield* configs.set(row.id, key, value)
-    const cardIds: Array<number> = []
-    for (const card of spec.cards ?? [{}]) {
-      const made = yield* cards.create(row.id, {
-        cardNumber: card.cardNumber ?? cardNumber(cardSeed++),
-        cardHolderName: card.cardHolderName ?? "Ali Rezaei",
-        bankName: card.bankName ?? "Melli",
-        rotationStrategy: spec.strategy ?? "round_robin",
-        ...(card.weight !== undefined ? { weight: card.weight } : {})
+  const created = await shop.sql(
+    Effect.gen(function* () {
+      const bots = yield* Bots
+      const flags = yield* FeatureFlags
+      const configs = yield* Configurations
+      const cards = yield* PaymentCards
+      const plans = yield* Plans
+      const sql = yield* SqlClient.SqlClient
+      const { bot: row } = yield* bots.create({
+        name: spec.name ?? "VPN Shop",
+        telegramToken: bot.token,
+        telegramUsername: bot.username,
+        isActive: false
       })
-      cardIds.push(made.id)
-    }
-    const planIds: Array<number> = []
-    for (const plan of spec.plans ?? DEFAULT_PLANS) planIds.push((yield* plans.create(row.id, plan)).id)
-    yield* sql`UPDATE bots SET traffic_rate_per_gb = ${spec.trafficRatePerGb ?? 100} WHERE id = ${row.id}`
-    yield* topUpTenantWallet(row.id, { amount: spec.walletBalance ?? 10_000_000, createdBy: "test" })
-    yield* bots.activate(row.id)
-    return { botId: row.id, cardIds, planIds }
-  }))
+      for (const flag of spec.flags ?? ["card_to_card", "zarinpal", "support_tickets", "support_contact"]) {
+        yield* flags.enable(row.id, flag)
+      }
+      const config: Record<string, unknown> = {
+        ADMIN_IDS: [ADMIN],
+        ADMIN_CHAT_ID: ADMIN_CHAT,
+        ZARINPAL_MERCHANT_ID: MERCHANT,
+        SUPPORT_USERNAME: "shop_support",
+        ...spec.config
+      }
+      for (const [key, value] of Object.entries(config)) yield* configs.set(row.id, key, value)
+      const cardIds: Array<number> = []
+      for (const card of spec.cards ?? [{}]) {
+        const made = yield* cards.create(row.id, {
+          cardNumber: card.cardNumber ?? cardNumber(cardSeed++),
+          cardHolderName: card.cardHolderName ?? "Ali Rezaei",
+          bankName: card.bankName ?? "Melli",
+          rotationStrategy: spec.strategy ?? "round_robin",
+          ...(card.weight !== undefined ? { weight: card.weight } : {})
+        })
+        cardIds.push(made.id)
+      }
+      const planIds: Array<number> = []
+      for (const plan of spec.plans ?? DEFAULT_PLANS) planIds.push((yield* plans.create(row.id, plan)).id)
+      yield* sql`UPDATE bots SET traffic_rate_per_gb = ${spec.trafficRatePerGb ?? 100} WHERE id = ${row.id}`
+      yield* topUpTenantWallet(row.id, { amount: spec.walletBalance ?? 10_000_000, createdBy: "test" })
+      yield* bots.activate(row.id)
+      return { botId: row.id, cardIds, planIds }
+    })
+  )
   await shop.telegram.waitForPoller(bot.token, 5000)
   return { ...created, token: bot.token, username: bot.username }
 }
@@ -158,7 +171,8 @@ export const createTenant = async (shop: Shop, spec: TenantSpec = {}): Promise<T
 // ---------------------------------------------------------------- acting as users and admins
 
 /** How many messages the bot has sent to this chat so far (to wait for the next ones). */
-export const mark = (shop: Shop, tenant: Tenant, chatId: number) => shop.telegram.sentMessages(tenant.token, chatId).length
+export const mark = (shop: Shop, tenant: Tenant, chatId: number) =>
+  shop.telegram.sentMessages(tenant.token, chatId).length
 
 const textOf = (m: SentMessage) => m.text ?? m.caption ?? ""
 
@@ -171,18 +185,30 @@ export const nextMessage = (
   match: string | RegExp | ((m: SentMessage) => boolean) = () => true,
   timeoutMs = 5000
 ): Promise<SentMessage> => {
-  const test = typeof match === "function"
-    ? match
-    : (m: SentMessage) => (typeof match === "string" ? textOf(m).includes(match) : match.test(textOf(m)))
-  return eventually(() => shop.telegram.sentMessages(tenant.token, chatId).slice(since).find(test), timeoutMs)
-    .catch((e: Error) => {
+  const test =
+    typeof match === "function"
+      ? match
+      : (m: SentMessage) => (typeof match === "string" ? textOf(m).includes(match) : match.test(textOf(m)))
+  return eventually(() => shop.telegram.sentMessages(tenant.token, chatId).slice(since).find(test), timeoutMs).catch(
+    (e: Error) => {
       const recent = shop.telegram.sentMessages(tenant.token, chatId).slice(since).map(textOf)
       throw new Error(`${e.message}; messages to ${chatId} since #${since}: ${JSON.stringify(recent)}`)
-    })
+    }
+  )
 }
 
-export const say = (shop: Shop, tenant: Tenant, userId: number, text: string, extra: { chatId?: number; replyToMessageId?: number } = {}) =>
-  shop.telegram.injectMessage(tenant.token, { text, from: { id: userId, first_name: `User${userId}`, username: `user${userId}` }, ...extra })
+export const say = (
+  shop: Shop,
+  tenant: Tenant,
+  userId: number,
+  text: string,
+  extra: { chatId?: number; replyToMessageId?: number } = {}
+) =>
+  shop.telegram.injectMessage(tenant.token, {
+    text,
+    from: { id: userId, first_name: `User${userId}`, username: `user${userId}` },
+    ...extra
+  })
 
 export const press = (shop: Shop, tenant: Tenant, userId: number, message: SentMessage, data: string) =>
   shop.telegram.injectCallbackQuery(tenant.token, {
@@ -194,15 +220,23 @@ export const press = (shop: Shop, tenant: Tenant, userId: number, message: SentM
 
 /** The callback data of the inline button whose data starts with `prefix`. */
 export const buttonData = (message: SentMessage, prefix: string): string => {
-  const markup = message.replyMarkup as { inline_keyboard?: Array<Array<{ callback_data?: string; url?: string }>> } | undefined
-  const data = markup?.inline_keyboard?.flat().map((b) => b.callback_data).find((d) => d?.startsWith(prefix))
+  const markup = message.replyMarkup as
+    | { inline_keyboard?: Array<Array<{ callback_data?: string; url?: string }>> }
+    | undefined
+  const data = markup?.inline_keyboard
+    ?.flat()
+    .map((b) => b.callback_data)
+    .find((d) => d?.startsWith(prefix))
   if (data === undefined) throw new Error(`no button ${prefix}… on ${JSON.stringify(message.replyMarkup)}`)
   return data
 }
 
 export const buttonUrl = (message: SentMessage): string => {
   const markup = message.replyMarkup as { inline_keyboard?: Array<Array<{ url?: string }>> } | undefined
-  const url = markup?.inline_keyboard?.flat().map((b) => b.url).find((u) => u !== undefined)
+  const url = markup?.inline_keyboard
+    ?.flat()
+    .map((b) => b.url)
+    .find((u) => u !== undefined)
   if (url === undefined) throw new Error(`no URL button on ${JSON.stringify(message.replyMarkup)}`)
   return url
 }
@@ -229,7 +263,12 @@ export const startCardPurchase = async (shop: Shop, tenant: Tenant, userId: numb
 export const trackingIn = (message: SentMessage) => /C2C[0-9A-F]{16}/.exec(textOf(message))![0]
 
 /** Sends a receipt and returns the message the admin chat got for it. */
-export const sendReceipt = async (shop: Shop, tenant: Tenant, userId: number, receipt: { text?: string; photo?: boolean }) => {
+export const sendReceipt = async (
+  shop: Shop,
+  tenant: Tenant,
+  userId: number,
+  receipt: { text?: string; photo?: boolean }
+) => {
   const adminSince = mark(shop, tenant, ADMIN_CHAT)
   const since = mark(shop, tenant, userId)
   if (receipt.photo) {
@@ -246,17 +285,21 @@ export const sendReceipt = async (shop: Shop, tenant: Tenant, userId: number, re
 
 /** Rows as the operator sees them. */
 export const query = <A extends object>(shop: Shop, text: string, ...params: Array<unknown>) =>
-  shop.sql(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    return (yield* sql.unsafe<A>(text, params as Array<never>)) as ReadonlyArray<A>
-  }))
+  shop.sql(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      return (yield* sql.unsafe<A>(text, params as Array<never>)) as ReadonlyArray<A>
+    })
+  )
 
 /**
  * Reads until `ok` holds. A handler's Telegram messages go out before its
  * transaction commits, so a test that saw a message waits for the rows too.
  */
 export const until = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 5000): Promise<A> =>
-  (await eventually(async () => {
-    const a = await read()
-    return ok(a) ? { a } : undefined
-  }, timeoutMs)).a
+  (
+    await eventually(async () => {
+      const a = await read()
+      return ok(a) ? { a } : undefined
+    }, timeoutMs)
+  ).a

@@ -4,7 +4,19 @@
  * updates and in messages sent outside updates), and the menus in each.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { buttonData, createTenant, mark, nextMessage, press, query, say, startCardPurchase, startChat, startShop, until } from "./harness.ts"
+import {
+  buttonData,
+  createTenant,
+  mark,
+  nextMessage,
+  press,
+  query,
+  say,
+  startCardPurchase,
+  startChat,
+  startShop,
+  until
+} from "./harness.ts"
 import type { Shop, Tenant } from "./harness.ts"
 
 let shop: Shop
@@ -19,8 +31,14 @@ beforeAll(async () => {
 afterAll(() => shop?.close())
 
 const languageOf = async (t: Tenant, telegramId: number) =>
-  (await query<{ language: string | null }>(shop, "SELECT language FROM users WHERE bot_id = $1 AND telegram_id = $2", t.botId, telegramId))[0]!
-    .language
+  (
+    await query<{ language: string | null }>(
+      shop,
+      "SELECT language FROM users WHERE bot_id = $1 AND telegram_id = $2",
+      t.botId,
+      telegramId
+    )
+  )[0]!.language
 
 describe("languages", () => {
   it("Persian by default: welcome, menu, plans and amounts in Persian", async () => {
@@ -50,7 +68,10 @@ describe("languages", () => {
     press(shop, persian, user, picker, buttonData(picker, "lang:en"))
     const set = await nextMessage(shop, persian, user, since, "Your language is now English.")
     expect(JSON.stringify(set.replyMarkup)).toContain("🛒 Buy a plan")
-    await until(() => languageOf(persian, user), (l) => l === "en")
+    await until(
+      () => languageOf(persian, user),
+      (l) => l === "en"
+    )
     since = mark(shop, persian, user)
     say(shop, persian, user, "👛 Wallet")
     await nextMessage(shop, persian, user, since, "Your wallet balance: 0 toman")
@@ -80,7 +101,12 @@ describe("languages", () => {
     expect(payment.text).toContain("Переведите ровно")
     // Messages sent outside an update (the subscription link, from the outbox worker) use the user's language too.
     await until(
-      () => query(shop, "UPDATE card_to_card_payments SET status = 'cancelled' WHERE tracking_number = $1 RETURNING id", /C2C[0-9A-F]{16}/.exec(payment.text!)![0]),
+      () =>
+        query(
+          shop,
+          "UPDATE card_to_card_payments SET status = 'cancelled' WHERE tracking_number = $1 RETURNING id",
+          /C2C[0-9A-F]{16}/.exec(payment.text!)![0]
+        ),
       (rows) => rows.length === 1
     )
     await query(shop, "UPDATE users SET balance = 150000 WHERE bot_id = $1 AND telegram_id = $2", persian.botId, user)

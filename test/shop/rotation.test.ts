@@ -46,7 +46,12 @@ describe("card rotation under concurrency", () => {
 
   it("time_based: every buyer gets the current card", async () => {
     const tenant = await createTenant(shop, { cards: [{}, {}, {}], strategy: "time_based" })
-    await query(shop, "UPDATE tenant_payment_cards SET is_current = (id = $1) WHERE bot_id = $2", tenant.cardIds[1], tenant.botId)
+    await query(
+      shop,
+      "UPDATE tenant_payment_cards SET is_current = (id = $1) WHERE bot_id = $2",
+      tenant.cardIds[1],
+      tenant.botId
+    )
     const cards = await burst(tenant, 5201, 4)
     expect(new Set(cards)).toEqual(new Set([tenant.cardIds[1]]))
   })

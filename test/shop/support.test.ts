@@ -57,18 +57,27 @@ describe("support", () => {
     say(shop, tenant, 4242, "lol", { chatId: ADMIN_CHAT, replyToMessageId: ticket.messageId })
     // The admin replies.
     const adminReplySince = mark(shop, tenant, ADMIN_CHAT)
-    say(shop, tenant, ADMIN, "Update the app to the latest version", { chatId: ADMIN_CHAT, replyToMessageId: ticket.messageId })
+    say(shop, tenant, ADMIN, "Update the app to the latest version", {
+      chatId: ADMIN_CHAT,
+      replyToMessageId: ticket.messageId
+    })
     const reply = await nextMessage(shop, tenant, user, since, "Support (ticket #")
     expect(reply.text).toContain("Update the app to the latest version")
     await nextMessage(shop, tenant, ADMIN_CHAT, adminReplySince, "Sent to the user")
-    expect(shop.telegram.sentMessages(tenant.token, user).slice(since).some((m) => m.text?.includes("lol"))).toBe(false)
+    expect(
+      shop.telegram
+        .sentMessages(tenant.token, user)
+        .slice(since)
+        .some((m) => m.text?.includes("lol"))
+    ).toBe(false)
 
     const rows = await until(
-      () => query<{ direction: string; body: string }>(
-        shop,
-        "SELECT m.direction, m.body FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.bot_id = $1 ORDER BY m.id",
-        tenant.botId
-      ),
+      () =>
+        query<{ direction: string; body: string }>(
+          shop,
+          "SELECT m.direction, m.body FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.bot_id = $1 ORDER BY m.id",
+          tenant.botId
+        ),
       (r) => r.length === 2
     )
     expect(rows).toEqual([
@@ -87,7 +96,12 @@ describe("support", () => {
     const receipt = await sendReceipt(shop, tenant, user, { text: "transferred after the restart" })
     expect(receipt.text).toContain(tracking)
     const [row] = await until(
-      () => query<{ receiptText: string | null }>(shop, "SELECT receipt_text FROM card_to_card_payments WHERE tracking_number = $1", tracking),
+      () =>
+        query<{ receiptText: string | null }>(
+          shop,
+          "SELECT receipt_text FROM card_to_card_payments WHERE tracking_number = $1",
+          tracking
+        ),
       (r) => r[0]?.receiptText !== null
     )
     expect(row!.receiptText).toBe("transferred after the restart")

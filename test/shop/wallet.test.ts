@@ -32,7 +32,14 @@ beforeAll(async () => {
 afterAll(() => shop?.close())
 
 const userRow = async (t: Tenant, telegramId: number) =>
-  (await query<{ id: number; balance: number }>(shop, "SELECT id, balance FROM users WHERE bot_id = $1 AND telegram_id = $2", t.botId, telegramId))[0]!
+  (
+    await query<{ id: number; balance: number }>(
+      shop,
+      "SELECT id, balance FROM users WHERE bot_id = $1 AND telegram_id = $2",
+      t.botId,
+      telegramId
+    )
+  )[0]!
 
 /** Wallet → Top up → amount → card → receipt → approved. */
 const topUpByCard = async (t: Tenant, user: number, amount: number) => {
@@ -79,7 +86,10 @@ describe("wallet", () => {
     const user = 3001
     const credited = await topUpByCard(tenant, user, 400_000)
     expect(credited.text).toContain("400,000 toman")
-    await until(() => userRow(tenant, user), (u) => u.balance === 400_000)
+    await until(
+      () => userRow(tenant, user),
+      (u) => u.balance === 400_000
+    )
 
     const { done, since } = await buyFromWallet(tenant, user, tenant.planIds[0]!)
     expect(done.text).toContain("You bought Monthly 50GB for 150,000 toman")
@@ -143,16 +153,28 @@ describe("wallet", () => {
     const user = 3002
     await topUpByCard(tenant, user, 200_000)
     await topUpByCard(other, user, 500_000)
-    await until(() => userRow(tenant, user), (u) => u.balance === 200_000)
-    await until(() => userRow(other, user), (u) => u.balance === 500_000)
+    await until(
+      () => userRow(tenant, user),
+      (u) => u.balance === 200_000
+    )
+    await until(
+      () => userRow(other, user),
+      (u) => u.balance === 500_000
+    )
 
     const a = await buyFromWallet(tenant, user, tenant.planIds[0]!)
     await nextMessage(shop, tenant, user, a.since, "subscription is ready")
     const b = await buyFromWallet(other, user, other.planIds[1]!)
     await nextMessage(shop, other, user, b.since, "subscription is ready")
 
-    await until(() => userRow(tenant, user), (u) => u.balance === 50_000)
-    await until(() => userRow(other, user), (u) => u.balance === 100_000)
+    await until(
+      () => userRow(tenant, user),
+      (u) => u.balance === 50_000
+    )
+    await until(
+      () => userRow(other, user),
+      (u) => u.balance === 100_000
+    )
     const inA = shop.panel.user(`b${tenant.botId}_u${user}`)!
     const inB = shop.panel.user(`b${other.botId}_u${user}`)!
     expect(inA.uuid).not.toBe(inB.uuid)
@@ -163,7 +185,10 @@ describe("wallet", () => {
       "SELECT s.bot_id, s.plan_id FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE u.telegram_id = $1 ORDER BY s.bot_id",
       user
     )
-    expect(subs).toEqual([{ botId: tenant.botId, planId: tenant.planIds[0] }, { botId: other.botId, planId: other.planIds[1] }])
+    expect(subs).toEqual([
+      { botId: tenant.botId, planId: tenant.planIds[0] },
+      { botId: other.botId, planId: other.planIds[1] }
+    ])
     // Each bot's messages went to its own chat with the user.
     expect(shop.telegram.sentMessages(other.token, user).some((m) => m.text?.includes(inA.subscriptionUrl))).toBe(false)
   })

@@ -9,7 +9,18 @@ import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ZarinpalClient } from "../../src/payments/zarinpal-client.ts"
 import { eventually } from "../support/app.ts"
-import { buttonUrl, createTenant, MERCHANT, mark, nextMessage, press, query, startChat, startShop, until } from "./harness.ts"
+import {
+  buttonUrl,
+  createTenant,
+  MERCHANT,
+  mark,
+  nextMessage,
+  press,
+  query,
+  startChat,
+  startShop,
+  until
+} from "./harness.ts"
 import type { Shop, Tenant } from "./harness.ts"
 
 let shop: Shop
@@ -34,7 +45,13 @@ const paymentOf = async (authority: string) =>
   (await query<ZarinpalRow>(shop, "SELECT * FROM zarinpal_payments WHERE zarinpal_authority = $1", authority))[0]!
 
 const depositsOf = async (reference: string) =>
-  (await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM transactions WHERE reference = $1 AND type = 'deposit'", reference))[0]!.n
+  (
+    await query<{ n: number }>(
+      shop,
+      "SELECT count(*)::int AS n FROM transactions WHERE reference = $1 AND type = 'deposit'",
+      reference
+    )
+  )[0]!.n
 
 /** Confirms a ZarinPal purchase (or a top-up with `topUp`) and returns the StartPay link's authority. */
 const payOnline = async (user: number, what: { planId?: number; topUp?: number }) => {
@@ -81,15 +98,28 @@ describe("ZarinPal", () => {
     await nextMessage(shop, tenant, user, since, "was received and your Monthly 50GB plan is active")
     const link = await nextMessage(shop, tenant, user, since, "subscription is ready")
     expect(link.text).toContain(shop.panel.user(`b${tenant.botId}_u${user}`)!.subscriptionUrl)
-    const [user_] = await query<{ balance: number }>(shop, "SELECT balance FROM users WHERE bot_id = $1 AND telegram_id = $2", tenant.botId, user)
+    const [user_] = await query<{ balance: number }>(
+      shop,
+      "SELECT balance FROM users WHERE bot_id = $1 AND telegram_id = $2",
+      tenant.botId,
+      user
+    )
     expect(user_!.balance).toBe(0)
 
     // A replay (the user reloads the page), also two at once: nothing more happens.
-    const replays = await Promise.all([callback(bank.callbackUrl), callback(bank.callbackUrl), callback(bank.callbackUrl)])
+    const replays = await Promise.all([
+      callback(bank.callbackUrl),
+      callback(bank.callbackUrl),
+      callback(bank.callbackUrl)
+    ])
     expect(replays.map((r) => r.status)).toEqual([200, 200, 200])
     expect(replays.every((r) => r.body.includes("Payment successful"))).toBe(true)
     expect(await depositsOf(authority)).toBe(1)
-    const purchases = await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM transactions WHERE reference = $1 AND type = 'purchase'", authority)
+    const purchases = await query<{ n: number }>(
+      shop,
+      "SELECT count(*)::int AS n FROM transactions WHERE reference = $1 AND type = 'purchase'",
+      authority
+    )
     expect(purchases[0]!.n).toBe(1)
 
     // Each status change counted once: pending when started, paid when verified.
@@ -122,9 +152,15 @@ describe("ZarinPal", () => {
     const other = await createTenant(shop, { name: "Other" })
     expect((await callbackFor(authority, "OK", other.botId)).status).toBe(404)
     expect((await callbackFor(authority, "OK", 987654)).status).toBe(404)
-    expect((await callback(`http://x/payments/zarinpal/callback/${tenant.botId}?Authority=${authority}&Status=MAYBE`)).status).toBe(400)
-    expect((await callback(`http://x/payments/zarinpal/callback/abc?Authority=${authority}&Status=OK`)).status).toBe(400)
-    expect((await callback(`http://x/payments/zarinpal/callback/${tenant.botId}?Authority=';--&Status=OK`)).status).toBe(400)
+    expect(
+      (await callback(`http://x/payments/zarinpal/callback/${tenant.botId}?Authority=${authority}&Status=MAYBE`)).status
+    ).toBe(400)
+    expect((await callback(`http://x/payments/zarinpal/callback/abc?Authority=${authority}&Status=OK`)).status).toBe(
+      400
+    )
+    expect(
+      (await callback(`http://x/payments/zarinpal/callback/${tenant.botId}?Authority=';--&Status=OK`)).status
+    ).toBe(400)
     expect((await paymentOf(authority)).status).toBe("pending")
     expect(await depositsOf(authority)).toBe(0)
   })
@@ -143,11 +179,23 @@ describe("ZarinPal", () => {
     const authority = await payOnline(user, { topUp: 50_000 })
     const bank = await shop.zarinpal.pay(authority)
     // Another replica (or the reconciliation job) verified it first: our callback then gets 101.
-    await Effect.runPromise(Effect.gen(function*() {
-      const zarinpal = yield* ZarinpalClient
-      const first = yield* zarinpal.verify({ merchantId: MERCHANT, sandbox: false, amount: 50_000, currency: "IRT", authority })
-      expect(first.alreadyVerified).toBe(false)
-    }).pipe(Effect.provide(ZarinpalClient.layerWith({ apiRoot: shop.zarinpal.url, sandboxApiRoot: shop.zarinpal.sandboxUrl }))))
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const zarinpal = yield* ZarinpalClient
+        const first = yield* zarinpal.verify({
+          merchantId: MERCHANT,
+          sandbox: false,
+          amount: 50_000,
+          currency: "IRT",
+          authority
+        })
+        expect(first.alreadyVerified).toBe(false)
+      }).pipe(
+        Effect.provide(
+          ZarinpalClient.layerWith({ apiRoot: shop.zarinpal.url, sandboxApiRoot: shop.zarinpal.sandboxUrl })
+        )
+      )
+    )
     const since = mark(shop, tenant, user)
     const page = await callback(bank.callbackUrl)
     expect(page.body).toContain("Payment successful")
@@ -156,7 +204,12 @@ describe("ZarinPal", () => {
     expect(await depositsOf(authority)).toBe(1)
     const told = await nextMessage(shop, tenant, user, since, "added to your wallet")
     expect(told.text).toContain("50,000 toman")
-    const [row] = await query<{ balance: number }>(shop, "SELECT balance FROM users WHERE bot_id = $1 AND telegram_id = $2", tenant.botId, user)
+    const [row] = await query<{ balance: number }>(
+      shop,
+      "SELECT balance FROM users WHERE bot_id = $1 AND telegram_id = $2",
+      tenant.botId,
+      user
+    )
     expect(row!.balance).toBe(50_000)
   })
 
@@ -175,7 +228,10 @@ describe("ZarinPal", () => {
     expect(await depositsOf(authority)).toBe(0)
     await nextMessage(shop, tenant, user, since, "could not be verified")
     // The verify call carried our (tampered) amount, not the request's.
-    const verify = shop.zarinpal.requests().filter((r) => r.endpoint === "verify").at(-1)!
+    const verify = shop.zarinpal
+      .requests()
+      .filter((r) => r.endpoint === "verify")
+      .at(-1)!
     expect((verify.body as { amount: number }).amount).toBe(6_000_000)
   })
 
@@ -185,11 +241,12 @@ describe("ZarinPal", () => {
     const authority = await payOnline(user, { topUp: 70_000 })
     expect(shop.zarinpal.requests().filter((r) => r.endpoint === "request" && r.status === 500).length).toBe(1)
     const [task] = await until(
-      () => query<{ attempts: number; state: string }>(
-        shop,
-        "SELECT attempts, state FROM outbox_tasks WHERE kind = 'zarinpal_request' AND subject_id = (SELECT id FROM zarinpal_payments WHERE zarinpal_authority = $1)",
-        authority
-      ),
+      () =>
+        query<{ attempts: number; state: string }>(
+          shop,
+          "SELECT attempts, state FROM outbox_tasks WHERE kind = 'zarinpal_request' AND subject_id = (SELECT id FROM zarinpal_payments WHERE zarinpal_authority = $1)",
+          authority
+        ),
       (rows) => rows[0]?.state === "done"
     )
     expect(task).toEqual({ attempts: 2, state: "done" })

@@ -8,8 +8,13 @@ import { bucketOf } from "../../src/supervisor/bucket-of.ts"
 
 it("is FNV-1a over the id's 8 little-endian bytes, modulo the bucket count (values pinned)", () => {
   const pinned: ReadonlyArray<readonly [number, number, number]> = [
-    [1, 580, 4], [2, 935, 39], [3, 134, 6], [1000, 732, 28], [123456789, 313, 57],
-    [2 ** 32 + 7, 787, 19], [Number.MAX_SAFE_INTEGER, 496, 48]
+    [1, 580, 4],
+    [2, 935, 39],
+    [3, 134, 6],
+    [1000, 732, 28],
+    [123456789, 313, 57],
+    [2 ** 32 + 7, 787, 19],
+    [Number.MAX_SAFE_INTEGER, 496, 48]
   ]
   for (const [id, of1024, of64] of pinned) {
     expect(bucketOf(id, 1024)).toBe(of1024)

@@ -20,24 +20,30 @@ let emulator: TelegramEmulator
 let db: TestDatabase
 
 const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Bots>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(db.url, { maxConnections: 2 }))))
+  Effect.runPromise(
+    effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(db.url, { maxConnections: 2 })))
+  )
 
 const handled = () =>
-  run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<{ updateId: number; times: number }>`
+  run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<{ updateId: number; times: number }>`
       SELECT update_id, count(*)::int AS times FROM handler_log GROUP BY update_id`
-  }))
+    })
+  )
 
 beforeAll(async () => {
   emulator = await startTelegramEmulator()
   db = await createTestDatabase()
   runnerPort = await Effect.runPromise(freePort())
-  await run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
-    yield* sql`GRANT INSERT ON handler_log TO botfleet_tenant`
-  }))
+  await run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
+      yield* sql`GRANT INSERT ON handler_log TO botfleet_tenant`
+    })
+  )
 })
 afterAll(async () => {
   await emulator?.close()
@@ -60,9 +66,11 @@ const childEnv = (delayMs: number) => ({
 describe("crashes and shutdowns", () => {
   it("after kill -9 mid-burst, every update is handled exactly once", async () => {
     const { token } = emulator.createBot()
-    await run(Effect.gen(function*() {
-      yield* (yield* Bots).create({ name: "Crashy", telegramToken: token })
-    }))
+    await run(
+      Effect.gen(function* () {
+        yield* (yield* Bots).create({ name: "Crashy", telegramToken: token })
+      })
+    )
     const first = startSupervisorProcess(childEnv(40))
     await emulator.waitForPoller(token, 10_000)
     const injected: Array<number> = []
@@ -89,9 +97,11 @@ describe("crashes and shutdowns", () => {
 
   it("an update that kills the process on every attempt is dead-lettered after a few restarts", async () => {
     const { token } = emulator.createBot()
-    await run(Effect.gen(function*() {
-      yield* (yield* Bots).create({ name: "Poisoned", telegramToken: token })
-    }))
+    await run(
+      Effect.gen(function* () {
+        yield* (yield* Bots).create({ name: "Poisoned", telegramToken: token })
+      })
+    )
     const crash = emulator.injectMessage(token, { text: "crash", from: 3001 })
     const after = emulator.injectMessage(token, { text: "after", from: 3001 })
     let crashes = 0
@@ -99,7 +109,9 @@ describe("crashes and shutdowns", () => {
       const child = startSupervisorProcess(childEnv(0))
       const outcome = await Promise.race([
         child.exited.then(() => "crashed" as const),
-        emulator.waitForSent(token, 3001, (m) => m.text === `handled ${after.updateId}`, 15_000).then(() => "done" as const)
+        emulator
+          .waitForSent(token, 3001, (m) => m.text === `handled ${after.updateId}`, 15_000)
+          .then(() => "done" as const)
       ]).catch((e) => {
         child.process.kill("SIGKILL")
         throw new Error(`${e}\ncrashes=${crashes} stats=${JSON.stringify(emulator.stats(token))}\n${child.output()}`)
@@ -113,18 +125,22 @@ describe("crashes and shutdowns", () => {
       expect(crashes).toBeLessThanOrEqual(4)
     }
     expect(crashes).toBeGreaterThanOrEqual(3)
-    const letters = await run(Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      return yield* sql<{ updateId: number }>`SELECT update_id FROM dead_letter_updates`
-    }))
+    const letters = await run(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ updateId: number }>`SELECT update_id FROM dead_letter_updates`
+      })
+    )
     expect(letters.map((l) => l.updateId)).toContain(crash.updateId)
   }, 90_000)
 
   it("SIGTERM lets in-flight updates finish, confirms them, and exits 0", async () => {
     const { token } = emulator.createBot()
-    await run(Effect.gen(function*() {
-      yield* (yield* Bots).create({ name: "Graceful", telegramToken: token })
-    }))
+    await run(
+      Effect.gen(function* () {
+        yield* (yield* Bots).create({ name: "Graceful", telegramToken: token })
+      })
+    )
     const child = startSupervisorProcess(childEnv(1500))
     await emulator.waitForPoller(token, 10_000)
     const ids = [1, 2, 3, 4, 5].map((i) => emulator.injectMessage(token, { text: `slow${i}`, from: 2000 + i }).updateId)

@@ -30,17 +30,21 @@ afterAll(async () => {
 })
 
 const createBot = (name: string, token: string) =>
-  app.run(Effect.gen(function*() {
-    return (yield* (yield* Bots).create({ name, telegramToken: token })).bot
-  }))
+  app.run(
+    Effect.gen(function* () {
+      return (yield* (yield* Bots).create({ name, telegramToken: token })).bot
+    })
+  )
 
 const statusOf = (botId: number) =>
-  app.run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ state: string; conflictCount: number; restartCount: number; lastError: string | null }>`
+  app.run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ state: string; conflictCount: number; restartCount: number; lastError: string | null }>`
       SELECT state, conflict_count, restart_count, last_error FROM bot_runtime_status WHERE bot_id = ${botId}`
-    return rows[0]
-  }))
+      return rows[0]
+    })
+  )
 
 const answersStart = async (token: string, userId: number, timeoutMs = 3000) => {
   emulator.injectMessage(token, { text: "/start", from: { id: userId, first_name: "U" } })

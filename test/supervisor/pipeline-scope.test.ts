@@ -17,7 +17,7 @@ const newBot = botFactory("scope", 760000, "S")
 // One connection: every statement below runs on the connection the previous one used.
 const layer = TenantsLive.pipe(Layer.provideMerge(TestDatabaseLayer({ maxConnections: 1 })))
 
-const session = Effect.gen(function*() {
+const session = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<{ user: string; botId: string | null }>`
     SELECT current_user AS user, NULLIF(current_setting('app.bot_id', true), '') AS bot_id`
@@ -25,30 +25,38 @@ const session = Effect.gen(function*() {
 })
 
 const marks = (botId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ updateId: number }>`SELECT update_id FROM processed_updates WHERE bot_id = ${botId} ORDER BY update_id`
+    const rows = yield* sql<{
+      updateId: number
+    }>`SELECT update_id FROM processed_updates WHERE bot_id = ${botId} ORDER BY update_id`
     return rows.map((r) => r.updateId)
   })
 
 describe("an update's scoping statement", () => {
   it.layer(layer)((it) => {
     it.effect("scopes the rest of the transaction to the tenant, marks the update for that bot, and ends with it", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         const a = yield* newBot
         const b = yield* newBot
         yield* withTenant(b, sql`INSERT INTO users (bot_id, telegram_id) VALUES (${b}, 42)`)
         const outside = yield* session
 
-        const inside = yield* withTenantUpdate(a, 1001, Effect.gen(function*() {
-          const scope = yield* session
-          const visible = yield* sql<{ botId: number }>`SELECT bot_id FROM users`
-          // In a savepoint, so the refusal leaves the transaction usable.
-          const foreign = yield* Effect.exit(sql.withTransaction(sql`INSERT INTO users (bot_id, telegram_id) VALUES (${b}, 43)`))
-          const after = yield* session
-          return { scope, visible, foreign, after }
-        }))
+        const inside = yield* withTenantUpdate(
+          a,
+          1001,
+          Effect.gen(function* () {
+            const scope = yield* session
+            const visible = yield* sql<{ botId: number }>`SELECT bot_id FROM users`
+            // In a savepoint, so the refusal leaves the transaction usable.
+            const foreign = yield* Effect.exit(
+              sql.withTransaction(sql`INSERT INTO users (bot_id, telegram_id) VALUES (${b}, 43)`)
+            )
+            const after = yield* session
+            return { scope, visible, foreign, after }
+          })
+        )
         assert.notStrictEqual(inside, Duplicate)
         if (inside === Duplicate) return
         assert.deepStrictEqual(inside.scope, { user: "botfleet_tenant", botId: String(a) })
@@ -63,7 +71,11 @@ describe("an update's scoping statement", () => {
 
         // A second time: the mark is there, the effect does not run.
         let ran = false
-        const again = yield* withTenantUpdate(a, 1001, Effect.sync(() => (ran = true)))
+        const again = yield* withTenantUpdate(
+          a,
+          1001,
+          Effect.sync(() => (ran = true))
+        )
         assert.strictEqual(again, Duplicate)
         assert.isFalse(ran)
 
@@ -71,20 +83,22 @@ describe("an update's scoping statement", () => {
         const failed = yield* Effect.exit(withTenantUpdate(a, 1002, Effect.fail("handler failed")))
         assert.isTrue(Exit.isFailure(failed))
         assert.deepStrictEqual(yield* marks(a), [1001])
-      }))
+      })
+    )
 
     it.effect("marks updates on their own (no transaction) for the bot, and leaves the connection as it was", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const a = yield* newBot
         const outside = yield* session
         yield* markProcessed(a, [2001, 2002])
         yield* markProcessed(a, [2002, 2003])
         assert.deepStrictEqual(yield* marks(a), [2001, 2002, 2003])
         assert.deepStrictEqual(yield* session, outside)
-      }))
+      })
+    )
 
     it.effect("refuses to run inside another tenant transaction", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const a = yield* newBot
         const b = yield* newBot
         const nested = yield* Effect.exit(withTenant(b, withTenantUpdate(a, 3001, Effect.void)))
@@ -92,6 +106,7 @@ describe("an update's scoping statement", () => {
         const marking = yield* Effect.exit(withTenant(b, markProcessed(a, [3002])))
         assert.isTrue(Exit.isFailure(marking))
         assert.deepStrictEqual(yield* marks(a), [])
-      }))
+      })
+    )
   })
 })

@@ -33,49 +33,61 @@ app.on("message:text", async (ctx) => {
   runs.set(id, n)
   const text = ctx.message.text
   if (text.startsWith("write")) {
-    await ctx.run(Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      const [scope] = yield* sql<{ user: string; botId: string }>`
+    await ctx.run(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const [scope] = yield* sql<{ user: string; botId: string }>`
         SELECT current_user AS user, current_setting('app.bot_id') AS bot_id`
-      scopes.set(id, scope!)
-      yield* sql`INSERT INTO handler_log (bot_id, update_id) VALUES (${ctx.tenant.botId}, ${id})`
-    }))
+        scopes.set(id, scope!)
+        yield* sql`INSERT INTO handler_log (bot_id, update_id) VALUES (${ctx.tenant.botId}, ${id})`
+      })
+    )
     if (text === "write-then-fail" && n === 1) throw new Error("fails after writing, first time")
   }
   await ctx.reply(`done ${id}`)
 })
 
 const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Bots>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(db.url, { maxConnections: 2 }))))
+  Effect.runPromise(
+    effect.pipe(Effect.provide(Bots.layer), Effect.provide(layerFromUrl(db.url, { maxConnections: 2 })))
+  )
 
 const logged = (updateId: number) =>
-  run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM handler_log WHERE update_id = ${updateId}`
-    return row!.n
-  }))
+  run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const [row] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM handler_log WHERE update_id = ${updateId}`
+      return row!.n
+    })
+  )
 
 const marked = (botId: number, updateId: number) =>
-  run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql`SELECT 1 FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}`
-    return rows.length === 1
-  }))
+  run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql`SELECT 1 FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}`
+      return rows.length === 1
+    })
+  )
 
 const mark = (botId: number, updateId: number) =>
-  run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`INSERT INTO processed_updates (bot_id, update_id) VALUES (${botId}, ${updateId})`
-  }))
+  run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`INSERT INTO processed_updates (bot_id, update_id) VALUES (${botId}, ${updateId})`
+    })
+  )
 
 beforeAll(async () => {
   emulator = await startTelegramEmulator()
   db = await createTestDatabase()
-  await run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
-    yield* sql`GRANT INSERT, SELECT ON handler_log TO botfleet_tenant`
-  }))
+  await run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
+      yield* sql`GRANT INSERT, SELECT ON handler_log TO botfleet_tenant`
+    })
+  )
 })
 afterAll(async () => {
   await emulator?.close()
@@ -85,9 +97,11 @@ afterAll(async () => {
 describe("the update's transaction", () => {
   it("is scoped to the tenant, carries the mark, rolls back on failure; a read-only handler is marked too; replays are skipped", async () => {
     const { token } = emulator.createBot()
-    const bot = await run(Effect.gen(function*() {
-      return (yield* (yield* Bots).create({ name: "Tx", telegramToken: token })).bot
-    }))
+    const bot = await run(
+      Effect.gen(function* () {
+        return (yield* (yield* Bots).create({ name: "Tx", telegramToken: token })).bot
+      })
+    )
     // Queued before the bot starts: its first batch, where a crash's replays come back.
     // One of them was already handled (its mark committed) before the "crash".
     const replayedWrite = emulator.injectMessage(token, { text: "write", from: 801 })

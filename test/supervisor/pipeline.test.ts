@@ -43,19 +43,23 @@ afterAll(async () => {
 })
 
 const deadLetters = (running: RunningApp) =>
-  running.run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<{ updateId: number; attempts: number; error: string }>`
+  running.run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<{ updateId: number; attempts: number; error: string }>`
       SELECT update_id, attempts, error FROM dead_letter_updates`
-  }))
+    })
+  )
 
 describe("update pipeline", () => {
   it("retries a failed update, dead-letters a poison one, and keeps answering (also after a restart)", async () => {
     let running = await start()
     const { token } = emulator.createBot()
-    const bot = await running.run(Effect.gen(function*() {
-      return (yield* (yield* Bots).create({ name: "Pipeline", telegramToken: token })).bot
-    }))
+    const bot = await running.run(
+      Effect.gen(function* () {
+        return (yield* (yield* Bots).create({ name: "Pipeline", telegramToken: token })).bot
+      })
+    )
     await emulator.waitForPoller(token, 2000)
 
     const flaky = emulator.injectMessage(token, { text: "flaky", from: 701 })
@@ -95,9 +99,11 @@ describe("update pipeline", () => {
     expect(attempts.get(`${poison.updateId}`)).toBe(seenBefore)
 
     // Deactivated: the bot's series leave /metrics.
-    await running.run(Effect.gen(function*() {
-      yield* (yield* Bots).deactivate(bot.id)
-    }))
+    await running.run(
+      Effect.gen(function* () {
+        yield* (yield* Bots).deactivate(bot.id)
+      })
+    )
     await eventually(async () => {
       const text = await (await fetch(`${running.httpUrl}/metrics`)).text()
       return !text.includes(`bot_id="${bot.id}"`)

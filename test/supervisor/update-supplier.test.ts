@@ -110,10 +110,13 @@ describe("at-least-once supplier", () => {
   it("has nothing to confirm before a poll was answered: stopping it sends no further request", async () => {
     const telegram = fakeTelegram()
     let requests = 0
-    const supplier = new AtLeastOnceSupplier((args, signal) => {
-      requests++
-      return telegram.fetch(args, signal)
-    }, { pollTimeoutSeconds: 30, window: 100, busyPauseMs: 50 })
+    const supplier = new AtLeastOnceSupplier(
+      (args, signal) => {
+        requests++
+        return telegram.fetch(args, signal)
+      },
+      { pollTimeoutSeconds: 30, window: 100, busyPauseMs: 50 }
+    )
     const run = drive(supplier, async () => undefined)
     await sleep(20)
     expect(requests).toBe(1) // the first long poll, still waiting

@@ -28,21 +28,25 @@ export const startApp = async (options: {
 }): Promise<RunningApp> => {
   const layer = Bots.layer.pipe(
     Layer.provideMerge(AppLayer({ tenantApp: options.tenantApp, runnerName: options.runnerName ?? "test" })),
-    Layer.provideMerge(AppConfig.layerWith({
-      databaseUrl: Option.some(Redacted.make(options.databaseUrl)),
-      telegramApiRoot: options.telegramApiRoot,
-      httpPort: 0,
-      botBuckets: 16,
-      resyncIntervalSeconds: 5,
-      logLevel: "Warn",
-      shutdownGraceSeconds: 5,
-      ...options.config
-    }))
+    Layer.provideMerge(
+      AppConfig.layerWith({
+        databaseUrl: Option.some(Redacted.make(options.databaseUrl)),
+        telegramApiRoot: options.telegramApiRoot,
+        httpPort: 0,
+        botBuckets: 16,
+        resyncIntervalSeconds: 5,
+        logLevel: "Warn",
+        shutdownGraceSeconds: 5,
+        ...options.config
+      })
+    )
   )
   const runtime = ManagedRuntime.make(layer)
-  const address = await runtime.runPromise(Effect.gen(function*() {
-    return (yield* HttpServer.HttpServer).address
-  }))
+  const address = await runtime.runPromise(
+    Effect.gen(function* () {
+      return (yield* HttpServer.HttpServer).address
+    })
+  )
   const port = "port" in address ? address.port : 0
   return {
     httpUrl: `http://127.0.0.1:${port}`,

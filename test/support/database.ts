@@ -46,8 +46,10 @@ export const sqlOn = (db: () => TestDatabase) => {
   const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
     Effect.runPromise(effect.pipe(Effect.provide(layerFromUrl(db().url, { maxConnections: 2 }))))
   const query = <A extends object>(text: string) =>
-    run(Effect.gen(function*() {
-      return (yield* (yield* SqlClient.SqlClient).unsafe<A>(text)) as ReadonlyArray<A>
-    }))
+    run(
+      Effect.gen(function* () {
+        return (yield* (yield* SqlClient.SqlClient).unsafe<A>(text)) as ReadonlyArray<A>
+      })
+    )
   return { run, query }
 }

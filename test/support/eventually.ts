@@ -1,5 +1,9 @@
 /** Polls `check` until it returns a value (not undefined/false) or the time is up. */
-export const eventually = async <A>(check: () => Promise<A | undefined | false> | A | undefined | false, timeoutMs = 5000, everyMs = 25): Promise<A> => {
+export const eventually = async <A>(
+  check: () => Promise<A | undefined | false> | A | undefined | false,
+  timeoutMs = 5000,
+  everyMs = 25
+): Promise<A> => {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
@@ -9,7 +13,8 @@ export const eventually = async <A>(check: () => Promise<A | undefined | false> 
     } catch (e) {
       last = e
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`)
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`)
     await new Promise((r) => setTimeout(r, everyMs))
   }
 }

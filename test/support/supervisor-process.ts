@@ -18,10 +18,12 @@ app.on("message", async (ctx) => {
   // An update that takes the whole process down, every time it is handled.
   if (ctx.message.text === "crash") process.kill(process.pid, "SIGKILL")
   await new Promise((r) => setTimeout(r, delayMs))
-  await ctx.run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`INSERT INTO handler_log (bot_id, update_id) VALUES (${ctx.tenant.botId}, ${ctx.update.update_id})`
-  }))
+  await ctx.run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`INSERT INTO handler_log (bot_id, update_id) VALUES (${ctx.tenant.botId}, ${ctx.update.update_id})`
+    })
+  )
   await ctx.reply(`handled ${ctx.update.update_id}`)
 })
 

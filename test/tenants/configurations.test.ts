@@ -15,7 +15,7 @@ const newBot = botFactory("config", 710000, "C")
 describe("Configurations", () => {
   it.layer(tenantsTestLayer())((it) => {
     it.effect("set and get any JSON value, keys inside values kept exactly", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
         assert.isTrue(Option.isNone(yield* config.get(botId, "WELCOME_TEXT")))
@@ -35,10 +35,11 @@ describe("Configurations", () => {
         const rows = yield* sql<{ n: number }>`
           SELECT count(*)::integer AS n FROM bot_configurations WHERE bot_id = ${botId}`
         assert.strictEqual(rows[0]!.n, 1, "set replaces, one row per key")
-      }))
+      })
+    )
 
     it.effect("keys must be upper snake case", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
         for (const key of ["", "default_language", "Default", "1KEY", "A-B", "A B", "A".repeat(101)]) {
@@ -48,10 +49,11 @@ describe("Configurations", () => {
         }
         yield* config.set(botId, "A".repeat(100), 1)
         yield* config.set(botId, "X9_Y", 1)
-      }))
+      })
+    )
 
     it.effect("known keys are validated against their schema", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
         const refused: ReadonlyArray<readonly [string, unknown]> = [
@@ -89,33 +91,38 @@ describe("Configurations", () => {
         yield* config.set(botId, "SUPPORT_USERNAME", "@shop_support")
         yield* config.set(botId, "ZARINPAL_MERCHANT_ID", "1344b5d4-0048-11e8-94db-005056a205be")
         yield* config.set(botId, "CUSTOM_ANYTHING", { any: ["json", 1, null] })
-      }))
+      })
+    )
 
     it.effect("values that are not JSON are refused", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
         for (const value of [undefined, Number.NaN, Number.POSITIVE_INFINITY, { a: undefined }, () => 1, new Date()]) {
           assert.strictEqual((yield* Effect.flip(config.set(botId, "CUSTOM", value)))._tag, "InvalidInput")
         }
         assert.isTrue(Option.isNone(yield* config.get(botId, "CUSTOM")))
-      }))
+      })
+    )
 
     it.effect("MIN_PAYMENT_AMOUNT may not exceed MAX_PAYMENT_AMOUNT (stored or default)", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
-        const tooHigh = yield* Effect.flip(config.set(botId, "MIN_PAYMENT_AMOUNT", ConfigDefaults.MAX_PAYMENT_AMOUNT + 1))
+        const tooHigh = yield* Effect.flip(
+          config.set(botId, "MIN_PAYMENT_AMOUNT", ConfigDefaults.MAX_PAYMENT_AMOUNT + 1)
+        )
         assert.strictEqual(tooHigh._tag, "InvalidInput")
         yield* config.set(botId, "MAX_PAYMENT_AMOUNT", 50_000)
         assert.strictEqual((yield* Effect.flip(config.set(botId, "MIN_PAYMENT_AMOUNT", 60_000)))._tag, "InvalidInput")
         yield* config.set(botId, "MIN_PAYMENT_AMOUNT", 50_000)
         assert.strictEqual((yield* Effect.flip(config.set(botId, "MAX_PAYMENT_AMOUNT", 40_000)))._tag, "InvalidInput")
         assert.deepStrictEqual(yield* config.getAll(botId), { MAX_PAYMENT_AMOUNT: 50_000, MIN_PAYMENT_AMOUNT: 50_000 })
-      }))
+      })
+    )
 
     it.effect("getAll returns one object of every stored key; delete removes one", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
         assert.deepStrictEqual(yield* config.getAll(botId), {})
@@ -130,22 +137,27 @@ describe("Configurations", () => {
         assert.isTrue(yield* config.delete(botId, "ADMIN_IDS"))
         assert.isFalse(yield* config.delete(botId, "ADMIN_IDS"))
         assert.deepStrictEqual(Object.keys(yield* config.getAll(botId)).sort(), ["DEFAULT_LANGUAGE", "EXTRA_SETTINGS"])
-      }))
+      })
+    )
 
     it.effect("merge updates an object value in place", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
-        assert.deepStrictEqual(yield* config.merge(botId, "TEXTS", { welcome_text: "hi" }), { welcome_text: "hi" },
-          "a missing key starts from {}")
+        assert.deepStrictEqual(
+          yield* config.merge(botId, "TEXTS", { welcome_text: "hi" }),
+          { welcome_text: "hi" },
+          "a missing key starts from {}"
+        )
         yield* config.merge(botId, "TEXTS", { help_text: "help", nested: { a: 1, b: 2 } })
         const merged = yield* config.merge(botId, "TEXTS", { welcome_text: "salam", nested: { c: 3 } })
         assert.deepStrictEqual(merged, { welcome_text: "salam", help_text: "help", nested: { c: 3 } }, "shallow merge")
         assert.deepStrictEqual(Option.getOrThrow(yield* config.get(botId, "TEXTS")), merged)
-      }))
+      })
+    )
 
     it.effect("concurrent merges of different fields all survive", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
         yield* config.set(botId, "COUNTERS", {})
@@ -157,10 +169,11 @@ describe("Configurations", () => {
         const value = Option.getOrThrow(yield* config.get(botId, "COUNTERS")) as Record<string, number>
         assert.strictEqual(Object.keys(value).length, 8)
         for (let i = 0; i < 8; i++) assert.strictEqual(value[`field_${i}`], i)
-      }))
+      })
+    )
 
     it.effect("merge into a non-object value or a known key is InvalidInput and changes nothing", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
         for (const value of [[1, 2], 5, "text", null]) {
@@ -174,10 +187,11 @@ describe("Configurations", () => {
         assert.isTrue(Option.isNone(yield* config.get(botId, "ADMIN_IDS")), "the failed merge was rolled back")
         const notObject = yield* Effect.flip(config.merge(botId, "OBJ", [1] as never))
         assert.strictEqual(notObject._tag, "InvalidInput")
-      }))
+      })
+    )
 
     it.effect("getTyped and resolve apply defaults and ignore invalid stored values", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const botId = yield* newBot
         assert.deepStrictEqual(yield* config.getTyped(botId, "DEFAULT_LANGUAGE"), Option.some("fa"))
@@ -208,17 +222,19 @@ describe("Configurations", () => {
         assert.deepStrictEqual(settings.ADMIN_IDS, [])
         assert.isUndefined(settings.SUPPORT_USERNAME)
         assert.isUndefined(settings.ZARINPAL_MERCHANT_ID)
-      }))
+      })
+    )
 
     it.effect("validateConfigValue explains a refusal", () =>
       Effect.sync(() => {
         const result = validateConfigValue("ADMIN_IDS", [1, "x"])
         assert.isTrue(result._tag === "Failure")
         assert.isTrue(validateConfigValue("UNKNOWN_KEY", { anything: [1] })._tag === "Success")
-      }))
+      })
+    )
 
     it.effect("configuration is per bot, and a bot that does not exist is BotNotFound", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const config = yield* Configurations
         const a = yield* newBot
         const b = yield* newBot
@@ -229,6 +245,7 @@ describe("Configurations", () => {
         assert.deepStrictEqual(yield* config.get(a, "SUPPORT_USERNAME"), Option.some("shop_a_support"))
         assert.strictEqual((yield* Effect.flip(config.set(999_999, "X", 1)))._tag, "BotNotFound")
         assert.strictEqual((yield* Effect.flip(config.merge(999_999, "X", { a: 1 })))._tag, "BotNotFound")
-      }))
+      })
+    )
   })
 })

@@ -9,17 +9,18 @@ const newBot = botFactory("flags", 700000, "F")
 describe("FeatureFlags", () => {
   it.layer(tenantsTestLayer())((it) => {
     it.effect("a missing flag is disabled with an empty config", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const flags = yield* FeatureFlags
         const botId = yield* newBot
         assert.isTrue(Option.isNone(yield* flags.get(botId, "zarinpal")))
         assert.isFalse(yield* flags.isEnabled(botId, "zarinpal"))
         assert.deepStrictEqual(yield* flags.getConfig(botId, "zarinpal"), {})
         assert.deepStrictEqual(yield* flags.getAll(botId), [])
-      }))
+      })
+    )
 
     it.effect("set upserts, keeps the config when omitted, and keeps JSON keys exactly", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const flags = yield* FeatureFlags
         const botId = yield* newBot
         const config = { max_uses: 3, nested_obj: { min_amount: 1, UPPER_KEY: true }, list: [{ a_b: 1 }] }
@@ -42,10 +43,11 @@ describe("FeatureFlags", () => {
         const rows = yield* sql<{ n: number }>`
           SELECT count(*)::integer AS n FROM bot_feature_flags WHERE bot_id = ${botId}`
         assert.strictEqual(rows[0]!.n, 1, "one row per (bot, key)")
-      }))
+      })
+    )
 
     it.effect("enable, disable and toggle", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const flags = yield* FeatureFlags
         const botId = yield* newBot
         assert.isTrue((yield* flags.enable(botId, "card_to_card")).enabled)
@@ -57,10 +59,11 @@ describe("FeatureFlags", () => {
         assert.isFalse(yield* flags.toggle(botId, "auto_renewal"))
         assert.isTrue(yield* flags.toggle(botId, "auto_renewal"))
         assert.isTrue(yield* flags.isEnabled(botId, "auto_renewal"))
-      }))
+      })
+    )
 
     it.effect("toggle is atomic under concurrency", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const flags = yield* FeatureFlags
         const botId = yield* newBot
         yield* flags.disable(botId, "referral_program")
@@ -70,34 +73,46 @@ describe("FeatureFlags", () => {
           { concurrency: "unbounded" }
         )
         assert.strictEqual(results.filter((on) => on).length, 4)
-        assert.isFalse(yield* flags.isEnabled(botId, "referral_program"), "an even number of toggles ends where it began")
-      }))
+        assert.isFalse(
+          yield* flags.isEnabled(botId, "referral_program"),
+          "an even number of toggles ends where it began"
+        )
+      })
+    )
 
     it.effect("getAll lists flags by key, optionally only the enabled ones", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const flags = yield* FeatureFlags
         const botId = yield* newBot
         yield* flags.enable(botId, "zarinpal")
         yield* flags.disable(botId, "support_tickets")
         yield* flags.enable(botId, "card_to_card")
         const all = yield* flags.getAll(botId)
-        assert.deepStrictEqual(all.map((f) => f.featureKey), ["card_to_card", "support_tickets", "zarinpal"])
+        assert.deepStrictEqual(
+          all.map((f) => f.featureKey),
+          ["card_to_card", "support_tickets", "zarinpal"]
+        )
         const enabled = yield* flags.getAll(botId, { enabledOnly: true })
-        assert.deepStrictEqual(enabled.map((f) => f.featureKey), ["card_to_card", "zarinpal"])
-      }))
+        assert.deepStrictEqual(
+          enabled.map((f) => f.featureKey),
+          ["card_to_card", "zarinpal"]
+        )
+      })
+    )
 
     it.effect("delete removes the row and reports whether one existed", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const flags = yield* FeatureFlags
         const botId = yield* newBot
         yield* flags.enable(botId, "support_contact")
         assert.isTrue(yield* flags.delete(botId, "support_contact"))
         assert.isFalse(yield* flags.delete(botId, "support_contact"))
         assert.isFalse(yield* flags.isEnabled(botId, "support_contact"))
-      }))
+      })
+    )
 
     it.effect("malformed keys and configs are InvalidInput", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const flags = yield* FeatureFlags
         const botId = yield* newBot
         for (const key of ["", "Zarinpal", "1abc", "card-to-card", "with space", "a".repeat(101)]) {
@@ -111,19 +126,30 @@ describe("FeatureFlags", () => {
           assert.strictEqual(e._tag, "InvalidInput")
         }
         assert.isTrue(Option.isNone(yield* flags.get(botId, "zarinpal")), "nothing written")
-      }))
+      })
+    )
 
     it.effect("canonical keys are well formed", () =>
       Effect.sync(() => {
-        assert.deepStrictEqual([...FEATURE_KEYS], [
-          "card_to_card", "zarinpal", "trial_subscription", "auto_renewal",
-          "referral_program", "promo_codes", "support_tickets", "support_contact"
-        ])
+        assert.deepStrictEqual(
+          [...FEATURE_KEYS],
+          [
+            "card_to_card",
+            "zarinpal",
+            "trial_subscription",
+            "auto_renewal",
+            "referral_program",
+            "promo_codes",
+            "support_tickets",
+            "support_contact"
+          ]
+        )
         for (const key of FEATURE_KEYS) assert.isTrue(FEATURE_KEY_PATTERN.test(key))
-      }))
+      })
+    )
 
     it.effect("flags are per bot, and a bot that does not exist is BotNotFound", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const flags = yield* FeatureFlags
         const a = yield* newBot
         const b = yield* newBot
@@ -139,6 +165,7 @@ describe("FeatureFlags", () => {
         assert.strictEqual(missing._tag, "BotNotFound")
         assert.strictEqual((yield* Effect.flip(flags.toggle(999_999, "zarinpal")))._tag, "BotNotFound")
         assert.strictEqual((yield* Effect.flip(flags.isEnabled(0, "zarinpal")))._tag, "InvalidInput")
-      }))
+      })
+    )
   })
 })

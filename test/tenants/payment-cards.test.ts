@@ -51,13 +51,20 @@ describe("PaymentCards", () => {
         assert.strictEqual(normalizeCardNumber("٦٠٣٧٩٩١٢٣٤٥٦٧٨٩٣"), MELLI, "Arabic-Indic digits")
         assert.strictEqual(maskCardNumber(MELLI), "6037 99** **** 7893")
         assert.strictEqual(formatCardNumber(MELLI), "6037 9912 3456 7893")
-        for (const prefix of ["603799123456789", "621986100000000", "502229876543210", "000000000000000", "411111111111111"]) {
+        for (const prefix of [
+          "603799123456789",
+          "621986100000000",
+          "502229876543210",
+          "000000000000000",
+          "411111111111111"
+        ]) {
           assert.strictEqual(withLuhnCheckDigit(prefix), withCheckDigit(prefix), prefix)
         }
-      }))
+      })
+    )
 
     it.effect("create normalises the number and returns the card masked, with zeroed statistics", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const botId = yield* newBot
         const card = yield* cards.create(botId, {
@@ -85,15 +92,26 @@ describe("PaymentCards", () => {
         assert.strictEqual(unmasked.cardHolderName, "Ali Rezaei")
 
         const sql = yield* SqlClient.SqlClient
-        const stored = yield* sql<{ cardNumber: string }>`SELECT card_number FROM tenant_payment_cards WHERE id = ${card.id}`
+        const stored = yield* sql<{
+          cardNumber: string
+        }>`SELECT card_number FROM tenant_payment_cards WHERE id = ${card.id}`
         assert.strictEqual(stored[0]!.cardNumber, MELLI, "stored as 16 digits")
-      }))
+      })
+    )
 
     it.effect("numbers that are not 16 digits or fail the checksum are InvalidInput(cardNumber)", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const botId = yield* newBot
-        const bad = [wrongCheck(MELLI), MELLI.slice(0, 15), `${MELLI}0`, "6037-99ab-3456-7893", "", "۶۰۳۷۹۹۱۲۳۴۵۶۷۸۹۴", "6037991234567894"]
+        const bad = [
+          wrongCheck(MELLI),
+          MELLI.slice(0, 15),
+          `${MELLI}0`,
+          "6037-99ab-3456-7893",
+          "",
+          "۶۰۳۷۹۹۱۲۳۴۵۶۷۸۹۴",
+          "6037991234567894"
+        ]
         for (const cardNumber of bad) {
           const e = yield* Effect.flip(cards.create(botId, { cardNumber, cardHolderName: "X" }))
           assert.instanceOf(e, InvalidInput, cardNumber)
@@ -102,10 +120,11 @@ describe("PaymentCards", () => {
         const checksum = yield* Effect.flip(cards.create(botId, { cardNumber: wrongCheck(MELLI), cardHolderName: "X" }))
         assert.include((checksum as InvalidInput).reason, "Luhn")
         assert.deepStrictEqual(yield* cards.list(botId), [])
-      }))
+      })
+    )
 
     it.effect("other fields are validated", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const botId = yield* newBot
         const cases = [
@@ -130,15 +149,18 @@ describe("PaymentCards", () => {
         assert.strictEqual(card.rotationStrategy, "weighted")
         assert.strictEqual(card.weight, 5)
         assert.strictEqual(card.rotationIntervalMinutes, 15)
-      }))
+      })
+    )
 
     it.effect("the same card twice for one bot is DuplicatePaymentCard; another bot may use it", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const a = yield* newBot
         const b = yield* newBot
         yield* cards.create(a, { cardNumber: SAMAN, cardHolderName: "Sara" })
-        const dup = yield* Effect.flip(cards.create(a, { cardNumber: SAMAN.replace(/(\d{4})/g, "$1 ").trim(), cardHolderName: "Sara" }))
+        const dup = yield* Effect.flip(
+          cards.create(a, { cardNumber: SAMAN.replace(/(\d{4})/g, "$1 ").trim(), cardHolderName: "Sara" })
+        )
         assert.strictEqual(dup._tag, "DuplicatePaymentCard")
         assert.strictEqual((dup as { code?: string }).code, "duplicate_payment_card")
         yield* cards.create(b, { cardNumber: SAMAN, cardHolderName: "Sara" })
@@ -146,31 +168,39 @@ describe("PaymentCards", () => {
         const other = yield* cards.create(a, { cardNumber: PASARGAD, cardHolderName: "Sara" })
         const viaUpdate = yield* Effect.flip(cards.update(a, other.id, { cardNumber: SAMAN }))
         assert.strictEqual(viaUpdate._tag, "DuplicatePaymentCard")
-      }))
+      })
+    )
 
     it.effect("list masks every number and can show only active cards", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const botId = yield* newBot
         const first = yield* cards.create(botId, { cardNumber: MELLI, cardHolderName: "One" })
         const second = yield* cards.create(botId, { cardNumber: SAMAN, cardHolderName: "Two" })
         const third = yield* cards.create(botId, { cardNumber: PASARGAD, cardHolderName: "Three" })
         const all = yield* cards.list(botId)
-        assert.deepStrictEqual(all.map((c) => c.id), [first.id, second.id, third.id])
+        assert.deepStrictEqual(
+          all.map((c) => c.id),
+          [first.id, second.id, third.id]
+        )
         const text = JSON.stringify(all)
         for (const full of [MELLI, SAMAN, PASARGAD]) assert.notInclude(text, full)
         for (const c of all) assert.match(c.maskedNumber, /^\d{4} \d{2}\*\* \*\*\*\* \d{4}$/)
 
         const off = yield* cards.deactivate(botId, second.id)
         assert.isFalse(off.isActive)
-        assert.deepStrictEqual((yield* cards.list(botId, { activeOnly: true })).map((c) => c.id), [first.id, third.id])
+        assert.deepStrictEqual(
+          (yield* cards.list(botId, { activeOnly: true })).map((c) => c.id),
+          [first.id, third.id]
+        )
         assert.strictEqual((yield* cards.list(botId)).length, 3)
         assert.isTrue((yield* cards.activate(botId, second.id)).isActive)
         assert.strictEqual((yield* cards.list(botId, { activeOnly: true })).length, 3)
-      }))
+      })
+    )
 
     it.effect("update changes the given fields only", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const botId = yield* newBot
         const card = yield* cards.create(botId, { cardNumber: MELLI, cardHolderName: "Old", bankName: "Melli" })
@@ -184,13 +214,17 @@ describe("PaymentCards", () => {
         const renumbered = yield* cards.update(botId, card.id, { cardNumber: SAMAN })
         assert.strictEqual(renumbered.last4, SAMAN.slice(-4))
         assert.strictEqual((yield* cards.getUnmasked(botId, card.id)).cardNumber, SAMAN)
-        assert.strictEqual((yield* Effect.flip(cards.update(botId, card.id, { cardNumber: wrongCheck(SAMAN) })))._tag, "InvalidInput")
+        assert.strictEqual(
+          (yield* Effect.flip(cards.update(botId, card.id, { cardNumber: wrongCheck(SAMAN) })))._tag,
+          "InvalidInput"
+        )
         assert.strictEqual((yield* Effect.flip(cards.update(botId, card.id, { weight: -1 })))._tag, "InvalidInput")
         assert.deepStrictEqual(yield* cards.update(botId, card.id, {}), yield* cards.get(botId, card.id))
-      }))
+      })
+    )
 
     it.effect("missing ids are NotFound; delete removes the card", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const botId = yield* newBot
         const card = yield* cards.create(botId, { cardNumber: MELLI, cardHolderName: "Ali" })
@@ -206,10 +240,11 @@ describe("PaymentCards", () => {
           const e = yield* Effect.flip(attempt)
           assert.strictEqual(e._tag, "NotFound")
         }
-      }))
+      })
+    )
 
     it.effect("another tenant's card behaves as NotFound and is left untouched", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const a = yield* newBot
         const b = yield* newBot
@@ -229,13 +264,15 @@ describe("PaymentCards", () => {
         assert.strictEqual(still.cardHolderName, "Owner B")
         assert.isTrue(still.isActive)
         assert.strictEqual(still.cardNumber, PASARGAD)
-      }))
+      })
+    )
 
     it.effect("a bot that does not exist is BotNotFound", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cards = yield* PaymentCards
         const e = yield* Effect.flip(cards.create(999_999, { cardNumber: MELLI, cardHolderName: "Ali" }))
         assert.strictEqual(e._tag, "BotNotFound")
-      }))
+      })
+    )
   })
 })

@@ -15,7 +15,7 @@ const basic = (name: string, extra: Partial<{ sortOrder: number; price: number }
 describe("Plans", () => {
   it.layer(tenantsTestLayer())((it) => {
     it.effect("create stores the plan with defaults; prices are bigint-safe integers", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const plans = yield* Plans
         const botId = yield* newBot
         const plan = yield* plans.create(botId, { name: " 1 Month ", periodDays: 30, price: 150_000 })
@@ -42,10 +42,11 @@ describe("Plans", () => {
         assert.strictEqual(big.description, "All you need")
         assert.deepStrictEqual(yield* plans.get(botId, big.id), big)
         assert.strictEqual(yield* plans.create(botId, basic("Free", { price: 0 })).pipe(Effect.map((p) => p.price)), 0)
-      }))
+      })
+    )
 
     it.effect("invalid input is InvalidInput naming the field", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const plans = yield* Plans
         const botId = yield* newBot
         const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
@@ -68,10 +69,11 @@ describe("Plans", () => {
           assert.strictEqual((e as InvalidInput).field, field)
         }
         assert.deepStrictEqual(yield* plans.list(botId), [])
-      }))
+      })
+    )
 
     it.effect("new plans go after the last one; lists sort by sort_order then id", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const plans = yield* Plans
         const botId = yield* newBot
         const a = yield* plans.create(botId, basic("A"))
@@ -86,24 +88,32 @@ describe("Plans", () => {
         )
         assert.isTrue(tie.id > b.id)
         assert.strictEqual(top.sortOrder, -1)
-      }))
+      })
+    )
 
     it.effect("deactivated plans leave listActive but stay in list", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const plans = yield* Plans
         const botId = yield* newBot
         const a = yield* plans.create(botId, basic("A"))
         const b = yield* plans.create(botId, basic("B"))
         const off = yield* plans.deactivate(botId, a.id)
         assert.isFalse(off.isActive)
-        assert.deepStrictEqual((yield* plans.listActive(botId)).map((p) => p.id), [b.id])
-        assert.deepStrictEqual((yield* plans.list(botId)).map((p) => p.id), [a.id, b.id])
+        assert.deepStrictEqual(
+          (yield* plans.listActive(botId)).map((p) => p.id),
+          [b.id]
+        )
+        assert.deepStrictEqual(
+          (yield* plans.list(botId)).map((p) => p.id),
+          [a.id, b.id]
+        )
         assert.isTrue((yield* plans.activate(botId, a.id)).isActive)
         assert.strictEqual((yield* plans.listActive(botId)).length, 2)
-      }))
+      })
+    )
 
     it.effect("update changes the given fields only", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const plans = yield* Plans
         const botId = yield* newBot
         const plan = yield* plans.create(botId, { ...basic("Monthly"), description: "desc" })
@@ -116,25 +126,43 @@ describe("Plans", () => {
         assert.strictEqual((yield* Effect.flip(plans.update(botId, plan.id, { periodDays: 0 })))._tag, "InvalidInput")
         assert.strictEqual((yield* plans.get(botId, plan.id)).price, 175_000, "a refused update changed nothing")
         assert.deepStrictEqual(yield* plans.update(botId, plan.id, {}), yield* plans.get(botId, plan.id))
-      }))
+      })
+    )
 
     it.effect("reorder sets sort_order by position, the unlisted plans after", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const plans = yield* Plans
         const botId = yield* newBot
         const [a, b, c, d] = yield* Effect.forEach(["A", "B", "C", "D"], (n) => plans.create(botId, basic(n)))
         const reordered = yield* plans.reorder(botId, [c!.id, a!.id, d!.id, b!.id])
-        assert.deepStrictEqual(reordered.map((p) => p.name), ["C", "A", "D", "B"])
-        assert.deepStrictEqual(reordered.map((p) => p.sortOrder), [0, 1, 2, 3])
-        assert.deepStrictEqual((yield* plans.listActive(botId)).map((p) => p.name), ["C", "A", "D", "B"])
+        assert.deepStrictEqual(
+          reordered.map((p) => p.name),
+          ["C", "A", "D", "B"]
+        )
+        assert.deepStrictEqual(
+          reordered.map((p) => p.sortOrder),
+          [0, 1, 2, 3]
+        )
+        assert.deepStrictEqual(
+          (yield* plans.listActive(botId)).map((p) => p.name),
+          ["C", "A", "D", "B"]
+        )
 
         const partial = yield* plans.reorder(botId, [b!.id])
-        assert.deepStrictEqual(partial.map((p) => p.name), ["B", "C", "A", "D"], "unlisted plans keep their order")
-        assert.deepStrictEqual(partial.map((p) => p.sortOrder), [0, 1, 2, 3])
-      }))
+        assert.deepStrictEqual(
+          partial.map((p) => p.name),
+          ["B", "C", "A", "D"],
+          "unlisted plans keep their order"
+        )
+        assert.deepStrictEqual(
+          partial.map((p) => p.sortOrder),
+          [0, 1, 2, 3]
+        )
+      })
+    )
 
     it.effect("reorder with a foreign, missing or repeated id is refused and changes nothing", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const plans = yield* Plans
         const mine = yield* newBot
         const theirs = yield* newBot
@@ -155,10 +183,11 @@ describe("Plans", () => {
         }
         assert.deepStrictEqual(yield* plans.list(mine), before, "no sort order or timestamp changed")
         assert.deepStrictEqual(yield* plans.list(theirs), theirsBefore)
-      }))
+      })
+    )
 
     it.effect("get, update, deactivate and delete treat another bot's plan as NotFound", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const plans = yield* Plans
         const a = yield* newBot
         const b = yield* newBot
@@ -177,6 +206,7 @@ describe("Plans", () => {
         assert.strictEqual((yield* Effect.flip(plans.get(b, plan.id)))._tag, "NotFound")
         assert.strictEqual((yield* Effect.flip(plans.delete(b, plan.id)))._tag, "NotFound")
         assert.strictEqual((yield* Effect.flip(plans.create(999_999, basic("X"))))._tag, "BotNotFound")
-      }))
+      })
+    )
   })
 })

@@ -14,7 +14,7 @@ export const tenantsTestLayer = () => TenantsLive.pipe(Layer.provideMerge(TestDa
  */
 export const botFactory = (label: string, telegramIdBase: number, letter: string) => {
   let seq = 0
-  return Effect.gen(function*() {
+  return Effect.gen(function* () {
     const n = ++seq
     const { bot } = yield* Bots.use((bots) =>
       bots.create({

@@ -23,9 +23,16 @@ afterAll(() => shop?.close())
 
 /** Puts the price in the user's wallet (once their row is committed: /start answers before it commits). */
 const fund = (user: number) =>
-  eventually(async () =>
-    (await query(shop, "UPDATE users SET balance = 150000 WHERE bot_id = $1 AND telegram_id = $2 RETURNING id", tenant.botId, user))
-      .length === 1
+  eventually(
+    async () =>
+      (
+        await query(
+          shop,
+          "UPDATE users SET balance = 150000 WHERE bot_id = $1 AND telegram_id = $2 RETURNING id",
+          tenant.botId,
+          user
+        )
+      ).length === 1
   )
 
 /** Gives the user the price and buys plan 0 from the wallet; resolves once the purchase message came. */
@@ -39,22 +46,27 @@ const buy = async (user: number) => {
 }
 
 const subscriptionOf = async (user: number) =>
-  (await until(
-    () => query<{ id: number; expiresAt: Date; subscriptionUrl: string | null }>(
-      shop,
-      "SELECT s.id, s.expires_at, s.subscription_url FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.bot_id = $1 AND u.telegram_id = $2",
-      tenant.botId,
-      user
-    ),
-    (rows) => rows.length === 1
-  ))[0]!
+  (
+    await until(
+      () =>
+        query<{ id: number; expiresAt: Date; subscriptionUrl: string | null }>(
+          shop,
+          "SELECT s.id, s.expires_at, s.subscription_url FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.bot_id = $1 AND u.telegram_id = $2",
+          tenant.botId,
+          user
+        ),
+      (rows) => rows.length === 1
+    )
+  )[0]!
 
 const taskOf = async (subscriptionId: number) =>
-  (await query<{ id: number; state: string; attempts: number; lastError: string | null }>(
-    shop,
-    "SELECT id, state, attempts, last_error FROM outbox_tasks WHERE kind = 'provision_subscription' AND subject_id = $1 ORDER BY id DESC",
-    subscriptionId
-  ))[0]!
+  (
+    await query<{ id: number; state: string; attempts: number; lastError: string | null }>(
+      shop,
+      "SELECT id, state, attempts, last_error FROM outbox_tasks WHERE kind = 'provision_subscription' AND subject_id = $1 ORDER BY id DESC",
+      subscriptionId
+    )
+  )[0]!
 
 describe("provisioning", () => {
   it("a panel outage is retried by the outbox; the link arrives once the panel answers", async () => {
@@ -74,10 +86,18 @@ describe("provisioning", () => {
     const user = 7002
     const username = `b${tenant.botId}_u${user}`
     // An earlier attempt created the panel user, then died before recording it (or its answer was lost).
-    const orphan = await Effect.runPromise(Effect.gen(function*() {
-      const remnawave = yield* RemnawaveClient
-      return yield* remnawave.createUser({ username, expireAt: DateTime.makeUnsafe(Date.now() + 5 * 86_400_000), trafficLimitBytes: 0 })
-    }).pipe(Effect.provide(RemnawaveClient.layerWith({ apiUrl: shop.panel.url, apiToken: Redacted.make(shop.panel.token) }))))
+    const orphan = await Effect.runPromise(
+      Effect.gen(function* () {
+        const remnawave = yield* RemnawaveClient
+        return yield* remnawave.createUser({
+          username,
+          expireAt: DateTime.makeUnsafe(Date.now() + 5 * 86_400_000),
+          trafficLimitBytes: 0
+        })
+      }).pipe(
+        Effect.provide(RemnawaveClient.layerWith({ apiUrl: shop.panel.url, apiToken: Redacted.make(shop.panel.token) }))
+      )
+    )
     const since = await buy(user)
     const link = await nextMessage(shop, tenant, user, since, "subscription is ready", 8000)
     const sub = await subscriptionOf(user)
@@ -88,7 +108,11 @@ describe("provisioning", () => {
     expect(link.text).toContain(adopted.subscriptionUrl)
 
     // Run the finished task again, as a worker that lost its record would: nothing moves.
-    await query(shop, "UPDATE outbox_tasks SET state = 'pending', run_after = now() WHERE id = $1", (await taskOf(sub.id)).id)
+    await query(
+      shop,
+      "UPDATE outbox_tasks SET state = 'pending', run_after = now() WHERE id = $1",
+      (await taskOf(sub.id)).id
+    )
     await eventually(async () => (await taskOf(sub.id)).state === "done", 5000)
     const after = shop.panel.user(username)!
     expect(after.uuid).toBe(orphan.uuid)
@@ -110,7 +134,11 @@ describe("provisioning", () => {
     shop.panel.setLatency(0)
     const { id } = await subscriptionOf(user)
     await eventually(async () => {
-      const tasks = await query<{ state: string }>(shop, "SELECT state FROM outbox_tasks WHERE kind = 'provision_subscription' AND subject_id = $1", id)
+      const tasks = await query<{ state: string }>(
+        shop,
+        "SELECT state FROM outbox_tasks WHERE kind = 'provision_subscription' AND subject_id = $1",
+        id
+      )
       return tasks.length === 2 && tasks.every((t) => t.state === "done")
     }, 8000)
     const sub = await subscriptionOf(user)

@@ -60,8 +60,9 @@ const summary = (text: string) => OpenApi.annotations({ summary: text })
 /** Fleet routes: the master token only. */
 export class FleetApi extends HttpApiGroup.make("fleet")
   .add(
-    HttpApiEndpoint.get("listBots", "/bots", { success: BotList })
-      .annotateMerge(summary("Every bot of the fleet (master token)")),
+    HttpApiEndpoint.get("listBots", "/bots", { success: BotList }).annotateMerge(
+      summary("Every bot of the fleet (master token)")
+    ),
     HttpApiEndpoint.post("createBot", "/bots", {
       payload: CreateBotBody,
       success: created(CreatedBot),
@@ -70,8 +71,7 @@ export class FleetApi extends HttpApiGroup.make("fleet")
   )
   .middleware(ErrorResponses)
   .middleware(MasterOnly)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 /** Operator actions on one tenant: the master token only. */
 export class TenantAdminApi extends HttpApiGroup.make("tenantAdmin")
@@ -95,23 +95,28 @@ export class TenantAdminApi extends HttpApiGroup.make("tenantAdmin")
   .middleware(ErrorResponses)
   .middleware(MasterOnly)
   .middleware(BotAccess)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class BotApi extends HttpApiGroup.make("bot")
   .add(
-    HttpApiEndpoint.get("getBot", "/bots/:botId", { params: BotParams, success: BotView })
-      .annotateMerge(summary("The bot (its Telegram token masked)")),
+    HttpApiEndpoint.get("getBot", "/bots/:botId", { params: BotParams, success: BotView }).annotateMerge(
+      summary("The bot (its Telegram token masked)")
+    ),
     HttpApiEndpoint.patch("updateBot", "/bots/:botId", {
       params: BotParams,
       payload: UpdateBotBody,
       success: BotView,
       error: [Forbidden, Conflict, UnprocessableEntity, BadGateway]
-    }).annotateMerge(summary("Rename the bot or change its Telegram token; the master token may also set currency, rate and activity")),
-    HttpApiEndpoint.get("getStatus", "/bots/:botId/status", { params: BotParams, success: BotStatus })
-      .annotateMerge(summary("The bot's runtime state as the supervisor recorded it")),
-    HttpApiEndpoint.get("getStatistics", "/bots/:botId/statistics", { params: BotParams, success: BotStatistics })
-      .annotateMerge(summary("Counts, revenue, wallet and traffic of the bot")),
+    }).annotateMerge(
+      summary("Rename the bot or change its Telegram token; the master token may also set currency, rate and activity")
+    ),
+    HttpApiEndpoint.get("getStatus", "/bots/:botId/status", { params: BotParams, success: BotStatus }).annotateMerge(
+      summary("The bot's runtime state as the supervisor recorded it")
+    ),
+    HttpApiEndpoint.get("getStatistics", "/bots/:botId/statistics", {
+      params: BotParams,
+      success: BotStatistics
+    }).annotateMerge(summary("Counts, revenue, wallet and traffic of the bot")),
     HttpApiEndpoint.get("listWalletTransactions", "/bots/:botId/wallet/transactions", {
       params: BotParams,
       query: PageQuery,
@@ -120,14 +125,15 @@ export class BotApi extends HttpApiGroup.make("bot")
   )
   .middleware(ErrorResponses)
   .middleware(BotAccess)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class FeaturesApi extends HttpApiGroup.make("features")
   .add(
     HttpApiEndpoint.get("listFeatures", "/bots/:botId/features", { params: BotParams, success: FeatureFlagList }),
-    HttpApiEndpoint.get("getFeature", "/bots/:botId/features/:key", { params: FeatureParams, success: FeatureFlagView })
-      .annotateMerge(summary("One flag (404 when it has no row: disabled)")),
+    HttpApiEndpoint.get("getFeature", "/bots/:botId/features/:key", {
+      params: FeatureParams,
+      success: FeatureFlagView
+    }).annotateMerge(summary("One flag (404 when it has no row: disabled)")),
     HttpApiEndpoint.put("setFeature", "/bots/:botId/features/:key", {
       params: FeatureParams,
       payload: SetFeatureBody,
@@ -140,8 +146,7 @@ export class FeaturesApi extends HttpApiGroup.make("features")
   )
   .middleware(ErrorResponses)
   .middleware(BotAccess)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class ConfigApi extends HttpApiGroup.make("config")
   .add(
@@ -159,8 +164,7 @@ export class ConfigApi extends HttpApiGroup.make("config")
   )
   .middleware(ErrorResponses)
   .middleware(BotAccess)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class PaymentCardsApi extends HttpApiGroup.make("paymentCards")
   .add(
@@ -179,7 +183,10 @@ export class PaymentCardsApi extends HttpApiGroup.make("paymentCards")
       success: created(PaymentCardView),
       error: Conflict
     }),
-    HttpApiEndpoint.get("getCard", "/bots/:botId/payment-cards/:id", { params: RecordParams, success: PaymentCardView }),
+    HttpApiEndpoint.get("getCard", "/bots/:botId/payment-cards/:id", {
+      params: RecordParams,
+      success: PaymentCardView
+    }),
     HttpApiEndpoint.patch("updateCard", "/bots/:botId/payment-cards/:id", {
       params: RecordParams,
       payload: UpdateCardBody,
@@ -193,8 +200,7 @@ export class PaymentCardsApi extends HttpApiGroup.make("paymentCards")
   )
   .middleware(ErrorResponses)
   .middleware(BotAccess)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class PlansApi extends HttpApiGroup.make("plans")
   .add(
@@ -222,8 +228,7 @@ export class PlansApi extends HttpApiGroup.make("plans")
   )
   .middleware(ErrorResponses)
   .middleware(BotAccess)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class PaymentsApi extends HttpApiGroup.make("payments")
   .add(
@@ -247,19 +252,20 @@ export class PaymentsApi extends HttpApiGroup.make("payments")
   )
   .middleware(ErrorResponses)
   .middleware(BotAccess)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class UsersApi extends HttpApiGroup.make("users")
   .add(
-    HttpApiEndpoint.get("listUsers", "/bots/:botId/users", { params: BotParams, query: UsersQuery, success: UserList })
-      .annotateMerge(summary("The bot's users, newest first; `search` filters")),
+    HttpApiEndpoint.get("listUsers", "/bots/:botId/users", {
+      params: BotParams,
+      query: UsersQuery,
+      success: UserList
+    }).annotateMerge(summary("The bot's users, newest first; `search` filters")),
     HttpApiEndpoint.get("getUser", "/bots/:botId/users/:id", { params: RecordParams, success: UserView })
   )
   .middleware(ErrorResponses)
   .middleware(BotAccess)
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 export class TenantApi extends HttpApi.make("botfleet")
   .add(FleetApi)
@@ -276,13 +282,15 @@ export class TenantApi extends HttpApi.make("botfleet")
   .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error", errors: "all" })
   .annotate(HttpApi.QueryParseOptions, { errors: "all" })
   .annotate(HttpApi.ParamsParseOptions, { errors: "all" })
-  .annotateMerge(OpenApi.annotations({
-    title: "botfleet tenant API",
-    version: "1",
-    description: "Manage a tenant shop bot with its API token (`Authorization: Bearer <token>`): a tenant's token " +
-      "reaches only its own bot; the master bot's token reaches every bot and the fleet routes. Errors are JSON " +
-      "with a stable `code`; a rate-limited token gets 429 with `Retry-After`."
-  }))
-{}
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "botfleet tenant API",
+      version: "1",
+      description:
+        "Manage a tenant shop bot with its API token (`Authorization: Bearer <token>`): a tenant's token " +
+        "reaches only its own bot; the master bot's token reaches every bot and the fleet routes. Errors are JSON " +
+        "with a stable `code`; a rate-limited token gets 429 with `Retry-After`."
+    })
+  ) {}
 
 export const OPENAPI_PATH = "/api/v1/openapi.json"

@@ -16,11 +16,11 @@ const PLAUSIBLE_TOKEN = /^[A-Za-z0-9_-]{20,200}$/
 
 export const AuthorizationLive = Layer.effect(
   Authorization,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const bots = yield* Bots
     const limiter = yield* ApiRateLimiter
     return Authorization.of({
-      bearer: Effect.fnUntraced(function*(httpEffect, { credential }) {
+      bearer: Effect.fnUntraced(function* (httpEffect, { credential }) {
         const token = Redacted.value(credential)
         if (!PLAUSIBLE_TOKEN.test(token)) return yield* Unauthorized.instance
         const hash = hashApiToken(token)
@@ -42,34 +42,41 @@ export const AuthorizationLive = Layer.effect(
  */
 export const BotAccessLive = Layer.effect(
   BotAccess,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const bots = yield* Bots
-    return BotAccess.of(Effect.fnUntraced(function*(httpEffect) {
-      const caller = yield* Caller
-      const raw = (yield* HttpRouter.params).botId ?? ""
-      const botId = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : undefined
-      if (botId === undefined) return yield* NotFound.bot(raw)
-      if (!caller.isMaster && botId !== caller.botId) return yield* NotFound.bot(botId)
-      if (caller.isMaster) {
-        const exists = yield* bots.getById(botId).pipe(
-          Effect.as(true),
-          Effect.catchTag("BotNotFound", () => Effect.succeed(false)),
-          Effect.orDie
-        )
-        if (!exists) return yield* NotFound.bot(botId)
-      }
-      return yield* Effect.provideService(httpEffect, TargetBot, { botId })
-    }))
+    return BotAccess.of(
+      Effect.fnUntraced(function* (httpEffect) {
+        const caller = yield* Caller
+        const raw = (yield* HttpRouter.params).botId ?? ""
+        const botId = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : undefined
+        if (botId === undefined) return yield* NotFound.bot(raw)
+        if (!caller.isMaster && botId !== caller.botId) return yield* NotFound.bot(botId)
+        if (caller.isMaster) {
+          const exists = yield* bots.getById(botId).pipe(
+            Effect.as(true),
+            Effect.catchTag("BotNotFound", () => Effect.succeed(false)),
+            Effect.orDie
+          )
+          if (!exists) return yield* NotFound.bot(botId)
+        }
+        return yield* Effect.provideService(httpEffect, TargetBot, { botId })
+      })
+    )
   })
 )
 
 export const MasterOnlyLive = Layer.succeed(
   MasterOnly,
-  MasterOnly.of(Effect.fnUntraced(function*(httpEffect) {
-    const caller = yield* Caller
-    if (!caller.isMaster) {
-      return yield* new Forbidden({ code: "master_token_required", message: "this route needs the master bot's API token" })
-    }
-    return yield* httpEffect
-  }))
+  MasterOnly.of(
+    Effect.fnUntraced(function* (httpEffect) {
+      const caller = yield* Caller
+      if (!caller.isMaster) {
+        return yield* new Forbidden({
+          code: "master_token_required",
+          message: "this route needs the master bot's API token"
+        })
+      }
+      return yield* httpEffect
+    })
+  )
 )

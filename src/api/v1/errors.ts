@@ -30,35 +30,51 @@ export const FieldError = Schema.Struct({
 }).annotate({ identifier: "FieldError" })
 export type FieldError = typeof FieldError.Type
 
-export class ValidationFailed extends Schema.TaggedError<ValidationFailed>()("ValidationFailed", {
-  code: Schema.Literal("validation_failed"),
-  message: Schema.String,
-  fields: Schema.Array(FieldError)
-}, { httpApiStatus: 400 }) {
+export class ValidationFailed extends Schema.TaggedError<ValidationFailed>()(
+  "ValidationFailed",
+  {
+    code: Schema.Literal("validation_failed"),
+    message: Schema.String,
+    fields: Schema.Array(FieldError)
+  },
+  { httpApiStatus: 400 }
+) {
   static of(fields: ReadonlyArray<FieldError>) {
     return new ValidationFailed({ code: "validation_failed", message: "the request is invalid", fields })
   }
 }
 
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
-  code: Schema.Literal("unauthorized"),
-  message: Schema.String
-}, { httpApiStatus: 401 }) {
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
+  "Unauthorized",
+  {
+    code: Schema.Literal("unauthorized"),
+    message: Schema.String
+  },
+  { httpApiStatus: 401 }
+) {
   static readonly instance = new Unauthorized({
     code: "unauthorized",
     message: "send a valid API token as `Authorization: Bearer <token>`"
   })
 }
 
-export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
-  code: Schema.Literals(["master_token_required", "field_not_allowed"]),
-  message: Schema.String
-}, { httpApiStatus: 403 }) {}
+export class Forbidden extends Schema.TaggedError<Forbidden>()(
+  "Forbidden",
+  {
+    code: Schema.Literals(["master_token_required", "field_not_allowed"]),
+    message: Schema.String
+  },
+  { httpApiStatus: 403 }
+) {}
 
-export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  code: Schema.Literal("not_found"),
-  message: Schema.String
-}, { httpApiStatus: 404 }) {
+export class NotFound extends Schema.TaggedError<NotFound>()(
+  "NotFound",
+  {
+    code: Schema.Literal("not_found"),
+    message: Schema.String
+  },
+  { httpApiStatus: 404 }
+) {
   static of(message: string) {
     return new NotFound({ code: "not_found", message })
   }
@@ -68,33 +84,49 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
   }
 }
 
-export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
-  code: Schema.Literals([
-    "duplicate_telegram_token",
-    "duplicate_payment_card",
-    "master_bot_exists",
-    "master_bot_protected",
-    "duplicate_reference",
-    "payment_not_pending",
-    "payment_not_reviewable"
-  ]),
-  message: Schema.String
-}, { httpApiStatus: 409 }) {}
+export class Conflict extends Schema.TaggedError<Conflict>()(
+  "Conflict",
+  {
+    code: Schema.Literals([
+      "duplicate_telegram_token",
+      "duplicate_payment_card",
+      "master_bot_exists",
+      "master_bot_protected",
+      "duplicate_reference",
+      "payment_not_pending",
+      "payment_not_reviewable"
+    ]),
+    message: Schema.String
+  },
+  { httpApiStatus: 409 }
+) {}
 
-export class UnprocessableEntity extends Schema.TaggedError<UnprocessableEntity>()("UnprocessableEntity", {
-  code: Schema.Literals(["telegram_token_rejected"]),
-  message: Schema.String
-}, { httpApiStatus: 422 }) {}
+export class UnprocessableEntity extends Schema.TaggedError<UnprocessableEntity>()(
+  "UnprocessableEntity",
+  {
+    code: Schema.Literals(["telegram_token_rejected"]),
+    message: Schema.String
+  },
+  { httpApiStatus: 422 }
+) {}
 
-export class BadGateway extends Schema.TaggedError<BadGateway>()("BadGateway", {
-  code: Schema.Literals(["telegram_unreachable"]),
-  message: Schema.String
-}, { httpApiStatus: 502 }) {}
+export class BadGateway extends Schema.TaggedError<BadGateway>()(
+  "BadGateway",
+  {
+    code: Schema.Literals(["telegram_unreachable"]),
+    message: Schema.String
+  },
+  { httpApiStatus: 502 }
+) {}
 
-export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", {
-  code: Schema.Literal("internal_error"),
-  message: Schema.String
-}, { httpApiStatus: 500 }) {
+export class InternalError extends Schema.TaggedError<InternalError>()(
+  "InternalError",
+  {
+    code: Schema.Literal("internal_error"),
+    message: Schema.String
+  },
+  { httpApiStatus: 500 }
+) {
   static readonly instance = new InternalError({ code: "internal_error", message: "something went wrong on our side" })
 }
 
@@ -117,20 +149,30 @@ const RateLimitedBody = Schema.Struct({
   code: Schema.Literal("rate_limited"),
   message: Schema.String,
   retryAfterSeconds: Schema.Int
-}).annotate({ identifier: "RateLimited" }).pipe(HttpApiSchema.status(429))
+})
+  .annotate({ identifier: "RateLimited" })
+  .pipe(HttpApiSchema.status(429))
 
 /** 429 with the wait in a `Retry-After` header (seconds) as well as in the body. */
 export const RateLimitedResponse = RateLimited.pipe(
-  HttpApiSchema.encodeToWithHeaders({
-    body: RateLimitedBody,
-    headers: { "retry-after": Schema.String }
-  }, {
-    decode: ({ body }) => RateLimited.of(body.retryAfterSeconds),
-    encode: (e) => ({
-      body: { _tag: "RateLimited" as const, code: "rate_limited" as const, message: e.message, retryAfterSeconds: e.retryAfterSeconds },
-      headers: { "retry-after": String(e.retryAfterSeconds) }
-    })
-  })
+  HttpApiSchema.encodeToWithHeaders(
+    {
+      body: RateLimitedBody,
+      headers: { "retry-after": Schema.String }
+    },
+    {
+      decode: ({ body }) => RateLimited.of(body.retryAfterSeconds),
+      encode: (e) => ({
+        body: {
+          _tag: "RateLimited" as const,
+          code: "rate_limited" as const,
+          message: e.message,
+          retryAfterSeconds: e.retryAfterSeconds
+        },
+        headers: { "retry-after": String(e.retryAfterSeconds) }
+      })
+    }
+  )
 )
 
 type DomainError =
@@ -148,13 +190,19 @@ type DomainError =
   | SqlError
 
 /** The API error a domain error becomes; SqlError becomes a defect (JSON 500). */
-export type ApiErrorOf<E> = E extends BotNotFound | RecordNotFound ? NotFound
-  : E extends InvalidInput | InvalidTelegramToken ? ValidationFailed
-  : E extends DuplicateTelegramToken | DuplicatePaymentCard | MasterBotExists | MasterBotProtected | DuplicateTopUp ? Conflict
-  : E extends TelegramTokenRejected ? UnprocessableEntity
-  : E extends TelegramUnreachable ? BadGateway
-  : E extends SqlError ? never
-  : E
+export type ApiErrorOf<E> = E extends BotNotFound | RecordNotFound
+  ? NotFound
+  : E extends InvalidInput | InvalidTelegramToken
+    ? ValidationFailed
+    : E extends DuplicateTelegramToken | DuplicatePaymentCard | MasterBotExists | MasterBotProtected | DuplicateTopUp
+      ? Conflict
+      : E extends TelegramTokenRejected
+        ? UnprocessableEntity
+        : E extends TelegramUnreachable
+          ? BadGateway
+          : E extends SqlError
+            ? never
+            : E
 
 const convert = (e: DomainError): Effect.Effect<never, unknown> => {
   switch (e._tag) {
@@ -182,13 +230,26 @@ const convert = (e: DomainError): Effect.Effect<never, unknown> => {
 }
 
 const isDomainError = (e: unknown): e is DomainError =>
-  typeof e === "object" && e !== null && "_tag" in e &&
-  ["BotNotFound", "NotFound", "InvalidInput", "InvalidTelegramToken", "DuplicateTelegramToken", "DuplicatePaymentCard",
-    "MasterBotExists", "MasterBotProtected", "DuplicateTopUp", "TelegramTokenRejected", "TelegramUnreachable", "SqlError"]
-    .includes((e as { _tag: string })._tag) &&
+  typeof e === "object" &&
+  e !== null &&
+  "_tag" in e &&
+  [
+    "BotNotFound",
+    "NotFound",
+    "InvalidInput",
+    "InvalidTelegramToken",
+    "DuplicateTelegramToken",
+    "DuplicatePaymentCard",
+    "MasterBotExists",
+    "MasterBotProtected",
+    "DuplicateTopUp",
+    "TelegramTokenRejected",
+    "TelegramUnreachable",
+    "SqlError"
+  ].includes((e as { _tag: string })._tag) &&
   // The API's own NotFound shares the tag: it carries a code, the repositories' does not.
   !(e instanceof NotFound)
 
 /** Maps the repositories' typed errors to API errors (API errors pass through). */
 export const fromDomain = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, ApiErrorOf<E>, R> =>
-  Effect.catch(effect, (e) => isDomainError(e) ? convert(e) : Effect.fail(e)) as Effect.Effect<A, ApiErrorOf<E>, R>
+  Effect.catch(effect, (e) => (isDomainError(e) ? convert(e) : Effect.fail(e))) as Effect.Effect<A, ApiErrorOf<E>, R>

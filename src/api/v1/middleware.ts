@@ -42,7 +42,6 @@ export class MasterOnly extends HttpApiMiddleware.Service<MasterOnly, { requires
 ) {}
 
 /** Request decoding failures → 400 with field errors; defects → a JSON 500. */
-export class ErrorResponses extends HttpApiMiddleware.Service<ErrorResponses>()(
-  "botfleet/api/v1/ErrorResponses",
-  { error: [ValidationFailed, InternalError] }
-) {}
+export class ErrorResponses extends HttpApiMiddleware.Service<ErrorResponses>()("botfleet/api/v1/ErrorResponses", {
+  error: [ValidationFailed, InternalError]
+}) {}

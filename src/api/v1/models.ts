@@ -163,17 +163,19 @@ const CardPaymentCounts = {
 }
 
 export const PaymentCardStatistics = Schema.Struct({
-  cards: Schema.Array(Schema.Struct({
-    id: Id,
-    maskedNumber: Schema.String,
-    isActive: Schema.Boolean,
-    isCurrent: Schema.Boolean,
-    successCount: Schema.Int,
-    failureCount: Schema.Int,
-    currentUsageCount: Schema.Int,
-    lastUsedAt: NullableTimestamp,
-    ...CardPaymentCounts
-  })),
+  cards: Schema.Array(
+    Schema.Struct({
+      id: Id,
+      maskedNumber: Schema.String,
+      isActive: Schema.Boolean,
+      isCurrent: Schema.Boolean,
+      successCount: Schema.Int,
+      failureCount: Schema.Int,
+      currentUsageCount: Schema.Int,
+      lastUsedAt: NullableTimestamp,
+      ...CardPaymentCounts
+    })
+  ),
   totals: Schema.Struct({ cards: Schema.Int, activeCards: Schema.Int, ...CardPaymentCounts })
 }).annotate({ identifier: "PaymentCardStatistics" })
 
@@ -250,10 +252,12 @@ export const UserList = Schema.Struct({
 export const ReviewedPayment = Schema.Struct({
   payment: PaymentView,
   /** What the approval did with the plan the payment was for (null: a wallet top-up, or a rejection). */
-  purchase: Schema.NullOr(Schema.Struct({
-    /** `sale_refused`: the shop's platform balance did not cover the sale; the money stays in the user's wallet. */
-    outcome: Schema.Literals(["completed", "sale_refused"]),
-    subscriptionId: Schema.NullOr(Id),
-    expiresAt: NullableTimestamp
-  }))
+  purchase: Schema.NullOr(
+    Schema.Struct({
+      /** `sale_refused`: the shop's platform balance did not cover the sale; the money stays in the user's wallet. */
+      outcome: Schema.Literals(["completed", "sale_refused"]),
+      subscriptionId: Schema.NullOr(Id),
+      expiresAt: NullableTimestamp
+    })
+  )
 }).annotate({ identifier: "ReviewedPayment" })

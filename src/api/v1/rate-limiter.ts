@@ -48,12 +48,15 @@ export const makeRateLimiter = (options: RateLimitOptions, clock: () => number =
   }
 }
 
-export class ApiRateLimiter extends Context.Service<ApiRateLimiter, {
-  take(key: string): Effect.Effect<RateDecision>
-}>()("botfleet/api/v1/ApiRateLimiter") {
+export class ApiRateLimiter extends Context.Service<
+  ApiRateLimiter,
+  {
+    take(key: string): Effect.Effect<RateDecision>
+  }
+>()("botfleet/api/v1/ApiRateLimiter") {
   static readonly layer = Layer.effect(
     ApiRateLimiter,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* AppConfig
       const take = makeRateLimiter({ perMinute: config.apiRateLimitPerMinute, burst: config.apiRateLimitBurst })
       return ApiRateLimiter.of({ take: (key) => Effect.sync(() => take(key)) })

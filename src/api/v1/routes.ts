@@ -43,10 +43,12 @@ const Services = Layer.mergeAll(TenantReads.layer, FleetAdmin.layer, ApiRateLimi
 const UnknownRoute = HttpRouter.add(
   "*",
   "/api/v1/*",
-  Effect.succeed(HttpServerResponse.jsonUnsafe(
-    { _tag: "NotFound", code: "not_found", message: `no such route; see ${OPENAPI_PATH}` },
-    { status: 404 }
-  ))
+  Effect.succeed(
+    HttpServerResponse.jsonUnsafe(
+      { _tag: "NotFound", code: "not_found", message: `no such route; see ${OPENAPI_PATH}` },
+      { status: 404 }
+    )
+  )
 )
 
 /** Needs a SqlClient and AppConfig (the server provides both). */

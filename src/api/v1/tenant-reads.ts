@@ -25,8 +25,8 @@ export interface UserRow {
 
 export interface PaymentRow {
   readonly id: string
-  readonly method: typeof PAYMENT_METHODS[number]
-  readonly status: typeof PAYMENT_STATUSES[number]
+  readonly method: (typeof PAYMENT_METHODS)[number]
+  readonly status: (typeof PAYMENT_STATUSES)[number]
   readonly amount: number
   readonly userId: number
   readonly planId: number | null
@@ -45,8 +45,8 @@ export interface PaymentRow {
 }
 
 export interface PaymentFilter {
-  readonly method?: typeof PAYMENT_METHODS[number] | undefined
-  readonly status?: typeof PAYMENT_STATUSES[number] | undefined
+  readonly method?: (typeof PAYMENT_METHODS)[number] | undefined
+  readonly status?: (typeof PAYMENT_STATUSES)[number] | undefined
   readonly userId?: number | undefined
   readonly from?: Date | undefined
   readonly to?: Date | undefined
@@ -82,22 +82,31 @@ export interface Page {
 /** `c2c_12` → card-to-card payment 12; `zp_5` → ZarinPal payment 5. */
 export const parsePaymentId = (id: string) => {
   const match = /^(c2c|zp)_([1-9][0-9]{0,17})$/.exec(id)
-  return match ? { method: match[1] === "c2c" ? "card_to_card" as const : "zarinpal" as const, id: Number(match[2]) } : undefined
+  return match
+    ? { method: match[1] === "c2c" ? ("card_to_card" as const) : ("zarinpal" as const), id: Number(match[2]) }
+    : undefined
 }
 
 const likePattern = (search: string) => `%${search.replace(/[\\%_]/g, "\\$&")}%`
 
-export class TenantReads extends Context.Service<TenantReads, {
-  listUsers(botId: number, search: string | undefined, page: Page): Effect.Effect<{ items: ReadonlyArray<UserRow>; total: number }, SqlError>
-  getUser(botId: number, id: number): Effect.Effect<UserRow | undefined, SqlError>
-  listPayments(botId: number, filter: PaymentFilter): Effect.Effect<ReadonlyArray<PaymentRow>, SqlError>
-  getPayment(botId: number, id: string): Effect.Effect<PaymentRow | undefined, SqlError>
-  cardPaymentCounts(botId: number): Effect.Effect<ReadonlyArray<CardPaymentCounts>, SqlError>
-  walletTransactions(botId: number, page: Page): Effect.Effect<ReadonlyArray<WalletTransactionRow>, SqlError>
-}>()("botfleet/api/v1/TenantReads") {
+export class TenantReads extends Context.Service<
+  TenantReads,
+  {
+    listUsers(
+      botId: number,
+      search: string | undefined,
+      page: Page
+    ): Effect.Effect<{ items: ReadonlyArray<UserRow>; total: number }, SqlError>
+    getUser(botId: number, id: number): Effect.Effect<UserRow | undefined, SqlError>
+    listPayments(botId: number, filter: PaymentFilter): Effect.Effect<ReadonlyArray<PaymentRow>, SqlError>
+    getPayment(botId: number, id: string): Effect.Effect<PaymentRow | undefined, SqlError>
+    cardPaymentCounts(botId: number): Effect.Effect<ReadonlyArray<CardPaymentCounts>, SqlError>
+    walletTransactions(botId: number, page: Page): Effect.Effect<ReadonlyArray<WalletTransactionRow>, SqlError>
+  }
+>()("botfleet/api/v1/TenantReads") {
   static readonly layer = Layer.effect(
     TenantReads,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>) =>
         withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
@@ -123,29 +132,40 @@ export class TenantReads extends Context.Service<TenantReads, {
       const toPayment = ({ number: _, ...row }: PaymentRow & { number: number }): PaymentRow => row
 
       return TenantReads.of({
-        listUsers: Effect.fn("TenantReads.listUsers")(function*(botId: number, search: string | undefined, page: Page) {
+        listUsers: Effect.fn("TenantReads.listUsers")(function* (
+          botId: number,
+          search: string | undefined,
+          page: Page
+        ) {
           const pattern = search === undefined ? null : likePattern(search)
           const telegramId = search !== undefined && /^[0-9]{1,15}$/.test(search) ? Number(search) : null
           const where = sql`bot_id = ${botId} AND (${pattern}::text IS NULL
             OR username ILIKE ${pattern} OR first_name ILIKE ${pattern} OR last_name ILIKE ${pattern}
             OR telegram_id = ${telegramId}::bigint)`
-          return yield* tenant(botId, Effect.gen(function*() {
-            const items = yield* sql<UserRow>`
+          return yield* tenant(
+            botId,
+            Effect.gen(function* () {
+              const items = yield* sql<UserRow>`
               SELECT ${userCols} FROM users WHERE ${where} ORDER BY id DESC LIMIT ${page.limit} OFFSET ${page.offset}`
-            const [count] = yield* sql<{ total: number }>`SELECT count(*)::integer AS total FROM users WHERE ${where}`
-            return { items, total: count!.total }
-          }))
+              const [count] = yield* sql<{ total: number }>`SELECT count(*)::integer AS total FROM users WHERE ${where}`
+              return { items, total: count!.total }
+            })
+          )
         }),
-        getUser: Effect.fn("TenantReads.getUser")(function*(botId: number, id: number) {
-          const rows = yield* tenant(botId, sql<UserRow>`SELECT ${userCols} FROM users WHERE bot_id = ${botId} AND id = ${id}`)
+        getUser: Effect.fn("TenantReads.getUser")(function* (botId: number, id: number) {
+          const rows = yield* tenant(
+            botId,
+            sql<UserRow>`SELECT ${userCols} FROM users WHERE bot_id = ${botId} AND id = ${id}`
+          )
           return rows[0]
         }),
-        listPayments: Effect.fn("TenantReads.listPayments")(function*(botId: number, filter: PaymentFilter) {
-          const source = filter.method === "card_to_card"
-            ? cardBranch(botId)
-            : filter.method === "zarinpal"
-            ? zarinpalBranch(botId)
-            : sql`${cardBranch(botId)} UNION ALL ${zarinpalBranch(botId)}`
+        listPayments: Effect.fn("TenantReads.listPayments")(function* (botId: number, filter: PaymentFilter) {
+          const source =
+            filter.method === "card_to_card"
+              ? cardBranch(botId)
+              : filter.method === "zarinpal"
+                ? zarinpalBranch(botId)
+                : sql`${cardBranch(botId)} UNION ALL ${zarinpalBranch(botId)}`
           const rows = yield* tenant(
             botId,
             sql<PaymentRow & { number: number }>`
@@ -159,7 +179,7 @@ export class TenantReads extends Context.Service<TenantReads, {
           )
           return rows.map(toPayment)
         }),
-        getPayment: Effect.fn("TenantReads.getPayment")(function*(botId: number, id: string) {
+        getPayment: Effect.fn("TenantReads.getPayment")(function* (botId: number, id: string) {
           const parsed = parsePaymentId(id)
           if (parsed === undefined) return undefined
           const branch = parsed.method === "card_to_card" ? cardBranch(botId) : zarinpalBranch(botId)
@@ -169,7 +189,7 @@ export class TenantReads extends Context.Service<TenantReads, {
           )
           return rows[0] ? toPayment(rows[0]) : undefined
         }),
-        cardPaymentCounts: Effect.fn("TenantReads.cardPaymentCounts")(function*(botId: number) {
+        cardPaymentCounts: Effect.fn("TenantReads.cardPaymentCounts")(function* (botId: number) {
           return yield* tenant(
             botId,
             sql<CardPaymentCounts>`
@@ -184,7 +204,7 @@ export class TenantReads extends Context.Service<TenantReads, {
               GROUP BY card_id`
           )
         }),
-        walletTransactions: Effect.fn("TenantReads.walletTransactions")(function*(botId: number, page: Page) {
+        walletTransactions: Effect.fn("TenantReads.walletTransactions")(function* (botId: number, page: Page) {
           return yield* tenant(
             botId,
             sql<WalletTransactionRow>`

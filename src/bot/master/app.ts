@@ -36,7 +36,13 @@ export const DELETE_CONFIRM_SECONDS = 600
 
 const ID = /^[1-9][0-9]{0,15}$/
 
-const words = (match: unknown) => (typeof match === "string" ? match.trim().split(/\s+/).filter((w) => w.length > 0) : [])
+const words = (match: unknown) =>
+  typeof match === "string"
+    ? match
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w.length > 0)
+    : []
 
 /** The message of an expected failure (bad input, unknown id…); undefined for anything to log instead. */
 const failureText = (cause: Cause.Cause<unknown>) => {
@@ -81,38 +87,47 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
     const [token, ...nameWords] = words(ctx.match)
     // The token should not linger in the chat history, whatever happens next.
     if (token !== undefined && token.includes(":")) await ctx.deleteMessage().catch(() => undefined)
-    if (token === undefined || nameWords.length === 0) return usage(ctx, "/newtenant <token from @BotFather> <shop name>")
+    if (token === undefined || nameWords.length === 0)
+      return usage(ctx, "/newtenant <token from @BotFather> <shop name>")
     return perform(
       ctx,
       FleetAdmin.use((admin) => admin.createTenant({ name: nameWords.join(" "), telegramToken: token })),
       ({ apiToken, bot }) =>
-        ctx.reply([
-          `✔ Tenant #${bot.id} ${bot.name}${bot.telegramUsername ? ` @${bot.telegramUsername}` : ""} created; it starts within seconds.`,
-          "",
-          "Its API token (shown this once, keep it safe):",
-          apiToken
-        ].join("\n"))
+        ctx.reply(
+          [
+            `✔ Tenant #${bot.id} ${bot.name}${bot.telegramUsername ? ` @${bot.telegramUsername}` : ""} created; it starts within seconds.`,
+            "",
+            "Its API token (shown this once, keep it safe):",
+            apiToken
+          ].join("\n")
+        )
     )
   })
 
   app.command("tenants", async (ctx) => {
     const [pageArg] = words(ctx.match)
     const page = pageArg !== undefined && ID.test(pageArg) ? Number(pageArg) : 1
-    return perform(ctx, FleetAdmin.use((admin) => admin.overview()), (all) =>
-      ctx.reply(tenantList(all, page, PAGE_SIZE)))
+    return perform(
+      ctx,
+      FleetAdmin.use((admin) => admin.overview()),
+      (all) => ctx.reply(tenantList(all, page, PAGE_SIZE))
+    )
   })
 
   app.command(["tenant", "stats"], async (ctx) => {
     const [id] = words(ctx.match)
     if (id === undefined && ctx.message?.text?.startsWith("/stats")) {
-      return perform(ctx, FleetAdmin.use((admin) => admin.overview()), (all) =>
-        ctx.reply(fleetStats(all)))
+      return perform(
+        ctx,
+        FleetAdmin.use((admin) => admin.overview()),
+        (all) => ctx.reply(fleetStats(all))
+      )
     }
     if (id === undefined || !ID.test(id)) return usage(ctx, "/tenant <id>")
     const botId = Number(id)
     return perform(
       ctx,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const admin = yield* FleetAdmin
         return { overview: yield* admin.overviewOf(botId), stats: yield* admin.statistics(botId) }
       }),
@@ -127,8 +142,13 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
     const botId = Number(id)
     return perform(
       ctx,
-      Bots.use((bots) => activate ? bots.activate(botId) : bots.deactivate(botId)),
-      (bot) => ctx.reply(activate ? `✔ #${bot.id} ${bot.name} activated; it starts within seconds.` : `✔ #${bot.id} ${bot.name} deactivated; it stops within seconds.`)
+      Bots.use((bots) => (activate ? bots.activate(botId) : bots.deactivate(botId))),
+      (bot) =>
+        ctx.reply(
+          activate
+            ? `✔ #${bot.id} ${bot.name} activated; it starts within seconds.`
+            : `✔ #${bot.id} ${bot.name} deactivated; it stops within seconds.`
+        )
     )
   })
 
@@ -138,7 +158,7 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
     const botId = Number(id)
     return perform(
       ctx,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const bots = yield* Bots
         const bot = yield* bots.getById(botId)
         if (bot.isMaster) return { bot, contents: undefined }
@@ -166,7 +186,8 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
     const deadline = Number(ctx.match[2])
     if (now() / 1000 > deadline) {
       await ctx.answerCallbackQuery({ text: "This confirmation has expired." })
-      return ctx.editMessageText(`Confirmation expired; #${botId} was not deleted. Send /delete ${botId} again.`)
+      return ctx
+        .editMessageText(`Confirmation expired; #${botId} was not deleted. Send /delete ${botId} again.`)
         .catch(() => undefined)
     }
     await ctx.answerCallbackQuery({ text: "Deleting…" })
@@ -184,11 +205,14 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
     const [id] = words(ctx.match)
     if (id === undefined || !ID.test(id)) return usage(ctx, "/rotatetoken <id>")
     const botId = Number(id)
-    return perform(ctx, Bots.use((bots) => bots.rotateApiToken(botId)), (apiToken) =>
-      ctx.reply([
-        `✔ New API token for #${botId} (shown this once; the previous one no longer works):`,
-        apiToken
-      ].join("\n")))
+    return perform(
+      ctx,
+      Bots.use((bots) => bots.rotateApiToken(botId)),
+      (apiToken) =>
+        ctx.reply(
+          [`✔ New API token for #${botId} (shown this once; the previous one no longer works):`, apiToken].join("\n")
+        )
+    )
   })
 
   app.command("topup", async (ctx) => {
@@ -200,7 +224,7 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
     const botId = Number(id)
     return perform(
       ctx,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const admin = yield* FleetAdmin
         const balance = yield* admin.topUp(botId, {
           amount,
@@ -212,7 +236,9 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
         return { balance, bot }
       }),
       ({ balance, bot }) =>
-        ctx.reply(`✔ #${bot.id} ${bot.name}: +${amount.toLocaleString("en-US")} ${bot.currency}; balance ${balance.toLocaleString("en-US")} ${bot.currency}.`)
+        ctx.reply(
+          `✔ #${bot.id} ${bot.name}: +${amount.toLocaleString("en-US")} ${bot.currency}; balance ${balance.toLocaleString("en-US")} ${bot.currency}.`
+        )
     )
   })
 
@@ -222,7 +248,7 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
 }
 
 /** The master app bound to this service's context (FleetAdmin, Bots, MASTER_ADMIN_IDS). */
-export const MasterApp = Effect.gen(function*() {
+export const MasterApp = Effect.gen(function* () {
   const config = yield* AppConfig
   const context = yield* Effect.context<MasterServices>()
   return makeMasterApp({ adminIds: config.masterAdminIds, run: Effect.runPromiseExitWith(context) })

@@ -21,7 +21,7 @@ import { Bots } from "../../tenants/bots.ts"
 
 const MASTER_NAME = "Master"
 
-const syncToken = Effect.fnUntraced(function*(token: string) {
+const syncToken = Effect.fnUntraced(function* (token: string) {
   const bots = yield* Bots
   const master = yield* bots.findMaster()
   if (Option.isSome(master)) {
@@ -46,7 +46,7 @@ const syncToken = Effect.fnUntraced(function*(token: string) {
   return "created" as const
 })
 
-export const ensureMasterBot = Effect.gen(function*() {
+export const ensureMasterBot = Effect.gen(function* () {
   const config = yield* AppConfig
   if (Option.isNone(config.masterBotToken)) return
   const token = Redacted.value(config.masterBotToken.value)

@@ -93,18 +93,21 @@ type CreateError =
   | InvalidInput
   | SqlError
 
-export class FleetAdmin extends Context.Service<FleetAdmin, {
-  createTenant(input: NewTenant): Effect.Effect<{ bot: Bot; apiToken: string }, CreateError>
-  overview(): Effect.Effect<ReadonlyArray<TenantOverview>, SqlError>
-  overviewOf(botId: number): Effect.Effect<TenantOverview, BotNotFound | SqlError>
-  contents(botId: number): Effect.Effect<TenantContents, BotNotFound | SqlError>
-  statistics(botId: number): Effect.Effect<TenantStatistics, BotNotFound | SqlError>
-  /** Returns the new balance. */
-  topUp(botId: number, topUp: TopUp): Effect.Effect<number, BotNotFound | DuplicateTopUp | InvalidInput | SqlError>
-}>()("botfleet/bot/master/FleetAdmin") {
+export class FleetAdmin extends Context.Service<
+  FleetAdmin,
+  {
+    createTenant(input: NewTenant): Effect.Effect<{ bot: Bot; apiToken: string }, CreateError>
+    overview(): Effect.Effect<ReadonlyArray<TenantOverview>, SqlError>
+    overviewOf(botId: number): Effect.Effect<TenantOverview, BotNotFound | SqlError>
+    contents(botId: number): Effect.Effect<TenantContents, BotNotFound | SqlError>
+    statistics(botId: number): Effect.Effect<TenantStatistics, BotNotFound | SqlError>
+    /** Returns the new balance. */
+    topUp(botId: number, topUp: TopUp): Effect.Effect<number, BotNotFound | DuplicateTopUp | InvalidInput | SqlError>
+  }
+>()("botfleet/bot/master/FleetAdmin") {
   static readonly layer = Layer.effect(
     FleetAdmin,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const bots = yield* Bots
       const config = yield* AppConfig
@@ -118,7 +121,7 @@ export class FleetAdmin extends Context.Service<FleetAdmin, {
           (rows) => rows[0]
         )
 
-      const contents = Effect.fn("FleetAdmin.contents")(function*(botId: number) {
+      const contents = Effect.fn("FleetAdmin.contents")(function* (botId: number) {
         yield* bots.getById(botId)
         const rows = yield* withTenant(
           botId,
@@ -142,8 +145,11 @@ export class FleetAdmin extends Context.Service<FleetAdmin, {
       })
 
       return FleetAdmin.of({
-        createTenant: Effect.fn("FleetAdmin.createTenant")(function*(input: NewTenant) {
-          if (input.trafficRatePerGb !== undefined && (!Number.isSafeInteger(input.trafficRatePerGb) || input.trafficRatePerGb < 0)) {
+        createTenant: Effect.fn("FleetAdmin.createTenant")(function* (input: NewTenant) {
+          if (
+            input.trafficRatePerGb !== undefined &&
+            (!Number.isSafeInteger(input.trafficRatePerGb) || input.trafficRatePerGb < 0)
+          ) {
             return yield* new InvalidInput({ field: "trafficRatePerGb", reason: "must be a non-negative integer" })
           }
           const existing = yield* bots.findByTelegramToken(input.telegramToken)
@@ -157,12 +163,12 @@ export class FleetAdmin extends Context.Service<FleetAdmin, {
             isActive: input.isActive
           })
           if (input.trafficRatePerGb === undefined || input.trafficRatePerGb === 0) return created
-          const bot = yield* bots.update(created.bot.id, { trafficRatePerGb: input.trafficRatePerGb }).pipe(
-            Effect.catchTag("BotNotFound", Effect.die)
-          )
+          const bot = yield* bots
+            .update(created.bot.id, { trafficRatePerGb: input.trafficRatePerGb })
+            .pipe(Effect.catchTag("BotNotFound", Effect.die))
           return { bot, apiToken: created.apiToken }
         }),
-        overview: Effect.fn("FleetAdmin.overview")(function*() {
+        overview: Effect.fn("FleetAdmin.overview")(function* () {
           const [all, statuses] = yield* Effect.all([bots.list(), bots.runtimeStatus()], { concurrency: 2 })
           const byBot = new Map(statuses.map((s) => [s.botId, s]))
           const now = Date.now()
@@ -171,13 +177,13 @@ export class FleetAdmin extends Context.Service<FleetAdmin, {
             return { bot, status, state: tenantState(bot, status, now) }
           })
         }),
-        overviewOf: Effect.fn("FleetAdmin.overviewOf")(function*(botId: number) {
+        overviewOf: Effect.fn("FleetAdmin.overviewOf")(function* (botId: number) {
           const bot = yield* bots.getById(botId)
           const status = yield* statusOf(botId)
           return { bot, status, state: tenantState(bot, status) }
         }),
         contents,
-        statistics: Effect.fn("FleetAdmin.statistics")(function*(botId: number) {
+        statistics: Effect.fn("FleetAdmin.statistics")(function* (botId: number) {
           const bot = yield* bots.getById(botId)
           const counts = yield* contents(botId)
           const [money] = yield* withTenant(
@@ -206,16 +212,22 @@ export class FleetAdmin extends Context.Service<FleetAdmin, {
             newUsersLast30Days: money!.newUsersLast30Days
           }
         }),
-        topUp: Effect.fn("FleetAdmin.topUp")(function*(botId: number, topUp: TopUp) {
+        topUp: Effect.fn("FleetAdmin.topUp")(function* (botId: number, topUp: TopUp) {
           if (!Number.isSafeInteger(topUp.amount) || topUp.amount <= 0 || topUp.amount > MAX_TOP_UP) {
-            return yield* new InvalidInput({ field: "amount", reason: `must be a whole number from 1 to ${MAX_TOP_UP}` })
+            return yield* new InvalidInput({
+              field: "amount",
+              reason: `must be a whole number from 1 to ${MAX_TOP_UP}`
+            })
           }
           const balance = yield* topUpTenantWallet(botId, topUp).pipe(
             withSql,
-            Effect.catchTag("SqlError", (e): Effect.Effect<never, DuplicateTopUp | SqlError> =>
-              uniqueViolationOf(e) === "idx_tenant_wallet_transactions_reference"
-                ? Effect.fail(new DuplicateTopUp({ reference: topUp.reference ?? "" }))
-                : Effect.fail(e))
+            Effect.catchTag(
+              "SqlError",
+              (e): Effect.Effect<never, DuplicateTopUp | SqlError> =>
+                uniqueViolationOf(e) === "idx_tenant_wallet_transactions_reference"
+                  ? Effect.fail(new DuplicateTopUp({ reference: topUp.reference ?? "" }))
+                  : Effect.fail(e)
+            )
           )
           if (balance === undefined) return yield* new BotNotFound({ botId })
           return balance

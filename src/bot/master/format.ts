@@ -97,7 +97,7 @@ export const fleetStats = (tenants: ReadonlyArray<TenantOverview>) => {
   return [
     `tenants: ${tenantsOnly.length} (${tenantsOnly.filter((t) => t.bot.isActive).length} active)`,
     `running ${count("running")} · crash-looping ${count("crash-looping")} · unauthorized ${count("unauthorized")} · ` +
-    `backoff ${count("backoff")} · pending ${count("pending")} · inactive ${count("inactive")}`,
+      `backoff ${count("backoff")} · pending ${count("pending")} · inactive ${count("inactive")}`,
     `tenant wallets: ${[...balances].map(([currency, total]) => amount(total, currency)).join(", ") || "none"}`,
     `traffic sold: ${gb(tenantsOnly.reduce((sum, t) => sum + t.bot.trafficSoldBytes, 0))}`
   ].join("\n")

@@ -35,7 +35,7 @@ export interface TelegramIdentity {
 }
 
 /** getMe with the token; the token itself never appears in an error. */
-export const checkTelegramToken = Effect.fn("checkTelegramToken")(function*(token: string) {
+export const checkTelegramToken = Effect.fn("checkTelegramToken")(function* (token: string) {
   const telegramBotId = telegramBotIdOf(token)
   if (telegramBotId === undefined) return yield* new InvalidTelegramToken()
   const { telegramApiRoot } = yield* AppConfig
@@ -45,7 +45,9 @@ export const checkTelegramToken = Effect.fn("checkTelegramToken")(function*(toke
     catch: (error) =>
       error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)
         ? new TelegramTokenRejected({ description: `${error.error_code} ${error.description}` })
-        : new TelegramUnreachable({ description: error instanceof GrammyError ? `${error.error_code} ${error.description}` : "network error" })
+        : new TelegramUnreachable({
+            description: error instanceof GrammyError ? `${error.error_code} ${error.description}` : "network error"
+          })
   })
   if (me.id !== telegramBotId) {
     return yield* new TelegramTokenRejected({ description: "getMe answered for a different bot" })

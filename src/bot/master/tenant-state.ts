@@ -16,7 +16,7 @@ export const TENANT_STATES = [
   "stopped"
 ] as const
 
-export type TenantState = typeof TENANT_STATES[number]
+export type TenantState = (typeof TENANT_STATES)[number]
 
 /** Restarts this close together, still failing, read as a crash loop rather than a blip. */
 export const CRASH_LOOP_RESTARTS = 3
@@ -35,6 +35,7 @@ export const tenantState = (
     status.restartCount >= CRASH_LOOP_RESTARTS &&
     status.lastErrorAt !== null &&
     now - status.lastErrorAt.getTime() < CRASH_LOOP_WINDOW_MS
-  ) return "crash-looping"
-  return (TENANT_STATES as ReadonlyArray<string>).includes(status.state) ? status.state as TenantState : "stopped"
+  )
+    return "crash-looping"
+  return (TENANT_STATES as ReadonlyArray<string>).includes(status.state) ? (status.state as TenantState) : "stopped"
 }

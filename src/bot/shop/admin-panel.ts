@@ -17,12 +17,14 @@ import { answer, describeUser, localeOfCtx, money } from "./helpers.ts"
 
 const panelKeyboard = (ctx: BotContext) =>
   new InlineKeyboard()
-    .text(ctx.t("admin-pending-button"), callbackData.adminPending()).row()
-    .text(ctx.t("admin-sales-button"), callbackData.adminSales()).row()
+    .text(ctx.t("admin-pending-button"), callbackData.adminPending())
+    .row()
+    .text(ctx.t("admin-sales-button"), callbackData.adminSales())
+    .row()
     .text(ctx.t("admin-cards-button"), callbackData.adminCards())
 
 export const showAdminPanel = async (ctx: BotContext) => {
-  if (!isShopAdmin(ctx.tenant, ctx.from?.id)) return void await ctx.reply(ctx.t("unknown-command"))
+  if (!isShopAdmin(ctx.tenant, ctx.from?.id)) return void (await ctx.reply(ctx.t("unknown-command")))
   await ctx.reply(ctx.t("admin-menu", { shop: ctx.tenant.name }), { reply_markup: panelKeyboard(ctx) })
 }
 
@@ -37,7 +39,7 @@ export const showPendingReceipts = async (ctx: BotContext) => {
   if (!(await guardAdmin(ctx))) return
   await answer(ctx)
   const pending = await ctx.run(pendingReceipts(ctx.tenant.botId, 10))
-  if (pending.length === 0) return void await ctx.reply(ctx.t("admin-no-pending"))
+  if (pending.length === 0) return void (await ctx.reply(ctx.t("admin-no-pending")))
   const locale = localeOfCtx(ctx)
   const keyboard = new InlineKeyboard()
   const lines = pending.map((p) => {
@@ -66,7 +68,7 @@ interface TodaySales {
 }
 
 const todaySales = (botId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const since = sql`(date_trunc('day', now() AT TIME ZONE ${SHOP_TIME_ZONE}) AT TIME ZONE ${SHOP_TIME_ZONE})`
     const [row] = yield* sql<TodaySales>`
@@ -89,14 +91,16 @@ export const showTodaySales = async (ctx: BotContext) => {
   await answer(ctx)
   const s = await ctx.run(todaySales(ctx.tenant.botId))
   const locale = localeOfCtx(ctx)
-  await ctx.reply(ctx.t("admin-sales", {
-    sales: formatNumber(locale, s.sales),
-    amount: money(ctx, s.salesAmount),
-    card: money(ctx, s.cardDeposits),
-    zarinpal: money(ctx, s.zarinpalDeposits),
-    users: formatNumber(locale, s.newUsers),
-    pending: formatNumber(locale, s.pendingReceipts)
-  }))
+  await ctx.reply(
+    ctx.t("admin-sales", {
+      sales: formatNumber(locale, s.sales),
+      amount: money(ctx, s.salesAmount),
+      card: money(ctx, s.cardDeposits),
+      zarinpal: money(ctx, s.zarinpalDeposits),
+      users: formatNumber(locale, s.newUsers),
+      pending: formatNumber(locale, s.pendingReceipts)
+    })
+  )
 }
 
 interface CardRow {
@@ -108,7 +112,7 @@ interface CardRow {
 }
 
 const cardsOf = (botId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     return yield* sql<CardRow>`
       SELECT id, card_number, card_holder_name, is_active, success_count FROM tenant_payment_cards
@@ -118,10 +122,9 @@ const cardsOf = (botId: number) =>
 const cardsView = (ctx: BotContext, cards: ReadonlyArray<CardRow>) => {
   const keyboard = new InlineKeyboard()
   for (const card of cards) {
-    keyboard.text(
-      `${card.isActive ? "🟢" : "⚪️"} ${maskCardNumber(card.cardNumber)}`,
-      callbackData.adminToggleCard(card.id)
-    ).row()
+    keyboard
+      .text(`${card.isActive ? "🟢" : "⚪️"} ${maskCardNumber(card.cardNumber)}`, callbackData.adminToggleCard(card.id))
+      .row()
   }
   const lines = cards.map((c) =>
     ctx.t("admin-card-line", {
@@ -138,21 +141,25 @@ export const showCards = async (ctx: BotContext) => {
   if (!(await guardAdmin(ctx))) return
   await answer(ctx)
   const cards = await ctx.run(cardsOf(ctx.tenant.botId))
-  if (cards.length === 0) return void await ctx.reply(ctx.t("admin-no-cards"))
+  if (cards.length === 0) return void (await ctx.reply(ctx.t("admin-no-cards")))
   const view = cardsView(ctx, cards)
   await ctx.reply(view.text, { reply_markup: view.keyboard })
 }
 
 export const toggleCard = async (ctx: BotContext, cardId: number) => {
   if (!(await guardAdmin(ctx))) return
-  const toggled = await ctx.run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<{ isActive: boolean }>`
+  const toggled = await ctx.run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<{ isActive: boolean }>`
       UPDATE tenant_payment_cards SET is_active = NOT is_active
       WHERE bot_id = ${ctx.tenant.botId} AND id = ${cardId} RETURNING is_active`
-  }))
+    })
+  )
   if (toggled.length === 0) return answer(ctx, ctx.t("admin-card-not-found"), true)
   await answer(ctx, ctx.t(toggled[0]!.isActive ? "admin-card-on" : "admin-card-off"))
   const view = cardsView(ctx, await ctx.run(cardsOf(ctx.tenant.botId)))
-  await ctx.editMessageText(view.text, { reply_markup: view.keyboard }).catch(() => ctx.reply(view.text, { reply_markup: view.keyboard }))
+  await ctx
+    .editMessageText(view.text, { reply_markup: view.keyboard })
+    .catch(() => ctx.reply(view.text, { reply_markup: view.keyboard }))
 }

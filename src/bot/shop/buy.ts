@@ -36,10 +36,12 @@ const planLine = (ctx: BotContext, plan: PlanForSale) =>
 
 export const showPlans = async (ctx: BotContext) => {
   const plans = await ctx.run(activePlans(ctx.tenant.botId))
-  if (plans.length === 0) return void await ctx.reply(ctx.t("plans-empty"))
+  if (plans.length === 0) return void (await ctx.reply(ctx.t("plans-empty")))
   const keyboard = new InlineKeyboard()
   for (const plan of plans) keyboard.text(`${plan.name} · ${money(ctx, plan.price)}`, callbackData.plan(plan.id)).row()
-  await ctx.reply([ctx.t("plans-title"), "", ...plans.map((p) => planLine(ctx, p))].join("\n"), { reply_markup: keyboard })
+  await ctx.reply([ctx.t("plans-title"), "", ...plans.map((p) => planLine(ctx, p))].join("\n"), {
+    reply_markup: keyboard
+  })
 }
 
 /** Which methods can pay `amount` now (the wallet only for plans, when the balance covers it). */
@@ -70,9 +72,12 @@ export const showPlan = async (ctx: BotContext, planId: number) => {
   if (!plan) return
   await answer(ctx)
   const methods = availableMethods(ctx, plan.price, true)
-  const details = [planLine(ctx, plan), plan.description ?? "", ctx.t("wallet-balance-line", { balance: money(ctx, ctx.user?.balance ?? 0) })]
-    .filter((l) => l.length > 0)
-  if (methods.length === 0) return void await ctx.reply([...details, "", ctx.t("no-payment-method")].join("\n"))
+  const details = [
+    planLine(ctx, plan),
+    plan.description ?? "",
+    ctx.t("wallet-balance-line", { balance: money(ctx, ctx.user?.balance ?? 0) })
+  ].filter((l) => l.length > 0)
+  if (methods.length === 0) return void (await ctx.reply([...details, "", ctx.t("no-payment-method")].join("\n")))
   const keyboard = new InlineKeyboard()
   for (const method of methods) keyboard.text(methodName(ctx, method), callbackData.planMethod(method, plan.id)).row()
   await ctx.reply([...details, "", ctx.t("choose-method")].join("\n"), { reply_markup: keyboard })
@@ -116,17 +121,20 @@ export const beginZarinpalPayment = async (
 ) => {
   if (!ctx.user) return
   const settings = shopSettings(ctx.tenant)
-  const started = await attempt(ctx, startZarinpalPayment(ctx.tenant.botId, {
-    userId: ctx.user.id,
-    amount: payment.amount,
-    planId: payment.planId,
-    description: `${ctx.tenant.name}: ${payment.description}`,
-    ttlMinutes: settings.zarinpalPaymentTtlMinutes,
-    limits: { min: settings.minPaymentAmount, max: settings.maxPaymentAmount }
-  }))
+  const started = await attempt(
+    ctx,
+    startZarinpalPayment(ctx.tenant.botId, {
+      userId: ctx.user.id,
+      amount: payment.amount,
+      planId: payment.planId,
+      description: `${ctx.tenant.name}: ${payment.description}`,
+      ttlMinutes: settings.zarinpalPaymentTtlMinutes,
+      limits: { min: settings.minPaymentAmount, max: settings.maxPaymentAmount }
+    })
+  )
   if (Result.isFailure(started)) {
     const e = started.failure
-    return void await ctx.reply(ctx.t("amount-out-of-range", { min: money(ctx, e.min), max: money(ctx, e.max) }))
+    return void (await ctx.reply(ctx.t("amount-out-of-range", { min: money(ctx, e.min), max: money(ctx, e.max) })))
   }
   countPayment(ctx.tenant.botId, "zarinpal", "pending")
   // The link follows from the outbox worker once ZarinPal has answered (zarinpal-request-task.ts).
@@ -135,17 +143,22 @@ export const beginZarinpalPayment = async (
 
 const buyWithWallet = async (ctx: BotContext, plan: PlanForSale) => {
   const user = ctx.user!
-  const bought = await attempt(ctx, completePurchase(ctx.tenant.botId, {
-    userId: user.id,
-    telegramId: user.telegramId,
-    plan,
-    price: plan.price,
-    method: "wallet",
-    reference: newWalletReference()
-  }))
+  const bought = await attempt(
+    ctx,
+    completePurchase(ctx.tenant.botId, {
+      userId: user.id,
+      telegramId: user.telegramId,
+      plan,
+      price: plan.price,
+      method: "wallet",
+      reference: newWalletReference()
+    })
+  )
   if (Result.isFailure(bought)) {
     const e = bought.failure
-    return void await ctx.reply(ctx.t("wallet-insufficient", { balance: money(ctx, e.balance), price: money(ctx, e.required) }))
+    return void (await ctx.reply(
+      ctx.t("wallet-insufficient", { balance: money(ctx, e.balance), price: money(ctx, e.required) })
+    ))
   }
   const purchase = { ...bought.success, planName: plan.name }
   countPayment(ctx.tenant.botId, "wallet", purchase._tag === "Completed" ? "paid" : "refused")

@@ -20,25 +20,31 @@ import { attempt, describeUser, localeOfCtx, mainMenu, money } from "./helpers.t
 const conversationKey = (ctx: BotContext) => ({ botId: ctx.tenant.botId, chatId: ctx.chat!.id, userId: ctx.user!.id })
 
 /** Opens the payment and shows where to transfer; the user then owes a receipt. */
-export const beginCardPayment = async (ctx: BotContext, purchase: { readonly amount: number; readonly planId: number | null }) => {
+export const beginCardPayment = async (
+  ctx: BotContext,
+  purchase: { readonly amount: number; readonly planId: number | null }
+) => {
   if (!ctx.user || !ctx.chat) return
   const settings = shopSettings(ctx.tenant)
-  const started = await attempt(ctx, startCardPayment(ctx.tenant.botId, {
-    userId: ctx.user.id,
-    amount: purchase.amount,
-    planId: purchase.planId,
-    ttlMinutes: settings.cardPaymentTtlMinutes,
-    limits: { min: settings.minPaymentAmount, max: settings.maxPaymentAmount }
-  }))
+  const started = await attempt(
+    ctx,
+    startCardPayment(ctx.tenant.botId, {
+      userId: ctx.user.id,
+      amount: purchase.amount,
+      planId: purchase.planId,
+      ttlMinutes: settings.cardPaymentTtlMinutes,
+      limits: { min: settings.minPaymentAmount, max: settings.maxPaymentAmount }
+    })
+  )
   if (Result.isFailure(started)) {
     const e = started.failure
     switch (e._tag) {
       case "PendingPaymentExists":
-        return void await ctx.reply(ctx.t("payment-pending-exists", { tracking: e.trackingNumber }))
+        return void (await ctx.reply(ctx.t("payment-pending-exists", { tracking: e.trackingNumber })))
       case "AmountOutOfRange":
-        return void await ctx.reply(ctx.t("amount-out-of-range", { min: money(ctx, e.min), max: money(ctx, e.max) }))
+        return void (await ctx.reply(ctx.t("amount-out-of-range", { min: money(ctx, e.min), max: money(ctx, e.max) })))
       case "NoActiveCard":
-        return void await ctx.reply(ctx.t("card-unavailable"))
+        return void (await ctx.reply(ctx.t("card-unavailable")))
     }
   }
   const payment = started.success
@@ -55,7 +61,12 @@ export const beginCardPayment = async (ctx: BotContext, purchase: { readonly amo
       deadline: formatDateTime(locale, payment.expiresAt),
       minutes: settings.cardPaymentTtlMinutes
     }),
-    { reply_markup: new InlineKeyboard().text(ctx.t("card-payment-cancel-button"), callbackData.cancelPayment(payment.id)) }
+    {
+      reply_markup: new InlineKeyboard().text(
+        ctx.t("card-payment-cancel-button"),
+        callbackData.cancelPayment(payment.id)
+      )
+    }
   )
 }
 
@@ -63,11 +74,13 @@ export const cancelPayment = async (ctx: BotContext, paymentId: number) => {
   if (!ctx.user || !ctx.chat) return
   const cancelled = await attempt(ctx, cancelCardPayment(ctx.tenant.botId, ctx.user.id, paymentId))
   if (Result.isFailure(cancelled)) {
-    return void await ctx.reply(ctx.t("payment-cancel-too-late"))
+    return void (await ctx.reply(ctx.t("payment-cancel-too-late")))
   }
   await ctx.run(clearConversation(conversationKey(ctx)))
   countPayment(ctx.tenant.botId, "card_to_card", "cancelled")
-  await ctx.reply(ctx.t("payment-cancelled", { tracking: cancelled.success.trackingNumber }), { reply_markup: mainMenu(ctx) })
+  await ctx.reply(ctx.t("payment-cancelled", { tracking: cancelled.success.trackingNumber }), {
+    reply_markup: mainMenu(ctx)
+  })
 }
 
 /** The receipt step: a photo and/or text; anything else is refused and the step stays. */
@@ -76,20 +89,25 @@ export const receiveReceipt = async (ctx: BotContext, paymentId: number) => {
   const photo = ctx.message.photo?.at(-1)?.file_id
   const text = ctx.message.text ?? ctx.message.caption
   if (photo === undefined && (ctx.message.text === undefined || ctx.message.text.trim() === "")) {
-    return void await ctx.reply(ctx.t("receipt-invalid"))
+    return void (await ctx.reply(ctx.t("receipt-invalid")))
   }
-  const submitted = await attempt(ctx, submitReceipt(ctx.tenant.botId, ctx.user.id, paymentId, { text, imageFileId: photo }))
+  const submitted = await attempt(
+    ctx,
+    submitReceipt(ctx.tenant.botId, ctx.user.id, paymentId, { text, imageFileId: photo })
+  )
   if (Result.isFailure(submitted)) {
     await ctx.run(clearConversation(conversationKey(ctx)))
     if (submitted.failure._tag === "PaymentExpired") {
       countPayment(ctx.tenant.botId, "card_to_card", "expired")
-      return void await ctx.reply(ctx.t("payment-expired"), { reply_markup: mainMenu(ctx) })
+      return void (await ctx.reply(ctx.t("payment-expired"), { reply_markup: mainMenu(ctx) }))
     }
-    return void await ctx.reply(ctx.t("receipt-no-pending"), { reply_markup: mainMenu(ctx) })
+    return void (await ctx.reply(ctx.t("receipt-no-pending"), { reply_markup: mainMenu(ctx) }))
   }
   await ctx.run(clearConversation(conversationKey(ctx)))
   await forwardReceipt(ctx, paymentId)
-  await ctx.reply(ctx.t("receipt-received", { tracking: submitted.success.trackingNumber }), { reply_markup: mainMenu(ctx) })
+  await ctx.reply(ctx.t("receipt-received", { tracking: submitted.success.trackingNumber }), {
+    reply_markup: mainMenu(ctx)
+  })
 }
 
 /** Sends the receipt to the admin chat (its receipts topic when set), or to each admin. */
@@ -111,9 +129,10 @@ export const forwardReceipt = async (ctx: BotContext, paymentId: number) => {
     .text(t("review-approve-button"), callbackData.approve(payment.id))
     .text(t("review-reject-button"), callbackData.reject(payment.id))
   const targets = settings.adminChatId !== undefined ? [settings.adminChatId] : [...settings.adminIds]
-  const thread = settings.adminChatId !== undefined && settings.receiptTopicId !== undefined
-    ? { message_thread_id: settings.receiptTopicId }
-    : {}
+  const thread =
+    settings.adminChatId !== undefined && settings.receiptTopicId !== undefined
+      ? { message_thread_id: settings.receiptTopicId }
+      : {}
   for (const chatId of targets) {
     try {
       if (payment.receiptImageFileId) {
@@ -123,9 +142,11 @@ export const forwardReceipt = async (ctx: BotContext, paymentId: number) => {
       }
     } catch (error) {
       // The receipt is saved either way: it stays in the admins' /admin pending list.
-      await ctx.run(Effect.logWarning(`receipt ${payment.trackingNumber} not forwarded to the admin chat: ${String(error)}`).pipe(
-        Effect.annotateLogs({ bot_id: ctx.tenant.botId, chat_id: chatId })
-      ))
+      await ctx.run(
+        Effect.logWarning(`receipt ${payment.trackingNumber} not forwarded to the admin chat: ${String(error)}`).pipe(
+          Effect.annotateLogs({ bot_id: ctx.tenant.botId, chat_id: chatId })
+        )
+      )
     }
   }
 }

@@ -20,8 +20,12 @@ export const money = (ctx: BotContext, amount: number): string =>
 
 export const mainMenu = (ctx: BotContext) =>
   new Keyboard()
-    .text(ctx.t("menu-buy")).text(ctx.t("menu-subscription")).row()
-    .text(ctx.t("menu-wallet")).text(ctx.t("menu-support")).row()
+    .text(ctx.t("menu-buy"))
+    .text(ctx.t("menu-subscription"))
+    .row()
+    .text(ctx.t("menu-wallet"))
+    .text(ctx.t("menu-support"))
+    .row()
     .text(ctx.t("menu-language"))
     .resized()
 
@@ -34,12 +38,18 @@ export const attempt = <A, E>(
   ctx: BotContext,
   effect: Effect.Effect<A, E, UpdateServices>
 ): Promise<Result.Result<A, Exclude<E, SqlError>>> =>
-  ctx.run(Effect.result(effect.pipe(Effect.catchIf(isSqlError, Effect.die)) as Effect.Effect<A, Exclude<E, SqlError>, UpdateServices>))
+  ctx.run(
+    Effect.result(
+      effect.pipe(Effect.catchIf(isSqlError, Effect.die)) as Effect.Effect<A, Exclude<E, SqlError>, UpdateServices>
+    )
+  )
 
 /** Answers the button press; a failure (already answered, too old) is ignored. */
 export const answer = async (ctx: BotContext, text?: string, alert = false): Promise<void> => {
   if (!ctx.callbackQuery) return
-  await ctx.answerCallbackQuery(text === undefined ? {} : { text: text.slice(0, 200), show_alert: alert }).catch(() => undefined)
+  await ctx
+    .answerCallbackQuery(text === undefined ? {} : { text: text.slice(0, 200), show_alert: alert })
+    .catch(() => undefined)
 }
 
 /** Removes the buttons from the message a button was pressed on (best effort). */
@@ -51,5 +61,8 @@ export const dropButtons = async (ctx: BotContext): Promise<void> => {
 export const isPrivate = (ctx: BotContext) => ctx.chat?.type === "private"
 
 /** "Ali (@ali, 123)" for admins' eyes. */
-export const describeUser = (user: { readonly firstName: string | null; readonly username: string | null; readonly telegramId: number }) =>
-  `${user.firstName ?? ""}${user.username ? ` (@${user.username})` : ""} [${user.telegramId}]`.trim()
+export const describeUser = (user: {
+  readonly firstName: string | null
+  readonly username: string | null
+  readonly telegramId: number
+}) => `${user.firstName ?? ""}${user.username ? ` (@${user.username})` : ""} [${user.telegramId}]`.trim()

@@ -36,15 +36,21 @@ export const moneyInText = (t: Translate, locale: Language, currency: string, mo
 }
 
 /** The message after a purchase paid from the wallet itself. */
-export const walletPurchaseText = (t: Translate, locale: Language, currency: string, purchase: CompletedPurchase, price: number): string =>
+export const walletPurchaseText = (
+  t: Translate,
+  locale: Language,
+  currency: string,
+  purchase: CompletedPurchase,
+  price: number
+): string =>
   purchase._tag === "SaleRefused"
     ? t("purchase-refused", { plan: purchase.planName })
     : t("purchase-completed", {
-      plan: purchase.planName,
-      price: formatMoney(t, locale, price, currency),
-      balance: formatMoney(t, locale, purchase.balanceAfter, currency),
-      expires: formatDateTime(locale, purchase.expiresAt)
-    })
+        plan: purchase.planName,
+        price: formatMoney(t, locale, price, currency),
+        balance: formatMoney(t, locale, purchase.balanceAfter, currency),
+        expires: formatDateTime(locale, purchase.expiresAt)
+      })
 
 export interface AdminAlert {
   readonly key: AlertKey
@@ -63,14 +69,22 @@ export const purchaseAlerts = (
 ): ReadonlyArray<AdminAlert> => {
   if (purchase === undefined) return []
   if (purchase._tag === "SaleRefused") {
-    return [{
-      key: "alert-sale-refused",
-      variables: { plan: purchase.planName, user: String(buyer.telegramId), balance: purchase.tenantBalance, required: purchase.required }
-    }]
+    return [
+      {
+        key: "alert-sale-refused",
+        variables: {
+          plan: purchase.planName,
+          user: String(buyer.telegramId),
+          balance: purchase.tenantBalance,
+          required: purchase.required
+        }
+      }
+    ]
   }
   const threshold = settings.lowBalanceThreshold
   if (
-    threshold !== undefined && purchase.tenantBalanceAfter < threshold &&
+    threshold !== undefined &&
+    purchase.tenantBalanceAfter < threshold &&
     purchase.tenantBalanceAfter + purchase.tenantCharge >= threshold
   ) {
     return [{ key: "alert-low-balance", variables: { balance: purchase.tenantBalanceAfter, threshold } }]

@@ -26,7 +26,8 @@ import { moneyInText, purchaseAlerts } from "./payment-messages.ts"
 
 const reviewer = (ctx: BotContext) => ({ userId: ctx.user?.id, telegramId: ctx.from!.id })
 
-const adminName = (ctx: BotContext) => (ctx.from?.username ? `@${ctx.from.username}` : (ctx.from?.first_name ?? String(ctx.from?.id)))
+const adminName = (ctx: BotContext) =>
+  ctx.from?.username ? `@${ctx.from.username}` : (ctx.from?.first_name ?? String(ctx.from?.id))
 
 /** Refuses (and answers) anyone who is not this shop's admin. */
 const refuseNonAdmin = async (ctx: BotContext): Promise<boolean> => {
@@ -36,10 +37,16 @@ const refuseNonAdmin = async (ctx: BotContext): Promise<boolean> => {
 }
 
 const refusal = (ctx: BotContext, e: PaymentNotFound | PaymentAlreadyReviewed) =>
-  e._tag === "PaymentNotFound" ? ctx.t("review-not-found") : ctx.t("review-already", { status: ctx.t(`status-${e.status}`) })
+  e._tag === "PaymentNotFound"
+    ? ctx.t("review-not-found")
+    : ctx.t("review-already", { status: ctx.t(`status-${e.status}`) })
 
 /** Writes to the buyer in their language, best effort. */
-const tellOwner = async (ctx: BotContext, owner: PaymentOwner, build: (t: ReturnType<typeof translator>, locale: "fa" | "en" | "ru") => string) => {
+const tellOwner = async (
+  ctx: BotContext,
+  owner: PaymentOwner,
+  build: (t: ReturnType<typeof translator>, locale: "fa" | "en" | "ru") => string
+) => {
   const locale = localeOf(owner.language, ctx.tenant.defaultLanguage)
   await ctx.api.sendMessage(owner.telegramId, build(translator(locale), locale)).catch(() => undefined)
 }
@@ -52,11 +59,14 @@ export const approve = async (ctx: BotContext, paymentId: number) => {
   countPayment(ctx.tenant.botId, "card_to_card", "approved")
   await answer(ctx, ctx.t("review-approved-answer"))
   await dropButtons(ctx)
-  await ctx.reply(ctx.t("review-approved-note", { tracking: payment.trackingNumber, admin: adminName(ctx) }), {
-    ...(ctx.msg?.message_thread_id !== undefined ? { message_thread_id: ctx.msg.message_thread_id } : {})
-  }).catch(() => undefined)
+  await ctx
+    .reply(ctx.t("review-approved-note", { tracking: payment.trackingNumber, admin: adminName(ctx) }), {
+      ...(ctx.msg?.message_thread_id !== undefined ? { message_thread_id: ctx.msg.message_thread_id } : {})
+    })
+    .catch(() => undefined)
   await tellOwner(ctx, owner, (t, locale) =>
-    moneyInText(t, locale, ctx.tenant.currency, { amount: payment.amount, balanceAfterDeposit, purchase }))
+    moneyInText(t, locale, ctx.tenant.currency, { amount: payment.amount, balanceAfterDeposit, purchase })
+  )
   for (const alert of purchaseAlerts(shopSettings(ctx.tenant), purchase, owner)) {
     await alertAdminsWith(ctx.api, ctx.tenant, alert.key, alert.variables)
   }
@@ -68,11 +78,20 @@ export const askRejectReason = async (ctx: BotContext, paymentId: number) => {
   if (!ctx.user || !ctx.chat) return answer(ctx)
   const payment = await ctx.run(paymentForReview(ctx.tenant.botId, paymentId))
   if (!payment) return answer(ctx, ctx.t("review-not-found"), true)
-  if (payment.status !== "pending") return answer(ctx, ctx.t("review-already", { status: ctx.t(`status-${payment.status}`) }), true)
-  await ctx.run(setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "reject_reason", paymentId }))
+  if (payment.status !== "pending")
+    return answer(ctx, ctx.t("review-already", { status: ctx.t(`status-${payment.status}`) }), true)
+  await ctx.run(
+    setConversation(
+      { botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id },
+      { step: "reject_reason", paymentId }
+    )
+  )
   await answer(ctx)
   await ctx.reply(ctx.t("review-reason-prompt", { tracking: payment.trackingNumber }), {
-    reply_markup: new InlineKeyboard().text(ctx.t("review-reject-no-reason-button"), callbackData.rejectWithoutReason(paymentId)),
+    reply_markup: new InlineKeyboard().text(
+      ctx.t("review-reject-no-reason-button"),
+      callbackData.rejectWithoutReason(paymentId)
+    ),
     ...(ctx.msg?.message_thread_id !== undefined ? { message_thread_id: ctx.msg.message_thread_id } : {})
   })
 }
@@ -86,17 +105,20 @@ export const reject = async (ctx: BotContext, paymentId: number, reason: string 
   const rejected = await attempt(ctx, rejectCardPayment(ctx.tenant.botId, paymentId, reviewer(ctx), reason))
   if (Result.isFailure(rejected)) {
     if (ctx.callbackQuery) return answer(ctx, refusal(ctx, rejected.failure), true)
-    return void await ctx.reply(refusal(ctx, rejected.failure))
+    return void (await ctx.reply(refusal(ctx, rejected.failure)))
   }
   const { payment, owner } = rejected.success
   countPayment(ctx.tenant.botId, "card_to_card", "rejected")
   await answer(ctx, ctx.t("review-rejected-answer"))
   await dropButtons(ctx)
-  await ctx.reply(ctx.t("review-rejected-note", { tracking: payment.trackingNumber, admin: adminName(ctx) }), {
-    ...(ctx.msg?.message_thread_id !== undefined ? { message_thread_id: ctx.msg.message_thread_id } : {})
-  }).catch(() => undefined)
+  await ctx
+    .reply(ctx.t("review-rejected-note", { tracking: payment.trackingNumber, admin: adminName(ctx) }), {
+      ...(ctx.msg?.message_thread_id !== undefined ? { message_thread_id: ctx.msg.message_thread_id } : {})
+    })
+    .catch(() => undefined)
   await tellOwner(ctx, owner, (t) =>
     reason === null
       ? t("payment-rejected-no-reason", { tracking: payment.trackingNumber })
-      : t("payment-rejected", { tracking: payment.trackingNumber, reason }))
+      : t("payment-rejected", { tracking: payment.trackingNumber, reason })
+  )
 }

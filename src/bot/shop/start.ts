@@ -30,7 +30,7 @@ export const showLanguages = async (ctx: BotContext) => {
 }
 
 const setLanguage = (botId: number, userId: number, language: Language) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`UPDATE users SET language = ${language} WHERE bot_id = ${botId} AND id = ${userId}`
   })

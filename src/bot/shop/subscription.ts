@@ -18,7 +18,7 @@ interface SubscriptionView {
 }
 
 const subscriptionOf = (botId: number, userId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<SubscriptionView>`
       SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
@@ -34,9 +34,9 @@ export const showSubscription = async (ctx: BotContext) => {
   if (!ctx.user) return
   const sub = await ctx.run(subscriptionOf(ctx.tenant.botId, ctx.user.id))
   if (!sub) {
-    return void await ctx.reply(ctx.t("subscription-none"), {
+    return void (await ctx.reply(ctx.t("subscription-none"), {
       reply_markup: new InlineKeyboard().text(ctx.t("menu-buy"), callbackData.menu("buy"))
-    })
+    }))
   }
   const locale = localeOfCtx(ctx)
   const days = Math.max(0, Math.ceil((sub.expiresAt.getTime() - Date.now()) / 86_400_000))
@@ -46,9 +46,10 @@ export const showSubscription = async (ctx: BotContext) => {
       status: ctx.t(sub.expired ? "subscription-status-expired" : "subscription-status-active"),
       expires: formatDateTime(locale, sub.expiresAt),
       days: formatNumber(locale, days),
-      traffic: sub.trafficLimitBytes === 0
-        ? ctx.t("traffic-unlimited")
-        : ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round(sub.trafficLimitBytes / GIB)) }),
+      traffic:
+        sub.trafficLimitBytes === 0
+          ? ctx.t("traffic-unlimited")
+          : ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round(sub.trafficLimitBytes / GIB)) }),
       devices: formatNumber(locale, sub.deviceLimit ?? 1),
       link: sub.subscriptionUrl ?? ctx.t("subscription-link-pending")
     }),

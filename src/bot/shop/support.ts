@@ -22,7 +22,8 @@ const ticketsEnabled = (ctx: BotContext) => ctx.tenant.flags.has("support_ticket
 export const showSupport = async (ctx: BotContext) => {
   const lines: Array<string> = []
   const keyboard = new InlineKeyboard()
-  if (contactEnabled(ctx)) lines.push(ctx.t("support-contact", { username: `@${shopSettings(ctx.tenant).supportUsername}` }))
+  if (contactEnabled(ctx))
+    lines.push(ctx.t("support-contact", { username: `@${shopSettings(ctx.tenant).supportUsername}` }))
   if (ticketsEnabled(ctx)) {
     lines.push(ctx.t("support-ticket-hint"))
     keyboard.text(ctx.t("support-ticket-button"), callbackData.newTicket())
@@ -34,19 +35,24 @@ export const showSupport = async (ctx: BotContext) => {
 export const askTicket = async (ctx: BotContext) => {
   if (!ticketsEnabled(ctx) || !ctx.user || !ctx.chat) return answer(ctx, ctx.t("support-unavailable"), true)
   await answer(ctx)
-  await ctx.run(setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "ticket" }))
+  await ctx.run(
+    setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "ticket" })
+  )
   await ctx.reply(ctx.t("ticket-ask"))
 }
 
 /** The user's open ticket (created when there is none), with this message recorded on it. */
 const recordUserMessage = (botId: number, userId: number, body: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [open] = yield* sql<{ id: number }>`
       SELECT id FROM tickets WHERE bot_id = ${botId} AND user_id = ${userId} AND status <> 'closed'
       ORDER BY id DESC LIMIT 1 FOR NO KEY UPDATE`
-    const ticketId = open?.id ?? (yield* sql<{ id: number }>`
-      INSERT INTO tickets (bot_id, user_id, subject) VALUES (${botId}, ${userId}, ${body.slice(0, 100)}) RETURNING id`)[0]!.id
+    const ticketId =
+      open?.id ??
+      (yield* sql<{ id: number }>`
+      INSERT INTO tickets (bot_id, user_id, subject) VALUES (${botId}, ${userId}, ${body.slice(0, 100)}) RETURNING id`)[0]!
+        .id
     yield* sql`UPDATE tickets SET status = 'open' WHERE bot_id = ${botId} AND id = ${ticketId}`
     return ticketId
   })
@@ -58,7 +64,7 @@ const recordMessage = (
   body: string,
   adminMessage?: { readonly chatId: number; readonly messageId: number }
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`
       INSERT INTO ticket_messages (bot_id, ticket_id, direction, body, admin_chat_id, admin_message_id)
@@ -69,7 +75,7 @@ const recordMessage = (
 export const receiveTicket = async (ctx: BotContext) => {
   if (!ctx.user || !ctx.chat) return
   const body = ctx.message?.text?.trim()
-  if (!body) return void await ctx.reply(ctx.t("ticket-text-only"))
+  if (!body) return void (await ctx.reply(ctx.t("ticket-text-only")))
   const botId = ctx.tenant.botId
   await ctx.run(clearConversation({ botId, chatId: ctx.chat.id, userId: ctx.user.id }))
   const ticketId = await ctx.run(recordUserMessage(botId, ctx.user.id, body))
@@ -87,7 +93,7 @@ export const receiveTicket = async (ctx: BotContext) => {
 }
 
 const ticketOfAdminMessage = (botId: number, chatId: number, messageId: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<{ ticketId: number; telegramId: number; language: "fa" | "en" | "ru" | null }>`
       SELECT m.ticket_id, u.telegram_id, u.language
@@ -110,17 +116,22 @@ export const relayAdminReply = async (ctx: BotContext): Promise<boolean> => {
   const ticket = await ctx.run(ticketOfAdminMessage(botId, ctx.chat.id, replyTo.message_id))
   if (!ticket) return false
   const t = translator(localeOf(ticket.language, ctx.tenant.defaultLanguage))
-  const sent = await ctx.api.sendMessage(ticket.telegramId, t("ticket-reply", { ticket: String(ticket.ticketId), text: body }))
+  const sent = await ctx.api
+    .sendMessage(ticket.telegramId, t("ticket-reply", { ticket: String(ticket.ticketId), text: body }))
     .catch(() => undefined)
   if (!sent) {
     await ctx.reply(ctx.t("ticket-reply-failed"), { reply_parameters: { message_id: ctx.message!.message_id } })
     return true
   }
-  await ctx.run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* recordMessage(botId, ticket.ticketId, "admin", body)
-    yield* sql`UPDATE tickets SET status = 'answered' WHERE bot_id = ${botId} AND id = ${ticket.ticketId}`
-  }))
-  await ctx.reply(ctx.t("ticket-reply-sent", { ticket: String(ticket.ticketId) }), { reply_parameters: { message_id: ctx.message!.message_id } })
+  await ctx.run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* recordMessage(botId, ticket.ticketId, "admin", body)
+      yield* sql`UPDATE tickets SET status = 'answered' WHERE bot_id = ${botId} AND id = ${ticket.ticketId}`
+    })
+  )
+  await ctx.reply(ctx.t("ticket-reply-sent", { ticket: String(ticket.ticketId) }), {
+    reply_parameters: { message_id: ctx.message!.message_id }
+  })
   return true
 }

@@ -28,7 +28,7 @@ export const showHistory = async (ctx: BotContext) => {
   await answer(ctx)
   if (!ctx.user) return
   const rows = await ctx.run(walletHistory(ctx.tenant.botId, ctx.user.id, 10))
-  if (rows.length === 0) return void await ctx.reply(ctx.t("history-empty"))
+  if (rows.length === 0) return void (await ctx.reply(ctx.t("history-empty")))
   const locale = localeOfCtx(ctx)
   const lines = rows.map((r) =>
     ctx.t("history-line", {
@@ -45,8 +45,12 @@ export const askTopUpAmount = async (ctx: BotContext) => {
   await answer(ctx)
   if (!ctx.user || !ctx.chat) return
   const settings = shopSettings(ctx.tenant)
-  await ctx.run(setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "topup_amount" }))
-  await ctx.reply(ctx.t("topup-ask", { min: money(ctx, settings.minPaymentAmount), max: money(ctx, settings.maxPaymentAmount) }))
+  await ctx.run(
+    setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "topup_amount" })
+  )
+  await ctx.reply(
+    ctx.t("topup-ask", { min: money(ctx, settings.minPaymentAmount), max: money(ctx, settings.maxPaymentAmount) })
+  )
 }
 
 /** The typed amount: in range → the methods to pay it with; otherwise asked again. */
@@ -55,14 +59,18 @@ export const receiveTopUpAmount = async (ctx: BotContext) => {
   const settings = shopSettings(ctx.tenant)
   const amount = ctx.message?.text === undefined ? undefined : parseAmount(ctx.message.text)
   if (amount === undefined || amount < settings.minPaymentAmount || amount > settings.maxPaymentAmount) {
-    return void await ctx.reply(ctx.t("topup-invalid", { min: money(ctx, settings.minPaymentAmount), max: money(ctx, settings.maxPaymentAmount) }))
+    return void (await ctx.reply(
+      ctx.t("topup-invalid", { min: money(ctx, settings.minPaymentAmount), max: money(ctx, settings.maxPaymentAmount) })
+    ))
   }
   await ctx.run(clearConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }))
   const methods = availableMethods(ctx, amount, false)
-  if (methods.length === 0) return void await ctx.reply(ctx.t("no-payment-method"))
+  if (methods.length === 0) return void (await ctx.reply(ctx.t("no-payment-method")))
   const keyboard = new InlineKeyboard()
   for (const method of methods) {
-    keyboard.text(ctx.t(method === "c" ? "method-card" : "method-zarinpal"), callbackData.topUpMethod(method, amount)).row()
+    keyboard
+      .text(ctx.t(method === "c" ? "method-card" : "method-zarinpal"), callbackData.topUpMethod(method, amount))
+      .row()
   }
   await ctx.reply(ctx.t("topup-choose-method", { amount: money(ctx, amount) }), { reply_markup: keyboard })
 }

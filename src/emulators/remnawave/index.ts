@@ -87,7 +87,8 @@ const readPatch = (body: Record<string, unknown>): UserPatch => {
   if (typeof body.usedTrafficBytes === "number") patch.usedTrafficBytes = body.usedTrafficBytes
   if (typeof body.disabled === "boolean") patch.disabled = body.disabled
   if (typeof body.trafficLimitBytes === "number") patch.trafficLimitBytes = body.trafficLimitBytes
-  if (body.hwidDeviceLimit === null || typeof body.hwidDeviceLimit === "number") patch.hwidDeviceLimit = body.hwidDeviceLimit
+  if (body.hwidDeviceLimit === null || typeof body.hwidDeviceLimit === "number")
+    patch.hwidDeviceLimit = body.hwidDeviceLimit
   return patch
 }
 
@@ -110,7 +111,10 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     if (body === BadJson) {
       return { status: 400, body: { statusCode: 400, message: "Unexpected token in JSON", error: "Bad Request" } }
     }
-    const segments = path.split("/").filter((s) => s.length > 0).map(decodeURIComponent) // ["api", "users", ...]
+    const segments = path
+      .split("/")
+      .filter((s) => s.length > 0)
+      .map(decodeURIComponent) // ["api", "users", ...]
     if (segments[1] === "users") {
       if (segments.length === 2) {
         if (method === "POST") return panel.create(body, path)
@@ -133,18 +137,28 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const record = (status: number) =>
       log.push({ at: new Date().toISOString(), method: req.method ?? "GET", path: url.pathname, status })
-    const fault = faults.take((f) =>
-      (f.method === undefined || f.method.toUpperCase() === req.method) &&
-      (f.path === undefined || url.pathname.startsWith(f.path))
+    const fault = faults.take(
+      (f) =>
+        (f.method === undefined || f.method.toUpperCase() === req.method) &&
+        (f.path === undefined || url.pathname.startsWith(f.path))
     )
     if (fault !== undefined) {
       await readBody(req)
       return answerFault(req, fault, record, (status) =>
-        sendJson(res, status, { timestamp: new Date().toISOString(), path: url.pathname, message: "Server error", errorCode: "A001" }))
+        sendJson(res, status, {
+          timestamp: new Date().toISOString(),
+          path: url.pathname,
+          message: "Server error",
+          errorCode: "A001"
+        })
+      )
     }
     const reply = await apiReply(req, url)
     if (reply === "subscription") {
-      const sub = panel.subscription(decodeURIComponent(url.pathname.slice("/api/sub/".length)), req.headers["user-agent"])
+      const sub = panel.subscription(
+        decodeURIComponent(url.pathname.slice("/api/sub/".length)),
+        req.headers["user-agent"]
+      )
       record(sub === undefined ? 404 : 200)
       if (faults.latencyMs() > 0) await sleep(faults.latencyMs())
       if (sub === undefined) return sendJson(res, 404, { message: "Not Found", statusCode: 404 })
@@ -157,9 +171,14 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
   }
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string) => {
-    const parts = path.split("/").filter((p) => p.length > 0).slice(1).map(decodeURIComponent)
+    const parts = path
+      .split("/")
+      .filter((p) => p.length > 0)
+      .slice(1)
+      .map(decodeURIComponent)
     const method = req.method ?? "GET"
-    if (parts[0] === "users" && parts.length === 1 && method === "GET") return sendJson(res, 200, { users: panel.all() })
+    if (parts[0] === "users" && parts.length === 1 && method === "GET")
+      return sendJson(res, 200, { users: panel.all() })
     if (parts[0] === "users" && parts.length === 2 && method === "GET") {
       const user = panel.find(parts[1]!)
       if (user === undefined) throw new ControlError(404, `no user ${parts[1]}`)
@@ -188,8 +207,8 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     return url.pathname === "/control" || url.pathname.startsWith("/control/")
       ? handleControl(req, res, url.pathname)
       : url.pathname.startsWith("/api/")
-      ? handleApi(req, res, url)
-      : Promise.resolve(sendText(res, 404, "Not Found"))
+        ? handleApi(req, res, url)
+        : Promise.resolve(sendText(res, 404, "Not Found"))
   }
 
   const server = await serve(route, {

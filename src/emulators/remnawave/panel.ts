@@ -29,7 +29,7 @@ import { isRecord } from "../shared/http.ts"
 
 export type UserStatus = "ACTIVE" | "DISABLED" | "LIMITED" | "EXPIRED"
 export const RESET_PERIODS = ["NO_RESET", "DAY", "WEEK", "MONTH"] as const
-export type ResetPeriod = typeof RESET_PERIODS[number]
+export type ResetPeriod = (typeof RESET_PERIODS)[number]
 
 export interface StoredUser {
   uuid: string
@@ -180,26 +180,47 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     const out: Partial<StoredUser> = {}
     if (body.trafficLimitBytes !== undefined) {
       if (isNonNegativeInt(body.trafficLimitBytes)) out.trafficLimitBytes = body.trafficLimitBytes
-      else issues.push({ code: "invalid_type", message: "Traffic limit must be a non-negative integer", path: ["trafficLimitBytes"] })
+      else
+        issues.push({
+          code: "invalid_type",
+          message: "Traffic limit must be a non-negative integer",
+          path: ["trafficLimitBytes"]
+        })
     }
     if (body.trafficLimitStrategy !== undefined) {
       if ((RESET_PERIODS as ReadonlyArray<unknown>).includes(body.trafficLimitStrategy)) {
         out.trafficLimitStrategy = body.trafficLimitStrategy as ResetPeriod
       } else {
-        issues.push({ code: "invalid_enum_value", message: "Invalid traffic limit strategy", path: ["trafficLimitStrategy"] })
+        issues.push({
+          code: "invalid_enum_value",
+          message: "Invalid traffic limit strategy",
+          path: ["trafficLimitStrategy"]
+        })
       }
     }
     if (body.hwidDeviceLimit !== undefined) {
-      if (body.hwidDeviceLimit === null || isNonNegativeInt(body.hwidDeviceLimit)) out.hwidDeviceLimit = body.hwidDeviceLimit
-      else issues.push({ code: "invalid_type", message: "Device limit must be a non-negative integer", path: ["hwidDeviceLimit"] })
+      if (body.hwidDeviceLimit === null || isNonNegativeInt(body.hwidDeviceLimit))
+        out.hwidDeviceLimit = body.hwidDeviceLimit
+      else
+        issues.push({
+          code: "invalid_type",
+          message: "Device limit must be a non-negative integer",
+          path: ["hwidDeviceLimit"]
+        })
     }
     if (body.description !== undefined) {
       if (body.description === null || typeof body.description === "string") out.description = body.description
       else issues.push({ code: "invalid_type", message: "Description must be a string", path: ["description"] })
     }
     if (body.tag !== undefined) {
-      if (body.tag === null || (typeof body.tag === "string" && TAG.test(body.tag) && body.tag.length <= 16)) out.tag = body.tag
-      else issues.push({ code: "invalid_string", message: "Tag can only contain uppercase letters, numbers, underscores", path: ["tag"] })
+      if (body.tag === null || (typeof body.tag === "string" && TAG.test(body.tag) && body.tag.length <= 16))
+        out.tag = body.tag
+      else
+        issues.push({
+          code: "invalid_string",
+          message: "Tag can only contain uppercase letters, numbers, underscores",
+          path: ["tag"]
+        })
     }
     if (body.telegramId !== undefined) {
       if (body.telegramId === null || (typeof body.telegramId === "number" && Number.isSafeInteger(body.telegramId))) {
@@ -221,7 +242,11 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     if (typeof username !== "string") {
       issues.push({ code: "invalid_type", message: "Username is required", path: ["username"] })
     } else if (!USERNAME.test(username)) {
-      issues.push({ code: "invalid_string", message: "Username can only contain letters, numbers, underscores and dashes", path: ["username"] })
+      issues.push({
+        code: "invalid_string",
+        message: "Username can only contain letters, numbers, underscores and dashes",
+        path: ["username"]
+      })
     } else if (username.length > 36) {
       issues.push({ code: "too_big", message: "Username must be less than 36 characters", path: ["username"] })
     } else if (username.length < 3) {
@@ -229,7 +254,11 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     }
     const expireAt = parseDate(body.expireAt)
     if (expireAt === undefined) {
-      issues.push({ code: body.expireAt === undefined ? "invalid_type" : "invalid_string", message: body.expireAt === undefined ? "Expiration date is required" : "Invalid date format", path: ["expireAt"] })
+      issues.push({
+        code: body.expireAt === undefined ? "invalid_type" : "invalid_string",
+        message: body.expireAt === undefined ? "Expiration date is required" : "Invalid date format",
+        path: ["expireAt"]
+      })
     }
     const status = body.status ?? "ACTIVE"
     if (!["ACTIVE", "DISABLED", "LIMITED", "EXPIRED"].includes(status as string)) {
@@ -287,7 +316,8 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     let expireAt: Date | undefined
     if (body.expireAt !== undefined) {
       expireAt = parseDate(body.expireAt)
-      if (expireAt === undefined) issues.push({ code: "invalid_string", message: "Invalid date format", path: ["expireAt"] })
+      if (expireAt === undefined)
+        issues.push({ code: "invalid_string", message: "Invalid date format", path: ["expireAt"] })
       else if (expireAt.getTime() <= Date.now()) {
         issues.push({ code: "custom", message: "Expiration date cannot be in the past", path: ["expireAt"] })
       }
@@ -302,7 +332,8 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     const common = readCommon(body, issues)
     if (issues.length > 0) return validationFailed(issues)
     // UUID has priority over username.
-    const user = typeof body.uuid === "string" ? users.get(body.uuid.toLowerCase()) : byUsername(body.username as string)
+    const user =
+      typeof body.uuid === "string" ? users.get(body.uuid.toLowerCase()) : byUsername(body.username as string)
     if (user === undefined) return panelError(ERRORS.USER_NOT_FOUND, path)
     Object.assign(user, common)
     if (expireAt !== undefined) user.expireAt = expireAt
@@ -321,7 +352,9 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
   const getByUuid = (uuid: string, path: string): Reply => {
     if (!UUID.test(uuid)) return validationFailed([{ code: "invalid_string", message: "Invalid uuid", path: ["uuid"] }])
     const user = users.get(uuid.toLowerCase())
-    return user === undefined ? panelError(ERRORS.USER_NOT_FOUND, path) : { status: 200, body: { response: toJson(user) } }
+    return user === undefined
+      ? panelError(ERRORS.USER_NOT_FOUND, path)
+      : { status: 200, body: { response: toJson(user) } }
   }
 
   const list = (start: number, size: number): Reply => {

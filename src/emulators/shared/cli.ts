@@ -34,7 +34,10 @@ export const listenFlags = (flags: Record<string, string>): { port: number; host
 /** Closes the emulator on SIGINT or SIGTERM, then exits (1 when closing failed). */
 export const closeOnSignals = (emulator: { close(): Promise<void> }): void => {
   const stop = () => {
-    emulator.close().then(() => process.exit(0), () => process.exit(1))
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1)
+    )
   }
   process.once("SIGINT", stop)
   process.once("SIGTERM", stop)

@@ -46,7 +46,12 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown): vo
   res.end(payload)
 }
 
-export const sendText = (res: ServerResponse, status: number, body: string, contentType = "text/plain; charset=utf-8"): void => {
+export const sendText = (
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = "text/plain; charset=utf-8"
+): void => {
   res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) })
   res.end(body)
 }

@@ -38,12 +38,14 @@ export const serve = async (
   const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     // A synchronous throw (e.g. `new URL` on a path like `//`) must answer 500, not crash the emulator.
-    Promise.resolve().then(() => route(req, res)).catch((error: unknown) => {
-      if (res.headersSent || res.destroyed) return
-      if (error instanceof ControlError) return sendJson(res, error.status, { error: error.message })
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, options.tooLargeBody(error.message))
-      sendJson(res, 500, { error: String(error) })
-    })
+    Promise.resolve()
+      .then(() => route(req, res))
+      .catch((error: unknown) => {
+        if (res.headersSent || res.destroyed) return
+        if (error instanceof ControlError) return sendJson(res, error.status, { error: error.message })
+        if (error instanceof BodyTooLarge) return sendJson(res, 413, options.tooLargeBody(error.message))
+        sendJson(res, 500, { error: String(error) })
+      })
   })
   server.on("connection", (socket) => {
     sockets.add(socket)

@@ -1,220 +1,242 @@
 // The in-process face of the emulator: lifecycle plus every control operation.
 // control.ts exposes the same operations over HTTP.
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { handleControl } from "./control.ts";
-import { ControlError } from "./errors.ts";
-import { makeFaultRule } from "./faults.ts";
-import type { FaultInput } from "./faults.ts";
-import type { FileKind } from "./files.ts";
+import type { Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { handleControl } from "./control.ts"
+import { ControlError } from "./errors.ts"
+import { makeFaultRule } from "./faults.ts"
+import type { FaultInput } from "./faults.ts"
+import type { FileKind } from "./files.ts"
 import {
-  injectCallbackQuery, injectDocument, injectPhoto, injectRaw, injectSticker, injectText, setUserBlocked,
-} from "./inject.ts";
+  injectCallbackQuery,
+  injectDocument,
+  injectPhoto,
+  injectRaw,
+  injectSticker,
+  injectText,
+  setUserBlocked
+} from "./inject.ts"
 import type {
-  InjectCallbackInput, InjectDocumentInput, InjectPhotoInput, InjectResult, InjectStickerInput, InjectTextInput,
-} from "./inject.ts";
-import { commandsKeyFor } from "./methods.ts";
-import { PollAborted, revokePolls } from "./polling.ts";
-import { createEmulatorServer } from "./server.ts";
-import { EmulatorState } from "./state.ts";
-import type { BotCommand, BotInfo, BotState, CallbackAnswer, ChatActionRecord, CreateBotInput, SentMessage } from "./state.ts";
-import { botStats, fleetSummary } from "./stats.ts";
-import type { BotStats, FleetSummary } from "./stats.ts";
-import { DEFAULT_WAIT_MS, waitUntil } from "./waiters.ts";
+  InjectCallbackInput,
+  InjectDocumentInput,
+  InjectPhotoInput,
+  InjectResult,
+  InjectStickerInput,
+  InjectTextInput
+} from "./inject.ts"
+import { commandsKeyFor } from "./methods.ts"
+import { PollAborted, revokePolls } from "./polling.ts"
+import { createEmulatorServer } from "./server.ts"
+import { EmulatorState } from "./state.ts"
+import type {
+  BotCommand,
+  BotInfo,
+  BotState,
+  CallbackAnswer,
+  ChatActionRecord,
+  CreateBotInput,
+  SentMessage
+} from "./state.ts"
+import { botStats, fleetSummary } from "./stats.ts"
+import type { BotStats, FleetSummary } from "./stats.ts"
+import { DEFAULT_WAIT_MS, waitUntil } from "./waiters.ts"
 
 export interface TelegramEmulatorOptions {
   /** default 0 (a free port) */
-  port?: number;
+  port?: number
   /** default 127.0.0.1 */
-  host?: string;
+  host?: string
 }
 
-export type MemberStatus = "creator" | "administrator" | "member" | "restricted" | "left" | "kicked";
-const MEMBER_STATUSES = new Set<string>(["creator", "administrator", "member", "restricted", "left", "kicked"]);
+export type MemberStatus = "creator" | "administrator" | "member" | "restricted" | "left" | "kicked"
+const MEMBER_STATUSES = new Set<string>(["creator", "administrator", "member", "restricted", "left", "kicked"])
 
 /** Applies to every bot when given instead of a token. */
-export const ALL_BOTS = "*";
+export const ALL_BOTS = "*"
 
-const copySent = (r: SentMessage): SentMessage => ({ ...r, edits: r.edits.map((e) => ({ ...e })) });
+const copySent = (r: SentMessage): SentMessage => ({ ...r, edits: r.edits.map((e) => ({ ...e })) })
 
 export class TelegramEmulator {
   /** base URL for grammY's `client.apiRoot` */
-  readonly url: string;
-  readonly port: number;
-  readonly host: string;
+  readonly url: string
+  readonly port: number
+  readonly host: string
   /** internal state, for diagnostics; prefer the methods below */
-  readonly state: EmulatorState;
-  private readonly server: Server;
-  private closing: Promise<void> | undefined;
+  readonly state: EmulatorState
+  private readonly server: Server
+  private closing: Promise<void> | undefined
 
   constructor(state: EmulatorState, server: Server, host: string) {
-    this.state = state;
-    this.server = server;
-    this.host = host;
-    this.port = (server.address() as AddressInfo).port;
-    this.url = `http://${host.includes(":") ? `[${host}]` : host}:${this.port}`;
+    this.state = state
+    this.server = server
+    this.host = host
+    this.port = (server.address() as AddressInfo).port
+    this.url = `http://${host.includes(":") ? `[${host}]` : host}:${this.port}`
   }
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      for (const bot of this.state.bots.values()) bot.poller?.fail(new PollAborted());
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-    return this.closing;
+      for (const bot of this.state.bots.values()) bot.poller?.fail(new PollAborted())
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+    return this.closing
   }
 
   // ------------------------------------------------------------ bots
 
   createBot(input: CreateBotInput = {}): BotInfo {
-    return this.state.info(this.state.createBot(input));
+    return this.state.info(this.state.createBot(input))
   }
 
   /** Every later call with this token answers 401; a pending long poll ends with 401 now. */
   revokeToken(token: string): void {
-    const bot = this.state.bot(token);
-    bot.revoked = true;
-    revokePolls(this.state, bot);
+    const bot = this.state.bot(token)
+    bot.revoked = true
+    revokePolls(this.state, bot)
   }
 
   listBots(): BotInfo[] {
-    return [...this.state.bots.values()].map((b) => this.state.info(b));
+    return [...this.state.bots.values()].map((b) => this.state.info(b))
   }
 
   // ------------------------------------------------------------ simulated users
 
   injectMessage(token: string, input: InjectTextInput): InjectResult {
-    return injectText(this.state, this.live(token), input);
+    return injectText(this.state, this.live(token), input)
   }
 
   injectPhoto(token: string, input: InjectPhotoInput = {}): InjectResult {
-    return injectPhoto(this.state, this.live(token), input);
+    return injectPhoto(this.state, this.live(token), input)
   }
 
   injectDocument(token: string, input: InjectDocumentInput = {}): InjectResult {
-    return injectDocument(this.state, this.live(token), input);
+    return injectDocument(this.state, this.live(token), input)
   }
 
   injectSticker(token: string, input: InjectStickerInput = {}): InjectResult {
-    return injectSticker(this.state, this.live(token), input);
+    return injectSticker(this.state, this.live(token), input)
   }
 
   injectCallbackQuery(token: string, input: InjectCallbackInput): InjectResult {
-    return injectCallbackQuery(this.state, this.live(token), input);
+    return injectCallbackQuery(this.state, this.live(token), input)
   }
 
   /** Any other update kind, e.g. `{ pre_checkout_query: {...} }`. */
   injectUpdate(token: string, update: Record<string, unknown>): InjectResult {
-    return injectRaw(this.state, this.live(token), update);
+    return injectRaw(this.state, this.live(token), update)
   }
 
   /** The user blocks (or unblocks) the bot: sends then answer 403, and a my_chat_member update is queued. */
   setUserBlocked(token: string, input: { userId: number; blocked?: boolean }): InjectResult {
-    return setUserBlocked(this.state, this.live(token), input.userId, input.blocked ?? true);
+    return setUserBlocked(this.state, this.live(token), input.userId, input.blocked ?? true)
   }
 
   /** A file the bot may then send by file_id (e.g. a product photo seeded by an operator). */
   uploadFile(
     token: string,
-    input: { kind: FileKind; bytes: Uint8Array; fileName?: string; mimeType?: string },
+    input: { kind: FileKind; bytes: Uint8Array; fileName?: string; mimeType?: string }
   ): { fileId: string; fileUniqueId: string; filePath: string } {
-    const bot = this.state.bot(token);
-    const { files } = this.state;
-    const opts: { fileName?: string; mimeType?: string } = {};
-    if (input.fileName !== undefined) opts.fileName = input.fileName;
-    if (input.mimeType !== undefined) opts.mimeType = input.mimeType;
-    const file = input.kind === "photo" ? files.addPhoto(bot.id, input.bytes).file : files.add(bot.id, input.kind, input.bytes, opts);
-    return { fileId: file.fileId, fileUniqueId: file.fileUniqueId, filePath: file.filePath };
+    const bot = this.state.bot(token)
+    const { files } = this.state
+    const opts: { fileName?: string; mimeType?: string } = {}
+    if (input.fileName !== undefined) opts.fileName = input.fileName
+    if (input.mimeType !== undefined) opts.mimeType = input.mimeType
+    const file =
+      input.kind === "photo"
+        ? files.addPhoto(bot.id, input.bytes).file
+        : files.add(bot.id, input.kind, input.bytes, opts)
+    return { fileId: file.fileId, fileUniqueId: file.fileUniqueId, filePath: file.filePath }
   }
 
   setChatMemberStatus(token: string, input: { chatId: number; userId: number; status: MemberStatus }): void {
-    if (!MEMBER_STATUSES.has(input.status)) throw new ControlError(400, `unknown member status ${input.status}`);
-    this.state.bot(token).memberStatus.set(`${input.chatId}:${input.userId}`, input.status);
+    if (!MEMBER_STATUSES.has(input.status)) throw new ControlError(400, `unknown member status ${input.status}`)
+    this.state.bot(token).memberStatus.set(`${input.chatId}:${input.userId}`, input.status)
   }
 
   /** Replaces the chat's administrators (getChatMember answers "member" for everyone else). */
   setChatAdmins(token: string, input: { chatId: number; userIds: number[]; creatorId?: number }): void {
-    const bot = this.state.bot(token);
-    const prefix = `${input.chatId}:`;
+    const bot = this.state.bot(token)
+    const prefix = `${input.chatId}:`
     for (const [key, status] of bot.memberStatus) {
-      if (key.startsWith(prefix) && (status === "administrator" || status === "creator")) bot.memberStatus.delete(key);
+      if (key.startsWith(prefix) && (status === "administrator" || status === "creator")) bot.memberStatus.delete(key)
     }
-    for (const id of input.userIds) bot.memberStatus.set(`${prefix}${id}`, "administrator");
-    if (input.creatorId !== undefined) bot.memberStatus.set(`${prefix}${input.creatorId}`, "creator");
+    for (const id of input.userIds) bot.memberStatus.set(`${prefix}${id}`, "administrator")
+    if (input.creatorId !== undefined) bot.memberStatus.set(`${prefix}${input.creatorId}`, "creator")
   }
 
   // ------------------------------------------------------------ what the bot did
 
   /** Messages the bot sent (current state, edits, deletion), oldest first; one chat or all. */
   sentMessages(token: string, chatId?: number): SentMessage[] {
-    const bot = this.state.bot(token);
-    if (chatId !== undefined) return (bot.chats.get(chatId)?.sent ?? []).map(copySent);
-    const all: SentMessage[] = [];
-    for (const cs of bot.chats.values()) all.push(...cs.sent);
-    return all.sort((a, b) => a.sentAt - b.sentAt).map(copySent);
+    const bot = this.state.bot(token)
+    if (chatId !== undefined) return (bot.chats.get(chatId)?.sent ?? []).map(copySent)
+    const all: SentMessage[] = []
+    for (const cs of bot.chats.values()) all.push(...cs.sent)
+    return all.sort((a, b) => a.sentAt - b.sentAt).map(copySent)
   }
 
   callbackAnswers(token: string): CallbackAnswer[] {
-    return this.state.bot(token).callbackAnswers.map((a) => ({ ...a }));
+    return this.state.bot(token).callbackAnswers.map((a) => ({ ...a }))
   }
 
   chatActions(token: string, chatId?: number): ChatActionRecord[] {
-    const all = this.state.bot(token).chatActions;
-    return (chatId === undefined ? all : all.filter((a) => a.chatId === chatId)).map((a) => ({ ...a }));
+    const all = this.state.bot(token).chatActions
+    return (chatId === undefined ? all : all.filter((a) => a.chatId === chatId)).map((a) => ({ ...a }))
   }
 
   commands(token: string, input: { scope?: unknown; languageCode?: string } = {}): BotCommand[] {
-    return [...(this.state.bot(token).commands.get(commandsKeyFor(input.scope, input.languageCode)) ?? [])];
+    return [...(this.state.bot(token).commands.get(commandsKeyFor(input.scope, input.languageCode)) ?? [])]
   }
 
   // ------------------------------------------------------------ faults
 
   injectFault(token: string, fault: FaultInput): void {
-    const rule = makeFaultRule(fault, Date.now());
-    (token === ALL_BOTS ? this.state.globalFaults : this.state.bot(token).faults).push(rule);
+    const rule = makeFaultRule(fault, Date.now())
+    ;(token === ALL_BOTS ? this.state.globalFaults : this.state.bot(token).faults).push(rule)
   }
 
   clearFaults(token: string): void {
     if (token === ALL_BOTS) {
-      this.state.globalFaults.length = 0;
-      this.state.globalLatency.clear();
+      this.state.globalFaults.length = 0
+      this.state.globalLatency.clear()
     } else {
-      const bot = this.state.bot(token);
-      bot.faults.length = 0;
-      bot.latency.clear();
+      const bot = this.state.bot(token)
+      bot.faults.length = 0
+      bot.latency.clear()
     }
   }
 
   /** Added delay before every call (or one method's calls); 0 removes it. */
   setLatency(token: string, input: { ms: number; method?: string }): void {
-    const map = token === ALL_BOTS ? this.state.globalLatency : this.state.bot(token).latency;
-    const key = input.method?.toLowerCase() ?? "*";
-    if (input.ms > 0) map.set(key, input.ms);
-    else map.delete(key);
+    const map = token === ALL_BOTS ? this.state.globalLatency : this.state.bot(token).latency
+    const key = input.method?.toLowerCase() ?? "*"
+    if (input.ms > 0) map.set(key, input.ms)
+    else map.delete(key)
   }
 
   // ------------------------------------------------------------ statistics
 
   stats(token: string): BotStats {
-    return botStats(this.state.bot(token));
+    return botStats(this.state.bot(token))
   }
 
   /** Stats of the given tokens (unknown ones omitted), or of every bot. */
   statsMany(tokens?: string[]): Record<string, BotStats> {
-    const out: Record<string, BotStats> = {};
+    const out: Record<string, BotStats> = {}
     if (tokens === undefined) {
-      for (const bot of this.state.bots.values()) out[bot.token] = botStats(bot);
+      for (const bot of this.state.bots.values()) out[bot.token] = botStats(bot)
     } else {
       for (const t of tokens) {
-        const bot = this.state.bots.get(t);
-        if (bot) out[t] = botStats(bot);
+        const bot = this.state.bots.get(t)
+        if (bot) out[t] = botStats(bot)
       }
     }
-    return out;
+    return out
   }
 
   summary(input: { polledWithinMs?: number } = {}): FleetSummary {
-    return fleetSummary(this.state, input.polledWithinMs ?? 60_000);
+    return fleetSummary(this.state, input.polledWithinMs ?? 60_000)
   }
 
   // ------------------------------------------------------------ waiting
@@ -224,7 +246,7 @@ export class TelegramEmulator {
     token: string,
     chatId?: number,
     predicate: (m: SentMessage) => boolean = () => true,
-    timeoutMs = DEFAULT_WAIT_MS,
+    timeoutMs = DEFAULT_WAIT_MS
   ): Promise<SentMessage> {
     return waitUntil(
       this.state,
@@ -232,86 +254,98 @@ export class TelegramEmulator {
       () => this.sentMessages(token, chatId).find(predicate),
       timeoutMs,
       () => {
-        const seen = this.sentMessages(token, chatId).map((m) => JSON.stringify(m.text ?? m.caption ?? m.method));
-        return `a matching message in chat ${chatId ?? "(any)"}; sent so far: [${seen.join(", ")}]`;
-      },
-    );
+        const seen = this.sentMessages(token, chatId).map((m) => JSON.stringify(m.text ?? m.caption ?? m.method))
+        return `a matching message in chat ${chatId ?? "(any)"}; sent so far: [${seen.join(", ")}]`
+      }
+    )
   }
 
   waitForCallbackAnswer(
     token: string,
     predicate: (a: CallbackAnswer) => boolean = () => true,
-    timeoutMs = DEFAULT_WAIT_MS,
+    timeoutMs = DEFAULT_WAIT_MS
   ): Promise<CallbackAnswer> {
-    return waitUntil(this.state, token, () => this.callbackAnswers(token).find(predicate), timeoutMs, () => "a callback answer");
+    return waitUntil(
+      this.state,
+      token,
+      () => this.callbackAnswers(token).find(predicate),
+      timeoutMs,
+      () => "a callback answer"
+    )
   }
 
   /** Resolves once a long poll of this bot is waiting for updates (the bot is up). */
   waitForPoller(token: string, timeoutMs = DEFAULT_WAIT_MS): Promise<BotStats> {
-    const bot = this.state.bot(token);
-    return waitUntil(this.state, token, () => (bot.poller ? botStats(bot) : undefined), timeoutMs, () => "a pending getUpdates");
+    const bot = this.state.bot(token)
+    return waitUntil(
+      this.state,
+      token,
+      () => (bot.poller ? botStats(bot) : undefined),
+      timeoutMs,
+      () => "a pending getUpdates"
+    )
   }
 
   /** Resolves once the bot has confirmed (acknowledged) the given update. */
   waitForConfirmed(token: string, updateId: number, timeoutMs = DEFAULT_WAIT_MS): Promise<BotStats> {
-    const bot = this.state.bot(token);
+    const bot = this.state.bot(token)
     return waitUntil(
       this.state,
       token,
       () => (bot.counters.confirmedOffset > updateId ? botStats(bot) : undefined),
       timeoutMs,
-      () => `confirmation of update ${updateId} (confirmed offset ${bot.counters.confirmedOffset})`,
-    );
+      () => `confirmation of update ${updateId} (confirmed offset ${bot.counters.confirmedOffset})`
+    )
   }
 
   /** Resolves on the next call of `method` made after this call. */
   waitForCall(token: string, method: string, timeoutMs = DEFAULT_WAIT_MS): Promise<BotStats> {
-    const bot = this.state.bot(token);
-    const before = bot.counters.callsByMethod[method] ?? 0;
+    const bot = this.state.bot(token)
+    const before = bot.counters.callsByMethod[method] ?? 0
     return waitUntil(
       this.state,
       token,
       () => ((bot.counters.callsByMethod[method] ?? 0) > before ? botStats(bot) : undefined),
       timeoutMs,
-      () => `a ${method} call`,
-    );
+      () => `a ${method} call`
+    )
   }
 
   waitForStats(token: string, predicate: (s: BotStats) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<BotStats> {
-    const bot = this.state.bot(token);
+    const bot = this.state.bot(token)
     return waitUntil(
       this.state,
       token,
       () => {
-        const s = botStats(bot);
-        return predicate(s) ? s : undefined;
+        const s = botStats(bot)
+        return predicate(s) ? s : undefined
       },
       timeoutMs,
-      () => `stats matching the predicate; last: ${JSON.stringify(botStats(bot))}`,
-    );
+      () => `stats matching the predicate; last: ${JSON.stringify(botStats(bot))}`
+    )
   }
 
   /** Injection requires a live token: a revoked bot no longer receives anything. */
   private live(token: string): BotState {
-    const bot = this.state.bot(token);
-    if (bot.revoked) throw new ControlError(410, `token ${token} is revoked`);
-    return bot;
+    const bot = this.state.bot(token)
+    if (bot.revoked) throw new ControlError(410, `token ${token} is revoked`)
+    return bot
   }
 }
 
 export async function startTelegramEmulator(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
-  const host = options.host ?? "127.0.0.1";
-  const state = new EmulatorState();
-  let emulator: TelegramEmulator | undefined;
-  const server = createEmulatorServer(state, (req, res, url) => handleControl(emulator!, req, res, url));
+  const host = options.host ?? "127.0.0.1"
+  const state = new EmulatorState()
+  let emulator: TelegramEmulator | undefined
+  const server = createEmulatorServer(state, (req, res, url) => handleControl(emulator!, req, res, url))
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", reject)
     // A deep backlog so a benchmark's 10k bots connecting at once are not refused.
     server.listen({ port: options.port ?? 0, host, backlog: 16_384 }, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  emulator = new TelegramEmulator(state, server, host);
-  return emulator;
+      server.off("error", reject)
+      resolve()
+    })
+  })
+  emulator = new TelegramEmulator(state, server, host)
+  return emulator
 }

@@ -1,4 +1,4 @@
-import { ControlError } from "./errors.ts";
+import { ControlError } from "./errors.ts"
 
 /**
  * A scripted failure. `rate_limit` answers 429 with retry_after, `server_error`
@@ -8,34 +8,34 @@ import { ControlError } from "./errors.ts";
  * `durationMs`; `method` restricts it to one Bot API method.
  */
 export interface FaultInput {
-  kind: "rate_limit" | "server_error" | "network";
-  retryAfter?: number;
-  status?: number;
-  html?: boolean;
-  count?: number;
-  durationMs?: number;
-  method?: string;
+  kind: "rate_limit" | "server_error" | "network"
+  retryAfter?: number
+  status?: number
+  html?: boolean
+  count?: number
+  durationMs?: number
+  method?: string
 }
 
 export interface FaultRule {
-  kind: FaultInput["kind"];
-  retryAfter: number | undefined;
-  status: number;
-  html: boolean;
-  remaining: number;
-  until: number;
-  method: string | undefined;
+  kind: FaultInput["kind"]
+  retryAfter: number | undefined
+  status: number
+  html: boolean
+  remaining: number
+  until: number
+  method: string | undefined
 }
 
 export function makeFaultRule(input: FaultInput, now: number): FaultRule {
   if (!["rate_limit", "server_error", "network"].includes(input.kind)) {
-    throw new ControlError(400, `unknown fault kind ${JSON.stringify(input.kind)}`);
+    throw new ControlError(400, `unknown fault kind ${JSON.stringify(input.kind)}`)
   }
-  const status = input.status ?? 502;
+  const status = input.status ?? 502
   if (input.kind === "server_error" && (status < 500 || status > 599)) {
-    throw new ControlError(400, "server_error status must be 5xx");
+    throw new ControlError(400, "server_error status must be 5xx")
   }
-  const duration = input.durationMs;
+  const duration = input.durationMs
   return {
     kind: input.kind,
     retryAfter: input.retryAfter,
@@ -43,33 +43,33 @@ export function makeFaultRule(input: FaultInput, now: number): FaultRule {
     html: input.html ?? false,
     remaining: input.count ?? (duration === undefined ? 1 : Infinity),
     until: duration === undefined ? Infinity : now + duration,
-    method: input.method?.toLowerCase(),
-  };
+    method: input.method?.toLowerCase()
+  }
 }
 
 /** Consumes one use of the first rule that applies to this call. */
 export function takeFault(rules: FaultRule[], method: string, now: number): FaultRule | undefined {
   for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i]!;
+    const rule = rules[i]!
     if (rule.remaining <= 0 || rule.until <= now) {
-      rules.splice(i--, 1);
-      continue;
+      rules.splice(i--, 1)
+      continue
     }
-    if (rule.method !== undefined && rule.method !== method) continue;
-    rule.remaining--;
-    if (rule.remaining <= 0) rules.splice(i, 1);
-    return rule;
+    if (rule.method !== undefined && rule.method !== method) continue
+    rule.remaining--
+    if (rule.remaining <= 0) rules.splice(i, 1)
+    return rule
   }
-  return undefined;
+  return undefined
 }
 
 /** Telegram's retry_after tracks how long the flood wait really lasts. */
 export function retryAfterOf(rule: FaultRule, now: number): number {
-  if (rule.retryAfter !== undefined) return rule.retryAfter;
-  return rule.until === Infinity ? 1 : Math.max(1, Math.ceil((rule.until - now) / 1000));
+  if (rule.retryAfter !== undefined) return rule.retryAfter
+  return rule.until === Infinity ? 1 : Math.max(1, Math.ceil((rule.until - now) / 1000))
 }
 
 /** Added latency: per-method entries win over the "*" entry. */
 export function latencyFor(latency: Map<string, number>, method: string): number {
-  return latency.get(method) ?? latency.get("*") ?? 0;
+  return latency.get(method) ?? latency.get("*") ?? 0
 }

@@ -2,397 +2,440 @@
 // uses), so that the classic production failures — an unescaped "." in
 // MarkdownV2, "<br>" in HTML, an odd "_" in legacy Markdown — fail here too,
 // with Telegram's wording.
-import { badRequest } from "./errors.ts";
-import type { MessageEntity } from "./types.ts";
+import { badRequest } from "./errors.ts"
+import type { MessageEntity } from "./types.ts"
 
 export interface FormattedText {
-  text: string;
-  entities: MessageEntity[];
+  text: string
+  entities: MessageEntity[]
 }
 
-const byteOffset = (s: string, index: number): number => Buffer.byteLength(s.slice(0, index));
-const parseError = (what: string) => badRequest(`can't parse entities: ${what}`);
+const byteOffset = (s: string, index: number): number => Buffer.byteLength(s.slice(0, index))
+const parseError = (what: string) => badRequest(`can't parse entities: ${what}`)
 
 export function formatText(raw: string, parseMode: string | undefined, entities: unknown): FormattedText {
-  if (Array.isArray(entities)) return { text: raw, entities: entities as MessageEntity[] };
-  if (parseMode === undefined || parseMode === "") return { text: raw, entities: [] };
+  if (Array.isArray(entities)) return { text: raw, entities: entities as MessageEntity[] }
+  if (parseMode === undefined || parseMode === "") return { text: raw, entities: [] }
   switch (parseMode.toLowerCase()) {
     case "html":
-      return parseHtml(raw);
+      return parseHtml(raw)
     case "markdownv2":
-      return parseMarkdownV2(raw);
+      return parseMarkdownV2(raw)
     case "markdown":
-      return parseMarkdown(raw);
+      return parseMarkdown(raw)
     default:
-      throw badRequest("unsupported parse_mode");
+      throw badRequest("unsupported parse_mode")
   }
 }
 
 // ---------------------------------------------------------------- HTML
 
 const HTML_TAGS = new Set([
-  "a", "b", "strong", "i", "em", "s", "strike", "del", "u", "ins",
-  "tg-spoiler", "tg-emoji", "span", "pre", "code", "blockquote",
-]);
+  "a",
+  "b",
+  "strong",
+  "i",
+  "em",
+  "s",
+  "strike",
+  "del",
+  "u",
+  "ins",
+  "tg-spoiler",
+  "tg-emoji",
+  "span",
+  "pre",
+  "code",
+  "blockquote"
+])
 
 const HTML_ENTITY_TYPE: Record<string, string> = {
-  b: "bold", strong: "bold", i: "italic", em: "italic", s: "strikethrough", strike: "strikethrough",
-  del: "strikethrough", u: "underline", ins: "underline", "tg-spoiler": "spoiler", span: "spoiler",
-  code: "code", pre: "pre", blockquote: "blockquote", "tg-emoji": "custom_emoji", a: "text_link",
-};
+  b: "bold",
+  strong: "bold",
+  i: "italic",
+  em: "italic",
+  s: "strikethrough",
+  strike: "strikethrough",
+  del: "strikethrough",
+  u: "underline",
+  ins: "underline",
+  "tg-spoiler": "spoiler",
+  span: "spoiler",
+  code: "code",
+  pre: "pre",
+  blockquote: "blockquote",
+  "tg-emoji": "custom_emoji",
+  a: "text_link"
+}
 
-const isSpace = (c: string | undefined): boolean => c === " " || c === "\t" || c === "\r" || c === "\n";
+const isSpace = (c: string | undefined): boolean => c === " " || c === "\t" || c === "\r" || c === "\n"
 
 function decodeHtmlEntity(s: string, i: number): { char: string; end: number } | undefined {
-  const semi = s.indexOf(";", i);
-  if (semi < 0 || semi - i > 10) return undefined;
-  const name = s.slice(i + 1, semi);
-  const named: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
-  if (named[name] !== undefined) return { char: named[name], end: semi + 1 };
-  let code: number | undefined;
-  if (/^#\d+$/.test(name)) code = Number(name.slice(1));
-  else if (/^#x[0-9a-f]+$/i.test(name)) code = parseInt(name.slice(2), 16);
-  if (code === undefined || code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
-  return { char: String.fromCodePoint(code), end: semi + 1 };
+  const semi = s.indexOf(";", i)
+  if (semi < 0 || semi - i > 10) return undefined
+  const name = s.slice(i + 1, semi)
+  const named: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' }
+  if (named[name] !== undefined) return { char: named[name], end: semi + 1 }
+  let code: number | undefined
+  if (/^#\d+$/.test(name)) code = Number(name.slice(1))
+  else if (/^#x[0-9a-f]+$/i.test(name)) code = parseInt(name.slice(2), 16)
+  if (code === undefined || code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined
+  return { char: String.fromCodePoint(code), end: semi + 1 }
 }
 
 interface OpenTag {
-  name: string;
-  start: number; // offset in output text
-  argument: string;
+  name: string
+  start: number // offset in output text
+  argument: string
 }
 
 function parseHtml(s: string): FormattedText {
-  let out = "";
-  const entities: MessageEntity[] = [];
-  const open: OpenTag[] = [];
-  let i = 0;
+  let out = ""
+  const entities: MessageEntity[] = []
+  const open: OpenTag[] = []
+  let i = 0
   while (i < s.length) {
-    const c = s[i]!;
+    const c = s[i]!
     if (c === "&") {
-      const ent = decodeHtmlEntity(s, i);
+      const ent = decodeHtmlEntity(s, i)
       if (ent) {
-        out += ent.char;
-        i = ent.end;
+        out += ent.char
+        i = ent.end
       } else {
-        out += c;
-        i++;
+        out += c
+        i++
       }
-      continue;
+      continue
     }
     if (c !== "<") {
-      out += c;
-      i++;
-      continue;
+      out += c
+      i++
+      continue
     }
-    const begin = i;
+    const begin = i
     if (s[i + 1] !== "/") {
-      i++;
-      while (i < s.length && !isSpace(s[i]) && s[i] !== ">") i++;
-      if (i >= s.length) throw parseError(`Unclosed start tag at byte offset ${byteOffset(s, begin)}`);
-      const name = s.slice(begin + 1, i).toLowerCase();
+      i++
+      while (i < s.length && !isSpace(s[i]) && s[i] !== ">") i++
+      if (i >= s.length) throw parseError(`Unclosed start tag at byte offset ${byteOffset(s, begin)}`)
+      const name = s.slice(begin + 1, i).toLowerCase()
       if (!HTML_TAGS.has(name)) {
-        throw parseError(`Unsupported start tag "${name}" at byte offset ${byteOffset(s, begin)}`);
+        throw parseError(`Unsupported start tag "${name}" at byte offset ${byteOffset(s, begin)}`)
       }
-      let argument = "";
+      let argument = ""
       while (s[i] !== ">") {
-        while (i < s.length && isSpace(s[i])) i++;
-        if (s[i] === ">") break;
-        const attrBegin = i;
-        while (i < s.length && !isSpace(s[i]) && s[i] !== "=" && s[i] !== ">") i++;
-        const attrName = s.slice(attrBegin, i).toLowerCase();
+        while (i < s.length && isSpace(s[i])) i++
+        if (s[i] === ">") break
+        const attrBegin = i
+        while (i < s.length && !isSpace(s[i]) && s[i] !== "=" && s[i] !== ">") i++
+        const attrName = s.slice(attrBegin, i).toLowerCase()
         if (attrName === "") {
-          throw parseError(`Empty attribute name in the tag "${name}" at byte offset ${byteOffset(s, begin)}`);
+          throw parseError(`Empty attribute name in the tag "${name}" at byte offset ${byteOffset(s, begin)}`)
         }
-        while (i < s.length && isSpace(s[i])) i++;
+        while (i < s.length && isSpace(s[i])) i++
         if (s[i] !== "=") {
           // A bare attribute is only meaningful as <blockquote expandable>.
           if (name === "blockquote" && attrName === "expandable") {
-            argument = "expandable";
-            continue;
+            argument = "expandable"
+            continue
           }
           throw parseError(
-            `Expected equal sign in declaration of an attribute of the tag "${name}" at byte offset ${byteOffset(s, begin)}`,
-          );
+            `Expected equal sign in declaration of an attribute of the tag "${name}" at byte offset ${byteOffset(s, begin)}`
+          )
         }
-        i++;
-        while (i < s.length && isSpace(s[i])) i++;
-        if (i >= s.length) throw parseError(`Unclosed start tag "${name}" at byte offset ${byteOffset(s, begin)}`);
-        let value = "";
-        const quote = s[i];
+        i++
+        while (i < s.length && isSpace(s[i])) i++
+        if (i >= s.length) throw parseError(`Unclosed start tag "${name}" at byte offset ${byteOffset(s, begin)}`)
+        let value = ""
+        const quote = s[i]
         if (quote !== '"' && quote !== "'") {
-          const tokenBegin = i;
-          while (i < s.length && /[A-Za-z0-9.-]/.test(s[i]!)) i++;
-          value = s.slice(tokenBegin, i).toLowerCase();
+          const tokenBegin = i
+          while (i < s.length && /[A-Za-z0-9.-]/.test(s[i]!)) i++
+          value = s.slice(tokenBegin, i).toLowerCase()
           if (!isSpace(s[i]) && s[i] !== ">") {
-            throw parseError(`Unexpected end of name token at byte offset ${byteOffset(s, tokenBegin)}`);
+            throw parseError(`Unexpected end of name token at byte offset ${byteOffset(s, tokenBegin)}`)
           }
         } else {
-          i++;
+          i++
           while (i < s.length && s[i] !== quote) {
             if (s[i] === "&") {
-              const ent = decodeHtmlEntity(s, i);
+              const ent = decodeHtmlEntity(s, i)
               if (ent) {
-                value += ent.char;
-                i = ent.end;
-                continue;
+                value += ent.char
+                i = ent.end
+                continue
               }
             }
-            value += s[i];
-            i++;
+            value += s[i]
+            i++
           }
-          if (s[i] === quote) i++;
-          if (i >= s.length) throw parseError(`Unclosed start tag at byte offset ${byteOffset(s, begin)}`);
+          if (s[i] === quote) i++
+          if (i >= s.length) throw parseError(`Unclosed start tag at byte offset ${byteOffset(s, begin)}`)
         }
-        if (name === "a" && attrName === "href") argument = value;
-        else if (name === "code" && attrName === "class" && value.startsWith("language-")) argument = value.slice(9);
-        else if (name === "span" && attrName === "class" && value.startsWith("tg-")) argument = value.slice(3);
-        else if (name === "tg-emoji" && attrName === "emoji-id") argument = value;
+        if (name === "a" && attrName === "href") argument = value
+        else if (name === "code" && attrName === "class" && value.startsWith("language-")) argument = value.slice(9)
+        else if (name === "span" && attrName === "class" && value.startsWith("tg-")) argument = value.slice(3)
+        else if (name === "tg-emoji" && attrName === "emoji-id") argument = value
       }
       if (name === "span" && argument !== "spoiler") {
-        throw parseError(`Tag "span" must have class "tg-spoiler" at byte offset ${byteOffset(s, begin)}`);
+        throw parseError(`Tag "span" must have class "tg-spoiler" at byte offset ${byteOffset(s, begin)}`)
       }
-      open.push({ name, start: out.length, argument });
-      i++; // skip ">"
+      open.push({ name, start: out.length, argument })
+      i++ // skip ">"
     } else {
-      if (open.length === 0) throw parseError(`Unexpected end tag at byte offset ${byteOffset(s, begin)}`);
-      i += 2;
-      while (i < s.length && !isSpace(s[i]) && s[i] !== ">") i++;
-      const endName = s.slice(begin + 2, i).toLowerCase();
-      while (i < s.length && isSpace(s[i])) i++;
-      if (s[i] !== ">") throw parseError(`Unclosed end tag at byte offset ${byteOffset(s, begin)}`);
-      i++;
-      const tag = open.pop()!;
+      if (open.length === 0) throw parseError(`Unexpected end tag at byte offset ${byteOffset(s, begin)}`)
+      i += 2
+      while (i < s.length && !isSpace(s[i]) && s[i] !== ">") i++
+      const endName = s.slice(begin + 2, i).toLowerCase()
+      while (i < s.length && isSpace(s[i])) i++
+      if (s[i] !== ">") throw parseError(`Unclosed end tag at byte offset ${byteOffset(s, begin)}`)
+      i++
+      const tag = open.pop()!
       if (endName !== "" && endName !== tag.name) {
         throw parseError(
-          `Unmatched end tag at byte offset ${byteOffset(s, begin)}, expected "</${tag.name}>", found "</${endName}>"`,
-        );
+          `Unmatched end tag at byte offset ${byteOffset(s, begin)}, expected "</${tag.name}>", found "</${endName}>"`
+        )
       }
-      const length = out.length - tag.start;
-      if (length === 0) continue;
-      const entity: MessageEntity = { type: HTML_ENTITY_TYPE[tag.name] ?? "bold", offset: tag.start, length };
+      const length = out.length - tag.start
+      if (length === 0) continue
+      const entity: MessageEntity = { type: HTML_ENTITY_TYPE[tag.name] ?? "bold", offset: tag.start, length }
       if (tag.name === "a") {
-        if (tag.argument === "") continue;
-        const mention = /^tg:\/\/user\?id=(\d+)$/.exec(tag.argument);
+        if (tag.argument === "") continue
+        const mention = /^tg:\/\/user\?id=(\d+)$/.exec(tag.argument)
         if (mention) {
-          entity.type = "text_mention";
-          entity.user = { id: Number(mention[1]), is_bot: false, first_name: "" };
-        } else entity.url = tag.argument;
+          entity.type = "text_mention"
+          entity.user = { id: Number(mention[1]), is_bot: false, first_name: "" }
+        } else entity.url = tag.argument
       } else if (tag.name === "code" && open[open.length - 1]?.name === "pre") {
         // <pre><code class="language-x"> is one pre entity carrying a language.
-        if (tag.argument !== "") open[open.length - 1]!.argument = tag.argument;
-        continue;
+        if (tag.argument !== "") open[open.length - 1]!.argument = tag.argument
+        continue
       } else if (tag.name === "pre" && tag.argument !== "") {
-        entity.language = tag.argument;
+        entity.language = tag.argument
       } else if (tag.name === "blockquote" && tag.argument === "expandable") {
-        entity.type = "expandable_blockquote";
+        entity.type = "expandable_blockquote"
       } else if (tag.name === "tg-emoji") {
-        entity.custom_emoji_id = tag.argument;
+        entity.custom_emoji_id = tag.argument
       }
-      entities.push(entity);
+      entities.push(entity)
     }
   }
   if (open.length > 0) {
-    throw parseError(`Can't find end tag corresponding to start tag "${open[open.length - 1]!.name}"`);
+    throw parseError(`Can't find end tag corresponding to start tag "${open[open.length - 1]!.name}"`)
   }
-  entities.sort((a, b) => a.offset - b.offset || b.length - a.length);
-  return { text: out, entities };
+  entities.sort((a, b) => a.offset - b.offset || b.length - a.length)
+  return { text: out, entities }
 }
 
 // ---------------------------------------------------------------- MarkdownV2
 
-const MDV2_RESERVED = "_*[]()~`>#+-=|{}.!";
+const MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
 const MDV2_TYPE_NAME: Record<string, string> = {
-  bold: "Bold", italic: "Italic", underline: "Underline", strikethrough: "Strikethrough",
-  spoiler: "Spoiler", code: "Code", pre: "Pre", text_link: "TextUrl", custom_emoji: "CustomEmoji",
-};
+  bold: "Bold",
+  italic: "Italic",
+  underline: "Underline",
+  strikethrough: "Strikethrough",
+  spoiler: "Spoiler",
+  code: "Code",
+  pre: "Pre",
+  text_link: "TextUrl",
+  custom_emoji: "CustomEmoji"
+}
 
 interface OpenMd {
-  type: string;
-  start: number; // output offset
-  sourceBegin: number; // source index, for error offsets
-  language?: string;
+  type: string
+  start: number // output offset
+  sourceBegin: number // source index, for error offsets
+  language?: string
 }
 
 function parseMarkdownV2(s: string): FormattedText {
-  let out = "";
-  const entities: MessageEntity[] = [];
-  const open: OpenMd[] = [];
-  let quoteStart = -1;
-  let i = 0;
-  const atLineStart = (k: number) => k === 0 || s[k - 1] === "\n";
+  let out = ""
+  const entities: MessageEntity[] = []
+  const open: OpenMd[] = []
+  let quoteStart = -1
+  let i = 0
+  const atLineStart = (k: number) => k === 0 || s[k - 1] === "\n"
   const closeQuote = () => {
     if (quoteStart >= 0 && out.length > quoteStart) {
-      let end = out.length;
-      if (out[end - 1] === "\n") end--;
-      if (end > quoteStart) entities.push({ type: "blockquote", offset: quoteStart, length: end - quoteStart });
+      let end = out.length
+      if (out[end - 1] === "\n") end--
+      if (end > quoteStart) entities.push({ type: "blockquote", offset: quoteStart, length: end - quoteStart })
     }
-    quoteStart = -1;
-  };
+    quoteStart = -1
+  }
   while (i < s.length) {
-    const c = s[i]!;
+    const c = s[i]!
     if (c === "\\" && i + 1 < s.length && s.charCodeAt(i + 1) <= 126) {
-      out += s[i + 1];
-      i += 2;
-      continue;
+      out += s[i + 1]
+      i += 2
+      continue
     }
-    const top = open[open.length - 1];
+    const top = open[open.length - 1]
     if (top?.type === "code" || top?.type === "pre") {
-      const closes = top.type === "code" ? c === "`" : s.startsWith("```", i);
+      const closes = top.type === "code" ? c === "`" : s.startsWith("```", i)
       if (!closes) {
-        out += c;
-        i++;
-        continue;
+        out += c
+        i++
+        continue
       }
     }
     if (atLineStart(i) && open.length === 0) {
       if (c === ">") {
-        if (quoteStart < 0) quoteStart = out.length;
-        i++;
-        continue;
+        if (quoteStart < 0) quoteStart = out.length
+        i++
+        continue
       }
-      if (quoteStart >= 0) closeQuote();
+      if (quoteStart >= 0) closeQuote()
     }
     if (!MDV2_RESERVED.includes(c)) {
-      out += c;
-      i++;
-      continue;
+      out += c
+      i++
+      continue
     }
     // Does c close the innermost entity?
     if (top) {
-      let closeLen = 0;
-      if (top.type === "bold" && c === "*") closeLen = 1;
-      else if (top.type === "underline" && s.startsWith("__", i)) closeLen = 2;
-      else if (top.type === "italic" && c === "_") closeLen = 1;
-      else if (top.type === "strikethrough" && c === "~") closeLen = 1;
-      else if (top.type === "spoiler" && s.startsWith("||", i)) closeLen = 2;
-      else if (top.type === "code" && c === "`") closeLen = 1;
-      else if (top.type === "pre" && s.startsWith("```", i)) closeLen = 3;
-      else if ((top.type === "text_link" || top.type === "custom_emoji") && c === "]") closeLen = 1;
+      let closeLen = 0
+      if (top.type === "bold" && c === "*") closeLen = 1
+      else if (top.type === "underline" && s.startsWith("__", i)) closeLen = 2
+      else if (top.type === "italic" && c === "_") closeLen = 1
+      else if (top.type === "strikethrough" && c === "~") closeLen = 1
+      else if (top.type === "spoiler" && s.startsWith("||", i)) closeLen = 2
+      else if (top.type === "code" && c === "`") closeLen = 1
+      else if (top.type === "pre" && s.startsWith("```", i)) closeLen = 3
+      else if ((top.type === "text_link" || top.type === "custom_emoji") && c === "]") closeLen = 1
       if (closeLen > 0) {
-        open.pop();
-        i += closeLen;
-        const entity: MessageEntity = { type: top.type, offset: top.start, length: out.length - top.start };
+        open.pop()
+        i += closeLen
+        const entity: MessageEntity = { type: top.type, offset: top.start, length: out.length - top.start }
         if (top.type === "text_link" || top.type === "custom_emoji") {
-          let url = "";
+          let url = ""
           if (s[i] === "(") {
-            i++;
+            i++
             while (i < s.length && s[i] !== ")") {
-              if (s[i] === "\\" && i + 1 < s.length) i++;
-              url += s[i];
-              i++;
+              if (s[i] === "\\" && i + 1 < s.length) i++
+              url += s[i]
+              i++
             }
-            if (i >= s.length) throw parseError(`Can't find end of a url at byte offset ${byteOffset(s, top.sourceBegin)}`);
-            i++;
+            if (i >= s.length)
+              throw parseError(`Can't find end of a url at byte offset ${byteOffset(s, top.sourceBegin)}`)
+            i++
           }
-          if (top.type === "custom_emoji") entity.custom_emoji_id = url.replace(/^tg:\/\/emoji\?id=/, "");
-          else if (url === "") continue;
-          else entity.url = url;
+          if (top.type === "custom_emoji") entity.custom_emoji_id = url.replace(/^tg:\/\/emoji\?id=/, "")
+          else if (url === "") continue
+          else entity.url = url
         }
-        if (top.language !== undefined) entity.language = top.language;
-        if (entity.length > 0) entities.push(entity);
-        continue;
+        if (top.language !== undefined) entity.language = top.language
+        if (entity.length > 0) entities.push(entity)
+        continue
       }
     }
     // Does c open an entity?
-    let type: string | undefined;
-    let openLen = 1;
-    if (c === "*") type = "bold";
+    let type: string | undefined
+    let openLen = 1
+    if (c === "*") type = "bold"
     else if (c === "_") {
       if (s[i + 1] === "_") {
-        type = "underline";
-        openLen = 2;
-      } else type = "italic";
-    } else if (c === "~") type = "strikethrough";
+        type = "underline"
+        openLen = 2
+      } else type = "italic"
+    } else if (c === "~") type = "strikethrough"
     else if (c === "|" && s[i + 1] === "|") {
-      type = "spoiler";
-      openLen = 2;
-    } else if (c === "[") type = "text_link";
+      type = "spoiler"
+      openLen = 2
+    } else if (c === "[") type = "text_link"
     else if (c === "!" && s[i + 1] === "[") {
-      type = "custom_emoji";
-      openLen = 2;
+      type = "custom_emoji"
+      openLen = 2
     } else if (c === "`") {
       if (s.startsWith("```", i)) {
-        type = "pre";
-        openLen = 3;
-      } else type = "code";
+        type = "pre"
+        openLen = 3
+      } else type = "code"
     }
     if (type === undefined) {
-      throw parseError(`Character '${c}' is reserved and must be escaped with the preceding '\\'`);
+      throw parseError(`Character '${c}' is reserved and must be escaped with the preceding '\\'`)
     }
     if (open.some((o) => o.type === type)) {
-      throw parseError(`Can't find end of ${MDV2_TYPE_NAME[type]} entity at byte offset ${byteOffset(s, open.find((o) => o.type === type)!.sourceBegin)}`);
+      throw parseError(
+        `Can't find end of ${MDV2_TYPE_NAME[type]} entity at byte offset ${byteOffset(s, open.find((o) => o.type === type)!.sourceBegin)}`
+      )
     }
-    const begin = i;
-    i += openLen;
-    let language: string | undefined;
+    const begin = i
+    i += openLen
+    let language: string | undefined
     if (type === "pre") {
-      const nl = s.indexOf("\n", i);
-      const firstLine = nl < 0 ? "" : s.slice(i, nl);
+      const nl = s.indexOf("\n", i)
+      const firstLine = nl < 0 ? "" : s.slice(i, nl)
       if (nl >= 0 && /^[^\s`]*$/.test(firstLine)) {
-        if (firstLine !== "") language = firstLine;
-        i = nl + 1;
+        if (firstLine !== "") language = firstLine
+        i = nl + 1
       }
     }
-    open.push(language === undefined ? { type, start: out.length, sourceBegin: begin } : { type, start: out.length, sourceBegin: begin, language });
+    open.push(
+      language === undefined
+        ? { type, start: out.length, sourceBegin: begin }
+        : { type, start: out.length, sourceBegin: begin, language }
+    )
   }
   if (open.length > 0) {
-    const o = open[open.length - 1]!;
-    throw parseError(`Can't find end of ${MDV2_TYPE_NAME[o.type] ?? "the"} entity at byte offset ${byteOffset(s, o.sourceBegin)}`);
+    const o = open[open.length - 1]!
+    throw parseError(
+      `Can't find end of ${MDV2_TYPE_NAME[o.type] ?? "the"} entity at byte offset ${byteOffset(s, o.sourceBegin)}`
+    )
   }
-  closeQuote();
-  entities.sort((a, b) => a.offset - b.offset || b.length - a.length);
-  return { text: out, entities };
+  closeQuote()
+  entities.sort((a, b) => a.offset - b.offset || b.length - a.length)
+  return { text: out, entities }
 }
 
 // ---------------------------------------------------------------- legacy Markdown
 
 function parseMarkdown(s: string): FormattedText {
-  let out = "";
-  const entities: MessageEntity[] = [];
-  let i = 0;
+  let out = ""
+  const entities: MessageEntity[] = []
+  let i = 0
   while (i < s.length) {
-    const c = s[i]!;
+    const c = s[i]!
     if (c === "\\" && "_*`[".includes(s[i + 1] ?? "")) {
-      out += s[i + 1];
-      i += 2;
-      continue;
+      out += s[i + 1]
+      i += 2
+      continue
     }
     if (!"_*`[".includes(c)) {
-      out += c;
-      i++;
-      continue;
+      out += c
+      i++
+      continue
     }
-    const begin = i;
-    let end = c === "[" ? "]" : c;
-    let type = c === "_" ? "italic" : c === "*" ? "bold" : c === "`" ? "code" : "text_link";
-    let language: string | undefined;
+    const begin = i
+    let end = c === "[" ? "]" : c
+    let type = c === "_" ? "italic" : c === "*" ? "bold" : c === "`" ? "code" : "text_link"
+    let language: string | undefined
     if (s.startsWith("```", i)) {
-      type = "pre";
-      end = "```";
-      i += 3;
-      const nl = s.indexOf("\n", i);
+      type = "pre"
+      end = "```"
+      i += 3
+      const nl = s.indexOf("\n", i)
       if (nl >= 0 && /^[^\s`]*$/.test(s.slice(i, nl))) {
-        if (nl > i) language = s.slice(i, nl);
-        i = nl + 1;
+        if (nl > i) language = s.slice(i, nl)
+        i = nl + 1
       }
-    } else i++;
-    const start = out.length;
-    const close = s.indexOf(end, i);
-    if (close < 0) throw parseError(`Can't find end of the entity starting at byte offset ${byteOffset(s, begin)}`);
-    out += s.slice(i, close);
-    i = close + end.length;
-    const entity: MessageEntity = { type, offset: start, length: out.length - start };
+    } else i++
+    const start = out.length
+    const close = s.indexOf(end, i)
+    if (close < 0) throw parseError(`Can't find end of the entity starting at byte offset ${byteOffset(s, begin)}`)
+    out += s.slice(i, close)
+    i = close + end.length
+    const entity: MessageEntity = { type, offset: start, length: out.length - start }
     if (type === "text_link") {
-      if (s[i] !== "(") continue;
-      const urlEnd = s.indexOf(")", i);
-      if (urlEnd < 0) continue;
-      entity.url = s.slice(i + 1, urlEnd);
-      i = urlEnd + 1;
-      if (entity.url === "") continue;
+      if (s[i] !== "(") continue
+      const urlEnd = s.indexOf(")", i)
+      if (urlEnd < 0) continue
+      entity.url = s.slice(i + 1, urlEnd)
+      i = urlEnd + 1
+      if (entity.url === "") continue
     }
-    if (language !== undefined) entity.language = language;
-    if (entity.length > 0) entities.push(entity);
+    if (language !== undefined) entity.language = language
+    if (entity.length > 0) entities.push(entity)
   }
-  return { text: out, entities };
+  return { text: out, entities }
 }

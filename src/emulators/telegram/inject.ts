@@ -1,139 +1,155 @@
 // Updates as a simulated user would cause them. Each returns the update_id
 // plus the ids a test needs next (message, file, callback query).
-import { ControlError } from "./errors.ts";
-import { TINY_PNG, TINY_WEBP } from "./files.ts";
-import { asReplied } from "./methods.ts";
-import { enqueue } from "./polling.ts";
-import { unixNow } from "./state.ts";
-import type { BotState, EmulatorState } from "./state.ts";
-import type { Chat, Message, MessageEntity, UserInput } from "./types.ts";
+import { ControlError } from "./errors.ts"
+import { TINY_PNG, TINY_WEBP } from "./files.ts"
+import { asReplied } from "./methods.ts"
+import { enqueue } from "./polling.ts"
+import { unixNow } from "./state.ts"
+import type { BotState, EmulatorState } from "./state.ts"
+import type { Chat, Message, MessageEntity, UserInput } from "./types.ts"
 
 export interface InjectTarget {
   /** the sender; a bare number is a user id; default DEFAULT_USER */
-  from?: UserInput | number;
+  from?: UserInput | number
   /** default: the private chat with the sender */
-  chatId?: number;
-  chatType?: Chat["type"];
-  chatTitle?: string;
-  messageThreadId?: number;
+  chatId?: number
+  chatType?: Chat["type"]
+  chatTitle?: string
+  messageThreadId?: number
   /** makes the update a reply to this message of the same chat */
-  replyToMessageId?: number;
+  replyToMessageId?: number
 }
 
 export interface InjectTextInput extends InjectTarget {
-  text: string;
+  text: string
   /** default: bot_command entities detected like Telegram does */
-  entities?: MessageEntity[];
+  entities?: MessageEntity[]
 }
 
 export interface InjectPhotoInput extends InjectTarget {
-  caption?: string;
+  caption?: string
   /** default: a 1×1 PNG */
-  bytes?: Uint8Array;
+  bytes?: Uint8Array
 }
 
 export interface InjectDocumentInput extends InjectTarget {
-  caption?: string;
-  bytes?: Uint8Array;
-  fileName?: string;
-  mimeType?: string;
+  caption?: string
+  bytes?: Uint8Array
+  fileName?: string
+  mimeType?: string
 }
 
 export interface InjectStickerInput extends InjectTarget {
-  emoji?: string;
-  bytes?: Uint8Array;
+  emoji?: string
+  bytes?: Uint8Array
 }
 
 export interface InjectCallbackInput {
-  from?: UserInput | number;
+  from?: UserInput | number
   /** chat of the message; default the sender's private chat */
-  chatId?: number;
+  chatId?: number
   /** a message the bot sent in that chat */
-  messageId: number;
-  data: string;
+  messageId: number
+  data: string
 }
 
 export interface InjectResult {
-  updateId: number;
+  updateId: number
   /** true when the bot's allowed_updates excluded this kind, so it was never queued */
-  dropped: boolean;
-  chatId?: number;
-  messageId?: number;
-  fileId?: string;
-  callbackQueryId?: string;
+  dropped: boolean
+  chatId?: number
+  messageId?: number
+  fileId?: string
+  callbackQueryId?: string
 }
 
-const COMMAND_RE = /(?<=^|\s)\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?=$|\s)/g;
+const COMMAND_RE = /(?<=^|\s)\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?=$|\s)/g
 
 /** Telegram marks /commands itself; grammY's bot.command() relies on these entities. */
 export function commandEntities(text: string): MessageEntity[] {
-  return [...text.matchAll(COMMAND_RE)].map((m) => ({ type: "bot_command", offset: m.index, length: m[0].length }));
+  return [...text.matchAll(COMMAND_RE)].map((m) => ({ type: "bot_command", offset: m.index, length: m[0].length }))
 }
 
-function userMessage(state: EmulatorState, bot: BotState, target: InjectTarget, content: Record<string, unknown>): { message: Message; chatId: number } {
-  const from = state.user(bot, target.from);
-  const chatId = target.chatId ?? from.id;
-  const shape: Partial<Chat> | undefined = chatId === from.id
-    ? { first_name: from.first_name, last_name: from.last_name, username: from.username }
-    : target.chatType !== undefined || target.chatTitle !== undefined || target.messageThreadId !== undefined
-      ? { type: target.chatType, title: target.chatTitle, is_forum: target.messageThreadId !== undefined ? true : undefined }
-      : undefined;
-  const cs = state.chat(bot, chatId, shape);
-  const message: Message = { message_id: cs.nextMessageId++, from, chat: cs.chat, date: unixNow() };
+function userMessage(
+  state: EmulatorState,
+  bot: BotState,
+  target: InjectTarget,
+  content: Record<string, unknown>
+): { message: Message; chatId: number } {
+  const from = state.user(bot, target.from)
+  const chatId = target.chatId ?? from.id
+  const shape: Partial<Chat> | undefined =
+    chatId === from.id
+      ? { first_name: from.first_name, last_name: from.last_name, username: from.username }
+      : target.chatType !== undefined || target.chatTitle !== undefined || target.messageThreadId !== undefined
+        ? {
+            type: target.chatType,
+            title: target.chatTitle,
+            is_forum: target.messageThreadId !== undefined ? true : undefined
+          }
+        : undefined
+  const cs = state.chat(bot, chatId, shape)
+  const message: Message = { message_id: cs.nextMessageId++, from, chat: cs.chat, date: unixNow() }
   if (target.messageThreadId !== undefined) {
-    message.message_thread_id = target.messageThreadId;
-    message.is_topic_message = true;
+    message.message_thread_id = target.messageThreadId
+    message.is_topic_message = true
   }
   if (target.replyToMessageId !== undefined) {
-    const replied = cs.messages.get(target.replyToMessageId);
-    if (!replied || replied.deleted) throw new ControlError(404, `message ${target.replyToMessageId} not found in chat ${chatId}`);
-    message.reply_to_message = asReplied(replied.message);
+    const replied = cs.messages.get(target.replyToMessageId)
+    if (!replied || replied.deleted)
+      throw new ControlError(404, `message ${target.replyToMessageId} not found in chat ${chatId}`)
+    message.reply_to_message = asReplied(replied.message)
   }
-  Object.assign(message, content);
-  cs.messages.set(message.message_id, { message, fromBot: false, deleted: false, record: undefined });
-  return { message, chatId };
+  Object.assign(message, content)
+  cs.messages.set(message.message_id, { message, fromBot: false, deleted: false, record: undefined })
+  return { message, chatId }
 }
 
-function queueMessage(state: EmulatorState, bot: BotState, target: InjectTarget, content: Record<string, unknown>): InjectResult {
-  const { message, chatId } = userMessage(state, bot, target, content);
-  const { updateId, dropped } = enqueue(state, bot, { message });
-  return { updateId, dropped, chatId, messageId: message.message_id };
+function queueMessage(
+  state: EmulatorState,
+  bot: BotState,
+  target: InjectTarget,
+  content: Record<string, unknown>
+): InjectResult {
+  const { message, chatId } = userMessage(state, bot, target, content)
+  const { updateId, dropped } = enqueue(state, bot, { message })
+  return { updateId, dropped, chatId, messageId: message.message_id }
 }
 
 export function injectText(state: EmulatorState, bot: BotState, input: InjectTextInput): InjectResult {
-  if (typeof input.text !== "string" || input.text === "") throw new ControlError(400, "text is required");
-  const entities = input.entities ?? commandEntities(input.text);
-  return queueMessage(state, bot, input, entities.length > 0 ? { text: input.text, entities } : { text: input.text });
+  if (typeof input.text !== "string" || input.text === "") throw new ControlError(400, "text is required")
+  const entities = input.entities ?? commandEntities(input.text)
+  return queueMessage(state, bot, input, entities.length > 0 ? { text: input.text, entities } : { text: input.text })
 }
 
 function withCaption(caption: string | undefined, content: Record<string, unknown>): Record<string, unknown> {
-  if (caption === undefined) return content;
-  const entities = commandEntities(caption);
-  return entities.length > 0 ? { ...content, caption, caption_entities: entities } : { ...content, caption };
+  if (caption === undefined) return content
+  const entities = commandEntities(caption)
+  return entities.length > 0 ? { ...content, caption, caption_entities: entities } : { ...content, caption }
 }
 
 export function injectPhoto(state: EmulatorState, bot: BotState, input: InjectPhotoInput = {}): InjectResult {
-  const { file, sizes } = state.files.addPhoto(bot.id, input.bytes ?? TINY_PNG);
-  return { ...queueMessage(state, bot, input, withCaption(input.caption, { photo: sizes })), fileId: file.fileId };
+  const { file, sizes } = state.files.addPhoto(bot.id, input.bytes ?? TINY_PNG)
+  return { ...queueMessage(state, bot, input, withCaption(input.caption, { photo: sizes })), fileId: file.fileId }
 }
 
 export function injectDocument(state: EmulatorState, bot: BotState, input: InjectDocumentInput = {}): InjectResult {
-  const bytes = input.bytes ?? new Uint8Array(Buffer.from("%PDF-1.4\n% emulated document\n"));
-  const opts: { fileName: string; mimeType?: string } = { fileName: input.fileName ?? "document.pdf" };
-  if (input.mimeType !== undefined) opts.mimeType = input.mimeType;
-  const file = state.files.add(bot.id, "document", bytes, opts);
+  const bytes = input.bytes ?? new Uint8Array(Buffer.from("%PDF-1.4\n% emulated document\n"))
+  const opts: { fileName: string; mimeType?: string } = { fileName: input.fileName ?? "document.pdf" }
+  if (input.mimeType !== undefined) opts.mimeType = input.mimeType
+  const file = state.files.add(bot.id, "document", bytes, opts)
   const document: Record<string, unknown> = {
     file_id: file.fileId,
     file_unique_id: file.fileUniqueId,
     file_name: file.fileName,
-    file_size: bytes.length,
-  };
-  if (file.mimeType !== undefined) document.mime_type = file.mimeType;
-  return { ...queueMessage(state, bot, input, withCaption(input.caption, { document })), fileId: file.fileId };
+    file_size: bytes.length
+  }
+  if (file.mimeType !== undefined) document.mime_type = file.mimeType
+  return { ...queueMessage(state, bot, input, withCaption(input.caption, { document })), fileId: file.fileId }
 }
 
 export function injectSticker(state: EmulatorState, bot: BotState, input: InjectStickerInput = {}): InjectResult {
-  const file = state.files.add(bot.id, "sticker", input.bytes ?? TINY_WEBP);
+  const file = state.files.add(bot.id, "sticker", input.bytes ?? TINY_WEBP)
   const sticker = {
     file_id: file.fileId,
     file_unique_id: file.fileUniqueId,
@@ -144,56 +160,56 @@ export function injectSticker(state: EmulatorState, bot: BotState, input: Inject
     is_video: false,
     emoji: input.emoji ?? "👍",
     set_name: "EmulatorStickers",
-    file_size: file.bytes.length,
-  };
-  return { ...queueMessage(state, bot, input, { sticker }), fileId: file.fileId };
+    file_size: file.bytes.length
+  }
+  return { ...queueMessage(state, bot, input, { sticker }), fileId: file.fileId }
 }
 
 export function injectCallbackQuery(state: EmulatorState, bot: BotState, input: InjectCallbackInput): InjectResult {
-  if (typeof input.data !== "string") throw new ControlError(400, "data is required");
-  const from = state.user(bot, input.from);
-  const chatId = input.chatId ?? from.id;
-  const stored = bot.chats.get(chatId)?.messages.get(input.messageId);
+  if (typeof input.data !== "string") throw new ControlError(400, "data is required")
+  const from = state.user(bot, input.from)
+  const chatId = input.chatId ?? from.id
+  const stored = bot.chats.get(chatId)?.messages.get(input.messageId)
   if (!stored || stored.deleted || !stored.fromBot) {
-    throw new ControlError(404, `bot message ${input.messageId} not found in chat ${chatId}`);
+    throw new ControlError(404, `bot message ${input.messageId} not found in chat ${chatId}`)
   }
-  const id = state.nextCallbackId();
+  const id = state.nextCallbackId()
   const query = {
     id,
     from,
     message: stored.message,
     chat_instance: String(-(Math.abs(chatId) * 7919 + bot.id) % 9_000_000_000_000_000),
-    data: input.data,
-  };
-  bot.callbackQueries.set(id, { query, answered: false });
-  const { updateId, dropped } = enqueue(state, bot, { callback_query: query });
-  return { updateId, dropped, chatId, messageId: input.messageId, callbackQueryId: id };
+    data: input.data
+  }
+  bot.callbackQueries.set(id, { query, answered: false })
+  const { updateId, dropped } = enqueue(state, bot, { callback_query: query })
+  return { updateId, dropped, chatId, messageId: input.messageId, callbackQueryId: id }
 }
 
 /** Any update body (e.g. {pre_checkout_query: ...}); update_id is assigned here. */
 export function injectRaw(state: EmulatorState, bot: BotState, update: Record<string, unknown>): InjectResult {
-  const { update_id: _ignored, ...body } = update;
-  if (Object.keys(body).length === 0) throw new ControlError(400, "update body is empty");
-  return enqueue(state, bot, body);
+  const { update_id: _ignored, ...body } = update
+  if (Object.keys(body).length === 0) throw new ControlError(400, "update body is empty")
+  return enqueue(state, bot, body)
 }
 
 /** Blocking (or unblocking) the bot, with the my_chat_member update Telegram sends for it. */
 export function setUserBlocked(state: EmulatorState, bot: BotState, userId: number, blocked: boolean): InjectResult {
-  const from = state.user(bot, userId);
-  const cs = state.chat(bot, userId);
-  if (blocked) bot.blocked.add(userId);
-  else bot.blocked.delete(userId);
-  const me = state.botUser(bot);
-  const kicked = { user: me, status: "kicked", until_date: 0 };
-  const member = { user: me, status: "member" };
+  const from = state.user(bot, userId)
+  const cs = state.chat(bot, userId)
+  if (blocked) bot.blocked.add(userId)
+  else bot.blocked.delete(userId)
+  const me = state.botUser(bot)
+  const kicked = { user: me, status: "kicked", until_date: 0 }
+  const member = { user: me, status: "member" }
   const { updateId, dropped } = enqueue(state, bot, {
     my_chat_member: {
       chat: cs.chat,
       from,
       date: unixNow(),
       old_chat_member: blocked ? member : kicked,
-      new_chat_member: blocked ? kicked : member,
-    },
-  });
-  return { updateId, dropped, chatId: userId };
+      new_chat_member: blocked ? kicked : member
+    }
+  })
+  return { updateId, dropped, chatId: userId }
 }

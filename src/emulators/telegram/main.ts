@@ -1,24 +1,24 @@
 // Standalone emulator: node src/emulators/telegram/main.ts [--port 8081] [--host 127.0.0.1]
-import { parseArgs } from "node:util";
-import { startTelegramEmulator } from "./index.ts";
+import { parseArgs } from "node:util"
+import { startTelegramEmulator } from "./index.ts"
 
 const { values } = parseArgs({
-  options: { port: { type: "string", default: "0" }, host: { type: "string", default: "127.0.0.1" } },
-});
-const port = Number(values.port);
+  options: { port: { type: "string", default: "0" }, host: { type: "string", default: "127.0.0.1" } }
+})
+const port = Number(values.port)
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`invalid --port ${values.port}`);
-  process.exit(2);
+  console.error(`invalid --port ${values.port}`)
+  process.exit(2)
 }
 
-const emulator = await startTelegramEmulator({ port, host: values.host });
-console.log(`telegram emulator listening on ${emulator.url}`);
+const emulator = await startTelegramEmulator({ port, host: values.host })
+console.log(`telegram emulator listening on ${emulator.url}`)
 
-let stopping = false;
+let stopping = false
 const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void emulator.close().then(() => process.exit(0));
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+  if (stopping) return
+  stopping = true
+  void emulator.close().then(() => process.exit(0))
+}
+process.on("SIGINT", stop)
+process.on("SIGTERM", stop)

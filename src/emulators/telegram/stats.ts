@@ -1,50 +1,50 @@
-import type { BotState, EmulatorState } from "./state.ts";
+import type { BotState, EmulatorState } from "./state.ts"
 
 export interface BotStats {
-  token: string;
-  botId: number;
-  revoked: boolean;
-  getUpdatesCalls: number;
+  token: string
+  botId: number
+  revoked: boolean
+  getUpdatesCalls: number
   /** getUpdates requests in flight right now (normally 0 or 1) */
-  activePollers: number;
+  activePollers: number
   /** most getUpdates requests ever in flight at once; 2+ means two pollers overlapped */
-  maxConcurrentPollers: number;
+  maxConcurrentPollers: number
   /** 409 answers issued (competing getUpdates, getUpdates under a webhook, setWebhook) */
-  conflicts: number;
+  conflicts: number
   /** highest offset the bot has acknowledged */
-  confirmedOffset: number;
+  confirmedOffset: number
   /** updates queued but not yet confirmed */
-  pendingUpdates: number;
+  pendingUpdates: number
   /** epoch ms */
-  firstGetUpdatesAt: number | null;
-  lastGetUpdatesAt: number | null;
-  callsByMethod: Record<string, number>;
-  totalCalls: number;
-  unauthorized: number;
-  faultsServed: number;
-  updatesDelivered: number;
-  webhookUrl: string | null;
+  firstGetUpdatesAt: number | null
+  lastGetUpdatesAt: number | null
+  callsByMethod: Record<string, number>
+  totalCalls: number
+  unauthorized: number
+  faultsServed: number
+  updatesDelivered: number
+  webhookUrl: string | null
 }
 
 export interface FleetSummary {
-  tokens: number;
-  revoked: number;
+  tokens: number
+  revoked: number
   /** bots with a getUpdates in flight now */
-  activePolls: number;
+  activePolls: number
   /** bots polling now or whose last getUpdates started within polledWithinMs */
-  polledWithin: number;
-  polledWithinMs: number;
-  getUpdatesCalls: number;
-  conflicts: number;
-  totalCalls: number;
-  unauthorized: number;
-  pendingUpdates: number;
+  polledWithin: number
+  polledWithinMs: number
+  getUpdatesCalls: number
+  conflicts: number
+  totalCalls: number
+  unauthorized: number
+  pendingUpdates: number
   /** bots whose maxConcurrentPollers ever exceeded 1 */
-  botsWithOverlappingPolls: number;
+  botsWithOverlappingPolls: number
 }
 
 export function botStats(bot: BotState): BotStats {
-  const c = bot.counters;
+  const c = bot.counters
   return {
     token: bot.token,
     botId: bot.id,
@@ -62,25 +62,25 @@ export function botStats(bot: BotState): BotStats {
     unauthorized: c.unauthorized,
     faultsServed: c.faultsServed,
     updatesDelivered: c.updatesDelivered,
-    webhookUrl: bot.webhook?.url ?? null,
-  };
+    webhookUrl: bot.webhook?.url ?? null
+  }
 }
 
 /** One pass over plain counters; cheap enough to poll with 10k+ bots. */
 export function fleetSummary(state: EmulatorState, polledWithinMs: number): FleetSummary {
-  const cutoff = Date.now() - polledWithinMs;
-  let revoked = 0;
-  let polledWithin = 0;
-  let pendingUpdates = 0;
-  let overlapping = 0;
+  const cutoff = Date.now() - polledWithinMs
+  let revoked = 0
+  let polledWithin = 0
+  let pendingUpdates = 0
+  let overlapping = 0
   for (const bot of state.bots.values()) {
-    const c = bot.counters;
-    if (bot.revoked) revoked++;
-    if (c.activePollers > 0 || (c.lastGetUpdatesAt !== null && c.lastGetUpdatesAt >= cutoff)) polledWithin++;
-    if (c.maxConcurrentPollers > 1) overlapping++;
-    pendingUpdates += bot.queue.length;
+    const c = bot.counters
+    if (bot.revoked) revoked++
+    if (c.activePollers > 0 || (c.lastGetUpdatesAt !== null && c.lastGetUpdatesAt >= cutoff)) polledWithin++
+    if (c.maxConcurrentPollers > 1) overlapping++
+    pendingUpdates += bot.queue.length
   }
-  const t = state.totals;
+  const t = state.totals
   return {
     tokens: state.bots.size,
     revoked,
@@ -92,6 +92,6 @@ export function fleetSummary(state: EmulatorState, polledWithinMs: number): Flee
     totalCalls: t.totalCalls,
     unauthorized: t.unauthorized,
     pendingUpdates,
-    botsWithOverlappingPolls: overlapping,
-  };
+    botsWithOverlappingPolls: overlapping
+  }
 }

@@ -2,7 +2,7 @@
 import type { PaymentView } from "./gateway.ts"
 
 const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c]!)
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!)
 
 export const bankPage = (payment: PaymentView, startPayPath: string): string => {
   const unit = payment.currency === "IRT" ? "toman" : "rial"

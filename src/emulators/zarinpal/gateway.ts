@@ -169,8 +169,8 @@ export const makeGateway = (options: GatewayOptions = {}) => {
 
   /** Format check, then the terminal checks (-10, -11); `undefined` when the merchant may proceed. */
   const checkMerchant = (host: Host, merchantId: unknown): Reply | undefined => {
-    const wellFormed = typeof merchantId === "string" &&
-      (host === "sandbox" ? merchantId.length === 36 : UUID.test(merchantId))
+    const wellFormed =
+      typeof merchantId === "string" && (host === "sandbox" ? merchantId.length === 36 : UUID.test(merchantId))
     if (!wellFormed) return failure(-9, [{ merchant_id: "The merchant id must be 36 characters." }])
     if (host === "sandbox") return undefined
     const entry = merchants.get(merchantId.toLowerCase())
@@ -210,7 +210,9 @@ export const makeGateway = (options: GatewayOptions = {}) => {
     if (amount === undefined) {
       validations.push({ amount: "The amount must be an integer." })
     } else if (toRial(amount, currency === "IRT" ? "IRT" : "IRR") < MIN_RIAL) {
-      validations.push({ amount: currency === "IRT" ? "The amount must be at least 100." : "The amount must be at least 1000." })
+      validations.push({
+        amount: currency === "IRT" ? "The amount must be at least 100." : "The amount must be at least 1000."
+      })
     }
     if (!isHttpUrl(body.callback_url)) validations.push({ callback_url: "The callback url format is invalid." })
     if (typeof body.description !== "string" || body.description.trim() === "") {
@@ -302,7 +304,11 @@ export const makeGateway = (options: GatewayOptions = {}) => {
    * The bank's decision for an open payment. A payment already decided keeps
    * its outcome (paying twice, or paying after cancelling, changes nothing).
    */
-  const settle = (authority: string, outcome: "pay" | "cancel", cardPan = DEFAULT_CARD_PAN): BankOutcome | undefined => {
+  const settle = (
+    authority: string,
+    outcome: "pay" | "cancel",
+    cardPan = DEFAULT_CARD_PAN
+  ): BankOutcome | undefined => {
     const payment = payments.get(authority)
     if (payment === undefined) return undefined
     if (payment.state === "pending") {

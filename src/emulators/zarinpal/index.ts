@@ -133,18 +133,26 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
     const raw = await readBody(req)
     const body = parseJson(raw)
     const record = (status: number) =>
-      log.push({ at: new Date().toISOString(), endpoint, sandbox: host === "sandbox", status, body: body === BadJson ? raw : body })
+      log.push({
+        at: new Date().toISOString(),
+        endpoint,
+        sandbox: host === "sandbox",
+        status,
+        body: body === BadJson ? raw : body
+      })
     const fault = faults.take((f) => f.endpoint === undefined || f.endpoint === endpoint)
     if (fault !== undefined) {
       return answerFault(req, fault, record, (status) =>
-        sendText(res, status, `<html><body><h1>${status}</h1>injected fault</body></html>`, "text/html; charset=utf-8"))
+        sendText(res, status, `<html><body><h1>${status}</h1>injected fault</body></html>`, "text/html; charset=utf-8")
+      )
     }
     const input = body === BadJson ? undefined : body
-    const reply: Reply = endpoint === "request"
-      ? gateway.request(host, input)
-      : endpoint === "verify"
-      ? gateway.verify(host, input)
-      : gateway.unVerified(host, input)
+    const reply: Reply =
+      endpoint === "request"
+        ? gateway.request(host, input)
+        : endpoint === "verify"
+          ? gateway.verify(host, input)
+          : gateway.unVerified(host, input)
     record(reply.status)
     if (faults.latencyMs() > 0) await sleep(faults.latencyMs())
     if (!res.destroyed) sendJson(res, reply.status, reply.body)
@@ -163,7 +171,10 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
   }
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, path: string) => {
-    const parts = path.split("/").filter((p) => p.length > 0).slice(1) // drop "control"
+    const parts = path
+      .split("/")
+      .filter((p) => p.length > 0)
+      .slice(1) // drop "control"
     const method = req.method ?? "GET"
     if (parts[0] === "payments" && method === "GET" && parts.length === 1) {
       return sendJson(res, 200, { payments: gateway.list() })
@@ -173,7 +184,12 @@ export const startZarinpalEmulator = async (options: ZarinpalEmulatorOptions = {
       if (payment === undefined) throw new ControlError(404, `no payment with authority ${parts[1]}`)
       return sendJson(res, 200, payment)
     }
-    if (parts[0] === "payments" && parts.length === 3 && method === "POST" && (parts[2] === "pay" || parts[2] === "cancel")) {
+    if (
+      parts[0] === "payments" &&
+      parts.length === 3 &&
+      method === "POST" &&
+      (parts[2] === "pay" || parts[2] === "cancel")
+    ) {
       const body = await readControlBody(req)
       const result = await settle(decodeURIComponent(parts[1]!), parts[2], {
         follow: body.follow === true,

@@ -15,7 +15,7 @@ export interface NewNotice {
   readonly payload?: unknown
 }
 
-export const enqueueNotice = Effect.fn("enqueueNotice")(function*(botId: number, notice: NewNotice) {
+export const enqueueNotice = Effect.fn("enqueueNotice")(function* (botId: number, notice: NewNotice) {
   const sql = yield* SqlClient.SqlClient
   // JSON goes in as text: the client's name transforms must not touch the payload's keys.
   yield* sql`

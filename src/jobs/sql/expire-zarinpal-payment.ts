@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const expireZarinpalPayment = Effect.fn("expireZarinpalPayment")(function*(botId: number, paymentId: number) {
+export const expireZarinpalPayment = Effect.fn("expireZarinpalPayment")(function* (botId: number, paymentId: number) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<{ userId: number }>`
     UPDATE zarinpal_payments SET status = 'expired'

@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const fleetBotIsActive = Effect.fn("fleetBotIsActive")(function*(botId: number) {
+export const fleetBotIsActive = Effect.fn("fleetBotIsActive")(function* (botId: number) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<{ isActive: boolean }>`SELECT is_active FROM bots WHERE id = ${botId}`
   return row?.isActive === true

@@ -10,7 +10,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const fleetDueRotations = Effect.fn("fleetDueRotations")(function*(now: Date) {
+export const fleetDueRotations = Effect.fn("fleetDueRotations")(function* (now: Date) {
   const sql = yield* SqlClient.SqlClient
   const rows = yield* sql<{ botId: number }>`
     WITH active AS (

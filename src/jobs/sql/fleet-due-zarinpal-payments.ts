@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const fleetDueZarinpalPayments = Effect.fn("fleetDueZarinpalPayments")(function*(limit: number) {
+export const fleetDueZarinpalPayments = Effect.fn("fleetDueZarinpalPayments")(function* (limit: number) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql<{ id: number; botId: number }>`
     SELECT id, bot_id FROM zarinpal_payments

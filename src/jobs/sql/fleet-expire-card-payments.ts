@@ -16,10 +16,12 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const fleetExpireCardPayments = Effect.fn("fleetExpireCardPayments")(
-  function*(options: { readonly limit: number; readonly graceSeconds: number }) {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<{ botId: number; expired: number }>`
+export const fleetExpireCardPayments = Effect.fn("fleetExpireCardPayments")(function* (options: {
+  readonly limit: number
+  readonly graceSeconds: number
+}) {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql<{ botId: number; expired: number }>`
       WITH due AS (
         SELECT id FROM card_to_card_payments
         WHERE status = 'pending' AND receipt_submitted_at IS NULL
@@ -37,5 +39,4 @@ export const fleetExpireCardPayments = Effect.fn("fleetExpireCardPayments")(
         SELECT bot_id, 'card_payment_expired', id, user_id FROM expired
       )
       SELECT bot_id, count(*)::int AS expired FROM expired GROUP BY bot_id`
-  }
-)
+})

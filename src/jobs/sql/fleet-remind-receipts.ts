@@ -11,10 +11,12 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const fleetRemindReceipts = Effect.fn("fleetRemindReceipts")(
-  function*(options: { readonly limit: number; readonly intervalMinutes: number }) {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<{ botId: number; receipts: number }>`
+export const fleetRemindReceipts = Effect.fn("fleetRemindReceipts")(function* (options: {
+  readonly limit: number
+  readonly intervalMinutes: number
+}) {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql<{ botId: number; receipts: number }>`
       WITH due AS (
         SELECT id FROM card_to_card_payments
         WHERE status = 'pending' AND receipt_submitted_at IS NOT NULL AND expires_at <= now()
@@ -32,5 +34,4 @@ export const fleetRemindReceipts = Effect.fn("fleetRemindReceipts")(
       SELECT bot_id, 'receipt_reminder', jsonb_build_object('paymentIds', jsonb_agg(id ORDER BY id))
       FROM stamped GROUP BY bot_id
       RETURNING bot_id, jsonb_array_length(payload -> 'paymentIds') AS receipts`
-  }
-)
+})

@@ -14,13 +14,14 @@ export interface KnownAuthority {
   readonly zarinpalAuthority: string
 }
 
-export const fleetZarinpalPaymentsByAuthority = Effect.fn("fleetZarinpalPaymentsByAuthority")(
-  function*(authorities: ReadonlyArray<string>, botIds: ReadonlyArray<number>) {
-    if (authorities.length === 0 || botIds.length === 0) return []
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<KnownAuthority>`
+export const fleetZarinpalPaymentsByAuthority = Effect.fn("fleetZarinpalPaymentsByAuthority")(function* (
+  authorities: ReadonlyArray<string>,
+  botIds: ReadonlyArray<number>
+) {
+  if (authorities.length === 0 || botIds.length === 0) return []
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql<KnownAuthority>`
       SELECT id, bot_id, status, zarinpal_authority FROM zarinpal_payments
       WHERE zarinpal_authority = ANY(${authorities}::text[]) AND bot_id = ANY(${botIds}::bigint[])
       ORDER BY id`
-  }
-)
+})

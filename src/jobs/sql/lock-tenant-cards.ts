@@ -18,7 +18,7 @@ export interface RotationCard {
   readonly lastRotatedAt: Date | null
 }
 
-export const lockTenantCards = Effect.fn("lockTenantCards")(function*(botId: number) {
+export const lockTenantCards = Effect.fn("lockTenantCards")(function* (botId: number) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql<RotationCard>`
     SELECT id, is_active, is_current, rotation_strategy, rotation_interval_minutes, last_rotated_at

@@ -8,7 +8,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const makeCardCurrent = Effect.fn("makeCardCurrent")(function*(botId: number, cardId: number, now: Date) {
+export const makeCardCurrent = Effect.fn("makeCardCurrent")(function* (botId: number, cardId: number, now: Date) {
   const sql = yield* SqlClient.SqlClient
   yield* sql`
     UPDATE tenant_payment_cards

@@ -8,7 +8,7 @@ export interface NoticeRecipient {
   readonly language: Language | null
 }
 
-export const noticeRecipient = Effect.fn("noticeRecipient")(function*(botId: number, userId: number) {
+export const noticeRecipient = Effect.fn("noticeRecipient")(function* (botId: number, userId: number) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<NoticeRecipient>`
     SELECT telegram_id, language FROM users WHERE bot_id = ${botId} AND id = ${userId}`

@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export const stampCardTurn = Effect.fn("stampCardTurn")(function*(botId: number, cardId: number, now: Date) {
+export const stampCardTurn = Effect.fn("stampCardTurn")(function* (botId: number, cardId: number, now: Date) {
   const sql = yield* SqlClient.SqlClient
   yield* sql`
     UPDATE tenant_payment_cards SET last_rotated_at = ${now}

@@ -19,19 +19,21 @@ import type { Ownership } from "../supervisor.ts"
 
 export const bucketSingletonName = (bucket: number) => `bots/bucket-${bucket}`
 
-export const clusterOwnership = (sharding: Sharding.Sharding["Service"]): Ownership => (buckets, run) =>
-  Effect.gen(function*() {
-    // The registrations belong to the engine's lifetime, not to this layer's:
-    // on shutdown the engine hands its shards off one by one — it unregisters
-    // the runner (the others start claiming at once), stops each shard's
-    // singletons and releases that shard's lock as soon as they have stopped —
-    // instead of every bucket stopping while all locks are held and the locks
-    // going together at the end. (Measured at 10,000 bots, the hand-over time
-    // is dominated by the bots' stop and start cost, not by this order.) The
-    // scope is parallel so that, if it is ever closed, buckets stop at once.
-    const registrations = yield* Scope.make("parallel")
-    for (let k = 0; k < buckets; k++) {
-      yield* sharding.registerSingleton(bucketSingletonName(k), run(k)).pipe(Scope.provide(registrations))
-    }
-    yield* Effect.logInfo(`registered ${buckets} bucket singletons`)
-  })
+export const clusterOwnership =
+  (sharding: Sharding.Sharding["Service"]): Ownership =>
+  (buckets, run) =>
+    Effect.gen(function* () {
+      // The registrations belong to the engine's lifetime, not to this layer's:
+      // on shutdown the engine hands its shards off one by one — it unregisters
+      // the runner (the others start claiming at once), stops each shard's
+      // singletons and releases that shard's lock as soon as they have stopped —
+      // instead of every bucket stopping while all locks are held and the locks
+      // going together at the end. (Measured at 10,000 bots, the hand-over time
+      // is dominated by the bots' stop and start cost, not by this order.) The
+      // scope is parallel so that, if it is ever closed, buckets stop at once.
+      const registrations = yield* Scope.make("parallel")
+      for (let k = 0; k < buckets; k++) {
+        yield* sharding.registerSingleton(bucketSingletonName(k), run(k)).pipe(Scope.provide(registrations))
+      }
+      yield* Effect.logInfo(`registered ${buckets} bucket singletons`)
+    })

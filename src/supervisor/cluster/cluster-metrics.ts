@@ -25,18 +25,20 @@ const valueOf = (context: Context.Context<never>, id: string): number | undefine
 }
 
 /** Registers the gauges once per process (several in-process apps share one prom registry). */
-export const ClusterMetricsLive = Layer.effectDiscard(Effect.gen(function*() {
-  const context = yield* Effect.context<never>()
-  for (const [name, help] of GAUGES) {
-    if (registry.getSingleMetric(name)) continue
-    new prom.Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const value = valueOf(context, name)
-        if (value !== undefined) this.set(value)
-      }
-    })
-  }
-}))
+export const ClusterMetricsLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const context = yield* Effect.context<never>()
+    for (const [name, help] of GAUGES) {
+      if (registry.getSingleMetric(name)) continue
+      new prom.Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const value = valueOf(context, name)
+          if (value !== undefined) this.set(value)
+        }
+      })
+    }
+  })
+)

@@ -15,7 +15,7 @@ import { causeSummary } from "../../logging.ts"
 export const rateLimitedEngineLogs = (intervalMs: number) =>
   Layer.effect(
     Logger.CurrentLoggers,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const loggers = yield* Logger.CurrentLoggers
       const lastLogged = new Map<string, number>()
       const suppressed = new Map<string, number>()

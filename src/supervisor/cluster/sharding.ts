@@ -79,30 +79,39 @@ const k8sNamespace = (config: AppConfigShape) =>
  * application decodes int8 as a JavaScript number and refuses larger values;
  * the engine's message ids are 64-bit snowflakes and would not decode.
  */
-const ClusterDatabase = Layer.unwrap(Effect.gen(function*() {
-  const pg = yield* PgClient.PgClient
-  const { transformJson: _json, transformQueryNames: _query, transformResultNames: _result, types: _types, ...connection } =
-    pg.config
-  return PgClient.layer({ ...connection, maxConnections: CLUSTER_POOL_SIZE, applicationName: "botfleet-cluster" })
-}))
+const ClusterDatabase = Layer.unwrap(
+  Effect.gen(function* () {
+    const pg = yield* PgClient.PgClient
+    const {
+      transformJson: _json,
+      transformQueryNames: _query,
+      transformResultNames: _result,
+      types: _types,
+      ...connection
+    } = pg.config
+    return PgClient.layer({ ...connection, maxConnections: CLUSTER_POOL_SIZE, applicationName: "botfleet-cluster" })
+  })
+)
 
 /** The cluster runner of this process. Provides `Sharding`; needs the application's PgClient and AppConfig. */
-export const ClusterLive = Layer.unwrap(Effect.gen(function*() {
-  const config = yield* AppConfig
-  const address = RunnerAddress.make(config.runnerHost, yield* runnerPort(config))
-  yield* Effect.logInfo(`cluster runner ${address.host}:${address.port}, runner health: ${config.runnerHealth}`)
-  const Engine = NodeClusterSocket.layer({
-    storage: "sql",
-    runnerHealth: config.runnerHealth,
-    runnerHealthK8s: {
-      namespace: k8sNamespace(config),
-      labelSelector: Option.getOrUndefined(config.k8sLabelSelector)
-    },
-    shardingConfig: shardingConfigFor(address)
-  }).pipe(
-    Layer.provide(ClusterDatabase),
-    Layer.provide(rateLimitedEngineLogs(ENGINE_WARNING_INTERVAL_MS)),
-    Layer.orDie
-  )
-  return Layer.merge(Engine, ClusterMetricsLive)
-}))
+export const ClusterLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const address = RunnerAddress.make(config.runnerHost, yield* runnerPort(config))
+    yield* Effect.logInfo(`cluster runner ${address.host}:${address.port}, runner health: ${config.runnerHealth}`)
+    const Engine = NodeClusterSocket.layer({
+      storage: "sql",
+      runnerHealth: config.runnerHealth,
+      runnerHealthK8s: {
+        namespace: k8sNamespace(config),
+        labelSelector: Option.getOrUndefined(config.k8sLabelSelector)
+      },
+      shardingConfig: shardingConfigFor(address)
+    }).pipe(
+      Layer.provide(ClusterDatabase),
+      Layer.provide(rateLimitedEngineLogs(ENGINE_WARNING_INTERVAL_MS)),
+      Layer.orDie
+    )
+    return Layer.merge(Engine, ClusterMetricsLive)
+  })
+)

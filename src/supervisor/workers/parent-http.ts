@@ -28,7 +28,9 @@ export interface ParentHttpOptions {
 const scrape = async (worker: Worker): Promise<{ worker: string; text: string } | undefined> => {
   if (worker.httpPort === undefined || worker.pid === undefined) return undefined
   try {
-    const res = await fetch(`http://127.0.0.1:${worker.httpPort}/metrics`, { signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) })
+    const res = await fetch(`http://127.0.0.1:${worker.httpPort}/metrics`, {
+      signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS)
+    })
     return res.ok ? { worker: String(worker.index), text: await res.text() } : undefined
   } catch {
     return undefined
@@ -50,16 +52,19 @@ export const serveParentHttp = (options: ParentHttpOptions): Effect.Effect<numbe
       return
     }
     const forwardedFor = [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ")
-    const upstream = http.request({
-      host: "127.0.0.1",
-      port: worker.httpPort,
-      method: req.method,
-      path: req.url,
-      headers: { ...req.headers, "x-forwarded-for": forwardedFor }
-    }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
+    const upstream = http.request(
+      {
+        host: "127.0.0.1",
+        port: worker.httpPort,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, "x-forwarded-for": forwardedFor }
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      }
+    )
     upstream.on("error", () => {
       if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" })
       res.end(res.headersSent ? undefined : JSON.stringify({ error: "worker did not answer" }))
@@ -72,9 +77,15 @@ export const serveParentHttp = (options: ParentHttpOptions): Effect.Effect<numbe
     if (req.method === "GET" && path === "/healthz") {
       res.writeHead(200, { "content-type": "text/plain" }).end("ok")
     } else if (req.method === "GET" && path === "/readyz") {
-      const workers = options.workers.map((w) => ({ worker: w.index, pid: w.pid ?? null, ready: w.ready, restarts: w.restarts }))
+      const workers = options.workers.map((w) => ({
+        worker: w.index,
+        pid: w.pid ?? null,
+        ready: w.ready,
+        restarts: w.restarts
+      }))
       const ready = !options.isStopping() && options.workers.some((w) => w.ready)
-      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" })
+      res
+        .writeHead(ready ? 200 : 503, { "content-type": "application/json" })
         .end(JSON.stringify({ ready, checks: { accepting: !options.isStopping() }, workers }))
     } else if (req.method === "GET" && path === "/metrics") {
       const texts = (await Promise.all(options.workers.map(scrape))).filter((t) => t !== undefined)
@@ -100,8 +111,10 @@ export const serveParentHttp = (options: ParentHttpOptions): Effect.Effect<numbe
         server.close(() => resume(Effect.void))
         server.closeAllConnections()
       })
-  ).pipe(Effect.map((server) => {
-    const address = server.address()
-    return typeof address === "object" && address ? address.port : options.port
-  }))
+  ).pipe(
+    Effect.map((server) => {
+      const address = server.address()
+      return typeof address === "object" && address ? address.port : options.port
+    })
+  )
 }

@@ -74,19 +74,26 @@ const isReady = (port: number) =>
   )
 
 export const makeWorkers = (runnerPorts: ReadonlyArray<number>): ReadonlyArray<Worker> =>
-  runnerPorts.map((runnerPort, index) => ({ index, runnerPort, httpPort: undefined, pid: undefined, ready: false, restarts: 0 }))
+  runnerPorts.map((runnerPort, index) => ({
+    index,
+    runnerPort,
+    httpPort: undefined,
+    pid: undefined,
+    ready: false,
+    restarts: 0
+  }))
 
 /** Starts the workers and keeps them running until the scope closes. */
 export const superviseWorkers = (
   workers: ReadonlyArray<Worker>,
   options: WorkerProcessesOptions
 ): Effect.Effect<void, never, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let stopping = false
     const children = new Map<number, ChildProcess>()
 
     const runOnce = (worker: Worker) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const httpPort = yield* Effect.orDie(freePort())
         const child = spawn(process.execPath, [...process.execArgv, ...options.argv], {
           env: {
@@ -113,7 +120,7 @@ export const superviseWorkers = (
       })
 
     const supervise = (worker: Worker) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         let backoff = INITIAL_BACKOFF_MS
         while (!stopping) {
           const startedAt = Date.now()
@@ -147,7 +154,7 @@ export const superviseWorkers = (
 
     // Added after the supervising fibers, so it runs before they are interrupted.
     yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         stopping = true
         const running = [...children.values()]
         yield* Effect.logInfo(`stopping ${running.length} worker processes`)

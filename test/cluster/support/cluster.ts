@@ -68,8 +68,8 @@ export const TEST_ENV = {
 }
 
 export const startRunner = async (options: RunnerOptions): Promise<Runner> => {
-  const runnerPort = options.runnerPort ?? await freePort()
-  const httpPort = options.httpPort ?? await freePort()
+  const runnerPort = options.runnerPort ?? (await freePort())
+  const httpPort = options.httpPort ?? (await freePort())
   const child = spawn(process.execPath, [options.script ?? MAIN], {
     env: {
       ...process.env,
@@ -105,11 +105,16 @@ export const startRunner = async (options: RunnerOptions): Promise<Runner> => {
 }
 
 export const waitReady = (runner: Runner, timeoutMs = 20_000) =>
-  waitFor(`runner ${runner.pid} ready`, async () => {
-    if (!runner.alive()) throw new Error(`runner ${runner.pid} exited:\n${runner.output().slice(-3000)}`)
-    const res = await fetch(`${runner.httpUrl}/readyz`).catch(() => undefined)
-    return res?.status === 200
-  }, timeoutMs, 200)
+  waitFor(
+    `runner ${runner.pid} ready`,
+    async () => {
+      if (!runner.alive()) throw new Error(`runner ${runner.pid} exited:\n${runner.output().slice(-3000)}`)
+      const res = await fetch(`${runner.httpUrl}/readyz`).catch(() => undefined)
+      return res?.status === 200
+    },
+    timeoutMs,
+    200
+  )
 
 export const stopAll = async (runners: ReadonlyArray<Runner>) => {
   for (const r of runners) if (r.alive()) r.process.kill("SIGKILL")
@@ -120,10 +125,12 @@ export const stopAll = async (runners: ReadonlyArray<Runner>) => {
 export const database = (url: string) => {
   const runtime = ManagedRuntime.make(layerFromUrl(url, { maxConnections: 3, applicationName: "cluster-test" }))
   const query = <A extends object>(text: string, params: ReadonlyArray<unknown> = []) =>
-    runtime.runPromise(Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      return (yield* sql.unsafe<A>(text, params)) as ReadonlyArray<A>
-    }))
+    runtime.runPromise(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return (yield* sql.unsafe<A>(text, params)) as ReadonlyArray<A>
+      })
+    )
   return { query, close: () => runtime.dispose() }
 }
 export type Database = ReturnType<typeof database>
@@ -182,15 +189,18 @@ export const botsByRunner = (rows: Map<number, StatusRow>, ids: ReadonlyArray<nu
 export const watchPolls = (emulator: TelegramEmulator, tokens: ReadonlyArray<string>) => {
   const changes = new Map<string, Array<readonly [number, number]>>(tokens.map((t) => [t, []]))
   type Bot = { token: string; counters: { activePollers: number } }
-  const state = emulator.state as unknown as { beginPoll: (bot: Bot, poll: unknown) => void; endPoll: (bot: Bot, poll: unknown) => void }
+  const state = emulator.state as unknown as {
+    beginPoll: (bot: Bot, poll: unknown) => void
+    endPoll: (bot: Bot, poll: unknown) => void
+  }
   const originalBegin = state.beginPoll
   const originalEnd = state.endPoll
   const record = (bot: Bot) => changes.get(bot.token)?.push([Date.now(), bot.counters.activePollers])
-  state.beginPoll = function(this: unknown, bot: Bot, poll: unknown) {
+  state.beginPoll = function (this: unknown, bot: Bot, poll: unknown) {
     originalBegin.call(this, bot, poll)
     record(bot)
   }
-  state.endPoll = function(this: unknown, bot: Bot, poll: unknown) {
+  state.endPoll = function (this: unknown, bot: Bot, poll: unknown) {
     originalEnd.call(this, bot, poll)
     record(bot)
   }

@@ -35,8 +35,8 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
     }
     client.on("error", forget).on("close", forget)
     // In a partition the client does not hear the server hang up either.
-    upstream.on("error", () => mode === "blackhole" ? upstream.destroy() : forget())
-    upstream.on("close", () => mode === "blackhole" ? undefined : forget())
+    upstream.on("error", () => (mode === "blackhole" ? upstream.destroy() : forget()))
+    upstream.on("close", () => (mode === "blackhole" ? undefined : forget()))
     client.on("data", (chunk) => {
       if (mode === "open") upstream.write(chunk)
     })

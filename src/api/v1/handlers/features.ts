@@ -11,28 +11,28 @@ const unset = (key: string) => NotFound.of(`feature flag ${key} is not set (it c
 export const FeaturesHandlers = HttpApiBuilder.group(
   TenantApi,
   "features",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const flags = yield* FeatureFlags
     return handlers.handleAll({
       listFeatures: () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return { items: yield* fromDomain(flags.getAll(botId)) }
         }),
       getFeature: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const flag = yield* fromDomain(flags.get(botId, params.key))
           if (Option.isNone(flag)) return yield* unset(params.key)
           return flag.value
         }),
       setFeature: ({ params, payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return yield* fromDomain(flags.set(botId, params.key, payload))
         }),
       deleteFeature: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           if (!(yield* fromDomain(flags.delete(botId, params.key)))) return yield* unset(params.key)
         })

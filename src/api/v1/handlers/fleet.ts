@@ -11,7 +11,7 @@ import { botView } from "../views.ts"
 export const FleetHandlers = HttpApiBuilder.group(
   TenantApi,
   "fleet",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const bots = yield* Bots
     const admin = yield* FleetAdmin
     return handlers.handleAll({
@@ -25,27 +25,31 @@ export const FleetHandlers = HttpApiBuilder.group(
 export const TenantAdminHandlers = HttpApiBuilder.group(
   TenantApi,
   "tenantAdmin",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const bots = yield* Bots
     const admin = yield* FleetAdmin
     return handlers.handleAll({
       deleteBot: () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           yield* fromDomain(bots.delete(botId))
         }),
       rotateApiToken: () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const apiToken = yield* fromDomain(bots.rotateApiToken(botId))
           return { botId, apiToken }
         }),
       topUpWallet: ({ payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const caller = yield* Caller
           const walletBalance = yield* fromDomain(
-            admin.topUp(botId, { amount: payload.amount, reference: payload.reference, createdBy: `api:${caller.botId}` })
+            admin.topUp(botId, {
+              amount: payload.amount,
+              reference: payload.reference,
+              createdBy: `api:${caller.botId}`
+            })
           )
           const bot = yield* fromDomain(bots.getById(botId))
           return { botId, currency: bot.currency, walletBalance }

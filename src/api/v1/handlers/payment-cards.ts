@@ -7,23 +7,29 @@ import { fromDomain } from "../errors.ts"
 import { TargetBot } from "../middleware.ts"
 import { TenantReads } from "../tenant-reads.ts"
 
-const NO_PAYMENTS = { approvedPayments: 0, approvedAmount: 0, pendingPayments: 0, rejectedPayments: 0, expiredPayments: 0 }
+const NO_PAYMENTS = {
+  approvedPayments: 0,
+  approvedAmount: 0,
+  pendingPayments: 0,
+  rejectedPayments: 0,
+  expiredPayments: 0
+}
 
 export const PaymentCardsHandlers = HttpApiBuilder.group(
   TenantApi,
   "paymentCards",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const cards = yield* PaymentCards
     const reads = yield* TenantReads
     return handlers.handleAll({
       listCards: ({ query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const all = yield* fromDomain(cards.list(botId, { activeOnly: query.active === true }))
           return { items: query.active === false ? all.filter((card) => !card.isActive) : all }
         }),
       cardStatistics: () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const [all, counts] = yield* fromDomain(Effect.all([cards.list(botId), reads.cardPaymentCounts(botId)]))
           const byCard = new Map(counts.map(({ cardId, ...c }) => [cardId, c]))
@@ -53,22 +59,22 @@ export const PaymentCardsHandlers = HttpApiBuilder.group(
           }
         }),
       createCard: ({ payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return yield* fromDomain(cards.create(botId, payload))
         }),
       getCard: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return yield* fromDomain(cards.get(botId, params.id))
         }),
       updateCard: ({ params, payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return yield* fromDomain(cards.update(botId, params.id, payload))
         }),
       deleteCard: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           yield* fromDomain(cards.delete(botId, params.id))
         })

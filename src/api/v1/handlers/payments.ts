@@ -30,18 +30,18 @@ const paymentView = (row: PaymentRow) => ({
 export const PaymentsHandlers = HttpApiBuilder.group(
   TenantApi,
   "payments",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const reads = yield* TenantReads
     const sql = yield* SqlClient.SqlClient
 
-    const load = Effect.fnUntraced(function*(botId: number, id: string) {
+    const load = Effect.fnUntraced(function* (botId: number, id: string) {
       const row = yield* fromDomain(reads.getPayment(botId, id))
       if (row === undefined) return yield* NotFound.of(`payment ${id} does not exist`)
       return paymentView(row)
     })
 
     /** The card payment's number, or why it cannot be reviewed. */
-    const reviewable = Effect.fnUntraced(function*(botId: number, id: string) {
+    const reviewable = Effect.fnUntraced(function* (botId: number, id: string) {
       const parsed = parsePaymentId(id)
       if (parsed === undefined) return yield* NotFound.of(`payment ${id} does not exist`)
       if (parsed.method !== "card_to_card") {
@@ -55,7 +55,10 @@ export const PaymentsHandlers = HttpApiBuilder.group(
     })
 
     /** The state machine's own outcomes as API errors. */
-    const review = <A, E extends { readonly _tag: string }>(id: string, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+    const review = <A, E extends { readonly _tag: string }>(
+      id: string,
+      effect: Effect.Effect<A, E, SqlClient.SqlClient>
+    ) =>
       effect.pipe(
         Effect.provideService(SqlClient.SqlClient, sql),
         Effect.catch((e: E): Effect.Effect<never, NotFound | Conflict> => {
@@ -63,7 +66,9 @@ export const PaymentsHandlers = HttpApiBuilder.group(
             case "PaymentNotFound":
               return Effect.fail(NotFound.of(`payment ${id} does not exist`))
             case "PaymentAlreadyReviewed":
-              return Effect.fail(new Conflict({ code: "payment_not_pending", message: (e as unknown as Error).message }))
+              return Effect.fail(
+                new Conflict({ code: "payment_not_pending", message: (e as unknown as Error).message })
+              )
             default:
               // InsufficientBalance right after the credit, or a database failure: a bug or an outage, not the caller's.
               return Effect.die(e)
@@ -73,31 +78,39 @@ export const PaymentsHandlers = HttpApiBuilder.group(
 
     return handlers.handleAll({
       listPayments: ({ query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const page = { limit: query.limit ?? 50, offset: query.offset ?? 0 }
           const rows = yield* fromDomain(reads.listPayments(botId, { ...query, ...page }))
           return { items: rows.map(paymentView), ...page }
         }),
       getPayment: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return yield* load(botId, params.id)
         }),
       approvePayment: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const paymentId = yield* reviewable(botId, params.id)
-          const approved = yield* review(params.id, withTenant(botId, approveCardPayment(botId, paymentId, API_REVIEWER)))
-          const purchase = approved.purchase === undefined
-            ? null
-            : approved.purchase._tag === "Completed"
-            ? { outcome: "completed" as const, subscriptionId: approved.purchase.subscriptionId, expiresAt: approved.purchase.expiresAt }
-            : { outcome: "sale_refused" as const, subscriptionId: null, expiresAt: null }
+          const approved = yield* review(
+            params.id,
+            withTenant(botId, approveCardPayment(botId, paymentId, API_REVIEWER))
+          )
+          const purchase =
+            approved.purchase === undefined
+              ? null
+              : approved.purchase._tag === "Completed"
+                ? {
+                    outcome: "completed" as const,
+                    subscriptionId: approved.purchase.subscriptionId,
+                    expiresAt: approved.purchase.expiresAt
+                  }
+                : { outcome: "sale_refused" as const, subscriptionId: null, expiresAt: null }
           return { payment: yield* load(botId, params.id), purchase }
         }),
       rejectPayment: ({ params, payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const paymentId = yield* reviewable(botId, params.id)
           yield* review(params.id, withTenant(botId, rejectCardPayment(botId, paymentId, API_REVIEWER, payload.reason)))

@@ -9,36 +9,36 @@ import { TargetBot } from "../middleware.ts"
 export const PlansHandlers = HttpApiBuilder.group(
   TenantApi,
   "plans",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const plans = yield* Plans
     return handlers.handleAll({
       listPlans: () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return { items: yield* fromDomain(plans.list(botId)) }
         }),
       createPlan: ({ payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return yield* fromDomain(plans.create(botId, payload))
         }),
       reorderPlans: ({ payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return { items: yield* fromDomain(plans.reorder(botId, payload.ids)) }
         }),
       getPlan: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return yield* fromDomain(plans.get(botId, params.id))
         }),
       updatePlan: ({ params, payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           return yield* fromDomain(plans.update(botId, params.id, payload))
         }),
       deletePlan: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           yield* fromDomain(plans.delete(botId, params.id))
         })

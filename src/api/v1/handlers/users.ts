@@ -9,18 +9,18 @@ import { TenantReads } from "../tenant-reads.ts"
 export const UsersHandlers = HttpApiBuilder.group(
   TenantApi,
   "users",
-  Effect.fn(function*(handlers) {
+  Effect.fn(function* (handlers) {
     const reads = yield* TenantReads
     return handlers.handleAll({
       listUsers: ({ query }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const page = { limit: query.limit ?? 50, offset: query.offset ?? 0 }
           const { items, total } = yield* fromDomain(reads.listUsers(botId, query.search, page))
           return { items, total, ...page }
         }),
       getUser: ({ params }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { botId } = yield* TargetBot
           const user = yield* fromDomain(reads.getUser(botId, params.id))
           if (user === undefined) return yield* NotFound.of(`user ${params.id} does not exist`)

@@ -76,6 +76,7 @@ export class RpcClient {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each handler narrows its own arguments; the IPC boundary cannot type them
 type Handler = (args: any) => unknown
 
 /**

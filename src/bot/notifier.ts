@@ -9,7 +9,7 @@
  * than losing it.
  */
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
-import { Api, GrammyError } from "grammy"
+import { type Api, GrammyError } from "grammy"
 import type { RawApi } from "grammy"
 import { AppConfig } from "../config.ts"
 import { makeTelegramBot } from "../supervisor/telegram-client.ts"

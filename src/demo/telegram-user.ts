@@ -19,17 +19,15 @@ type RawButton = { text?: string; callback_data?: string; url?: string } | strin
 /** The inline buttons under a message, row by row flattened. */
 export const inlineButtons = (message: SentMessage): ReadonlyArray<Button> => {
   const markup = message.replyMarkup as { inline_keyboard?: ReadonlyArray<ReadonlyArray<RawButton>> } | undefined
-  return (markup?.inline_keyboard ?? [])
-    .flat()
-    .map((b) =>
-      typeof b === "string"
-        ? { text: b }
-        : {
-            text: b.text ?? "",
-            ...(b.callback_data !== undefined ? { callbackData: b.callback_data } : {}),
-            ...(b.url !== undefined ? { url: b.url } : {})
-          }
-    )
+  return (markup?.inline_keyboard ?? []).flat().map((b) =>
+    typeof b === "string"
+      ? { text: b }
+      : {
+          text: b.text ?? "",
+          ...(b.callback_data !== undefined ? { callbackData: b.callback_data } : {}),
+          ...(b.url !== undefined ? { url: b.url } : {})
+        }
+  )
 }
 
 /** The reply keyboard (the menu under the input field) a message brought, as rows of labels. */

@@ -109,7 +109,7 @@ export const settleExpiredZarinpal = Effect.fn("settleExpiredZarinpal")(function
   backoff: VerifyBackoff
 ) {
   const payment = yield* withTenant(botId, zarinpalPaymentById(botId, paymentId))
-  if (!payment || payment.status !== "pending") return "moved" satisfies ExpirySettlement
+  if (payment?.status !== "pending") return "moved" satisfies ExpirySettlement
   const settings = zarinpalSettingsOf(yield* tenantOf(botId), { evenIfSwitchedOff: true })
   if (payment.zarinpalAuthority === null || settings === undefined) {
     return (yield* expireZarinpal(botId, paymentId)) ? "expired" : "moved"

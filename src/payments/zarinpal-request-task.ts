@@ -55,7 +55,7 @@ export const requestZarinpalPayment = (task: ClaimedTask) =>
   Effect.gen(function* () {
     const botId = task.botId
     let payment = yield* withTenant(botId, zarinpalPaymentById(botId, task.subjectId))
-    if (!payment || payment.status !== "pending") return { _tag: "Done" } satisfies TaskOutcome
+    if (payment?.status !== "pending") return { _tag: "Done" } satisfies TaskOutcome
     const tenant = yield* tenantOf(botId)
     const settings = shopSettings(tenant)
     if (payment.zarinpalAuthority === null) {
@@ -87,7 +87,7 @@ export const requestZarinpalPayment = (task: ClaimedTask) =>
       }
       yield* withTenant(botId, recordAuthority(botId, payment.id, requested.authority, callbackUrl))
       payment = yield* withTenant(botId, zarinpalPaymentById(botId, task.subjectId))
-      if (!payment || payment.status !== "pending" || payment.zarinpalAuthority === null) {
+      if (payment?.status !== "pending" || payment.zarinpalAuthority === null) {
         return { _tag: "Done" } satisfies TaskOutcome
       }
     }

@@ -17,7 +17,7 @@
  *   not (a lost answer may still have created the user).
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Context, DateTime, Duration, Effect, Layer, Option, Redacted, Schedule, Schema } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option, type Redacted, Schedule, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientResponse } from "effect/http"
 import { AppConfig } from "../config.ts"

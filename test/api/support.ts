@@ -61,7 +61,7 @@ export const startWorld = async (
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
     const text = await response.text()
-    let parsed: unknown = undefined
+    let parsed: unknown
     try {
       parsed = text.length > 0 ? JSON.parse(text) : undefined
     } catch {

@@ -107,7 +107,9 @@ describe("PostgreSQL restart under load", () => {
       return rows.length === injected.length ? rows : undefined
     }, 30_000)
     expect(logged.every((r) => r.times === 1)).toBe(true)
-    tokens.forEach((t, i) => expect(emulator.stats(t).getUpdatesCalls).toBeGreaterThan(pollsAtOutage[i]!))
+    tokens.forEach((t, i) => {
+      expect(emulator.stats(t).getUpdatesCalls).toBeGreaterThan(pollsAtOutage[i]!)
+    })
     await eventually(async () => (await fetch(`${app.httpUrl}/readyz`)).status === 200, 10_000)
     const letters = await direct(
       Effect.gen(function* () {

@@ -49,7 +49,10 @@ describe("scheduled job runs", () => {
       const exit = yield* Effect.exit(
         instrumented(
           "zarinpal_reconcile",
-          Effect.suspend(() => (attempts++, Effect.fail(constraint)))
+          Effect.suspend(() => {
+            attempts++
+            return Effect.fail(constraint)
+          })
         )
       )
       assert.isTrue(Exit.isFailure(exit))

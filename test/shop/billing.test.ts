@@ -62,7 +62,9 @@ describe("tenant billing", () => {
     )
     const adminSince = mark(shop, tenant, ADMIN_CHAT)
     const marks = users.map((u) => mark(shop, tenant, u))
-    users.forEach((u, i) => press(shop, tenant, u, welcomes[i]!, `pc:w:${tenant.planIds[0]}`))
+    users.forEach((u, i) => {
+      press(shop, tenant, u, welcomes[i]!, `pc:w:${tenant.planIds[0]}`)
+    })
 
     const outcomes = await eventually(() => {
       const texts = users.map((u, i) =>

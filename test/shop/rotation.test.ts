@@ -19,7 +19,9 @@ afterAll(() => shop?.close())
 const burst = async (tenant: Tenant, firstUser: number, buyers: number) => {
   const users = Array.from({ length: buyers }, (_, i) => firstUser + i)
   const welcomes = await Promise.all(users.map((u) => startChat(shop, tenant, u)))
-  users.forEach((u, i) => press(shop, tenant, u, welcomes[i]!, `pc:c:${tenant.planIds[0]}`))
+  users.forEach((u, i) => {
+    press(shop, tenant, u, welcomes[i]!, `pc:c:${tenant.planIds[0]}`)
+  })
   return eventually(async () => {
     const rows = await query<{ cardId: number }>(
       shop,

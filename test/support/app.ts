@@ -4,7 +4,7 @@
  */
 import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
-import { SqlClient } from "effect/sql"
+import type { SqlClient } from "effect/sql"
 import type { Composer } from "grammy"
 import { AppLayer } from "../../src/app.ts"
 import type { BotContext } from "../../src/bot/context.ts"

@@ -197,7 +197,7 @@ describe("RemnawaveClient.provision", () => {
   it.live("refuses what the panel cannot hold", () =>
     withClient(
       Effect.gen(function* () {
-        const long = yield* Effect.flip(provision({ botId: 123456789012, telegramId: 1234567890123456789012 }))
+        const long = yield* Effect.flip(provision({ botId: 123456789012, telegramId: 1.2345678901234568e21 }))
         assert.strictEqual(long._tag, "InvalidProvisionRequest")
         assert.strictEqual((yield* Effect.flip(provision({ days: 0 })))._tag, "InvalidProvisionRequest")
         assert.strictEqual(panel.requests().length, 0)

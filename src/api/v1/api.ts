@@ -3,7 +3,7 @@
  * responses and middleware. The OpenAPI document (/api/v1/openapi.json) is
  * generated from this, so it lists exactly what is served.
  */
-import { Schema } from "effect"
+import type { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadGateway, Conflict, Forbidden, UnprocessableEntity } from "./errors.ts"
 import { Authorization, BotAccess, ErrorResponses, MasterOnly } from "./middleware.ts"

@@ -12,7 +12,7 @@
  * fleet-wide. A top-up carries the message as its reference, so an update that
  * is replayed after a crash cannot credit a wallet twice.
  */
-import { Cause, Effect, Exit, Layer } from "effect"
+import { type Cause, Effect, Exit, Layer } from "effect"
 import { Composer, InlineKeyboard } from "grammy"
 import { AppConfig } from "../../config.ts"
 import { causeSummary } from "../../logging.ts"
@@ -86,7 +86,7 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
   app.command("newtenant", async (ctx) => {
     const [token, ...nameWords] = words(ctx.match)
     // The token should not linger in the chat history, whatever happens next.
-    if (token !== undefined && token.includes(":")) await ctx.deleteMessage().catch(() => undefined)
+    if (token?.includes(":")) await ctx.deleteMessage().catch(() => undefined)
     if (token === undefined || nameWords.length === 0)
       return usage(ctx, "/newtenant <token from @BotFather> <shop name>")
     return perform(

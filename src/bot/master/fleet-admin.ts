@@ -18,10 +18,10 @@ import {
   BotNotFound,
   DuplicateTelegramToken,
   InvalidInput,
-  InvalidTelegramToken,
-  MasterBotExists
+  type InvalidTelegramToken,
+  type MasterBotExists
 } from "../../tenants/errors.ts"
-import { checkTelegramToken, TelegramTokenRejected, TelegramUnreachable } from "./telegram-check.ts"
+import { checkTelegramToken, type TelegramTokenRejected, type TelegramUnreachable } from "./telegram-check.ts"
 import { tenantState } from "./tenant-state.ts"
 import type { TenantState } from "./tenant-state.ts"
 

@@ -4,7 +4,7 @@
  * and Telegram calls whose failure must not undo the update (answering a
  * callback twice after a retry is a 400 that changes nothing).
  */
-import { Effect, Result } from "effect"
+import { Effect, type Result } from "effect"
 import { isSqlError } from "effect/sql/SqlError"
 import type { SqlError } from "effect/sql/SqlError"
 import { Keyboard } from "grammy"

@@ -20,7 +20,7 @@ import type {
   SentMessage,
   StoredMessage
 } from "./state.ts"
-import type { Message, MessageEntity, User } from "./types.ts"
+import type { Message, MessageEntity, PhotoSize, User } from "./types.ts"
 
 export interface CallContext {
   state: EmulatorState
@@ -333,7 +333,7 @@ const sendPhoto: Handler = (ctx) => {
   if (photo === undefined) throw badRequest("there is no photo in the request")
   const cap = caption(ctx.params)
   const { files } = ctx.state
-  let sizes
+  let sizes: PhotoSize[]
   if (typeof photo === "string") {
     const file = existingFile(ctx, photo, "photo")
     sizes = file === "url" ? files.addPhoto(ctx.bot.id, TINY_PNG).sizes : files.sizesOf(file)

@@ -2,7 +2,7 @@
 // confirms every older update, unconfirmed updates are delivered again, a newer
 // getUpdates ends the older one with 409, and a long poll answers as soon as an
 // update arrives.
-import { ApiError, conflict, unauthorized } from "./errors.ts"
+import { type ApiError, conflict, unauthorized } from "./errors.ts"
 import { int, json } from "./params.ts"
 import type { Params } from "./params.ts"
 import type { BotState, EmulatorState, Poller } from "./state.ts"

@@ -2,7 +2,6 @@
 // Maps keyed by token/chat so that 10k idle bots cost a few objects each.
 import { EventEmitter } from "node:events"
 import { ControlError } from "./errors.ts"
-import type { ApiError } from "./errors.ts"
 import type { FaultRule } from "./faults.ts"
 import { FileStore } from "./files.ts"
 import { botIdOfToken, makeToken } from "./tokens.ts"

@@ -5,7 +5,7 @@
  * (1 per runner process) and whether it counts itself healthy. The engine
  * keeps them as Effect metrics; they are read when Prometheus scrapes.
  */
-import { Context, Effect, Layer, Metric } from "effect"
+import { type Context, Effect, Layer, Metric } from "effect"
 import * as prom from "prom-client"
 import { registry } from "../../metrics/registry.ts"
 
@@ -17,7 +17,7 @@ const GAUGES: ReadonlyArray<readonly [name: string, help: string]> = [
   ["effect_cluster_runners_healthy", "1 while this runner counts itself among the healthy runners"]
 ]
 
-const valueOf = (context: Context.Context<never>, id: string): number | undefined => {
+const gaugeValue = (context: Context.Context<never>, id: string): number | undefined => {
   for (const snapshot of Metric.snapshotUnsafe(context)) {
     if (snapshot.id === id && snapshot.type === "Gauge") return Number(snapshot.state.value)
   }
@@ -35,7 +35,7 @@ export const ClusterMetricsLive = Layer.effectDiscard(
         help,
         registers: [registry],
         collect() {
-          const value = valueOf(context, name)
+          const value = gaugeValue(context, name)
           if (value !== undefined) this.set(value)
         }
       })

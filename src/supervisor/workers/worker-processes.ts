@@ -11,7 +11,7 @@
  */
 import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
-import { Duration, Effect, Fiber, Schedule } from "effect"
+import { type Duration, Effect, Fiber, Schedule } from "effect"
 import type { Scope } from "effect"
 import { freePort } from "../../free-port.ts"
 

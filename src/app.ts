@@ -23,6 +23,7 @@ import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
 import { JobsLive } from "./jobs/jobs.ts"
 import { runMigrations } from "./db/migrator.ts"
+import { TenantStatementTimeout } from "./db/tenant.ts"
 import { LoggingLive } from "./logging.ts"
 import { OutboxWorkerLive } from "./payments/outbox-worker.ts"
 import { ZarinpalClient } from "./payments/zarinpal-client.ts"
@@ -40,6 +41,12 @@ const Logging = Layer.unwrap(
     const config = yield* AppConfig
     return LoggingLive({ format: config.logFormat, level: config.logLevel })
   })
+)
+
+/** TENANT_STATEMENT_TIMEOUT_MS for every tenant transaction of this process. */
+const TenantStatementTimeoutLive = Layer.effect(
+  TenantStatementTimeout,
+  Effect.map(AppConfig, (c) => c.tenantStatementTimeoutMs)
 )
 
 /** A database that is down at start-up is waited for (logged), not a crash loop. */
@@ -91,7 +98,11 @@ const Supervisor = Layer.unwrap(
 
 export const AppLayer = (options: AppOptions = {}) => {
   // MASTER_BOT_TOKEN becomes (or updates) the master bot row once the schema is there.
-  const Database = EnsureMasterBot.pipe(Layer.provideMerge(Migrated), Layer.provideMerge(DatabaseLive()))
+  const Database = EnsureMasterBot.pipe(
+    Layer.provideMerge(Migrated),
+    Layer.provideMerge(DatabaseLive()),
+    Layer.provideMerge(TenantStatementTimeoutLive)
+  )
   const Core = Layer.mergeAll(
     TenantCache.layer,
     Health.layer,

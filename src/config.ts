@@ -115,7 +115,12 @@ export const AppConfigFields = Config.all({
   doneTasksRetentionDays: Config.Int("DONE_TASKS_RETENTION_DAYS").pipe(Config.withDefault(7)),
   // Per API token, per replica (a token bucket): the sustained rate and the burst on top of it.
   apiRateLimitPerMinute: Config.Int("API_RATE_LIMIT_PER_MINUTE").pipe(Config.withDefault(600)),
-  apiRateLimitBurst: Config.Int("API_RATE_LIMIT_BURST").pipe(Config.withDefault(60))
+  apiRateLimitBurst: Config.Int("API_RATE_LIMIT_BURST").pipe(Config.withDefault(60)),
+  // Limits (README "Limits"). PostgreSQL's statement_timeout for every statement of a tenant
+  // transaction (Telegram updates, the API's tenant routes, jobs' tenant steps); 0 = none.
+  tenantStatementTimeoutMs: Config.Int("TENANT_STATEMENT_TIMEOUT_MS").pipe(Config.withDefault(5000)),
+  // An API request still running after this is abandoned (its query cancelled) with a JSON 503.
+  apiRequestTimeoutSeconds: Config.Int("API_REQUEST_TIMEOUT_SECONDS").pipe(Config.withDefault(15))
 })
 
 export type AppConfigShape = Config.Success<typeof AppConfigFields>

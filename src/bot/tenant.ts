@@ -6,6 +6,7 @@ import { Context, Effect, Layer, PubSub, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { BotsWatcher } from "../supervisor/watcher.ts"
+import { KNOWN_CONFIG_KEYS, STORED_VALUE_MAX_BYTES } from "../tenants/configurations.ts"
 
 export const Language = Schema.Literals(["fa", "en", "ru"])
 export type Language = typeof Language.Type
@@ -28,8 +29,12 @@ export const loadTenant = (botId: number) =>
     const [bots, flags, configs] = yield* Effect.all([
       sql<{ name: string; currency: string }>`SELECT name, currency FROM bots WHERE id = ${botId}`,
       sql<{ featureKey: string }>`SELECT feature_key FROM bot_feature_flags WHERE bot_id = ${botId} AND enabled`,
+      // Only the keys the bot reads, and never a value far over the size limit (one stored
+      // before the limit existed): one tenant's junk must not make its every load fail.
       sql<{ configKey: string; configValue: unknown }>`
-        SELECT config_key, config_value FROM bot_configurations WHERE bot_id = ${botId}`
+        SELECT config_key, config_value FROM bot_configurations
+        WHERE bot_id = ${botId} AND config_key = ANY(${KNOWN_CONFIG_KEYS}::text[])
+          AND pg_column_size(config_value) <= ${STORED_VALUE_MAX_BYTES}`
     ])
     const config = Object.fromEntries(configs.map((c) => [c.configKey, c.configValue]))
     const language = decodeLanguage(config.DEFAULT_LANGUAGE)

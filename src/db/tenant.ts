@@ -13,6 +13,16 @@
 import { Context, Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
+/**
+ * PostgreSQL's `statement_timeout` for every statement of a tenant transaction,
+ * in milliseconds (TENANT_STATEMENT_TIMEOUT_MS; app.ts provides the setting, 0 = none):
+ * one tenant's expensive query is cancelled by the server instead of holding a
+ * connection and a core that other tenants' updates need.
+ */
+export const TenantStatementTimeout = Context.Reference<number>("botfleet/db/TenantStatementTimeout", {
+  defaultValue: () => 5000
+})
+
 /** The tenant of the transaction this fiber is in, if any. */
 const CurrentTenant = Context.Reference<number | undefined>("botfleet/db/CurrentTenant", {
   defaultValue: () => undefined
@@ -47,9 +57,14 @@ export const withTenant = <A, E, R>(botId: number, effect: Effect.Effect<A, E, R
       ? effect
       : inTenantTransaction(
           botId,
-          // One round trip: both settings are local to this transaction.
+          // One round trip: every setting is local to this transaction.
           (sql) =>
-            sql`SELECT set_config('app.bot_id', ${String(botId)}, true), set_config('role', 'botfleet_tenant', true)`,
+            Effect.flatMap(
+              TenantStatementTimeout,
+              (timeout) =>
+                sql`SELECT set_config('app.bot_id', ${String(botId)}, true), set_config('role', 'botfleet_tenant', true),
+                           set_config('statement_timeout', ${String(timeout)}, true)`
+            ),
           () => effect
         )
   )
@@ -60,9 +75,10 @@ export type Duplicate = typeof Duplicate
 
 /**
  * The transaction of one Telegram update: like `withTenant`, and it first records
- * `(bot_id, update_id)` in `processed_updates`, so the mark commits (or rolls
- * back) together with whatever `effect` writes. An update already marked is not
- * run again: the result is `Duplicate`.
+ * `(bot_id, update_id)` in `processed_updates` and takes the update out of the
+ * inbox (src/ingest/inbox.ts), so the mark and the update's completion commit
+ * (or roll back) together with whatever `effect` writes. An update already
+ * marked is not run again: the result is `Duplicate`.
  *
  * The scoping and the mark share one statement (one round trip fewer per
  * update). What that statement does and does not do under row-level security:
@@ -95,6 +111,7 @@ export const withTenantUpdate = <A, E, R>(botId: number, updateId: number, effec
     botId,
     (sql) =>
       sql<{ updateId: number }>`
+        WITH finished AS (DELETE FROM update_inbox WHERE bot_id = ${botId} AND update_id = ${updateId})
         INSERT INTO processed_updates (bot_id, update_id)
         SELECT scope.bot_id::bigint, ${updateId}
         FROM (SELECT set_config('app.bot_id', ${String(botId)}, true) AS bot_id,
@@ -106,7 +123,7 @@ export const withTenantUpdate = <A, E, R>(botId: number, updateId: number, effec
 
 /**
  * Records updates whose handlers wrote nothing to the database (so had no
- * transaction to carry the mark): one statement, committed on its own, scoped
+ * transaction to carry the mark), and takes them out of the inbox: one statement, committed on its own, scoped
  * like `withTenantUpdate`'s first statement (same argument: the insert runs with
  * the rights the statement was planned with, the bot id is the one set in
  * `app.bot_id`, and the settings end with the statement's own transaction).
@@ -118,6 +135,7 @@ export const markProcessed = (botId: number, updateIds: ReadonlyArray<number>) =
       ? Effect.die(new Error(`markProcessed(${botId}) inside withTenant(${current})`))
       : Effect.flatMap(SqlClient.SqlClient, (sql) =>
           sql`
+          WITH finished AS (DELETE FROM update_inbox WHERE bot_id = ${botId} AND update_id = ANY(${updateIds}::bigint[]))
           INSERT INTO processed_updates (bot_id, update_id)
           SELECT scope.bot_id::bigint, id
           FROM (SELECT set_config('app.bot_id', ${String(botId)}, true) AS bot_id,

@@ -12,33 +12,49 @@ import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { InvalidInput } from "./errors.ts"
 import type { BotNotFound } from "./errors.ts"
+import {
+  CONFIG_MAX_KEYS,
+  CONFIG_VALUE_MAX_BYTES,
+  INT4_MAX,
+  jsonShapeProblem,
+  MAX_ADMIN_IDS,
+  MAX_CARD_TTL_MINUTES,
+  MAX_MONEY,
+  MAX_ZARINPAL_TTL_MINUTES
+} from "./limits.ts"
 import { missingBot, tenantScope } from "./repository.ts"
 
 export const CONFIG_KEY_PATTERN = /^[A-Z][A-Z0-9_]{0,99}$/
 
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+const upTo = (maximum: number) => Schema.Int.check(Schema.isBetween({ minimum: 1, maximum }))
+/** Telegram ids fit in 52 bits (Telegram's own guarantee); chat ids are negative for groups. */
+const TELEGRAM_ID_MAX = 2 ** 52
 
-/** The schema of every configuration key the bot reads. */
+/**
+ * The schema of every configuration key the bot reads, each bounded
+ * (src/tenants/limits.ts): whatever the shop derives from a value (a deadline,
+ * an amount) fits its column.
+ */
 export const ConfigSchemas = {
   DEFAULT_LANGUAGE: Schema.Literals(["fa", "en", "ru"]),
   /** A Telegram username, with or without the leading @. */
   SUPPORT_USERNAME: Schema.String.check(Schema.isPattern(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/)),
   /** Telegram user ids of the tenant's admins. */
-  ADMIN_IDS: Schema.Array(PositiveInt),
+  ADMIN_IDS: Schema.Array(upTo(TELEGRAM_ID_MAX)).check(Schema.isMaxLength(MAX_ADMIN_IDS)),
   /** The chat (usually a negative supergroup id) that receives admin notices. */
-  ADMIN_CHAT_ID: Schema.Int,
+  ADMIN_CHAT_ID: Schema.Int.check(Schema.isBetween({ minimum: -(2 ** 53 - 1), maximum: TELEGRAM_ID_MAX })),
   /** The forum topic in ADMIN_CHAT_ID that receives card receipts. */
-  CARD_RECEIPT_TOPIC_ID: PositiveInt,
+  CARD_RECEIPT_TOPIC_ID: upTo(INT4_MAX),
   ZARINPAL_MERCHANT_ID: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9-]{1,64}$/)),
   ZARINPAL_SANDBOX: Schema.Boolean,
-  CARD_PAYMENT_TTL_MINUTES: PositiveInt,
-  ZARINPAL_PAYMENT_TTL_MINUTES: PositiveInt,
+  CARD_PAYMENT_TTL_MINUTES: upTo(MAX_CARD_TTL_MINUTES),
+  ZARINPAL_PAYMENT_TTL_MINUTES: upTo(MAX_ZARINPAL_TTL_MINUTES),
   /** In the tenant's currency unit (bots.currency). */
-  MIN_PAYMENT_AMOUNT: PositiveInt,
+  MIN_PAYMENT_AMOUNT: upTo(MAX_MONEY),
   /** In the tenant's currency unit (bots.currency). */
-  MAX_PAYMENT_AMOUNT: PositiveInt,
+  MAX_PAYMENT_AMOUNT: upTo(MAX_MONEY),
   /** Warn the tenant's admins when its platform wallet drops below this (tomans); unset = no warning. */
-  TENANT_LOW_BALANCE_THRESHOLD: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+  TENANT_LOW_BALANCE_THRESHOLD: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY }))
 } as const
 
 export type KnownConfigKey = keyof typeof ConfigSchemas
@@ -73,8 +89,14 @@ export const configDefault = <K extends KnownConfigKey>(key: K): Option.Option<C
     ? Option.some(ConfigDefaults[key as DefaultedKey] as ConfigValue<K>)
     : Option.none()
 
-/** Checks a value for a key: a known key against its schema, any other key as JSON. */
+/**
+ * Checks a value for a key: its size and depth (every key), then a known key
+ * against its schema, any other key as JSON. The depth is checked first and
+ * without recursion, so a hostile value costs nothing to refuse.
+ */
 export const validateConfigValue = (key: string, value: unknown): Result.Result<Schema.Json, InvalidInput> => {
+  const shape = jsonShapeProblem(value)
+  if (shape !== undefined) return Result.fail(new InvalidInput({ field: key, reason: shape }))
   if (!isJson(value)) {
     return Result.fail(new InvalidInput({ field: key, reason: "must be a JSON value (no undefined, NaN or Infinity)" }))
   }
@@ -122,23 +144,65 @@ export class Configurations extends Context.Service<
 
       const tenant = tenantScope(sql)
 
+      /** A new key beyond CONFIG_MAX_KEYS is refused (replacing an existing one is fine). */
+      const checkKeyCount = (botId: number, configKey: string) =>
+        Effect.flatMap(
+          sql<{ others: number }>`
+            SELECT count(*)::integer AS others FROM bot_configurations
+            WHERE bot_id = ${botId} AND config_key <> ${configKey}`,
+          ([row]) =>
+            (row?.others ?? 0) >= CONFIG_MAX_KEYS
+              ? Effect.fail(
+                  new InvalidInput({
+                    field: configKey,
+                    reason: `a bot may store at most ${CONFIG_MAX_KEYS} configuration keys; delete one first`
+                  })
+                )
+              : Effect.void
+        )
+
       const get = Effect.fn("Configurations.get")(function* (botId: number, key: string) {
         const configKey = yield* checkKey(key)
         const rows = yield* tenant(
           botId,
-          sql<JsonRow>`SELECT config_value::text AS json FROM bot_configurations
-                       WHERE bot_id = ${botId} AND config_key = ${configKey}`
+          sql<{ json: string | null }>`
+            SELECT CASE WHEN pg_column_size(config_value) <= ${STORED_VALUE_MAX_BYTES}
+                        THEN config_value::text END AS json
+            FROM bot_configurations WHERE bot_id = ${botId} AND config_key = ${configKey}`
         )
-        return Option.map(Option.fromNullishOr(rows[0]), parse)
+        const row = rows[0]
+        if (row?.json === null) {
+          yield* Effect.logWarning("configuration value over the size limit ignored").pipe(
+            Effect.annotateLogs({ botId, key: configKey })
+          )
+          return Option.none()
+        }
+        return Option.map(Option.fromNullishOr(row), (r) => JSON.parse(r.json!) as Schema.Json)
       })
 
+      // One row per key, assembled here: linear in the data (jsonb_object_agg was measured
+      // quadratic in large values: 9.7 s of server CPU for one 1 MB array). A value stored
+      // before the size limit existed and far over it is left out and reported, not sent.
       const getAll = Effect.fn("Configurations.getAll")(function* (botId: number) {
         const rows = yield* tenant(
           botId,
-          sql<JsonRow>`SELECT COALESCE(jsonb_object_agg(config_key, config_value), '{}'::jsonb)::text AS json
-                       FROM bot_configurations WHERE bot_id = ${botId}`
+          sql<{ configKey: string; json: string | null }>`
+            SELECT config_key,
+                   CASE WHEN pg_column_size(config_value) <= ${STORED_VALUE_MAX_BYTES}
+                        THEN config_value::text END AS json
+            FROM bot_configurations WHERE bot_id = ${botId} ORDER BY config_key`
         )
-        return parse(rows[0]!) as Schema.JsonObject
+        const values: Record<string, Schema.Json> = {}
+        for (const row of rows) {
+          if (row.json === null) {
+            yield* Effect.logWarning("configuration value over the size limit left out").pipe(
+              Effect.annotateLogs({ botId, key: row.configKey })
+            )
+            continue
+          }
+          values[row.configKey] = JSON.parse(row.json)
+        }
+        return values as Schema.JsonObject
       })
 
       /** The stored value if it decodes, else the default. */
@@ -169,6 +233,7 @@ export class Configurations extends Context.Service<
                   (rows) => Option.map(Option.fromNullishOr(rows[0]), parse)
                 )
               )
+              yield* checkKeyCount(botId, configKey)
               yield* sql`
                 INSERT INTO bot_configurations (bot_id, config_key, config_value)
                 VALUES (${botId}, ${configKey}, ${JSON.stringify(json)}::jsonb)
@@ -188,12 +253,15 @@ export class Configurations extends Context.Service<
         getAll,
         merge: Effect.fn("Configurations.merge")(function* (botId: number, key: string, partial: Schema.JsonObject) {
           const configKey = yield* checkKey(key)
+          const shape = jsonShapeProblem(partial)
+          if (shape !== undefined) return yield* new InvalidInput({ field: key, reason: shape })
           if (!isJson(partial) || !isPlainObject(partial)) {
             return yield* new InvalidInput({ field: key, reason: "the partial value must be a JSON object" })
           }
           return yield* tenant(
             botId,
             Effect.gen(function* () {
+              yield* checkKeyCount(botId, configKey)
               const rows = yield* sql<JsonRow>`
                 INSERT INTO bot_configurations (bot_id, config_key, config_value)
                 VALUES (${botId}, ${configKey}, ${JSON.stringify(partial)}::jsonb)
@@ -231,6 +299,13 @@ export class Configurations extends Context.Service<
     })
   )
 }
+
+/**
+ * Stored values larger than this (PostgreSQL's own size of the jsonb, a cheap
+ * check) are skipped by readers: only values written before the limit existed
+ * can be that large.
+ */
+export const STORED_VALUE_MAX_BYTES = 4 * CONFIG_VALUE_MAX_BYTES
 
 interface JsonRow {
   readonly json: string

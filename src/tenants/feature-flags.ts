@@ -11,6 +11,7 @@ import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { InvalidInput } from "./errors.ts"
 import type { BotNotFound } from "./errors.ts"
+import { jsonShapeProblem } from "./limits.ts"
 import { checkBoolean, missingBot, tenantScope } from "./repository.ts"
 
 /** The flags the product knows about; other well-formed keys are allowed too. */
@@ -186,7 +187,10 @@ const checkKey = (key: string) =>
 
 const isJsonObject = Schema.is(Schema.JsonObject)
 
-const configText = (config: unknown) =>
-  isJsonObject(config) && !Array.isArray(config)
+const configText = (config: unknown) => {
+  const shape = jsonShapeProblem(config)
+  if (shape !== undefined) return Effect.fail(new InvalidInput({ field: "config", reason: shape }))
+  return isJsonObject(config) && !Array.isArray(config)
     ? Effect.succeed(JSON.stringify(config))
     : Effect.fail(new InvalidInput({ field: "config", reason: "must be a JSON object" }))
+}

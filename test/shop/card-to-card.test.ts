@@ -6,6 +6,8 @@
  * approval, a non-admin, another tenant's bot, a sticker, a second payment,
  * forged button data.
  */
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { eventually } from "../support/app.ts"
 import {
@@ -15,6 +17,7 @@ import {
   buttonData,
   createTenant,
   mark,
+  methodsOffered,
   nextMessage,
   press,
   query,
@@ -76,7 +79,9 @@ describe("card-to-card purchase", () => {
     since = mark(shop, tenant, user)
     press(shop, tenant, user, plans, buttonData(plans, `plan:${tenant.planIds[0]}`))
     const methods = await nextMessage(shop, tenant, user, since, "How would you like to pay")
-    expect(() => buttonData(methods, "pm:w:")).toThrow() // an empty wallet is not offered
+    // An empty wallet is not offered; the other methods are.
+    expect(methodsOffered(methods)).not.toContain("w")
+    expect(methodsOffered(methods)).toContain("c")
 
     since = mark(shop, tenant, user)
     press(shop, tenant, user, methods, buttonData(methods, "pm:c:"))
@@ -300,14 +305,20 @@ describe("card-to-card purchase", () => {
       user
     )
     expect(pending[0]!.n).toBe(1)
-    await expect(
-      query(
-        shop,
-        `INSERT INTO card_to_card_payments (bot_id, user_id, amount, tracking_number, expires_at)
-       SELECT bot_id, user_id, 1000, 'C2C00000000000000AB', now() FROM card_to_card_payments WHERE tracking_number = $1`,
-        first
-      )
-    ).rejects.toThrow()
+    // The refusal is the partial unique index's, not any other error (a typo, a check constraint).
+    const refusal = await shop.sql(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql.unsafe(
+          `INSERT INTO card_to_card_payments (bot_id, user_id, amount, tracking_number, expires_at)
+           SELECT bot_id, user_id, 1000, 'C2C00000000000000AB', now() FROM card_to_card_payments WHERE tracking_number = $1`,
+          [first]
+        )
+      }).pipe(Effect.flip)
+    )
+    expect(refusal.reason._tag).toBe("UniqueViolation")
+    expect((refusal.reason as { constraint?: string }).constraint).toBe("idx_card_to_card_payments_one_pending")
+    expect((refusal.reason.cause as { code?: string }).code).toBe("23505")
   })
 
   it("the user can cancel before sending a receipt; forged and foreign button data is ignored", async () => {

@@ -219,14 +219,20 @@ export const press = (shop: Shop, tenant: Tenant, userId: number, message: SentM
   })
 
 /** The callback data of the inline button whose data starts with `prefix`. */
-export const buttonData = (message: SentMessage, prefix: string): string => {
+/** The callback data of every inline button of a message, in order. */
+export const buttonsOf = (message: SentMessage): Array<string> => {
   const markup = message.replyMarkup as
     | { inline_keyboard?: Array<Array<{ callback_data?: string; url?: string }>> }
     | undefined
-  const data = markup?.inline_keyboard
-    ?.flat()
-    .map((b) => b.callback_data)
-    .find((d) => d?.startsWith(prefix))
+  return (markup?.inline_keyboard ?? []).flat().flatMap((b) => (b.callback_data === undefined ? [] : [b.callback_data]))
+}
+
+/** The payment methods (c = card, z = ZarinPal, w = wallet) a "How would you like to pay" message offers. */
+export const methodsOffered = (message: SentMessage): Array<string> =>
+  buttonsOf(message).flatMap((d) => (d.startsWith("pm:") ? [d.split(":")[1]!] : []))
+
+export const buttonData = (message: SentMessage, prefix: string): string => {
+  const data = buttonsOf(message).find((d) => d.startsWith(prefix))
   if (data === undefined) throw new Error(`no button ${prefix}… on ${JSON.stringify(message.replyMarkup)}`)
   return data
 }

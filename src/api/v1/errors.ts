@@ -61,7 +61,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
 export class Forbidden extends Schema.TaggedError<Forbidden>()(
   "Forbidden",
   {
-    code: Schema.Literals(["master_token_required", "field_not_allowed"]),
+    code: Schema.Literals(["master_token_required", "field_not_allowed", "tenant_inactive"]),
     message: Schema.String
   },
   { httpApiStatus: 403 }
@@ -129,6 +129,50 @@ export class InternalError extends Schema.TaggedError<InternalError>()(
 ) {
   static readonly instance = new InternalError({ code: "internal_error", message: "something went wrong on our side" })
 }
+
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(
+  "PayloadTooLarge",
+  {
+    code: Schema.Literal("payload_too_large"),
+    message: Schema.String
+  },
+  { httpApiStatus: 413 }
+) {}
+
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()(
+  "UnsupportedMediaType",
+  {
+    code: Schema.Literal("unsupported_media_type"),
+    message: Schema.String
+  },
+  { httpApiStatus: 415 }
+) {}
+
+export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()(
+  "ServiceUnavailable",
+  {
+    code: Schema.Literals(["request_timeout", "database_timeout"]),
+    message: Schema.String
+  },
+  { httpApiStatus: 503 }
+) {
+  static timeout(seconds: number) {
+    return new ServiceUnavailable({
+      code: "request_timeout",
+      message: `the request took longer than ${seconds} s and was abandoned; retry later`
+    })
+  }
+  static readonly database = new ServiceUnavailable({
+    code: "database_timeout",
+    message: "a database statement ran past its time limit and was cancelled; retry later or ask for less"
+  })
+}
+
+/** The tenant's bot is deactivated: its token still reads, but changes nothing. */
+export const TenantInactive = new Forbidden({
+  code: "tenant_inactive",
+  message: "this bot is deactivated: its API token may read but not change anything"
+})
 
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   code: Schema.Literal("rate_limited"),

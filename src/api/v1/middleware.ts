@@ -10,7 +10,17 @@
  */
 import { Context } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
-import { Forbidden, InternalError, NotFound, RateLimitedResponse, Unauthorized, ValidationFailed } from "./errors.ts"
+import {
+  Forbidden,
+  InternalError,
+  NotFound,
+  PayloadTooLarge,
+  RateLimitedResponse,
+  ServiceUnavailable,
+  Unauthorized,
+  UnsupportedMediaType,
+  ValidationFailed
+} from "./errors.ts"
 
 /** Who is calling: the bot whose API token was presented. */
 export interface CallerInfo {
@@ -27,13 +37,13 @@ export class Authorization extends HttpApiMiddleware.Service<Authorization, { pr
   "botfleet/api/v1/Authorization",
   {
     security: { bearer: HttpApiSecurity.bearer },
-    error: [Unauthorized, RateLimitedResponse]
+    error: [Unauthorized, RateLimitedResponse, Forbidden, InternalError, ServiceUnavailable]
   }
 ) {}
 
 export class BotAccess extends HttpApiMiddleware.Service<BotAccess, { provides: TargetBot; requires: Caller }>()(
   "botfleet/api/v1/BotAccess",
-  { error: NotFound }
+  { error: [NotFound, InternalError] }
 ) {}
 
 export class MasterOnly extends HttpApiMiddleware.Service<MasterOnly, { requires: Caller }>()(
@@ -41,7 +51,7 @@ export class MasterOnly extends HttpApiMiddleware.Service<MasterOnly, { requires
   { error: Forbidden }
 ) {}
 
-/** Request decoding failures → 400 with field errors; defects → a JSON 500. */
+/** Request decoding failures → 400 with field errors; defects → a JSON 500 (503 for a cancelled statement). */
 export class ErrorResponses extends HttpApiMiddleware.Service<ErrorResponses>()("botfleet/api/v1/ErrorResponses", {
-  error: [ValidationFailed, InternalError]
+  error: [ValidationFailed, PayloadTooLarge, UnsupportedMediaType, InternalError, ServiceUnavailable]
 }) {}

@@ -6,6 +6,7 @@
  */
 import { Schema } from "effect"
 import { MAX_TOP_UP } from "../../bot/master/fleet-admin.ts"
+import { MAX_QUERY_DATE, MIN_QUERY_DATE } from "../../tenants/limits.ts"
 import { ROTATION_STRATEGIES } from "../../tenants/payment-cards.ts"
 import { PAYMENT_METHODS, PAYMENT_STATUSES } from "./models.ts"
 
@@ -44,14 +45,19 @@ export const PageQuery = {
   offset: Schema.optional(Offset)
 }
 
+/** ISO 8601, from 1970 to 9999 (a later year is PostgreSQL's to refuse, with a 500: refused here). */
+const QueryDate = Schema.Date.check(
+  Schema.isBetweenDate({ minimum: new Date(MIN_QUERY_DATE), maximum: new Date(MAX_QUERY_DATE) })
+)
+
 export const PaymentsQuery = {
   method: Schema.optional(Schema.Literals(PAYMENT_METHODS)),
   status: Schema.optional(Schema.Literals(PAYMENT_STATUSES)),
   userId: Schema.optional(PositiveId),
   /** Created at or after (ISO 8601). */
-  from: Schema.optional(Schema.Date),
+  from: Schema.optional(QueryDate),
   /** Created before (ISO 8601). */
-  to: Schema.optional(Schema.Date),
+  to: Schema.optional(QueryDate),
   ...PageQuery
 }
 

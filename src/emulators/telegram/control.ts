@@ -9,6 +9,8 @@ import type { FaultInput } from "./faults.ts"
 import type { FileKind } from "./files.ts"
 import type { InjectCallbackInput, InjectTextInput } from "./inject.ts"
 import { readBody } from "./request-body.ts"
+import type { RulesInput } from "./rules.ts"
+import { ALL_BOTS } from "./state.ts"
 import { sendJson } from "./server.ts"
 
 type Body = Record<string, unknown>
@@ -107,6 +109,13 @@ const OPS: Record<string, Op> = {
     const method = typeof b.method === "string" ? b.method : undefined
     e.setLatency(token(b), method === undefined ? { ms: num(b, "ms") } : { ms: num(b, "ms"), method })
   },
+  /** `{ token?: string | "*", rules: {...}, reset?: boolean }`; no token = fleet-wide. */
+  setRules: (e, b) => {
+    if (typeof b.rules !== "object" || b.rules === null) throw new ControlError(400, "rules object is required")
+    const t = typeof b.token === "string" && b.token !== "" ? b.token : ALL_BOTS
+    return e.setRules(t, b.rules as RulesInput, { reset: b.reset === true })
+  },
+  rules: (e, b) => e.rules(typeof b.token === "string" && b.token !== "" ? b.token : ALL_BOTS),
   stats: (e, b) => e.stats(token(b)),
   statsMany: (e, b) => {
     const t = b.tokens

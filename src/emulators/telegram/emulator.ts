@@ -27,7 +27,7 @@ import type {
 import { commandsKeyFor } from "./methods.ts"
 import { PollAborted, revokePolls } from "./polling.ts"
 import { createEmulatorServer } from "./server.ts"
-import { EmulatorState } from "./state.ts"
+import { ALL_BOTS, EmulatorState } from "./state.ts"
 import type {
   BotCommand,
   BotInfo,
@@ -37,6 +37,7 @@ import type {
   CreateBotInput,
   SentMessage
 } from "./state.ts"
+import type { EmulatorRules, RulesInput } from "./rules.ts"
 import { botStats, fleetSummary } from "./stats.ts"
 import type { BotStats, FleetSummary } from "./stats.ts"
 import { DEFAULT_WAIT_MS, waitUntil } from "./waiters.ts"
@@ -46,13 +47,17 @@ export interface TelegramEmulatorOptions {
   port?: number
   /** default 127.0.0.1 */
   host?: string
+  /**
+   * Fidelity rules (rules.ts), all on by default. Switch one off only by name,
+   * with a comment saying why, e.g. `rules: { floodControl: false }`.
+   */
+  rules?: RulesInput
 }
 
 export type MemberStatus = "creator" | "administrator" | "member" | "restricted" | "left" | "kicked"
 const MEMBER_STATUSES = new Set<string>(["creator", "administrator", "member", "restricted", "left", "kicked"])
 
-/** Applies to every bot when given instead of a token. */
-export const ALL_BOTS = "*"
+export { ALL_BOTS }
 
 const copySent = (r: SentMessage): SentMessage => ({ ...r, edits: r.edits.map((e) => ({ ...e })) })
 
@@ -215,6 +220,23 @@ export class TelegramEmulator {
     else map.delete(key)
   }
 
+  // ------------------------------------------------------------ fidelity rules
+
+  /**
+   * Changes rules fleet-wide (token ALL_BOTS) or for one token, e.g.
+   * `setRules(token, { floodControl: false })`; returns the rules now in force
+   * there. `reset` first drops the token's earlier overrides.
+   */
+  setRules(token: string, input: RulesInput, options: { reset?: boolean } = {}): EmulatorRules {
+    if (token === ALL_BOTS) return this.state.setFleetRules(input)
+    return this.state.setBotRules(this.state.bot(token), input, options.reset ?? false)
+  }
+
+  /** The rules in force for a token, or fleet-wide. */
+  rules(token: string = ALL_BOTS): EmulatorRules {
+    return this.state.rulesFor(token === ALL_BOTS ? undefined : this.state.bot(token))
+  }
+
   // ------------------------------------------------------------ statistics
 
   stats(token: string): BotStats {
@@ -280,7 +302,7 @@ export class TelegramEmulator {
     return waitUntil(
       this.state,
       token,
-      () => (bot.poller ? botStats(bot) : undefined),
+      () => (bot.poller && !bot.poller.gone() ? botStats(bot) : undefined),
       timeoutMs,
       () => "a pending getUpdates"
     )
@@ -335,7 +357,7 @@ export class TelegramEmulator {
 
 export async function startTelegramEmulator(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
   const host = options.host ?? "127.0.0.1"
-  const state = new EmulatorState()
+  const state = new EmulatorState(options.rules)
   let emulator: TelegramEmulator | undefined
   const server = createEmulatorServer(state, (req, res, url) => handleControl(emulator!, req, res, url))
   await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,8 @@ export type {
   InjectTarget,
   InjectTextInput
 } from "./inject.ts"
+export { DEFAULT_FLOOD_LIMITS, DEFAULT_RULES } from "./rules.ts"
+export type { EmulatorRules, FloodLimits, RulesInput } from "./rules.ts"
 export { DEFAULT_USER } from "./state.ts"
 export type {
   BotCommand,

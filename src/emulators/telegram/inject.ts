@@ -181,7 +181,7 @@ export function injectCallbackQuery(state: EmulatorState, bot: BotState, input: 
     chat_instance: String(-(Math.abs(chatId) * 7919 + bot.id) % 9_000_000_000_000_000),
     data: input.data
   }
-  bot.callbackQueries.set(id, { query, answered: false })
+  bot.callbackQueries.set(id, { query, answered: false, createdAt: Date.now() })
   const { updateId, dropped } = enqueue(state, bot, { callback_query: query })
   return { updateId, dropped, chatId, messageId: input.messageId, callbackQueryId: id }
 }

@@ -8,7 +8,7 @@ import { isInlineMarkup, replyMarkupParam } from "./markup.ts"
 import type { UploadedFile } from "./multipart.ts"
 import { bool, chatIdParam, fileParam, int, json, str } from "./params.ts"
 import type { Params } from "./params.ts"
-import { CONFLICT_SET_WEBHOOK, dropPending, getUpdates, setAllowedUpdates, terminatePoll } from "./polling.ts"
+import { CONFLICT_SET_WEBHOOK, dropPending, getUpdates, setAllowedUpdates, supersedePoll } from "./polling.ts"
 import { unixNow } from "./state.ts"
 import type {
   BotCommand,
@@ -613,16 +613,16 @@ const setWebhook: Handler = (ctx) => {
     }
     const maxConnections = Math.min(100, Math.max(1, int(params, "max_connections") ?? 40))
     bot.webhook = { url, secretToken: secret, maxConnections, setAt: Date.now() }
-    terminatePoll(state, bot, conflict(CONFLICT_SET_WEBHOOK))
+    supersedePoll(state, bot, conflict(CONFLICT_SET_WEBHOOK))
   }
   setAllowedUpdates(bot, params)
-  if (bool(params, "drop_pending_updates")) dropPending(bot)
+  if (bool(params, "drop_pending_updates")) dropPending(state, bot)
   return true
 }
 
-const deleteWebhook: Handler = ({ bot, params }) => {
+const deleteWebhook: Handler = ({ bot, params, state }) => {
   bot.webhook = undefined
-  if (bool(params, "drop_pending_updates")) dropPending(bot)
+  if (bool(params, "drop_pending_updates")) dropPending(state, bot)
   return true
 }
 

@@ -14,14 +14,20 @@ export type ControlHandler = (req: IncomingMessage, res: ServerResponse, url: UR
 const BOT_PATH = /^\/bot([^/]+)\/(?:test\/)?([^/]*)\/?$/
 const FILE_PATH = /^\/file\/bot([^/]+)\/(?:test\/)?(.+)$/
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, retryAfter?: number): void {
   if (res.writableEnded || res.destroyed) return
   const text = JSON.stringify(body)
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text)
+  }
+  // HttpConnection::send_response adds Retry-After to a 429.
+  if (retryAfter !== undefined && retryAfter > 0) headers["retry-after"] = retryAfter
+  res.writeHead(status, headers)
   res.end(text)
 }
 
-const sendError = (res: ServerResponse, e: ApiError): void => sendJson(res, e.status, e.toJSON())
+const sendError = (res: ServerResponse, e: ApiError): void => sendJson(res, e.status, e.toJSON(), e.retryAfter)
 
 /** Front-end failures come as nginx HTML, which clients must survive too. */
 function sendHtmlError(res: ServerResponse, status: number): void {

@@ -4,6 +4,8 @@ import { EventEmitter } from "node:events"
 import { ControlError } from "./errors.ts"
 import type { FaultRule } from "./faults.ts"
 import { FileStore } from "./files.ts"
+import { DEFAULT_RULES, mergeRules } from "./rules.ts"
+import type { EmulatorRules, RulesInput } from "./rules.ts"
 import { botIdOfToken, makeToken } from "./tokens.ts"
 import type { Chat, Message, Update, User, UserInput } from "./types.ts"
 
@@ -76,18 +78,35 @@ export interface ChatState {
   nextMessageId: number
   messages: Map<number, StoredMessage>
   sent: SentMessage[]
+  /** Forum topics (message_thread_id values) that exist in this chat. */
+  topics: Set<number>
 }
 
+/**
+ * The pending long poll (Client::long_poll_query_). Like the real server, it
+ * stays pending after its client has gone — until it times out, an update wakes
+ * it or a newer long poll supersedes it — and its answer then reaches nobody.
+ */
 export interface Poller {
   offset: number
   limit: number
   scheduled: boolean
   /** True once the client has gone (closed its connection), whether or not the request has noticed yet. */
   gone(): boolean
-  /** Stops the long-poll timer: a superseded poll waits for its 409 instead (see terminatePoll). */
+  /** Stops the long-poll timer: a superseded poll waits for its 409 instead (see supersedePoll). */
   hold(): void
   resolve(updates: Update[]): void
   fail(error: Error): void
+}
+
+/** One queued update (an event of the server's TQueue). */
+export interface QueuedUpdate {
+  readonly id: number
+  readonly update: Update
+  /** epoch ms; Telegram drops an update nobody fetched in time (add_update's timeout) */
+  readonly expiresAt: number
+  /** webhook_queue_id: updates of one queue are delivered to a webhook one at a time, in order */
+  readonly queueKey: string
 }
 
 export interface WebhookConfig {
@@ -130,13 +149,20 @@ export interface BotState {
   revoked: boolean
   createdAt: number
   nextUpdateId: number
-  queue: Update[]
+  queue: QueuedUpdate[]
   allowedUpdates: string[] | undefined
   poller: Poller | undefined
+  /** process_get_updates_query's previous_get_updates_offset_ / _start_time_ */
+  lastGetUpdatesOffset: number
+  lastGetUpdatesStartAt: number
+  /** fail_query_conflict's next_get_updates_conflict_time_ (epoch ms) */
+  nextConflictAt: number
   webhook: WebhookConfig | undefined
+  /** process_set_webhook_query's next_allowed_set_webhook_time_ (epoch ms) */
+  nextSetWebhookAt: number
   chats: Map<number, ChatState>
   users: Map<number, User>
-  callbackQueries: Map<string, { query: Record<string, unknown>; answered: boolean }>
+  callbackQueries: Map<string, { query: Record<string, unknown>; answered: boolean; createdAt: number }>
   callbackAnswers: CallbackAnswer[]
   chatActions: ChatActionRecord[]
   commands: Map<string, BotCommand[]>
@@ -145,6 +171,9 @@ export interface BotState {
   blocked: Set<number>
   faults: FaultRule[]
   latency: Map<string, number>
+  /** rules set for this token only (see EmulatorState.rulesFor) */
+  ruleOverrides: RulesInput | undefined
+  rules: EmulatorRules | undefined
   counters: BotCounters
   /** getUpdates requests being served right now */
   inFlightPolls: Set<InFlightPoll>
@@ -178,6 +207,9 @@ export const DEFAULT_USER: Required<Omit<UserInput, "last_name" | "is_premium">>
   language_code: "en"
 }
 
+/** Applies to every bot when given instead of a token. */
+export const ALL_BOTS = "*"
+
 export const unixNow = (): number => Math.floor(Date.now() / 1000)
 
 export class EmulatorState {
@@ -186,14 +218,40 @@ export class EmulatorState {
   readonly events = new EventEmitter()
   readonly globalFaults: FaultRule[] = []
   readonly globalLatency = new Map<string, number>()
+  /** Called after an update is queued (the webhook delivery starts from here). */
+  onEnqueue: ((bot: BotState) => void) | undefined = undefined
+  /** fleet-wide rules; a token's overrides apply on top */
+  private fleetRules: EmulatorRules
   /** Fleet-wide counters kept incrementally so /control/summary stays cheap. */
   readonly totals = { getUpdatesCalls: 0, conflicts: 0, totalCalls: 0, unauthorized: 0, botsPolling: 0 }
   private nextBotId = 7_000_000_001
   private usedIds = new Set<number>()
   private callbackSeq = 0
 
-  constructor() {
+  constructor(rules: RulesInput | undefined = undefined) {
     this.events.setMaxListeners(0)
+    this.fleetRules = mergeRules(DEFAULT_RULES, rules)
+  }
+
+  rulesFor(bot: BotState | undefined): EmulatorRules {
+    return bot?.rules ?? this.fleetRules
+  }
+
+  /** Changes the fleet-wide rules; tokens with overrides keep them on top. */
+  setFleetRules(input: RulesInput): EmulatorRules {
+    this.fleetRules = mergeRules(this.fleetRules, input)
+    for (const bot of this.bots.values()) {
+      if (bot.ruleOverrides !== undefined) bot.rules = mergeRules(this.fleetRules, bot.ruleOverrides)
+    }
+    return this.fleetRules
+  }
+
+  /** Overrides rules for one token (on top of its earlier overrides); `reset` drops those first. */
+  setBotRules(bot: BotState, input: RulesInput, reset = false): EmulatorRules {
+    const overrides = combineRules(reset ? undefined : bot.ruleOverrides, input)
+    bot.rules = mergeRules(this.fleetRules, overrides)
+    bot.ruleOverrides = overrides
+    return bot.rules
   }
 
   emit(bot: BotState, event: StateEvent): void {
@@ -224,7 +282,11 @@ export class EmulatorState {
       queue: [],
       allowedUpdates: undefined,
       poller: undefined,
+      lastGetUpdatesOffset: -1,
+      lastGetUpdatesStartAt: 0,
+      nextConflictAt: 0,
       webhook: undefined,
+      nextSetWebhookAt: 0,
       chats: new Map(),
       users: new Map(),
       callbackQueries: new Map(),
@@ -236,6 +298,8 @@ export class EmulatorState {
       blocked: new Set(),
       faults: [],
       latency: new Map(),
+      ruleOverrides: undefined,
+      rules: undefined,
       inFlightPolls: new Set(),
       counters: {
         getUpdatesCalls: 0,
@@ -304,11 +368,14 @@ export class EmulatorState {
     return user
   }
 
-  /** Chat state, created on first use with Telegram's id conventions (-100… = supergroup). */
+  /**
+   * Chat state, created on first use with Telegram's id conventions (-100… =
+   * supergroup): the chat becomes known to the bot (see the knownChats rule).
+   */
   chat(bot: BotState, chatId: number, shape?: Partial<Chat>): ChatState {
     let cs = bot.chats.get(chatId)
     if (!cs) {
-      cs = { chat: defaultChat(bot, chatId), nextMessageId: 1, messages: new Map(), sent: [] }
+      cs = { chat: defaultChat(bot, chatId), nextMessageId: 1, messages: new Map(), sent: [], topics: new Set() }
       bot.chats.set(chatId, cs)
     }
     if (shape) {
@@ -382,6 +449,20 @@ export class EmulatorState {
     if (--c.activePollers === 0) this.totals.botsPolling--
     this.emit(bot, { type: "poll" })
   }
+}
+
+/** Two partial rule sets, the second winning (flood limits merged field by field). */
+function combineRules(a: RulesInput | undefined, b: RulesInput): RulesInput {
+  if (a === undefined) return b
+  const flood =
+    a.floodLimits === undefined || b.floodLimits === undefined
+      ? (b.floodLimits ?? a.floodLimits)
+      : {
+          perChat: { ...a.floodLimits.perChat, ...b.floodLimits.perChat },
+          perGroup: { ...a.floodLimits.perGroup, ...b.floodLimits.perGroup },
+          perBot: { ...a.floodLimits.perBot, ...b.floodLimits.perBot }
+        }
+  return flood === undefined ? { ...a, ...b } : { ...a, ...b, floodLimits: flood }
 }
 
 function defaultChat(bot: BotState, chatId: number): Chat {

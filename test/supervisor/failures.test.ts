@@ -106,8 +106,16 @@ describe("restart policy", () => {
     const { token } = emulator.createBot()
     await createBot("Flaky", token)
     await emulator.waitForPoller(token, 2000)
+    const servedBefore = emulator.stats(token).faultsServed
+    const callsBefore = emulator.stats(token).getUpdatesCalls
     emulator.injectFault(token, { kind: "server_error", status: 502, durationMs: 2000, method: "getUpdates" })
     await new Promise((r) => setTimeout(r, 2000))
+    // The spell really met the bot: its getUpdates got 502s (the only fault injected here; the 1 s long poll
+    // in flight ends within the spell), and it backed off between them (0.5–1 s, 1–2 s …) instead of hot-looping.
+    const served = emulator.stats(token).faultsServed - servedBefore
+    const calls = emulator.stats(token).getUpdatesCalls - callsBefore
+    expect(served).toBeGreaterThanOrEqual(1)
+    expect(calls).toBeLessThanOrEqual(5)
     await answersStart(token, 603, 8000)
   })
 })

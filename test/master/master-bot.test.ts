@@ -23,6 +23,15 @@ const say = async (text: string, match: (m: SentMessage) => boolean, from = ADMI
   return world.emulator.waitForSent(masterToken, from, (m) => !before.has(m.messageId) && match(m), 5000)
 }
 const text = (m: SentMessage) => m.text ?? ""
+/** What the admin wrote to the master bot (the emulator's chat state: the Bot API has no read of it). */
+const adminMessages = () =>
+  [...(world.emulator.state.bot(masterToken).chats.get(ADMIN)?.messages.values() ?? [])]
+    .filter((m) => !m.fromBot)
+    .map((m) => ({ messageId: m.message.message_id, text: m.message.text ?? "", deleted: m.deleted }))
+const deleteCalls = () => {
+  const calls = world.emulator.stats(masterToken).callsByMethod
+  return (calls.deleteMessage ?? 0) + (calls.deleteMessages ?? 0)
+}
 
 beforeAll(async () => {
   world = await startWorld((emulator) => {
@@ -65,6 +74,7 @@ describe("master bot", () => {
 
   it("creates a tenant from a token; it starts polling and its API token works", async () => {
     tenantToken = world.emulator.createBot({ username: "shop_one_bot" }).token
+    const deletesBefore = deleteCalls()
     const reply = await say(`/newtenant ${tenantToken} Shop One`, (m) => text(m).startsWith("✔"))
     const match = /#(\d+) Shop One @shop_one_bot created/.exec(text(reply))
     expect(match).not.toBeNull()
@@ -73,9 +83,12 @@ describe("master bot", () => {
     expect(apiToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
     await world.emulator.waitForPoller(tenantToken, 3000)
     expect((await world.request(apiToken, "GET", `/api/v1/bots/${tenantId}`)).status).toBe(200)
-    // The admin's message with the Telegram token was removed from the chat.
-    const calls = world.emulator.stats(masterToken).callsByMethod
-    expect(Object.entries(calls).some(([method, n]) => method.toLowerCase() === "deletemessage" && n > 0)).toBe(true)
+    // The admin's message with the Telegram token was removed from the chat, and nothing else was.
+    const carrying = adminMessages().filter((m) => m.text.includes(tenantToken))
+    expect(carrying).toHaveLength(1)
+    await eventually(() => adminMessages().find((m) => m.messageId === carrying[0]!.messageId)?.deleted === true, 3000)
+    expect(deleteCalls() - deletesBefore).toBe(1)
+    expect(world.emulator.sentMessages(masterToken, ADMIN).filter((m) => m.deletedAt !== undefined)).toEqual([])
   })
 
   it("lists tenants with their runtime state and shows one tenant's statistics", async () => {

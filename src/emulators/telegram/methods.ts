@@ -2,6 +2,7 @@
 // error wording where bots commonly get it wrong.
 import { badRequest, forbidden, conflict } from "./errors.ts"
 import { TINY_PNG, imageSize, mimeOf } from "./files.ts"
+import { admitMessage } from "./flood.ts"
 import type { StoredFile } from "./files.ts"
 import { formatText } from "./formatting.ts"
 import { isInlineMarkup, replyMarkupParam } from "./markup.ts"
@@ -122,6 +123,22 @@ function caption(p: Params): { caption?: string; caption_entities?: MessageEntit
   return f.entities.length > 0 ? { caption: f.text, caption_entities: f.entities } : { caption: f.text }
 }
 
+/**
+ * Telegram's flood control, the last check before a message goes out (the Bot
+ * API server has validated the request by then; Telegram's servers refuse it
+ * with FLOOD_WAIT, which becomes 429 "Too Many Requests: retry after N").
+ */
+function floodCheck(ctx: CallContext, cs: ChatState): void {
+  const rules = ctx.state.rulesFor(ctx.bot)
+  if (!rules.floodControl) return
+  const refused = admitMessage(ctx.bot.flood, rules.floodLimits, cs.chat, Date.now())
+  if (refused) {
+    ctx.bot.counters.floodRefusals++
+    ctx.state.totals.floodRefusals++
+    throw refused
+  }
+}
+
 /** Builds, stores and records a message from the bot. */
 function sendFromBot(
   ctx: CallContext,
@@ -134,6 +151,7 @@ function sendFromBot(
   const markup = replyMarkupParam(params)
   const reply = replyTarget(ctx, cs)
   const thread = int(params, "message_thread_id")
+  floodCheck(ctx, cs)
   const message: Message = { message_id: cs.nextMessageId++, from: state.botUser(bot), chat: cs.chat, date: unixNow() }
   if (thread !== undefined) {
     message.message_thread_id = thread
@@ -197,6 +215,7 @@ function applyEdit(ctx: CallContext, cs: ChatState, stored: StoredMessage, metho
   if (same("text") && same("entities") && same("caption") && same("caption_entities") && same("reply_markup")) {
     throw badRequest(NOT_MODIFIED)
   }
+  floodCheck(ctx, cs)
   next.edit_date = unixNow()
   // A fresh object, so updates already queued keep the message as it was.
   stored.message = next
@@ -421,6 +440,59 @@ const editMessageReplyMarkup: Handler = (ctx) => {
   const next = withoutKeys(stored.message, ["reply_markup", "edit_date"])
   if (markup !== undefined) next.reply_markup = markup
   return applyEdit(ctx, cs, stored, "editMessageReplyMarkup", next)
+}
+
+/** The message a copyMessage/forwardMessage names by from_chat_id and message_id. */
+function sourceMessage(ctx: CallContext, what: string): StoredMessage {
+  const raw = str(ctx.params, "from_chat_id")
+  if (raw === undefined) throw badRequest("from_chat_id is empty")
+  const id = int(ctx.params, "from_chat_id")
+  const cs = id !== undefined ? ctx.bot.chats.get(id) : ctx.state.chatByUsername(ctx.bot, raw)
+  if (!cs) throw badRequest("chat not found")
+  const stored = cs.messages.get(messageIdParam(ctx.params))
+  if (!stored || stored.deleted) throw badRequest(`message to ${what} not found`)
+  return stored
+}
+
+const COPIED_KEYS = ["text", "entities", "caption", "caption_entities", "photo", "document", "sticker"]
+
+function copiedContent(m: Message): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of COPIED_KEYS) if (m[k] !== undefined) out[k] = m[k]
+  return out
+}
+
+function extraFor(content: Record<string, unknown>): Partial<SentMessage> {
+  const extra: Partial<SentMessage> = {}
+  const photo = content.photo as PhotoSize[] | undefined
+  if (photo) extra.photoFileId = photo[photo.length - 1]!.file_id
+  const doc = content.document as { file_id?: string } | undefined
+  if (doc?.file_id) extra.documentFileId = doc.file_id
+  return extra
+}
+
+const copyMessage: Handler = (ctx) => {
+  const source = sourceMessage(ctx, "copy")
+  const cs = writableChat(ctx)
+  const content = copiedContent(source.message)
+  if (str(ctx.params, "caption") !== undefined && content.text === undefined) {
+    delete content.caption
+    delete content.caption_entities
+    Object.assign(content, caption(ctx.params))
+  }
+  const sent = sendFromBot(ctx, cs, "copyMessage", content, extraFor(content))
+  return { message_id: sent.message_id }
+}
+
+const forwardMessage: Handler = (ctx) => {
+  const source = sourceMessage(ctx, "forward")
+  const cs = writableChat(ctx)
+  const content = copiedContent(source.message)
+  const from = source.message.from
+  const origin = from
+    ? { type: "user", sender_user: from, date: source.message.date }
+    : { type: "chat", sender_chat: source.message.chat, date: source.message.date }
+  return sendFromBot(ctx, cs, "forwardMessage", { ...content, forward_origin: origin }, extraFor(content))
 }
 
 function deleteOne(ctx: CallContext, cs: ChatState, id: number): boolean {
@@ -656,6 +728,8 @@ const TABLE: Record<string, Handler> = {
   sendMessage,
   sendPhoto,
   sendDocument,
+  copyMessage,
+  forwardMessage,
   sendChatAction,
   editMessageText,
   editMessageCaption,

@@ -4,6 +4,8 @@ import { EventEmitter } from "node:events"
 import { ControlError } from "./errors.ts"
 import type { FaultRule } from "./faults.ts"
 import { FileStore } from "./files.ts"
+import { newFloodState } from "./flood.ts"
+import type { FloodState } from "./flood.ts"
 import { DEFAULT_RULES, mergeRules } from "./rules.ts"
 import type { EmulatorRules, RulesInput } from "./rules.ts"
 import { botIdOfToken, makeToken } from "./tokens.ts"
@@ -139,6 +141,8 @@ export interface BotCounters {
   unauthorized: number
   faultsServed: number
   updatesDelivered: number
+  /** sends refused by flood control (429) */
+  floodRefusals: number
 }
 
 export interface BotState {
@@ -171,6 +175,8 @@ export interface BotState {
   blocked: Set<number>
   faults: FaultRule[]
   latency: Map<string, number>
+  /** what Telegram's flood control has seen of this bot's messages */
+  flood: FloodState
   /** rules set for this token only (see EmulatorState.rulesFor) */
   ruleOverrides: RulesInput | undefined
   rules: EmulatorRules | undefined
@@ -223,7 +229,14 @@ export class EmulatorState {
   /** fleet-wide rules; a token's overrides apply on top */
   private fleetRules: EmulatorRules
   /** Fleet-wide counters kept incrementally so /control/summary stays cheap. */
-  readonly totals = { getUpdatesCalls: 0, conflicts: 0, totalCalls: 0, unauthorized: 0, botsPolling: 0 }
+  readonly totals = {
+    getUpdatesCalls: 0,
+    conflicts: 0,
+    totalCalls: 0,
+    unauthorized: 0,
+    botsPolling: 0,
+    floodRefusals: 0
+  }
   private nextBotId = 7_000_000_001
   private usedIds = new Set<number>()
   private callbackSeq = 0
@@ -298,6 +311,7 @@ export class EmulatorState {
       blocked: new Set(),
       faults: [],
       latency: new Map(),
+      flood: newFloodState(),
       ruleOverrides: undefined,
       rules: undefined,
       inFlightPolls: new Set(),
@@ -313,7 +327,8 @@ export class EmulatorState {
         totalCalls: 0,
         unauthorized: 0,
         faultsServed: 0,
-        updatesDelivered: 0
+        updatesDelivered: 0,
+        floodRefusals: 0
       }
     }
     this.bots.set(token, bot)

@@ -23,6 +23,8 @@ export interface BotStats {
   unauthorized: number
   faultsServed: number
   updatesDelivered: number
+  /** sends refused with 429 by flood control */
+  floodRefusals: number
   webhookUrl: string | null
 }
 
@@ -41,6 +43,8 @@ export interface FleetSummary {
   pendingUpdates: number
   /** bots whose maxConcurrentPollers ever exceeded 1 */
   botsWithOverlappingPolls: number
+  /** sends refused with 429 by flood control, all bots */
+  floodRefusals: number
 }
 
 export function botStats(bot: BotState): BotStats {
@@ -62,6 +66,7 @@ export function botStats(bot: BotState): BotStats {
     unauthorized: c.unauthorized,
     faultsServed: c.faultsServed,
     updatesDelivered: c.updatesDelivered,
+    floodRefusals: c.floodRefusals,
     webhookUrl: bot.webhook?.url ?? null
   }
 }
@@ -92,6 +97,7 @@ export function fleetSummary(state: EmulatorState, polledWithinMs: number): Flee
     totalCalls: t.totalCalls,
     unauthorized: t.unauthorized,
     pendingUpdates,
-    botsWithOverlappingPolls: overlapping
+    botsWithOverlappingPolls: overlapping,
+    floodRefusals: t.floodRefusals
   }
 }

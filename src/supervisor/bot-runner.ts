@@ -1,8 +1,10 @@
 /**
  * One tenant bot, for as long as its fiber lives: a grammY runner built from the
- * runner library's parts (source → sink → runner) around our at-least-once
- * supplier, restarted by the restart policy, stopped gracefully on interruption
- * (stop fetching, drain in-flight updates, confirm what was handled).
+ * runner library's parts (source → sink → runner) over the durable inbox
+ * (src/ingest/: long polls store each batch before the next poll confirms it),
+ * restarted by the restart policy, stopped gracefully on interruption (stop
+ * fetching, drain in-flight updates; whatever is left stays in the inbox for the
+ * next owner).
  *
  * It never fails: every failure becomes a state, a metric, a log line and a
  * wait, so one tenant's trouble stays with that tenant.
@@ -21,8 +23,9 @@ import type { RunnerState } from "./runtime-status.ts"
 import { crashReplayGuard } from "./crash-replays.ts"
 import { StartLimiter } from "./start-limiter.ts"
 import { makeTelegramBot } from "./telegram-client.ts"
-import { AtLeastOnceSupplier } from "./update-supplier.ts"
 import { updatePipeline } from "./update-pipeline.ts"
+import { storeUpdates, unfinishedUpdates } from "../ingest/inbox.ts"
+import { LongPollSource } from "../ingest/long-poll-source.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
 import type { DesiredBot } from "./watcher.ts"
 import type { MiddlewareFn } from "grammy"
@@ -54,9 +57,6 @@ export class RunnerName extends Context.Service<RunnerName, RunnerIdentity>()("b
 
 export type BotRunnerServices = PipelineServices | AppConfig | StartLimiter | TenantApp | RunnerName
 
-/** Past this, a stopping bot skips its final confirmation (see the finalizer). */
-const CONFIRM_WITHIN_MS = 3_000
-
 export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunnerServices | Scope.Scope> =>
   Effect.gen(function* () {
     const limiter = yield* StartLimiter
@@ -84,8 +84,9 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
 
     const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), config.telegramApiRoot)
     const suspects = new Set<number>()
-    // The first batch after a start may repeat updates handled before a crash: the
-    // pipeline checks their mark before running the handler (the others pay nothing for it).
+    // The inbox's unfinished updates, handed out at a start, may have been handled in
+    // part before a crash or a hand-over: the pipeline checks their mark before running
+    // the handler (the others pay nothing for it).
     const replays = new Set<number>()
     bot.use(sequentialize<BotContext>((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? "")))
     bot.use(crashReplayGuard({ botId, suspects, runExit }))
@@ -104,12 +105,13 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     let polledSinceStart = false
     // Whether getMe's answer is in the status row already (this fiber's restarts need not write it again).
     let botInfoRecorded = false
-    const supplier = new AtLeastOnceSupplier(
+    const runPromise = Effect.runPromiseWith(services)
+    const source = new LongPollSource(
       (args, signal) => bot.api.getUpdates(args, signal as Parameters<typeof bot.api.getUpdates>[1]),
       {
         pollTimeoutSeconds: config.pollTimeoutSeconds,
-        window: 100,
-        busyPauseMs: 50,
+        store: (updates) => runPromise(storeUpdates(botId, updates)),
+        loadUnfinished: () => runPromise(unfinishedUpdates(botId)),
         onPolled: () => {
           if (polledSinceStart) return
           polledSinceStart = true
@@ -119,12 +121,11 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
           if (learned) botInfoRecorded = true
           log(status("running", { started: true, ...(learned ? { botInfo: learned } : {}) }))
         },
-        admitFirstBatch: async (updates) => {
+        onBacklog: (updates) => {
           for (const u of updates) {
             suspects.add(u.update_id)
             replays.add(u.update_id)
           }
-          return updates
         }
       }
     )
@@ -135,7 +136,7 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
             await bot.handleUpdate(update)
           } finally {
             replays.delete(update.update_id)
-            supplier.finished(update.update_id)
+            source.finished(update.update_id)
           }
         }
       },
@@ -144,26 +145,20 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     )
 
     let handle: RunnerHandle | undefined
-    let unauthorized = false
     botsRunning.inc()
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         const running = handle
         handle = undefined
+        // No confirming getUpdates on the way out: every update received is stored, and
+        // the next owner's first poll confirms the last batch (the inbox drops repeats).
         const drained = yield* Effect.promise(async () => {
-          const stopping = Date.now()
           await running?.stop()?.catch(() => undefined)
-          const drained = await supplier.drain(config.shutdownGraceSeconds * 1000)
-          // A long drain may mean the bucket already moved (e.g. this runner lost its
-          // database and its locks): a confirming getUpdates now could 409 the new owner.
-          // Unconfirmed updates are redelivered and de-duplicated instead.
-          const quick = Date.now() - stopping < CONFIRM_WITHIN_MS
-          if (polledSinceStart && !unauthorized && quick) await supplier.confirm().catch(() => undefined)
-          return drained
+          return source.drain(config.shutdownGraceSeconds * 1000)
         })
         if (!drained)
           yield* Effect.logWarning(
-            `stopped with ${supplier.inFlightCount} updates unfinished; they will be redelivered`
+            `stopped with ${source.inFlightCount} updates unfinished; they stay in the inbox for the next owner`
           )
         yield* status("stopped")
         botsRunning.dec()
@@ -184,7 +179,6 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     if (refusedAt) {
       const left = refusedAt.getTime() + UNAUTHORIZED_COOL_DOWN_MS - Date.now()
       if (left > 0) {
-        unauthorized = true
         series.state("unauthorized")
         yield* Effect.sleep(left)
       }
@@ -194,8 +188,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     for (let restart = false; ; restart = true) {
       if (restart) yield* limiter.take
       yield* status("starting")
+      source.restart()
       polledSinceStart = false
-      unauthorized = false
       const startedAt = Date.now()
       const exit = yield* Effect.exit(
         Effect.tryPromise({
@@ -205,8 +199,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
             // found nothing to stop, so starting now would leave an orphan poller.
             if (signal.aborted) return
             // The runner library's AbortSignal type is a polyfill's; at run time it is Node's.
-            const source = createSource<Update>({ supply: (n, signal) => supplier.supply(n, signal as AbortSignal) })
-            handle = createRunner(source, sink)
+            const updates = createSource<Update>({ supply: (n, signal) => source.supply(n, signal as AbortSignal) })
+            handle = createRunner(updates, sink)
             handle.start()
             await handle.task()
           },
@@ -222,7 +216,6 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       )
       if (Date.now() - startedAt >= STABLE_AFTER_MS) consecutive = 0
       const delay = delayFor(failure, consecutive++)
-      unauthorized = failure.kind === "unauthorized"
       series.restart(failure.kind)
       yield* status(failure.kind === "unauthorized" || failure.kind === "webhook_conflict" ? failure.kind : "backoff", {
         error: failure.description,

@@ -1,12 +1,12 @@
 /**
  * Updates that take the whole process down. The pipeline's retries cannot see
  * them (the process dies mid-attempt), so they are recognised on the way back:
- * after a start, the first batch Telegram sends is where a crash's in-flight
- * updates return ("suspects"). When a suspect's turn comes — inside the per-chat
+ * after a start, the inbox's unfinished updates are handed out first, and a
+ * crash's in-flight updates are among them ("suspects"). When a suspect's turn comes — inside the per-chat
  * `sequentialize` chain, so an innocent update waiting behind a poison one in
  * the same chat is not counted while it waits — its attempt is counted in a
  * committed transaction before it is handled; past MAX_ATTEMPTS it is
- * dead-lettered and released instead. Updates outside that first batch pay
+ * dead-lettered and released instead. Updates that arrive after the start pay
  * nothing for this.
  */
 import { Effect, Exit } from "effect"
@@ -34,7 +34,7 @@ const countAttempt = (botId: number, update: Update) =>
 export const crashReplayGuard =
   (options: {
     readonly botId: number
-    /** Filled from the first batch after each start (the supplier's `admitFirstBatch`). */
+    /** Filled at each start with the inbox's unfinished updates (the long-poll source's `onBacklog`). */
     readonly suspects: Set<number>
     readonly runExit: <A, E>(effect: Effect.Effect<A, E, PipelineServices>) => Promise<Exit.Exit<A, E>>
   }) =>

@@ -22,10 +22,10 @@
  *   to be atomic with; its mark is written after it succeeds, batched with the
  *   bot's other such marks (`markProcessed`, one statement per batch).
  * - Lazy is safe only for updates that cannot have been handled before: a
- *   handler must not run for an update whose mark is already there. Ids are
- *   handed out once per supplier, so a repeat can only come back in the first
- *   batch after a start (where a crash's in-flight updates return:
- *   `mayBeReplay`). Those, and every retry (after a failure, a timeout or an
+ *   handler must not run for an update whose mark is already there. The inbox
+ *   hands a new update out once (src/ingest/), so a repeat can only be one of
+ *   the stored, unfinished updates handed out at a start (where a crash's or a
+ *   hand-over's in-flight updates return: `mayBeReplay`). Those, and every retry (after a failure, a timeout or an
  *   outage), run "eager": the transaction and the mark come first and a
  *   duplicate is skipped before its handler runs. A lazy attempt that finds
  *   the mark already there when its transaction opens (another process
@@ -101,6 +101,7 @@ export const deadLetter = (botId: number, update: Update, error: string) =>
         ON CONFLICT DO NOTHING`
       yield* sql`INSERT INTO processed_updates (bot_id, update_id) VALUES (${botId}, ${update.update_id})
         ON CONFLICT DO NOTHING`
+      yield* sql`DELETE FROM update_inbox WHERE bot_id = ${botId} AND update_id = ${update.update_id}`
     })
   )
 

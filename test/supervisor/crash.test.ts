@@ -40,7 +40,9 @@ beforeAll(async () => {
   await run(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      yield* sql`CREATE TABLE handler_log (bot_id bigint NOT NULL, update_id bigint NOT NULL)`
+      yield* sql`CREATE TABLE handler_log (
+        bot_id bigint NOT NULL, update_id bigint NOT NULL, chat_id bigint NOT NULL,
+        at timestamptz NOT NULL DEFAULT clock_timestamp())`
       yield* sql`GRANT INSERT ON handler_log TO botfleet_tenant`
     })
   )
@@ -95,6 +97,61 @@ describe("crashes and shutdowns", () => {
     expect(first.output() + second.output()).not.toContain(token.split(":")[1])
   }, 60_000)
 
+  it("kill -9 with 500 updates stored but unhandled: the next owner handles each once, in order per chat", async () => {
+    const { token } = emulator.createBot()
+    const botId = await run(
+      Effect.gen(function* () {
+        return (yield* (yield* Bots).create({ name: "Stored", telegramToken: token })).bot.id
+      })
+    )
+    // Handlers that never finish before the kill: every update is stored, none handled.
+    const first = startSupervisorProcess(childEnv(120_000))
+    await emulator.waitForPoller(token, 10_000)
+    const chats = Array.from({ length: 25 }, (_, i) => 5000 + i)
+    const injected = new Map<number, Array<number>>(chats.map((c) => [c, []]))
+    for (let i = 0; i < 500; i++) {
+      const chat = chats[i % chats.length]!
+      injected.get(chat)!.push(emulator.injectMessage(token, { text: `quiet ${i}`, from: chat }).updateId)
+    }
+    const stored = () =>
+      run(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const [row] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM update_inbox WHERE bot_id = ${botId}`
+          return row!.n
+        })
+      )
+    await eventually(async () => (await stored()) === 500, 15_000)
+    first.process.kill("SIGKILL")
+    await first.exited
+    const mine = async () => (await handled()).filter((r) => [...injected.values()].flat().includes(r.updateId))
+    expect(await mine()).toHaveLength(0)
+
+    const second = startSupervisorProcess(childEnv(0))
+    const rows = await eventually(async () => {
+      const rows = await mine()
+      return rows.length === 500 ? rows : undefined
+    }, 30_000).catch(async (e) => {
+      throw new Error(
+        `${e}: handled ${(await mine()).length}, stored ${await stored()}\n${second.output().slice(-3000)}`
+      )
+    })
+    expect(rows.every((r) => r.times === 1)).toBe(true)
+    const order = await run(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ chatId: number; updateId: number }>`
+          SELECT chat_id, update_id FROM handler_log WHERE bot_id = ${botId} ORDER BY at`
+      })
+    )
+    for (const chat of chats) {
+      expect(order.filter((r) => r.chatId === chat).map((r) => r.updateId)).toEqual(injected.get(chat))
+    }
+    expect(await stored()).toBe(0)
+    second.process.kill("SIGTERM")
+    expect((await second.exited).code).toBe(0)
+  }, 90_000)
+
   it("an update that kills the process on every attempt is dead-lettered after a few restarts", async () => {
     const { token } = emulator.createBot()
     await run(
@@ -134,7 +191,7 @@ describe("crashes and shutdowns", () => {
     expect(letters.map((l) => l.updateId)).toContain(crash.updateId)
   }, 90_000)
 
-  it("SIGTERM lets in-flight updates finish, confirms them, and exits 0", async () => {
+  it("SIGTERM lets in-flight updates finish and exits 0; Telegram was told of them only once stored", async () => {
     const { token } = emulator.createBot()
     await run(
       Effect.gen(function* () {
@@ -150,7 +207,7 @@ describe("crashes and shutdowns", () => {
     expect(exit.code).toBe(0)
     const done = (await handled()).filter((r) => ids.includes(r.updateId))
     expect(done.map((r) => r.updateId).sort((a, b) => a - b)).toEqual(ids)
-    // Confirmed to Telegram on the way out: nothing will be redelivered.
+    // The poll after their batch was stored confirmed them (no confirming getUpdates on the way out).
     expect(emulator.stats(token).confirmedOffset).toBe(Math.max(...ids) + 1)
     expect(child.output()).toContain("draining")
   }, 30_000)

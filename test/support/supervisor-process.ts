@@ -1,7 +1,7 @@
 /**
  * A supervisor in a child process, for tests that kill it (SIGKILL, SIGTERM).
  * Its tenant application logs each update into `handler_log` inside the
- * update's transaction, after an optional delay, then replies.
+ * update's transaction, after an optional delay, then replies (except to "quiet…").
  * Env: DATABASE_URL, TELEGRAM_API_ROOT, HANDLER_DELAY_MS.
  */
 import { Effect, Layer } from "effect"
@@ -21,10 +21,12 @@ app.on("message", async (ctx) => {
   await ctx.run(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      yield* sql`INSERT INTO handler_log (bot_id, update_id) VALUES (${ctx.tenant.botId}, ${ctx.update.update_id})`
+      yield* sql`INSERT INTO handler_log (bot_id, update_id, chat_id)
+        VALUES (${ctx.tenant.botId}, ${ctx.update.update_id}, ${ctx.chat.id})`
     })
   )
-  await ctx.reply(`handled ${ctx.update.update_id}`)
+  // "quiet…" messages are only logged: a test of the inbox alone need not wait out Telegram's flood limits.
+  if (!ctx.message.text?.startsWith("quiet")) await ctx.reply(`handled ${ctx.update.update_id}`)
 })
 
 launch(AppLayer({ tenantApp: app, runnerName: `child-${process.pid}` }).pipe(Layer.provide(AppConfig.layer)))

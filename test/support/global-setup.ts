@@ -40,5 +40,9 @@ export default async function setup(project: TestProject) {
   return async () => {
     await server?.stop()
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+    // As root with a private temporary directory, the data was kept elsewhere (src/db/placement.ts).
+    if (server && dataDir && !server.dataPath.startsWith(dataDir)) {
+      fs.rmSync(path.dirname(server.dataPath), { recursive: true, force: true })
+    }
   }
 }

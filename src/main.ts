@@ -1,10 +1,14 @@
 /**
  * `npm start`: configuration → layers → run until SIGTERM/SIGINT, then a
  * graceful stop (bots drained and handed over, database closed), exit 0.
+ * A failure — at start-up or later — is one line on stderr naming the cause
+ * and the fix, exit 1 (src/startup-failure.ts; LOG_LEVEL=debug adds the stack).
  */
-import { Effect, Layer } from "effect"
-import { AppLayer, launch } from "./app.ts"
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit, Layer } from "effect"
+import { AppLayer } from "./app.ts"
 import { AppConfig } from "./config.ts"
+import { checkSettings, reportFailure } from "./startup-failure.ts"
 import { ParentWatchLive } from "./supervisor/workers/parent-watch.ts"
 import { WorkerParentLive } from "./supervisor/workers/parent.ts"
 
@@ -17,4 +21,24 @@ const Main = Layer.unwrap(
   })
 )
 
-launch(Main.pipe(Layer.provide(AppConfig.layer)))
+let started = false
+
+Effect.gen(function* () {
+  yield* checkSettings(yield* AppConfig)
+  yield* Layer.build(Main)
+  started = true
+  return yield* Effect.never
+}).pipe(
+  Effect.scoped,
+  Effect.provide(AppConfig.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    // A stop by signal is the normal end of a replica's life (Kubernetes sends SIGTERM): exit 0.
+    teardown: (exit, onExit) => {
+      if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) {
+        reportFailure(exit.cause, { started })
+        onExit(1)
+      } else onExit(0)
+    }
+  })
+)

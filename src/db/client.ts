@@ -5,7 +5,8 @@
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Option, Redacted, String as Str } from "effect"
 import { AppConfig, DEFAULT_DATABASE_POOL_SIZE } from "../config.ts"
-import { startEmbeddedPostgres } from "./embedded-postgres.ts"
+import { checkDatabaseUrl } from "./database-url.ts"
+import { EmbeddedPostgresError, startEmbeddedPostgres } from "./embedded-postgres.ts"
 import { makeTypeRegistry } from "./int8-as-number.ts"
 
 export interface DatabaseOptions {
@@ -35,12 +36,17 @@ export const embeddedUrl = (dataDir: string) =>
   Effect.acquireRelease(
     Effect.gen(function* () {
       const lines: Array<string> = []
-      const server = yield* Effect.tryPromise({
+      const started = yield* Effect.tryPromise({
         try: () => startEmbeddedPostgres(dataDir, { log: (line) => lines.push(line), ownProcessGroup: true }),
-        catch: (cause) => new Error(`could not start the embedded PostgreSQL: ${String(cause)}`, { cause })
-      })
+        // EmbeddedPostgresError already says what failed and what to do, in one line.
+        catch: (cause) =>
+          cause instanceof EmbeddedPostgresError
+            ? cause
+            : new Error(`could not start the embedded PostgreSQL: ${String(cause)}`, { cause })
+      }).pipe(Effect.exit)
+      // Also when it failed: where it put its binaries and data helps to read the failure.
       yield* Effect.forEach(lines, (line) => Effect.logInfo(line), { discard: true })
-      return server
+      return yield* started
     }),
     (server) =>
       Effect.promise(() => server.stop()).pipe(Effect.tap(() => Effect.logInfo("embedded PostgreSQL stopped")))
@@ -50,8 +56,10 @@ export const DatabaseLive = (options: DatabaseOptions = {}) =>
   Layer.unwrap(
     Effect.gen(function* () {
       const config = yield* AppConfig
-      const url = Option.isSome(config.databaseUrl)
-        ? Redacted.value(config.databaseUrl.value)
+      // A DATABASE_URL that can never work stops the start (a defect with a one-line message), not retried.
+      const configured = Option.map(config.databaseUrl, Redacted.value)
+      const url = Option.isSome(configured)
+        ? yield* Effect.sync(() => checkDatabaseUrl(configured.value))
         : yield* embeddedUrl(config.dataDir).pipe(Effect.orDie)
       return layerFromUrl(url, { ...options, maxConnections: options.maxConnections ?? config.databasePoolSize })
     })

@@ -7,10 +7,14 @@
  */
 import { DateTime, Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { formatDateTime } from "../../src/bot/format.ts"
 import { RemnawaveClient } from "../../src/vpn/remnawave-client.ts"
 import { eventually } from "../support/app.ts"
 import { createTenant, mark, nextMessage, press, query, startChat, startShop, until } from "../shop/harness.ts"
 import type { Shop, Tenant } from "../shop/harness.ts"
+
+/** How long the panel holds each answer while the renewal commits (see the last test). */
+const HOLD_MS = 3000
 
 let shop: Shop
 let tenant: Tenant
@@ -120,18 +124,43 @@ describe("provisioning", () => {
     expect(shop.panel.users().filter((u) => u.username === username)).toHaveLength(1)
   })
 
-  it("a renewal committed while the first provisioning was in flight ends at the latest expiry", async () => {
+  it("a renewal committed while the first provisioning waits for the panel: that task itself ends at the latest expiry", async () => {
     const user = 7003
     const username = `b${tenant.botId}_u${user}`
-    shop.panel.setLatency(300)
+    const lookup = { method: "GET", path: `/api/users/by-username/${username}` }
+    const sinceRequests = shop.panel.requests().length
+    // Every panel answer now waits HOLD_MS after the panel has processed the request: the first
+    // provisioning's first call (the look-up) is held while the renewal commits.
+    shop.panel.setLatency(HOLD_MS)
     const since = await buy(user)
-    // A second purchase right away (the first task may be mid-flight).
+    await eventually(() => shop.panel.requests().some((r) => r.path === lookup.path), 5000)
     const welcome = await startChat(shop, tenant, user)
     await fund(user)
     const again = mark(shop, tenant, user)
     press(shop, tenant, user, welcome, `pc:w:${tenant.planIds[0]}`)
     await nextMessage(shop, tenant, user, again, "You bought")
+    // The renewal's transaction committed (its reply goes out just before the commit)…
+    await until(
+      () =>
+        query<{ n: number }>(
+          shop,
+          "SELECT count(*)::int AS n FROM outbox_tasks WHERE kind = 'provision_subscription' AND subject_id = (SELECT s.id FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.bot_id = $1 AND u.telegram_id = $2)",
+          tenant.botId,
+          user
+        ),
+      (rows) => rows[0]!.n === 2
+    )
+    // …while the first task was still waiting for the panel's answer to its look-up: the panel has
+    // seen nothing since (otherwise the hold was too short for this machine, and the race was not run).
+    expect(
+      shop.panel
+        .requests()
+        .slice(sinceRequests)
+        .map((r) => ({ method: r.method, path: r.path })),
+      `the renewal committed after the first provisioning went on (hold ${HOLD_MS} ms)`
+    ).toEqual([lookup])
     shop.panel.setLatency(0)
+
     const { id } = await subscriptionOf(user)
     await eventually(async () => {
       const tasks = await query<{ state: string }>(
@@ -140,10 +169,14 @@ describe("provisioning", () => {
         id
       )
       return tasks.length === 2 && tasks.every((t) => t.state === "done")
-    }, 8000)
+    }, 8000 + HOLD_MS)
     const sub = await subscriptionOf(user)
-    expect(new Date(shop.panel.user(username)!.expireAt).getTime()).toBe(sub.expiresAt.getTime())
     expect(sub.expiresAt.getTime() - Date.now()).toBeGreaterThan(59 * 86_400_000)
-    await nextMessage(shop, tenant, user, since, "subscription")
+    expect(new Date(shop.panel.user(username)!.expireAt).getTime()).toBe(sub.expiresAt.getTime())
+    // The first task saw the renewal (its record of the stale expiry was refused) and went round again:
+    // its own link message already carries the latest expiry, before the second task ran.
+    const latest = formatDateTime("en", sub.expiresAt)
+    expect((await nextMessage(shop, tenant, user, since, "subscription is ready")).text).toContain(latest)
+    expect((await nextMessage(shop, tenant, user, since, "subscription was extended")).text).toContain(latest)
   })
 })

@@ -85,9 +85,12 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
 export const makeTenantApp = (): Composer<BotContext> => {
   const app = new Composer<BotContext>()
 
-  // Every update with a sender registers that sender with this tenant.
+  // Every update with a sender registers that sender with this tenant; in a private
+  // chat, my_chat_member says whether they blocked the bot (status "kicked") or came back.
   app.use(async (ctx, next) => {
-    if (ctx.from && !ctx.from.is_bot) ctx.user = await ctx.run(upsertUser(ctx.tenant.botId, ctx.from))
+    const blockedTheBot =
+      ctx.myChatMember?.chat.type === "private" && ctx.myChatMember.new_chat_member.status === "kicked"
+    if (ctx.from && !ctx.from.is_bot) ctx.user = await ctx.run(upsertUser(ctx.tenant.botId, ctx.from, blockedTheBot))
     await next()
   })
   app.use(i18n)

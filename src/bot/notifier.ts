@@ -6,12 +6,18 @@
  *
  * Sends are at-least-once, like every Telegram call here: the caller records
  * what it sent after sending, so a crash in between repeats a message rather
- * than losing it.
+ * than losing it. A user who blocked the bot is sent nothing (a permanent
+ * failure, without a request); a send Telegram refuses for good marks them so.
  */
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
 import { type Api, GrammyError } from "grammy"
 import type { RawApi } from "grammy"
+import { SqlClient } from "effect/sql"
 import { AppConfig } from "../config.ts"
+import { withTenant } from "../db/tenant.ts"
+import { refusedForGood } from "../telegram/send-failures.ts"
+import { sendsRefused } from "../metrics/registry.ts"
+import { isUnreachable, markUnreachable } from "./users.ts"
 import { makeTelegramBot } from "../supervisor/telegram-client.ts"
 import { BotsWatcher } from "../supervisor/watcher.ts"
 
@@ -47,6 +53,9 @@ export class TelegramNotifier extends Context.Service<
     Effect.gen(function* () {
       const watcher = yield* BotsWatcher
       const config = yield* AppConfig
+      const sql = yield* SqlClient.SqlClient
+      const tenantQuery = <A, E>(botId: number, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+        withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
       const clients = new Map<number, { fingerprint: string; api: Api }>()
       const api = (botId: number): Api | undefined => {
         const desired = watcher.get(botId)
@@ -62,15 +71,39 @@ export class TelegramNotifier extends Context.Service<
         send: (botId, chatId, text, options) => {
           const client = api(botId)
           if (!client) return Effect.fail(new NotifyFailed({ botId, reason: "the bot is not active", permanent: true }))
-          return Effect.tryPromise({
-            try: () => client.sendMessage(chatId, text, options),
-            catch: (error) =>
-              new NotifyFailed({
-                botId,
-                reason: error instanceof GrammyError ? `${error.error_code} ${error.description}` : String(error),
-                permanent: error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400)
+          // Private chats' ids are their users' Telegram ids.
+          const user = chatId > 0 ? chatId : undefined
+          return Effect.gen(function* () {
+            // A failed look-up sends anyway: Telegram's answer decides then.
+            const unreachable =
+              user !== undefined &&
+              (yield* tenantQuery(botId, isUnreachable(botId, user)).pipe(Effect.orElseSucceed(() => false)))
+            if (unreachable) {
+              return yield* Effect.fail(
+                new NotifyFailed({ botId, reason: "the user blocked the bot", permanent: true })
+              )
+            }
+            yield* Effect.tryPromise({
+              try: () => client.sendMessage(chatId, text, options),
+              catch: (error) => error
+            }).pipe(
+              Effect.catch((error) => {
+                const refused = refusedForGood(error)
+                const failed = new NotifyFailed({
+                  botId,
+                  reason: error instanceof GrammyError ? `${error.error_code} ${error.description}` : String(error),
+                  permanent: refused !== undefined || (error instanceof GrammyError && error.error_code === 400)
+                })
+                if (!refused) return Effect.fail(failed)
+                sendsRefused.inc({ bot_id: String(botId), reason: refused.reason })
+                const mark =
+                  user === undefined
+                    ? Effect.void
+                    : tenantQuery(botId, markUnreachable(botId, user)).pipe(Effect.ignore)
+                return Effect.andThen(mark, Effect.fail(failed))
               })
-          }).pipe(Effect.asVoid)
+            )
+          })
         }
       })
     })

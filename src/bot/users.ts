@@ -17,18 +17,46 @@ export interface TenantUser {
   readonly startPayload: string | null
 }
 
-/** Inserts or refreshes the user; runs inside the update's tenant transaction. */
-export const upsertUser = (botId: number, from: User) =>
+/**
+ * Inserts or refreshes the user; runs inside the update's tenant transaction.
+ * Anything a user sends means they can be written to again (a user who blocked
+ * the bot and writes has unblocked it), except the update that tells of the
+ * block itself (`blockedTheBot`: their my_chat_member became "kicked").
+ */
+export const upsertUser = (botId: number, from: User, blockedTheBot = false) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<TenantUser>`
-      INSERT INTO users (bot_id, telegram_id, username, first_name, last_name)
-      VALUES (${botId}, ${from.id}, ${from.username ?? null}, ${from.first_name}, ${from.last_name ?? null})
+      INSERT INTO users (bot_id, telegram_id, username, first_name, last_name, is_blocked, blocked_at)
+      VALUES (${botId}, ${from.id}, ${from.username ?? null}, ${from.first_name}, ${from.last_name ?? null},
+              ${blockedTheBot}, ${blockedTheBot ? new Date() : null})
       ON CONFLICT (telegram_id, bot_id) DO UPDATE
         SET username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
-            last_seen_at = now()
+            last_seen_at = now(), is_blocked = EXCLUDED.is_blocked,
+            blocked_at = CASE WHEN EXCLUDED.is_blocked THEN COALESCE(users.blocked_at, now()) END
       RETURNING id, bot_id, telegram_id, username, first_name, language, balance, start_payload`
     return rows[0]!
+  })
+
+/**
+ * Telegram refused a send to this user for good (they blocked the bot, or their
+ * account is gone): nothing more is sent to them until they write again. Runs in
+ * the tenant's transaction; a user this tenant never saw is left alone.
+ */
+export const markUnreachable = (botId: number, telegramId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE users SET is_blocked = true, blocked_at = now()
+      WHERE bot_id = ${botId} AND telegram_id = ${telegramId} AND NOT is_blocked`
+  })
+
+/** Whether sends to this user are to be skipped (they blocked the bot). Runs in the tenant's transaction. */
+export const isUnreachable = (botId: number, telegramId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ isBlocked: boolean }>`
+      SELECT is_blocked FROM users WHERE bot_id = ${botId} AND telegram_id = ${telegramId}`
+    return rows[0]?.isBlocked ?? false
   })
 
 /** Keeps the `/start` deep-link payload of the user's first visit. */

@@ -73,6 +73,12 @@ export const payments = new prom.Counter({
   labelNames: ["bot_id", "method", "status"],
   registers: [registry]
 })
+export const sendsRefused = new prom.Counter({
+  name: `${p}bot_sends_refused_total`,
+  help: "Sends Telegram refused for good (reason: blocked by the user, forbidden, chat not found), per bot",
+  labelNames: ["bot_id", "reason"],
+  registers: [registry]
+})
 export const deadLetters = new prom.Counter({
   name: `${p}dead_letters_total`,
   help: "Updates dead-lettered after their retries",
@@ -135,6 +141,10 @@ export const botSeries = (botId: number) => {
     restart(reason: string) {
       botRestarts.inc({ bot_id, reason })
       remember(`restart:${reason}`, () => botRestarts.remove({ bot_id, reason }))
+    },
+    sendRefused(reason: string) {
+      sendsRefused.inc({ bot_id, reason })
+      remember(`refused:${reason}`, () => sendsRefused.remove({ bot_id, reason }))
     },
     payment(method: string, status: string) {
       payments.inc({ bot_id, method, status })

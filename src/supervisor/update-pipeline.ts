@@ -9,7 +9,11 @@
  *    "processed" mark;
  * 2. a failure or a hang past the deadline rolls back and retries, a few times;
  * 3. then the update is dead-lettered (kept for operators) and released, so a
- *    poison update never stalls its bot.
+ *    poison update never stalls its bot;
+ * 4. a send that Telegram refuses for good (the user blocked the bot, the chat is
+ *    gone: src/telegram/send-failures.ts) ends the handler but is no failure of
+ *    the update: its database effects commit, it is not retried, and the refusal
+ *    is recorded (the user marked unreachable, a metric, a log line).
  *
  * The update is finished (and may be confirmed to Telegram) only once its mark
  * is committed. This is the hot path of every update, so it is built once per
@@ -45,6 +49,9 @@ import type { Tenant } from "../bot/tenant.ts"
 import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../db/tenant.ts"
 import { isTransientDatabaseFailure } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
+import { refusedForGood } from "../telegram/send-failures.ts"
+import type { RefusedSend } from "../telegram/send-failures.ts"
+import { markUnreachable } from "../bot/users.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
 import type { BotSeries } from "../metrics/registry.ts"
 
@@ -133,12 +140,39 @@ export const updatePipeline = (options: PipelineOptions) => {
     return attempt
   }
 
+  /** Sends refused for good, per update being handled (an attempt's context shares its update). */
+  const refusals = new WeakMap<Update, RefusedSend>()
+  const swallowRefusal = (update: Update) => (error: unknown) => {
+    const refused = refusedForGood(error)
+    if (!refused) throw error
+    refusals.set(update, refused)
+  }
+
+  /** The handler; a send refused for good ends it as a success (the refusal is kept in `refusals`). */
   const runHandler = (attempt: BotContext): Promise<void> => {
     try {
-      return Promise.resolve(handler(attempt, next)).then(() => undefined)
+      return Promise.resolve(handler(attempt, next)).then(() => undefined, swallowRefusal(attempt.update))
     } catch (error) {
-      return Promise.reject(error)
+      return Promise.reject(error).catch(swallowRefusal(attempt.update))
     }
+  }
+
+  /** Records a send refused for good: the user (a private chat's id is theirs) gets nothing more until they write. */
+  const recordRefusal = async (updateId: number, refused: RefusedSend) => {
+    series.sendRefused(refused.reason)
+    const chatId = refused.chatId
+    const marked =
+      chatId !== undefined && chatId > 0 ? await runExit(withTenant(botId, markUnreachable(botId, chatId))) : undefined
+    await runExit(
+      Effect.logInfo(`a send was refused for good (${refused.description}); the update completed`).pipe(
+        Effect.annotateLogs({
+          bot_id: botId,
+          update_id: updateId,
+          chat_id: chatId,
+          ...(marked && Exit.isFailure(marked) ? { marked: causeSummary(marked.cause) } : {})
+        })
+      )
+    )
   }
 
   /** Resolves with `work`'s exit, or with a deadline failure (after `onDeadline`) if it takes too long. */
@@ -368,6 +402,7 @@ export const updatePipeline = (options: PipelineOptions) => {
     let eager = mayBeReplay(updateId)
     let lastError = ""
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      refusals.delete(ctx.update)
       const started = performance.now()
       // A database outage is waited out here and costs no attempt: only the
       // handler's own failures count towards the dead letter.
@@ -380,6 +415,8 @@ export const updatePipeline = (options: PipelineOptions) => {
           updateDuration.observe((performance.now() - started) / 1000)
           series.updateHandled()
         }
+        const refused = refusals.get(ctx.update)
+        if (refused) await recordRefusal(updateId, refused)
         return
       }
       eager = true

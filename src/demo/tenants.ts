@@ -163,6 +163,11 @@ export const seedTenants = async (run: Run, telegram: TelegramEmulator): Promise
   const tenants: Array<DemoTenant> = []
   for (const [index, spec] of DEMO_TENANTS.entries()) {
     const bot = telegram.createBot({ username: spec.botUsername, firstName: spec.name })
+    // The emulator answers "chat not found" for chats a bot has never seen, as
+    // Telegram does: the shop's admin group has the bot in it, and its admins
+    // have started the bot (it writes to them privately too).
+    telegram.addBotToChat(bot.token, { chatId: spec.adminChatId, title: `${spec.name} admins` })
+    for (const admin of spec.admins) telegram.openPrivateChat(bot.token, { userId: admin.id, user: admin })
     const seeded = await run(
       Effect.gen(function* () {
         const bots = yield* Bots

@@ -42,9 +42,11 @@ async function control(path: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as { ok: boolean; result?: any; error?: string } }
 }
 
-function newBot(username?: string) {
+/** A bot, and private chats with these users opened (as if they had pressed Start). */
+function newBot(username?: string, openChats: number[] = []) {
   const info = emu.createBot(username === undefined ? {} : { username })
   const bot = new Bot(info.token, { client: { apiRoot: emu.url } })
+  for (const userId of openChats) emu.openPrivateChat(info.token, { userId })
   return { token: info.token, info, bot }
 }
 
@@ -98,7 +100,7 @@ describe("getMe and method routing", () => {
   })
 
   it("accepts GET query params, urlencoded bodies, case-insensitive names; unknown method is 404", async () => {
-    const { token } = newBot()
+    const { token } = newBot(undefined, [42])
     const get = await (await fetch(`${emu.url}/bot${token}/sendmessage?chat_id=42&text=hi`)).json()
     expect(get).toMatchObject({ ok: true, result: { chat: { id: 42 }, text: "hi" } })
     const form = await fetch(`${emu.url}/bot${token}/sendMessage`, {
@@ -280,7 +282,7 @@ describe("webhooks", () => {
 
 describe("sending and reading back", () => {
   it("sendMessage with an inline keyboard is readable through both control APIs", async () => {
-    const { token, bot, info } = newBot()
+    const { token, bot, info } = newBot(undefined, [555])
     const chatId = 555
     const msg = await bot.api.sendMessage(chatId, "Pick <b>one</b>", {
       parse_mode: "HTML",
@@ -323,7 +325,7 @@ describe("sending and reading back", () => {
   })
 
   it("callback query reaches bot.on('callback_query:data'); answer and edit are recorded", async () => {
-    const { token, bot } = newBot()
+    const { token, bot } = newBot(undefined, [777])
     const seen: string[] = []
     bot.on("callback_query:data", async (ctx) => {
       seen.push(ctx.callbackQuery.data)
@@ -416,7 +418,7 @@ describe("sending and reading back", () => {
   })
 
   it("sendPhoto/sendDocument with uploaded InputFiles (multipart) store the bytes", async () => {
-    const { token, bot } = newBot()
+    const { token, bot } = newBot(undefined, [31])
     const sent = await bot.api.sendPhoto(31, new InputFile(Buffer.from(TINY_PNG), "cat.png"), {
       caption: "*Cat*",
       parse_mode: "MarkdownV2",
@@ -451,7 +453,7 @@ describe("sending and reading back", () => {
 
 describe("validation as Telegram words it", () => {
   it("rejects bad text, parse errors and invalid keyboards", async () => {
-    const { bot } = newBot()
+    const { bot } = newBot(undefined, [1])
     const fails = (p: Promise<unknown>) =>
       p.then(
         () => "resolved",
@@ -491,7 +493,7 @@ describe("validation as Telegram words it", () => {
 
 describe("other methods", () => {
   it("edit, delete, commands, chat actions, chat members, blocked users", async () => {
-    const { token, bot, info } = newBot()
+    const { token, bot, info } = newBot(undefined, [50])
     const m = await bot.api.sendMessage(50, "v1", { reply_markup: new InlineKeyboard().text("a", "a") })
     await expect(
       bot.api.editMessageText(50, m.message_id, "v1", { reply_markup: new InlineKeyboard().text("a", "a") })
@@ -551,7 +553,7 @@ describe("other methods", () => {
 
 describe("fault injection", () => {
   it("429 with retry_after surfaces in grammY's GrammyError.parameters", async () => {
-    const { token, bot } = newBot()
+    const { token, bot } = newBot(undefined, [1])
     emu.injectFault(token, { kind: "rate_limit", retryAfter: 7, count: 2 })
     for (let i = 0; i < 2; i++) {
       const err = await bot.api.sendMessage(1, "x").catch((e: unknown) => e)
@@ -577,7 +579,7 @@ describe("fault injection", () => {
   })
 
   it("5xx (JSON or nginx HTML) and dropped connections", async () => {
-    const { token, bot } = newBot()
+    const { token, bot } = newBot(undefined, [1])
     emu.injectFault(token, { kind: "server_error", count: 2 })
     for (let i = 0; i < 2; i++) {
       const r = await call(token, "getMe")
@@ -597,7 +599,7 @@ describe("fault injection", () => {
   })
 
   it("adds latency to every call, or to one method", async () => {
-    const { token, bot } = newBot()
+    const { token, bot } = newBot(undefined, [1])
     emu.setLatency(token, { ms: 150 })
     const t0 = Date.now()
     await bot.api.getMe()

@@ -7,10 +7,11 @@ import type { TelegramEmulator } from "./emulator.ts"
 import { ControlError } from "./errors.ts"
 import type { FaultInput } from "./faults.ts"
 import type { FileKind } from "./files.ts"
-import type { InjectCallbackInput, InjectTextInput } from "./inject.ts"
+import type { AddToChatInput, InjectCallbackInput, InjectTextInput } from "./inject.ts"
 import { readBody } from "./request-body.ts"
 import type { RulesInput } from "./rules.ts"
 import { ALL_BOTS } from "./state.ts"
+import type { UserInput } from "./types.ts"
 import { sendJson } from "./server.ts"
 
 type Body = Record<string, unknown>
@@ -75,6 +76,26 @@ const OPS: Record<string, Op> = {
     return e.injectUpdate(token(b), b.update as Body)
   },
   setUserBlocked: (e, b) => e.setUserBlocked(token(b), { userId: num(b, "userId"), blocked: b.blocked !== false }),
+  blockBot: (e, b) => e.blockBot(token(b), { userId: num(b, "userId") }),
+  unblockBot: (e, b) => e.unblockBot(token(b), { userId: num(b, "userId") }),
+  /** `{ token, userId, user?: {id, first_name, …}, sendStart?: boolean }` */
+  openPrivateChat: (e, b) => {
+    const i: { userId: number; user?: UserInput; sendStart?: boolean } = { userId: num(b, "userId") }
+    if (typeof b.user === "object" && b.user !== null) i.user = b.user as UserInput
+    if (b.sendStart === true) i.sendStart = true
+    return e.openPrivateChat(token(b), i)
+  },
+  /** `{ token, chatId, type?, title?, isForum?, status?: "member"|"administrator", from?, notify? }` */
+  addBotToChat: (e, b) =>
+    e.addBotToChat(token(b), { ...(input(b) as unknown as AddToChatInput), chatId: num(b, "chatId") }),
+  /** `{ token, chatId, name?, messageThreadId? }` → `{ chatId, messageThreadId, name }` */
+  createForumTopic: (e, b) => {
+    const i: { chatId: number; name?: string; messageThreadId?: number } = { chatId: num(b, "chatId") }
+    if (typeof b.name === "string") i.name = b.name
+    const thread = optNum(b.messageThreadId)
+    if (thread !== undefined) i.messageThreadId = thread
+    return e.createForumTopic(token(b), i)
+  },
   uploadFile: (e, b) => {
     const i = input(b)
     if (!(i.bytes instanceof Uint8Array)) throw new ControlError(400, "bytesBase64 is required")

@@ -8,15 +8,19 @@ import { makeFaultRule } from "./faults.ts"
 import type { FaultInput } from "./faults.ts"
 import type { FileKind } from "./files.ts"
 import {
+  addBotToChat,
+  createForumTopic,
   injectCallbackQuery,
   injectDocument,
   injectPhoto,
   injectRaw,
   injectSticker,
   injectText,
+  openPrivateChat,
   setUserBlocked
 } from "./inject.ts"
 import type {
+  AddToChatInput,
   InjectCallbackInput,
   InjectDocumentInput,
   InjectPhotoInput,
@@ -24,6 +28,7 @@ import type {
   InjectStickerInput,
   InjectTextInput
 } from "./inject.ts"
+import type { UserInput } from "./types.ts"
 import { commandsKeyFor } from "./methods.ts"
 import { PollAborted, revokePolls } from "./polling.ts"
 import { createEmulatorServer } from "./server.ts"
@@ -137,6 +142,41 @@ export class TelegramEmulator {
     return setUserBlocked(this.state, this.live(token), input.userId, input.blocked ?? true)
   }
 
+  /** The user blocks the bot: every send to them answers 403 "Forbidden: bot was blocked by the user". */
+  blockBot(token: string, input: { userId: number }): InjectResult {
+    return this.setUserBlocked(token, { userId: input.userId, blocked: true })
+  }
+
+  /** The user unblocks the bot (a message from them does the same: the app unblocks before sending). */
+  unblockBot(token: string, input: { userId: number }): InjectResult {
+    return this.setUserBlocked(token, { userId: input.userId, blocked: false })
+  }
+
+  /**
+   * The user opens the bot's private chat and presses Start, so the bot may
+   * write to them (before that: 400 "chat not found"). No update is queued
+   * unless `sendStart` (then the bot gets "/start", as from injectMessage).
+   */
+  openPrivateChat(
+    token: string,
+    input: { userId: number; user?: UserInput; sendStart?: boolean }
+  ): InjectResult | { chatId: number } {
+    return openPrivateChat(this.state, this.live(token), input)
+  }
+
+  /** The bot is added to a group/supergroup/channel (quietly unless `notify`): it may write there. */
+  addBotToChat(token: string, input: AddToChatInput): InjectResult | { chatId: number } {
+    return addBotToChat(this.state, this.live(token), input)
+  }
+
+  /** A forum topic in a chat the bot is in; sends with another message_thread_id answer "message thread not found". */
+  createForumTopic(
+    token: string,
+    input: { chatId: number; name?: string; messageThreadId?: number }
+  ): { chatId: number; messageThreadId: number; name: string } {
+    return createForumTopic(this.state, this.live(token), input)
+  }
+
   /** A file the bot may then send by file_id (e.g. a product photo seeded by an operator). */
   uploadFile(
     token: string,
@@ -154,14 +194,18 @@ export class TelegramEmulator {
     return { fileId: file.fileId, fileUniqueId: file.fileUniqueId, filePath: file.filePath }
   }
 
+  /** A member's status in a group (the group then exists and the bot is in it, unless this makes it leave). */
   setChatMemberStatus(token: string, input: { chatId: number; userId: number; status: MemberStatus }): void {
     if (!MEMBER_STATUSES.has(input.status)) throw new ControlError(400, `unknown member status ${input.status}`)
-    this.state.bot(token).memberStatus.set(`${input.chatId}:${input.userId}`, input.status)
+    const bot = this.state.bot(token)
+    if (input.chatId < 0) this.state.chat(bot, input.chatId)
+    bot.memberStatus.set(`${input.chatId}:${input.userId}`, input.status)
   }
 
-  /** Replaces the chat's administrators (getChatMember answers "member" for everyone else). */
+  /** Replaces the chat's administrators (getChatMember answers "member" for everyone else); the group exists, the bot is in it. */
   setChatAdmins(token: string, input: { chatId: number; userIds: number[]; creatorId?: number }): void {
     const bot = this.state.bot(token)
+    if (input.chatId < 0) this.state.chat(bot, input.chatId)
     const prefix = `${input.chatId}:`
     for (const [key, status] of bot.memberStatus) {
       if (key.startsWith(prefix) && (status === "administrator" || status === "creator")) bot.memberStatus.delete(key)

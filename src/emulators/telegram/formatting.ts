@@ -2,6 +2,7 @@
 // uses), so that the classic production failures — an unescaped "." in
 // MarkdownV2, "<br>" in HTML, an odd "_" in legacy Markdown — fail here too,
 // with Telegram's wording.
+import { checkEntityRanges, parseEntities } from "./entities.ts"
 import { badRequest } from "./errors.ts"
 import type { MessageEntity } from "./types.ts"
 
@@ -13,8 +14,24 @@ export interface FormattedText {
 const byteOffset = (s: string, index: number): number => Buffer.byteLength(s.slice(0, index))
 const parseError = (what: string) => badRequest(`can't parse entities: ${what}`)
 
-export function formatText(raw: string, parseMode: string | undefined, entities: unknown): FormattedText {
-  if (Array.isArray(entities)) return { text: raw, entities: entities as MessageEntity[] }
+/**
+ * get_formatted_text. With `strict` (the entityValidation rule) as the real
+ * server does it: a parse_mode (other than "none") wins and supplied entities
+ * are ignored; without one, the entities are parsed and range-checked
+ * (entities.ts). Without `strict`, supplied entities are taken as they are.
+ */
+export function formatText(
+  raw: string,
+  parseMode: string | undefined,
+  entities: unknown,
+  strict = false
+): FormattedText {
+  if (strict) {
+    const mode = parseMode?.toLowerCase() ?? ""
+    if (raw === "" || mode === "" || mode === "none") {
+      return { text: raw, entities: checkEntityRanges(raw, parseEntities(entities)) }
+    }
+  } else if (Array.isArray(entities)) return { text: raw, entities: entities as MessageEntity[] }
   if (parseMode === undefined || parseMode === "") return { text: raw, entities: [] }
   switch (parseMode.toLowerCase()) {
     case "html":

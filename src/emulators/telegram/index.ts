@@ -6,6 +6,7 @@ export type { FaultInput } from "./faults.ts"
 export { TINY_PNG } from "./files.ts"
 export type { FileKind } from "./files.ts"
 export type {
+  AddToChatInput,
   InjectCallbackInput,
   InjectDocumentInput,
   InjectPhotoInput,

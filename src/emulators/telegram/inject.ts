@@ -88,9 +88,14 @@ function userMessage(
             is_forum: target.messageThreadId !== undefined ? true : undefined
           }
         : undefined
+  // A user can write to a bot they blocked only after unblocking it (the app's
+  // "Restart" button): the bot sees the unblock first.
+  if (chatId === from.id && bot.blocked.has(from.id)) setUserBlocked(state, bot, from.id, false)
   const cs = state.chat(bot, chatId, shape)
   const message: Message = { message_id: cs.nextMessageId++, from, chat: cs.chat, date: unixNow() }
   if (target.messageThreadId !== undefined) {
+    // a user writes only into a topic that exists: the test's topic ids are taken as created
+    cs.topics.add(target.messageThreadId)
     message.message_thread_id = target.messageThreadId
     message.is_topic_message = true
   }
@@ -186,11 +191,118 @@ export function injectCallbackQuery(state: EmulatorState, bot: BotState, input: 
   return { updateId, dropped, chatId, messageId: input.messageId, callbackQueryId: id }
 }
 
+type Obj = Record<string, unknown>
+const objectAt = (o: unknown, key: string): Obj | undefined => {
+  const v = (o as Obj | undefined)?.[key]
+  return typeof v === "object" && v !== null ? (v as Obj) : undefined
+}
+
+/**
+ * What a raw update tells the bot about chats: a message shows the chat it came
+ * from (the bot is in that group, the user wrote to it privately); a payment
+ * query comes from a user paying an invoice the bot sent them privately.
+ */
+function noteRawUpdate(state: EmulatorState, bot: BotState, body: Obj): void {
+  const [kind, payload] = Object.entries(body)[0] ?? []
+  const from = objectAt(payload, "from")
+  if (typeof from?.id === "number") state.user(bot, from as unknown as UserInput)
+  const chat = kind === "callback_query" ? objectAt(objectAt(payload, "message"), "chat") : objectAt(payload, "chat")
+  if (typeof chat?.id === "number" && kind !== "callback_query") state.chat(bot, chat.id, chat as Partial<Chat>)
+  if ((kind === "pre_checkout_query" || kind === "shipping_query") && typeof from?.id === "number") {
+    state.chat(bot, from.id)
+  }
+}
+
 /** Any update body (e.g. {pre_checkout_query: ...}); update_id is assigned here. */
 export function injectRaw(state: EmulatorState, bot: BotState, update: Record<string, unknown>): InjectResult {
   const { update_id: _ignored, ...body } = update
   if (Object.keys(body).length === 0) throw new ControlError(400, "update body is empty")
+  noteRawUpdate(state, bot, body)
   return enqueue(state, bot, body)
+}
+
+/**
+ * The user opened the bot's private chat and pressed Start: the bot may write to
+ * them from now on. Only with `sendStart` does the bot also get the "/start"
+ * message (an admin's chat in a test usually wants none).
+ */
+export function openPrivateChat(
+  state: EmulatorState,
+  bot: BotState,
+  input: { userId: number; user?: UserInput; sendStart?: boolean }
+): InjectResult | { chatId: number } {
+  const from = state.user(bot, input.user ?? input.userId)
+  if (input.sendStart) return injectText(state, bot, { text: "/start", from })
+  if (bot.blocked.has(from.id)) setUserBlocked(state, bot, from.id, false)
+  state.chat(bot, from.id, { first_name: from.first_name, last_name: from.last_name, username: from.username })
+  return { chatId: from.id }
+}
+
+export interface AddToChatInput {
+  chatId: number
+  /** default: "supergroup" for -100… ids, else "group" */
+  type?: "group" | "supergroup" | "channel"
+  title?: string
+  /** a supergroup with topics (see createForumTopic) */
+  isForum?: boolean
+  /** the bot's status there; default "member" */
+  status?: "member" | "administrator"
+  /** who added the bot (for the my_chat_member update) */
+  from?: UserInput | number
+  /** queue the my_chat_member update Telegram sends when a bot is added; default false */
+  notify?: boolean
+}
+
+/** The bot is added to a group, supergroup or channel: it may read and write there from now on. */
+export function addBotToChat(
+  state: EmulatorState,
+  bot: BotState,
+  input: AddToChatInput
+): InjectResult | { chatId: number } {
+  if (input.chatId >= 0) throw new ControlError(400, "a group or channel chat id is negative")
+  const shape: Partial<Chat> = {}
+  if (input.type !== undefined) shape.type = input.type
+  if (input.title !== undefined) shape.title = input.title
+  if (input.isForum !== undefined) shape.is_forum = input.isForum
+  const cs = state.chat(bot, input.chatId, shape)
+  const key = `${input.chatId}:${bot.id}`
+  const old = bot.memberStatus.get(key) ?? "left"
+  const status = input.status ?? "member"
+  bot.memberStatus.set(key, status)
+  if (!input.notify) return { chatId: input.chatId }
+  const me = state.botUser(bot)
+  const { updateId, dropped } = enqueue(state, bot, {
+    my_chat_member: {
+      chat: cs.chat,
+      from: state.user(bot, input.from),
+      date: unixNow(),
+      old_chat_member: { user: me, status: old === "member" || old === "administrator" ? "left" : old },
+      new_chat_member: status === "administrator" ? { user: me, status, can_be_edited: false } : { user: me, status }
+    }
+  })
+  return { updateId, dropped, chatId: input.chatId }
+}
+
+/**
+ * A forum topic exists (as if created in the app): its id is the id of the
+ * topic's service message unless one is given. Makes a supergroup a forum.
+ */
+export function createForumTopic(
+  state: EmulatorState,
+  bot: BotState,
+  input: { chatId: number; name?: string; messageThreadId?: number }
+): { chatId: number; messageThreadId: number; name: string } {
+  const cs = bot.chats.get(input.chatId)
+  if (!cs) throw new ControlError(404, `chat ${input.chatId} is unknown to the bot (addBotToChat first)`)
+  if (cs.chat.type === "supergroup" && !cs.chat.is_forum) cs.chat = { ...cs.chat, is_forum: true }
+  else if (cs.chat.type !== "supergroup" && cs.chat.type !== "private")
+    throw new ControlError(400, "topics exist in supergroups and private chats only")
+  // Message 1 of a supergroup is its creation, which is also the General topic.
+  if (input.messageThreadId === undefined && cs.nextMessageId < 2) cs.nextMessageId = 2
+  const id = input.messageThreadId ?? cs.nextMessageId++
+  if (id <= 1) throw new ControlError(400, "topic 1 is the General topic, which takes no message_thread_id")
+  cs.topics.add(id)
+  return { chatId: input.chatId, messageThreadId: id, name: input.name ?? `Topic ${id}` }
 }
 
 /** Blocking (or unblocking) the bot, with the my_chat_member update Telegram sends for it. */

@@ -55,18 +55,43 @@ const CHAT_ACTIONS = new Set([
 
 // ---------------------------------------------------------------- helpers
 
-function targetChat(ctx: CallContext): ChatState {
+/**
+ * The chat named by chat_id (check_chat). With the knownChats rule, only a chat
+ * the bot knows: a private chat once the user wrote to it (or pressed Start), a
+ * group once the bot is in it; else 400 "chat not found". A user the bot has
+ * only seen in a group can be read (getChat) but not written to: Telegram
+ * answers 403 "bot can't initiate conversation with a user".
+ */
+function targetChat(ctx: CallContext, access: "read" | "write" = "read"): ChatState {
   const id = chatIdParam(ctx.params)
   if (id === undefined) throw badRequest("chat_id is empty")
-  let cs: ChatState | undefined
-  if (typeof id === "number") cs = ctx.state.chat(ctx.bot, id)
-  else if (id.startsWith("@")) cs = ctx.state.chatByUsername(ctx.bot, id)
-  if (!cs) throw badRequest("chat not found")
-  return cs
+  if (typeof id === "string") {
+    const cs = id.startsWith("@") ? ctx.state.chatByUsername(ctx.bot, id) : undefined
+    if (!cs) throw badRequest("chat not found")
+    return cs
+  }
+  const known = ctx.bot.chats.get(id)
+  if (known) return known
+  if (!ctx.state.rulesFor(ctx.bot).knownChats) return ctx.state.chat(ctx.bot, id)
+  if (id > 0 && ctx.bot.users.has(id)) {
+    if (access === "write") throw forbidden("bot can't initiate conversation with a user")
+    // readable, but the private chat is not opened by reading it
+    return { chat: privateChatOf(ctx.bot, id), nextMessageId: 1, messages: new Map(), sent: [], topics: new Set() }
+  }
+  throw badRequest("chat not found")
 }
 
+function privateChatOf(bot: BotState, userId: number): ChatState["chat"] {
+  const user = bot.users.get(userId)
+  const chat: ChatState["chat"] = { id: userId, type: "private", first_name: user?.first_name ?? `User${userId}` }
+  if (user?.last_name !== undefined) chat.last_name = user.last_name
+  if (user?.username !== undefined) chat.username = user.username
+  return chat
+}
+
+/** check_chat with AccessRights::Write, plus Telegram's own refusals (blocked, kicked). */
 function writableChat(ctx: CallContext): ChatState {
-  const cs = targetChat(ctx)
+  const cs = targetChat(ctx, "write")
   const { chat } = cs
   if (chat.type === "private") {
     if (ctx.bot.blocked.has(chat.id)) throw forbidden("bot was blocked by the user")
@@ -77,6 +102,29 @@ function writableChat(ctx: CallContext): ChatState {
   if (own === "kicked") throw forbidden(`bot was kicked from the ${kind}`)
   if (own === "left") throw forbidden(`bot is not a member of the ${kind}`)
   return cs
+}
+
+/**
+ * check_message_topic: the topic a message goes to. In a forum supergroup (and
+ * a private chat with topics) it must exist — not the General topic (1) —
+ * else 400 "message thread not found"; elsewhere message_thread_id is ignored.
+ * get_forum_topic_id reads a negative id as none.
+ */
+function messageThread(ctx: CallContext, cs: ChatState): number | undefined {
+  const id = int(ctx.params, "message_thread_id")
+  if (id === undefined || id <= 0) return undefined
+  if (!ctx.state.rulesFor(ctx.bot).forumTopics) return id
+  const { chat } = cs
+  if (chat.type === "supergroup") {
+    if (!chat.is_forum) return undefined
+    if (id === 1 || !cs.topics.has(id)) throw badRequest("message thread not found")
+    return id
+  }
+  if (chat.type === "private") {
+    if (!cs.topics.has(id)) throw badRequest("message thread not found")
+    return id
+  }
+  return undefined
 }
 
 /** Telegram nests replies one level deep only. */
@@ -106,19 +154,30 @@ function replyTarget(ctx: CallContext, cs: ChatState): StoredMessage | undefined
 }
 
 function formatted(
+  ctx: CallContext,
   raw: string,
-  p: Params,
   modeKey: string,
   entitiesKey: string
 ): { text: string; entities: MessageEntity[] } {
-  const entities = json(p, entitiesKey, `can't parse ${entitiesKey} JSON object`)
-  return formatText(raw, str(p, modeKey), entities)
+  const p = ctx.params
+  if (!ctx.state.rulesFor(ctx.bot).entityValidation) {
+    return formatText(raw, str(p, modeKey), json(p, entitiesKey, `can't parse ${entitiesKey} JSON object`))
+  }
+  // get_input_entities: JSON that does not parse is ignored (no entities).
+  let entities: unknown
+  try {
+    entities = json(p, entitiesKey, "")
+  } catch {
+    entities = undefined
+  }
+  return formatText(raw, str(p, modeKey), entities, true)
 }
 
-function caption(p: Params): { caption?: string; caption_entities?: MessageEntity[] } {
+function caption(ctx: CallContext): { caption?: string; caption_entities?: MessageEntity[] } {
+  const p = ctx.params
   const raw = str(p, "caption")
   if (raw === undefined) return {}
-  const f = formatted(raw, p, "parse_mode", "caption_entities")
+  const f = formatted(ctx, raw, "parse_mode", "caption_entities")
   if (f.text.length > MAX_CAPTION) throw badRequest("message caption is too long")
   return f.entities.length > 0 ? { caption: f.text, caption_entities: f.entities } : { caption: f.text }
 }
@@ -149,8 +208,8 @@ function sendFromBot(
 ): Message {
   const { params, bot, state } = ctx
   const markup = replyMarkupParam(params)
+  const thread = messageThread(ctx, cs)
   const reply = replyTarget(ctx, cs)
-  const thread = int(params, "message_thread_id")
   floodCheck(ctx, cs)
   const message: Message = { message_id: cs.nextMessageId++, from: state.botUser(bot), chat: cs.chat, date: unixNow() }
   if (thread !== undefined) {
@@ -335,22 +394,24 @@ const getMe: Handler = ({ bot }) => ({
   has_main_web_app: false
 })
 
+// The request is read (text, formatting, files) before the chat is checked, as in
+// process_send_message_query: a bad request fails the same way in any chat.
 const sendMessage: Handler = (ctx) => {
-  const cs = writableChat(ctx)
   const raw = str(ctx.params, "text")
   if (raw === undefined || raw.trim() === "") throw badRequest("message text is empty")
-  const { text, entities } = formatted(raw, ctx.params, "parse_mode", "entities")
+  const { text, entities } = formatted(ctx, raw, "parse_mode", "entities")
   if (text.trim() === "") throw badRequest("message text is empty")
+  const cs = writableChat(ctx)
   if (text.length > MAX_TEXT) throw badRequest("message is too long")
   const content: Record<string, unknown> = entities.length > 0 ? { text, entities } : { text }
   return sendFromBot(ctx, cs, "sendMessage", content, { rawText: raw })
 }
 
 const sendPhoto: Handler = (ctx) => {
-  const cs = writableChat(ctx)
   const photo = fileParam(ctx.params, "photo")
   if (photo === undefined) throw badRequest("there is no photo in the request")
-  const cap = caption(ctx.params)
+  const cap = caption(ctx)
+  const cs = writableChat(ctx)
   const { files } = ctx.state
   let sizes: PhotoSize[]
   if (typeof photo === "string") {
@@ -367,10 +428,10 @@ const sendPhoto: Handler = (ctx) => {
 }
 
 const sendDocument: Handler = (ctx) => {
-  const cs = writableChat(ctx)
   const doc = fileParam(ctx.params, "document")
   if (doc === undefined) throw badRequest("there is no document in the request")
-  const cap = caption(ctx.params)
+  const cap = caption(ctx)
+  const cs = writableChat(ctx)
   const { files } = ctx.state
   let file: StoredFile
   if (typeof doc === "string") {
@@ -406,7 +467,7 @@ const editMessageText: Handler = (ctx) => {
   if (typeof stored.message.text !== "string") throw badRequest("there is no text in the message to edit")
   const raw = str(ctx.params, "text")
   if (raw === undefined || raw.trim() === "") throw badRequest("message text is empty")
-  const { text, entities } = formatted(raw, ctx.params, "parse_mode", "entities")
+  const { text, entities } = formatted(ctx, raw, "parse_mode", "entities")
   if (text.trim() === "") throw badRequest("message text is empty")
   if (text.length > MAX_TEXT) throw badRequest("message is too long")
   const markup = replyMarkupParam(ctx.params)
@@ -424,7 +485,7 @@ const editMessageCaption: Handler = (ctx) => {
   if (stored.message.photo === undefined && stored.message.document === undefined) {
     throw badRequest("there is no caption in the message to edit")
   }
-  const cap = caption(ctx.params)
+  const cap = caption(ctx)
   const markup = replyMarkupParam(ctx.params)
   const next = withoutKeys(stored.message, ["caption", "caption_entities", "reply_markup", "edit_date"])
   Object.assign(next, cap)
@@ -478,7 +539,7 @@ const copyMessage: Handler = (ctx) => {
   if (str(ctx.params, "caption") !== undefined && content.text === undefined) {
     delete content.caption
     delete content.caption_entities
-    Object.assign(content, caption(ctx.params))
+    Object.assign(content, caption(ctx))
   }
   const sent = sendFromBot(ctx, cs, "copyMessage", content, extraFor(content))
   return { message_id: sent.message_id }
@@ -522,7 +583,11 @@ const deleteMessages: Handler = (ctx) => {
 const answerCallbackQuery: Handler = (ctx) => {
   const id = str(ctx.params, "callback_query_id")
   const entry = id === undefined ? undefined : ctx.bot.callbackQueries.get(id)
-  if (!entry || entry.answered) throw badRequest("query is too old and response timeout expired or query ID is invalid")
+  // QUERY_ID_INVALID from Telegram (fail_query_with_error): unknown, answered, or too old.
+  const ttl = ctx.state.rulesFor(ctx.bot).callbackQueryTtlMs
+  if (!entry || entry.answered || (ttl > 0 && Date.now() - entry.createdAt > ttl)) {
+    throw badRequest("query is too old and response timeout expired or query ID is invalid")
+  }
   const text = str(ctx.params, "text")
   if (text !== undefined && text.length > 200) throw badRequest("MESSAGE_TOO_LONG")
   entry.answered = true

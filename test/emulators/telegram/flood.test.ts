@@ -85,7 +85,7 @@ describe("flood control", () => {
     const { token } = newBot(emu)
     // the per-chat bucket is widened for this token, so only the group limit shows
     emu.setRules(token, { floodLimits: { perChat: { burst: 100 } } })
-    const group = knownChat(emu, token, -1001500, 504)
+    const group = knownChat(emu, token, -1001000001500, 504)
     for (let i = 0; i < 20; i++) expect((await send(emu, token, group)).status).toBe(200)
     const refused = await send(emu, token, group)
     expect(refused.status).toBe(429)

@@ -42,6 +42,8 @@ let emulator: TelegramEmulator
 let testDb: TestDatabase
 let db: Database
 let proxy: TcpProxy
+/** Each runner reaches the emulator through a proxy of its own: the emulator's records then say whose poll it was. */
+const telegramVia = new Map<"A" | "B", TcpProxy>()
 let bots: Array<SeededBot>
 let polls: ReturnType<typeof watchPolls>
 let cutOff: Runner
@@ -70,17 +72,22 @@ beforeAll(async () => {
   db = database(testDb.url)
   bots = await seedBots(db, emulator, BOTS)
   for (const b of bots) tokenOf.set(b.id, b.token)
+  for (const name of ["A", "B"] as const) {
+    telegramVia.set(name, await startTcpProxy({ host: emulator.host, port: emulator.port }))
+  }
   polls = watchPolls(
     emulator,
-    bots.map((b) => b.token)
+    bots.map((b) => b.token),
+    (socket) => [...telegramVia].find(([, p]) => p.carries(socket.remotePort))?.[0]
   )
   const url = new URL(testDb.url)
   proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) })
   const viaProxy = new URL(testDb.url)
   viaProxy.port = String(proxy.port)
+  const telegramRoot = (name: "A" | "B") => `http://127.0.0.1:${telegramVia.get(name)!.port}`
   ;[cutOff, direct] = await Promise.all([
-    startRunner({ databaseUrl: viaProxy.toString(), telegramApiRoot: emulator.url }),
-    startRunner({ databaseUrl: testDb.url, telegramApiRoot: emulator.url })
+    startRunner({ databaseUrl: viaProxy.toString(), telegramApiRoot: telegramRoot("A") }),
+    startRunner({ databaseUrl: testDb.url, telegramApiRoot: telegramRoot("B") })
   ])
   await Promise.all([waitReady(cutOff), waitReady(direct)])
 })
@@ -89,10 +96,31 @@ afterAll(async () => {
   polls?.stop()
   await stopAll([cutOff, direct].filter(Boolean))
   await proxy?.close()
+  for (const p of telegramVia.values()) await p.close()
   await db?.close()
   await emulator?.close()
   await testDb?.drop()
 })
+
+/**
+ * Per bot, once `runner` (client `to`) polls it: the hand-over from client
+ * `from` by the emulator's records (see watchPolls' handoverBetween).
+ */
+const waitForHandovers = (ids: ReadonlyArray<number>, from: "A" | "B", to: "A" | "B", runner: Runner, since: number) =>
+  waitFor(
+    `bots polled by ${to}`,
+    async () => {
+      const rows = await statuses(db)
+      const list = ids.map((id) => ({
+        id,
+        runner: rows.get(id)?.runner,
+        handover: polls.handoverBetween(tokenOf.get(id)!, from, to, since)
+      }))
+      return list.every((h) => h.runner === runner.name && h.handover) ? list.map((h) => h.handover!) : false
+    },
+    30_000,
+    200
+  )
 
 describe.each(["reset", "blackhole"] as const)("runner cut off from PostgreSQL (%s)", (mode) => {
   it("stops its bots before the other runner starts them, and takes its share back after", async () => {
@@ -102,27 +130,10 @@ describe.each(["reset", "blackhole"] as const)("runner cut off from PostgreSQL (
     proxy.cut(mode)
 
     // B takes every one of A's bots; A stopped each before B started it.
-    const handovers = await waitFor(
-      "A's bots polled by B",
-      async () => {
-        const rows = await statuses(db)
-        const list = moving.map((id) => ({
-          id,
-          runner: rows.get(id)?.runner,
-          handover: polls.handover(tokenOf.get(id)!, cutAt)
-        }))
-        return list.every(
-          (h) => h.runner === direct.name && h.handover && emulator.stats(tokenOf.get(h.id)!).activePollers >= 1
-        )
-          ? list.map((h) => h.handover!)
-          : false
-      },
-      30_000,
-      200
-    )
+    const handovers = await waitForHandovers(moving, "A", "B", direct, cutAt)
     const stopped = handovers.map((h) => h.stoppedAt - cutAt)
     const started = handovers.map((h) => h.startedAt - cutAt)
-    const margin = handovers.map((h) => h.startedAt - h.stoppedAt)
+    const margin = handovers.map((h) => h.gapMs)
     console.log(
       `partition (${mode}) figures`,
       JSON.stringify({
@@ -132,20 +143,29 @@ describe.each(["reset", "blackhole"] as const)("runner cut off from PostgreSQL (
         noPollerForMs: { min: Math.min(...margin), max: Math.max(...margin) }
       })
     )
-    // Stop before start, for every bot: never two pollers, never a 409.
+    // Stop before start, for every bot: A's last getUpdates had ended before B's first began (the
+    // emulator's records, by proxy), never two pollers, never a 409.
     const health = fleetHealth(
       emulator,
       bots.map((b) => b.token)
     )
     expect(health.overlapping).toBe(0)
     expect(health.conflicts).toBe(0)
-    expect(Math.min(...margin)).toBeGreaterThan(0)
+    expect(moving.filter((id) => polls.pollsBy(tokenOf.get(id)!, "A").length === 0)).toEqual([])
+    expect(moving.filter((_, i) => !(margin[i]! > 0))).toEqual([])
     expect(cutOff.alive()).toBe(true)
     expect((await fetch(`${cutOff.httpUrl}/readyz`)).status).toBe(503)
 
     // Back online: A recovers, re-registers and gets its share back, again stop before start.
+    const restoredAt = Date.now()
     proxy.restore()
-    await waitFor("A runs bots again", shared, 40_000, 500)
+    const back = (await waitFor("A runs bots again", shared, 40_000, 500)).get(cutOff.name)!
+    const returns = await waitForHandovers(back, "B", "A", cutOff, restoredAt)
+    console.log(
+      `partition (${mode}) return`,
+      JSON.stringify({ movedBack: back.length, noPollerForMs: { min: Math.min(...returns.map((h) => h.gapMs)) } })
+    )
+    expect(back.filter((_, i) => !(returns[i]!.gapMs > 0))).toEqual([])
     const after = fleetHealth(
       emulator,
       bots.map((b) => b.token)

@@ -9,6 +9,7 @@ import { SqlClient } from "effect/sql"
 import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import type { Socket } from "node:net"
 import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import { layerFromUrl } from "../../../src/db/client.ts"
@@ -186,25 +187,67 @@ export const botsByRunner = (rows: Map<number, StatusRow>, ids: ReadonlyArray<nu
  * beginPoll/endPoll). A bot that keeps polling is never at 0 for more than the
  * moment between one long poll and the next; a stop or a restart shows as a gap.
  */
-export const watchPolls = (emulator: TelegramEmulator, tokens: ReadonlyArray<string>) => {
+export const watchPolls = (
+  emulator: TelegramEmulator,
+  tokens: ReadonlyArray<string>,
+  /**
+   * Names the client of a getUpdates from its connection (e.g. which runner's
+   * proxy carries it, see `TcpProxy.carries`); its polls are then kept one by
+   * one for `pollsBy` and `handoverBetween`.
+   */
+  clientOf?: (socket: Socket) => string | undefined
+) => {
   const changes = new Map<string, Array<readonly [number, number]>>(tokens.map((t) => [t, []]))
+  const polls = new Map<string, Array<Poll>>(tokens.map((t) => [t, []]))
+  const open = new Map<unknown, Poll>()
   type Bot = { token: string; counters: { activePollers: number } }
   const state = emulator.state as unknown as {
-    beginPoll: (bot: Bot, poll: unknown) => void
-    endPoll: (bot: Bot, poll: unknown) => void
+    beginPoll: (bot: Bot, poll: { socket: Socket }) => void
+    endPoll: (bot: Bot, poll: { socket: Socket }) => void
   }
   const originalBegin = state.beginPoll
   const originalEnd = state.endPoll
   const record = (bot: Bot) => changes.get(bot.token)?.push([Date.now(), bot.counters.activePollers])
-  state.beginPoll = function (this: unknown, bot: Bot, poll: unknown) {
+  state.beginPoll = function (this: unknown, bot: Bot, poll: { socket: Socket }) {
     originalBegin.call(this, bot, poll)
     record(bot)
+    const list = clientOf === undefined ? undefined : polls.get(bot.token)
+    if (list !== undefined) {
+      const entry: Poll = { client: clientOf!(poll.socket) ?? "unknown", begin: Date.now(), end: undefined }
+      list.push(entry)
+      open.set(poll, entry)
+    }
   }
-  state.endPoll = function (this: unknown, bot: Bot, poll: unknown) {
+  state.endPoll = function (this: unknown, bot: Bot, poll: { socket: Socket }) {
     originalEnd.call(this, bot, poll)
     record(bot)
+    const entry = open.get(poll)
+    if (entry !== undefined) {
+      entry.end = Date.now()
+      open.delete(poll)
+    }
   }
   return {
+    /** Every getUpdates of this token, by client (needs `clientOf`). */
+    pollsBy: (token: string, client: string): ReadonlyArray<Poll> =>
+      (polls.get(token) ?? []).filter((p) => p.client === client),
+    /**
+     * The hand-over of a token from client `from` to client `to` (needs
+     * `clientOf`): when `to` began its first getUpdates at or after `since`,
+     * and when the last getUpdates of `from` so far ended (Infinity while one
+     * is still in flight). `gapMs` = first start − last end: negative when
+     * `from` was still polling as `to` started. Undefined until `to` polls.
+     */
+    handoverBetween: (token: string, from: string, to: string, since: number) => {
+      const list = polls.get(token) ?? []
+      const first = list.find((p) => p.client === to && p.begin >= since)
+      if (first === undefined) return undefined
+      const lastEnd = Math.max(
+        Number.NEGATIVE_INFINITY,
+        ...list.filter((p) => p.client === from).map((p) => p.end ?? Number.POSITIVE_INFINITY)
+      )
+      return { stoppedAt: lastEnd, startedAt: first.begin, gapMs: first.begin - lastEnd }
+    },
     /** Longest time without a getUpdates in flight, within [from, to]. */
     longestGap: (token: string, from: number, to: number) => {
       let idleSince: number | undefined = from
@@ -248,6 +291,13 @@ export const watchPolls = (emulator: TelegramEmulator, tokens: ReadonlyArray<str
       state.endPoll = originalEnd
     }
   }
+}
+
+/** One getUpdates as the emulator served it (epoch ms; `end` undefined while in flight). */
+export interface Poll {
+  readonly client: string
+  readonly begin: number
+  end: number | undefined
 }
 
 /** Every token polled right now, never two pollers for one token, no 409 so far. */

@@ -1,6 +1,8 @@
 /**
  * A TCP proxy in front of PostgreSQL that a test can cut, to cut one runner off
- * from the database while everything else keeps working.
+ * from the database while everything else keeps working. (In front of the
+ * Telegram emulator, one per runner, it tells the emulator's clients apart:
+ * `carries`.)
  *
  * - `reset`: every connection is destroyed at once and new ones are refused
  *   (the server sees the sessions end and drops their advisory locks at once:
@@ -12,6 +14,8 @@ import * as net from "node:net"
 
 export interface TcpProxy {
   readonly port: number
+  /** Whether this proxy's open connection to the target leaves from this local port (who a server's client is). */
+  readonly carries: (localPort: number | undefined) => boolean
   readonly cut: (mode: "reset" | "blackhole") => void
   readonly restore: () => void
   readonly close: () => Promise<void>
@@ -48,6 +52,11 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
   const address = server.address() as net.AddressInfo
   return {
     port: address.port,
+    carries: (localPort) => {
+      if (localPort === undefined) return false
+      for (const [, upstream] of pairs) if (upstream.localPort === localPort) return true
+      return false
+    },
     cut: (next) => {
       mode = next
       if (next === "reset") {

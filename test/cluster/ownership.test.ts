@@ -47,6 +47,15 @@ const runners: Array<Runner> = []
 const figures: Record<string, unknown> = {}
 
 const ids = () => bots.map((b) => b.id)
+/** How many of these (bot, update) pairs are marked processed (their handler's transaction committed). */
+const processed = async (updates: ReadonlyArray<{ botId: number; updateId: number }>) =>
+  (
+    await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM processed_updates p
+       JOIN unnest($1::bigint[], $2::bigint[]) AS u(bot_id, update_id) USING (bot_id, update_id)`,
+      [updates.map((u) => u.botId), updates.map((u) => u.updateId)]
+    )
+  )[0]!.n
 const tokenOf = new Map<number, string>()
 const alive = () => runners.filter((r) => r.alive())
 
@@ -183,6 +192,16 @@ describe("bucket ownership across runner processes", () => {
       (byRunner.get(a.name)?.length ?? 0) >= (byRunner.get(b.name)?.length ?? 0) ? a : b
     )
     const moving = byRunner.get(leaving.name) ?? []
+    // What one handling of /start sends: measured on a bot that stays, from a user of its own.
+    const staying = bots.find((b) => !moving.includes(b.id))!
+    const probe = emulator.injectMessage(staying.token, { text: "/start", from: { id: 800_000 } })
+    await waitFor(
+      "the probe /start handled",
+      async () => (await processed([{ botId: staying.id, updateId: probe.updateId }])) === 1,
+      10_000
+    )
+    const repliesPerStart = emulator.sentMessages(staying.token, 800_000).length
+    expect(repliesPerStart).toBeGreaterThan(0)
     const conflictsBefore = emulator.summary().conflicts
     // One message waiting for each moving bot: the successor must handle it.
     const injected = moving.map((id) => ({
@@ -199,12 +218,20 @@ describe("bucket ownership across runner processes", () => {
     expect(exit.code).toBe(0)
     expect(emulator.summary().conflicts - conflictsBefore).toBe(0)
     expect(percentile(took, 0.99)).toBeLessThanOrEqual(3_000)
-    // No update lost: every waiting message was confirmed (the old runner or its successor handled it).
+    // No update lost, none handled twice: every waiting message was handled (by the old runner or its
+    // successor: marked processed, and confirmed to Telegram), and its chat got the replies of one handling.
     await waitFor(
-      "every injected update confirmed",
-      () => injected.every(({ id, update }) => emulator.stats(tokenOf.get(id)!).confirmedOffset > update.updateId),
-      10_000
+      "every injected update handled and confirmed",
+      async () =>
+        injected.every(({ id, update }) => emulator.stats(tokenOf.get(id)!).confirmedOffset > update.updateId) &&
+        (await processed(injected.map(({ id, update }) => ({ botId: id, updateId: update.updateId })))) ===
+          injected.length,
+      10_000,
+      200
     )
+    const replies = injected.map(({ id }) => emulator.sentMessages(tokenOf.get(id)!, 900_000 + id).length)
+    figures.sigtermRepliesPerWaitingStart = { expected: repliesPerStart, seen: [...new Set(replies)] }
+    expect(replies.filter((n) => n !== repliesPerStart)).toEqual([])
     await waitFor("settled after SIGTERM", stable, 15_000, 200)
   }, 45_000)
 

@@ -26,6 +26,7 @@ import { runMigrations } from "./db/migrator.ts"
 import { TenantStatementTimeout } from "./db/tenant.ts"
 import { LoggingLive } from "./logging.ts"
 import { OutboxWorkerLive } from "./payments/outbox-worker.ts"
+import { UnlimitedPlanBilledGb } from "./payments/tenant-wallet.ts"
 import { ZarinpalClient } from "./payments/zarinpal-client.ts"
 import { RunnerName, TenantApp } from "./supervisor/bot-runner.ts"
 import { Health } from "./supervisor/health.ts"
@@ -43,10 +44,16 @@ const Logging = Layer.unwrap(
   })
 )
 
-/** TENANT_STATEMENT_TIMEOUT_MS for every tenant transaction of this process. */
-const TenantStatementTimeoutLive = Layer.effect(
-  TenantStatementTimeout,
-  Effect.map(AppConfig, (c) => c.tenantStatementTimeoutMs)
+/** Settings read through references deep in the domain: TENANT_STATEMENT_TIMEOUT_MS, UNLIMITED_PLAN_BILLED_GB. */
+const LimitSettingsLive = Layer.mergeAll(
+  Layer.effect(
+    TenantStatementTimeout,
+    Effect.map(AppConfig, (c) => c.tenantStatementTimeoutMs)
+  ),
+  Layer.effect(
+    UnlimitedPlanBilledGb,
+    Effect.map(AppConfig, (c) => c.unlimitedPlanBilledGb)
+  )
 )
 
 /** A database that is down at start-up is waited for (logged), not a crash loop. */
@@ -101,7 +108,7 @@ export const AppLayer = (options: AppOptions = {}) => {
   const Database = EnsureMasterBot.pipe(
     Layer.provideMerge(Migrated),
     Layer.provideMerge(DatabaseLive()),
-    Layer.provideMerge(TenantStatementTimeoutLive)
+    Layer.provideMerge(LimitSettingsLive)
   )
   const Core = Layer.mergeAll(
     TenantCache.layer,

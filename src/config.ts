@@ -120,7 +120,9 @@ export const AppConfigFields = Config.all({
   // transaction (Telegram updates, the API's tenant routes, jobs' tenant steps); 0 = none.
   tenantStatementTimeoutMs: Config.Int("TENANT_STATEMENT_TIMEOUT_MS").pipe(Config.withDefault(5000)),
   // An API request still running after this is abandoned (its query cancelled) with a JSON 503.
-  apiRequestTimeoutSeconds: Config.Int("API_REQUEST_TIMEOUT_SECONDS").pipe(Config.withDefault(15))
+  apiRequestTimeoutSeconds: Config.Int("API_REQUEST_TIMEOUT_SECONDS").pipe(Config.withDefault(15)),
+  // An unlimited plan (traffic 0) is charged to the tenant's platform wallet as this many GB.
+  unlimitedPlanBilledGb: Config.Int("UNLIMITED_PLAN_BILLED_GB").pipe(Config.withDefault(100))
 })
 
 export type AppConfigShape = Config.Success<typeof AppConfigFields>

@@ -110,14 +110,18 @@ export const withTenantUpdate = <A, E, R>(botId: number, updateId: number, effec
   inTenantTransaction(
     botId,
     (sql) =>
-      sql<{ updateId: number }>`
+      Effect.flatMap(
+        TenantStatementTimeout,
+        (timeout) => sql<{ updateId: number }>`
         WITH finished AS (DELETE FROM update_inbox WHERE bot_id = ${botId} AND update_id = ${updateId})
         INSERT INTO processed_updates (bot_id, update_id)
         SELECT scope.bot_id::bigint, ${updateId}
         FROM (SELECT set_config('app.bot_id', ${String(botId)}, true) AS bot_id,
-                     set_config('role', 'botfleet_tenant', true) AS role) AS scope
-        WHERE scope.role = 'botfleet_tenant' AND scope.bot_id IS NOT NULL
-        ON CONFLICT DO NOTHING RETURNING update_id`,
+                     set_config('role', 'botfleet_tenant', true) AS role,
+                     set_config('statement_timeout', ${String(timeout)}, true) AS timeout) AS scope
+        WHERE scope.role = 'botfleet_tenant' AND scope.bot_id IS NOT NULL AND scope.timeout IS NOT NULL
+        ON CONFLICT DO NOTHING RETURNING update_id`
+      ),
     (fresh): Effect.Effect<A | Duplicate, E, R> => (fresh.length === 0 ? Effect.succeed(Duplicate) : effect)
   )
 

@@ -29,6 +29,7 @@ import { zarinpalPaymentById } from "../payments/zarinpal-payments.ts"
 import type { JobRun } from "./scheduled-job.ts"
 import { fleetZarinpalPaymentsByAuthority } from "./sql/fleet-zarinpal-payments-by-authority.ts"
 import type { KnownAuthority } from "./sql/fleet-zarinpal-payments-by-authority.ts"
+import { orSkipTenant } from "./skip-tenant.ts"
 import { fleetZarinpalTenants } from "./sql/fleet-zarinpal-tenants.ts"
 import { creditPaid, failZarinpal, tenantOf, verifyPayment, zarinpalSettingsOf } from "./zarinpal-settlement.ts"
 
@@ -43,12 +44,18 @@ interface Merchant {
 /** Verifying in flight per run. */
 const CONCURRENCY = 4
 
-/** Tenants grouped by the merchant (and host) they sell through. */
+/**
+ * Tenants grouped by the merchant (and host) they sell through. A tenant whose
+ * settings cannot be loaded is reported and skipped: it used to stop the run
+ * for every tenant, on every tick.
+ */
 const merchantsOf = (botIds: ReadonlyArray<number>) =>
   Effect.gen(function* () {
     const merchants = new Map<string, Merchant>()
     for (const botId of botIds) {
-      const settings = zarinpalSettingsOf(yield* tenantOf(botId))
+      const tenant = yield* tenantOf(botId).pipe(orSkipTenant("zarinpal_reconcile", botId))
+      if (tenant === undefined) continue
+      const settings = zarinpalSettingsOf(tenant)
       if (settings === undefined) continue
       const key = `${settings.sandbox ? "sandbox" : "production"}:${settings.merchantId.toLowerCase()}`
       const merchant = merchants.get(key) ?? {

@@ -96,6 +96,12 @@ export const jobLastSuccess = new prom.Gauge({
   labelNames: ["job"],
   registers: [registry]
 })
+export const tenantSkips = new prom.Counter({
+  name: `${p}tenant_skipped_total`,
+  help: "Times a fleet-wide reader (a job, a listing) skipped one tenant whose data it could not read, by reader",
+  labelNames: ["reader", "bot_id"],
+  registers: [registry]
+})
 export const eventLoopLag = new prom.Gauge({
   name: `${p}event_loop_lag_seconds`,
   help: "Event-loop delay over the last scrape interval (p99)",

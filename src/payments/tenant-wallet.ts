@@ -5,10 +5,20 @@
  * in the same transaction (tenant_wallet_transactions), so the ledger always
  * sums to the balance, and a sale is charged once however often it is retried.
  */
-import { Effect, Schema } from "effect"
+import { Context, Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { MAX_SAFE } from "../tenants/limits.ts"
 
 export const GIB = 1024 ** 3
+
+/**
+ * What an unlimited plan (traffic 0) is billed as, in GB (UNLIMITED_PLAN_BILLED_GB,
+ * app.ts provides the setting): without it unlimited plans cost the tenant
+ * nothing and bypass platform billing.
+ */
+export const UnlimitedPlanBilledGb = Context.Reference<number>("botfleet/payments/UnlimitedPlanBilledGb", {
+  defaultValue: () => 100
+})
 
 export class TenantWalletInsufficient extends Schema.TaggedError<TenantWalletInsufficient>()(
   "TenantWalletInsufficient",
@@ -27,8 +37,12 @@ export interface SaleCharge {
   readonly charged: boolean
 }
 
-/** What a sale of `trafficGb` costs the tenant at its rate. */
+/** What a sale of `trafficGb` costs the tenant at its rate (bounded inputs: at most 10^13). */
 export const saleCost = (trafficGb: number, ratePerGb: number) => Math.ceil(trafficGb * ratePerGb)
+
+/** The GB a plan is billed for: its traffic, or UNLIMITED_PLAN_BILLED_GB when unlimited (0). */
+export const billedGb = (trafficGb: number, unlimitedBilledGb: number) =>
+  trafficGb > 0 ? trafficGb : Math.max(0, unlimitedBilledGb)
 
 /**
  * Charges a completed sale. Runs inside the sale's transaction (tenant-scoped is
@@ -43,18 +57,21 @@ export const chargeSale = (botId: number, sale: { readonly trafficGb: number; re
       WHERE bot_id = ${botId} AND type = 'sale' AND reference = ${sale.reference}`
     if (done[0])
       return { amount: -done[0].amount, balanceAfter: done[0].balanceAfter, charged: false } satisfies SaleCharge
-    const bytes = Math.round(sale.trafficGb * GIB)
+    const gb = billedGb(sale.trafficGb, yield* UnlimitedPlanBilledGb)
+    const bytes = Math.min(Math.round(gb * GIB), MAX_SAFE)
     // NO KEY UPDATE: the update's own `processed_updates` row already holds a key-share
     // lock on this bot; FOR UPDATE would conflict with it and deadlock concurrent sales.
     const [bot] = yield* sql<{ walletBalance: number; trafficRatePerGb: number }>`
       SELECT wallet_balance, traffic_rate_per_gb FROM bots WHERE id = ${botId} FOR NO KEY UPDATE`
     if (!bot) return yield* new TenantWalletInsufficient({ botId, balance: 0, required: 0 })
-    const cost = saleCost(sale.trafficGb, bot.trafficRatePerGb)
+    const cost = saleCost(gb, bot.trafficRatePerGb)
     if (bot.walletBalance < cost) {
       return yield* new TenantWalletInsufficient({ botId, balance: bot.walletBalance, required: cost })
     }
     const [after] = yield* sql<{ walletBalance: number }>`
-      UPDATE bots SET wallet_balance = wallet_balance - ${cost}, traffic_sold_bytes = traffic_sold_bytes + ${bytes}
+      UPDATE bots SET wallet_balance = wallet_balance - ${cost},
+                      -- Saturates: a counter past 2^53 - 1 could no longer be read (migrations/009).
+                      traffic_sold_bytes = LEAST(traffic_sold_bytes + ${bytes}, ${MAX_SAFE})
       WHERE id = ${botId} RETURNING wallet_balance`
     yield* sql`
       INSERT INTO tenant_wallet_transactions (bot_id, type, amount, balance_after, traffic_bytes, reference)
@@ -71,8 +88,11 @@ export const topUpTenantWallet = (
     const sql = yield* SqlClient.SqlClient
     return yield* sql.withTransaction(
       Effect.gen(function* () {
+        // A balance past 2^53 - 1 could no longer be read: such a top-up changes nothing.
         const [after] = yield* sql<{ walletBalance: number }>`
-        UPDATE bots SET wallet_balance = wallet_balance + ${topUp.amount} WHERE id = ${botId} RETURNING wallet_balance`
+        UPDATE bots SET wallet_balance = wallet_balance + ${topUp.amount}
+        WHERE id = ${botId} AND wallet_balance <= ${MAX_SAFE} - ${topUp.amount}
+        RETURNING wallet_balance`
         if (!after) return undefined
         yield* sql`
         INSERT INTO tenant_wallet_transactions (bot_id, type, amount, balance_after, reference, created_by)

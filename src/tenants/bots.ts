@@ -15,6 +15,7 @@ import {
   MasterBotExists,
   MasterBotProtected
 } from "./errors.ts"
+import { MAX_SAFE, MAX_TRAFFIC_RATE_PER_GB, nameProblem } from "./limits.ts"
 import { checkInt, firstRow } from "./repository.ts"
 import { generateApiToken, hashApiToken, telegramBotIdOf } from "./tokens.ts"
 
@@ -71,8 +72,15 @@ export interface RuntimeStatus {
 
 type WriteError = InvalidTelegramToken | DuplicateTelegramToken | InvalidInput | SqlError
 
-const COLUMNS = `id, name, telegram_bot_id, telegram_username, is_master, is_active, currency, wallet_balance,
-  traffic_rate_per_gb, traffic_sold_bytes, traffic_consumed_bytes, created_at, updated_at`
+/**
+ * The counters are capped as they are read, as well as by the table's CHECKs
+ * (migrations/009): a value past 2^53 - 1 fails the int8 codec, and one such row
+ * used to fail every fleet-wide listing (GET /bots, `tenant list`, `status`,
+ * the master bot's /tenants and /stats).
+ */
+const safe = (column: string) => `LEAST(GREATEST(${column}, -${MAX_SAFE}), ${MAX_SAFE}) AS ${column}`
+const COLUMNS = `id, name, telegram_bot_id, telegram_username, is_master, is_active, currency, ${safe("wallet_balance")},
+  ${safe("traffic_rate_per_gb")}, ${safe("traffic_sold_bytes")}, ${safe("traffic_consumed_bytes")}, created_at, updated_at`
 
 type Row = Bot & { readonly telegramBotToken?: string }
 
@@ -82,10 +90,13 @@ const toBotWithToken = ({ telegramBotToken, ...bot }: Row): BotWithToken => ({
   telegramToken: Redacted.make(telegramBotToken ?? "")
 })
 
-const checkName = (name: string) =>
-  name.trim().length === 0 || name.length > 255
-    ? Effect.fail(new InvalidInput({ field: "name", reason: "must be 1 to 255 characters" }))
-    : Effect.succeed(name.trim())
+/** 1 to 255 characters, no control characters (names reach terminals and chats). */
+const checkName = (name: string) => {
+  const problem = nameProblem(name)
+  return problem === undefined
+    ? Effect.succeed(name.trim())
+    : Effect.fail(new InvalidInput({ field: "name", reason: problem }))
+}
 
 const checkCurrency = (currency: string) =>
   /^[A-Z]{3}$/.test(currency)
@@ -167,7 +178,7 @@ export class Bots extends Context.Service<
         if (patch.currency !== undefined) set.currency = yield* checkCurrency(patch.currency)
         if (patch.telegramUsername !== undefined) set.telegramUsername = patch.telegramUsername
         if (patch.trafficRatePerGb !== undefined) {
-          set.trafficRatePerGb = yield* checkInt("trafficRatePerGb", patch.trafficRatePerGb, 0, Number.MAX_SAFE_INTEGER)
+          set.trafficRatePerGb = yield* checkInt("trafficRatePerGb", patch.trafficRatePerGb, 0, MAX_TRAFFIC_RATE_PER_GB)
         }
         if (patch.telegramToken !== undefined) {
           set.telegramBotId = yield* checkToken(patch.telegramToken)

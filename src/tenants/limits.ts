@@ -127,12 +127,10 @@ export const jsonShapeProblem = (value: unknown): string | undefined => {
 
 /** C0 and C1 control characters, DEL, and the bidi embedding/override/isolate controls that can disguise text
  * (ZWNJ and the LRM/RLM marks that Persian text uses stay allowed). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
 export const hasControlCharacters = (text: string): boolean => CONTROL.test(text)
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_GLOBAL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
 
 /** `text` safe to print on a terminal or a one-line log: every control character becomes `?`. */

@@ -9,7 +9,8 @@ import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { DuplicatePaymentCard } from "./errors.ts"
 import type { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
-import { checkBoolean, checkInt, checkName, found, INT4_MAX, invalid, missingBot, tenantScope } from "./repository.ts"
+import { hasControlCharacters, MAX_CARD_WEIGHT, MAX_ROTATION_INTERVAL_MINUTES } from "./limits.ts"
+import { checkBoolean, checkInt, checkName, found, invalid, missingBot, tenantScope } from "./repository.ts"
 
 export const ROTATION_STRATEGIES = ["round_robin", "least_used", "random", "weighted", "time_based"] as const
 
@@ -156,9 +157,9 @@ export class PaymentCards extends Context.Service<
               "rotationIntervalMinutes",
               input.rotationIntervalMinutes ?? 60,
               1,
-              INT4_MAX
+              MAX_ROTATION_INTERVAL_MINUTES
             ),
-            weight: yield* checkInt("weight", input.weight ?? 1, 1, INT4_MAX)
+            weight: yield* checkInt("weight", input.weight ?? 1, 1, MAX_CARD_WEIGHT)
           }
           const rows = yield* tenant(
             botId,
@@ -201,10 +202,10 @@ export class PaymentCards extends Context.Service<
               "rotationIntervalMinutes",
               patch.rotationIntervalMinutes,
               1,
-              INT4_MAX
+              MAX_ROTATION_INTERVAL_MINUTES
             )
           }
-          if (patch.weight !== undefined) set.weight = yield* checkInt("weight", patch.weight, 1, INT4_MAX)
+          if (patch.weight !== undefined) set.weight = yield* checkInt("weight", patch.weight, 1, MAX_CARD_WEIGHT)
           if (patch.isActive !== undefined) set.isActive = yield* checkBoolean("isActive", patch.isActive)
           if (Object.keys(set).length === 0) return toMasked(yield* getRow(botId, id))
           const rows = yield* tenant(
@@ -258,6 +259,7 @@ const checkBankName = (name: string | null | undefined) => {
   if (name === undefined || name === null) return Effect.succeed(null)
   const trimmed = typeof name === "string" ? name.trim() : ""
   if (trimmed.length > 255) return invalid("bankName", "must be at most 255 characters")
+  if (hasControlCharacters(trimmed)) return invalid("bankName", "must not contain control characters")
   return Effect.succeed(trimmed.length === 0 ? null : trimmed)
 }
 

@@ -9,6 +9,14 @@ import type { SqlError } from "effect/sql/SqlError"
 import { InvalidInput } from "./errors.ts"
 import type { BotNotFound, NotFound } from "./errors.ts"
 import {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_DEVICE_LIMIT,
+  MAX_MONEY,
+  MAX_PLAN_DAYS,
+  MAX_PLAN_NAME_LENGTH,
+  MAX_PLAN_TRAFFIC_GB
+} from "./limits.ts"
+import {
   checkBoolean,
   checkInt,
   checkName,
@@ -116,11 +124,11 @@ export class Plans extends Context.Service<
 
       return Plans.of({
         create: Effect.fn("Plans.create")(function* (botId: number, input: CreatePlan) {
-          const name = yield* checkName("name", input.name)
-          const periodDays = yield* checkInt("periodDays", input.periodDays, 1, INT4_MAX)
-          const price = yield* checkInt("price", input.price, 0, Number.MAX_SAFE_INTEGER)
-          const trafficLimitGb = yield* checkInt("trafficLimitGb", input.trafficLimitGb ?? 0, 0, INT4_MAX)
-          const deviceLimit = yield* checkInt("deviceLimit", input.deviceLimit ?? 1, 1, INT4_MAX)
+          const name = yield* checkName("name", input.name, MAX_PLAN_NAME_LENGTH)
+          const periodDays = yield* checkInt("periodDays", input.periodDays, 1, MAX_PLAN_DAYS)
+          const price = yield* checkInt("price", input.price, 0, MAX_MONEY)
+          const trafficLimitGb = yield* checkInt("trafficLimitGb", input.trafficLimitGb ?? 0, 0, MAX_PLAN_TRAFFIC_GB)
+          const deviceLimit = yield* checkInt("deviceLimit", input.deviceLimit ?? 1, 1, MAX_DEVICE_LIMIT)
           const description = yield* checkDescription(input.description)
           const sortOrder =
             input.sortOrder === undefined ? null : yield* checkInt("sortOrder", input.sortOrder, INT4_MIN, INT4_MAX)
@@ -148,15 +156,15 @@ export class Plans extends Context.Service<
         update: Effect.fn("Plans.update")(function* (botId: number, id: number, patch: UpdatePlan) {
           yield* checkId("id", id)
           const set: Record<string, unknown> = {}
-          if (patch.name !== undefined) set.name = yield* checkName("name", patch.name)
+          if (patch.name !== undefined) set.name = yield* checkName("name", patch.name, MAX_PLAN_NAME_LENGTH)
           if (patch.periodDays !== undefined)
-            set.periodDays = yield* checkInt("periodDays", patch.periodDays, 1, INT4_MAX)
-          if (patch.price !== undefined) set.price = yield* checkInt("price", patch.price, 0, Number.MAX_SAFE_INTEGER)
+            set.periodDays = yield* checkInt("periodDays", patch.periodDays, 1, MAX_PLAN_DAYS)
+          if (patch.price !== undefined) set.price = yield* checkInt("price", patch.price, 0, MAX_MONEY)
           if (patch.trafficLimitGb !== undefined) {
-            set.trafficLimitGb = yield* checkInt("trafficLimitGb", patch.trafficLimitGb, 0, INT4_MAX)
+            set.trafficLimitGb = yield* checkInt("trafficLimitGb", patch.trafficLimitGb, 0, MAX_PLAN_TRAFFIC_GB)
           }
           if (patch.deviceLimit !== undefined)
-            set.deviceLimit = yield* checkInt("deviceLimit", patch.deviceLimit, 1, INT4_MAX)
+            set.deviceLimit = yield* checkInt("deviceLimit", patch.deviceLimit, 1, MAX_DEVICE_LIMIT)
           if (patch.description !== undefined) set.description = yield* checkDescription(patch.description)
           if (patch.sortOrder !== undefined)
             set.sortOrder = yield* checkInt("sortOrder", patch.sortOrder, INT4_MIN, INT4_MAX)
@@ -227,6 +235,8 @@ const checkDescription = (description: string | null | undefined) => {
   if (description === undefined || description === null) return Effect.succeed(null)
   if (typeof description !== "string") return invalid("description", "must be a string")
   const trimmed = description.trim()
-  if (trimmed.length > 4096) return invalid("description", "must be at most 4096 characters")
+  if (trimmed.length > MAX_DESCRIPTION_LENGTH) {
+    return invalid("description", `must be at most ${MAX_DESCRIPTION_LENGTH} characters`)
+  }
   return Effect.succeed(trimmed.length === 0 ? null : trimmed)
 }

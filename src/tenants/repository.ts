@@ -8,6 +8,7 @@ import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { withTenant } from "../db/tenant.ts"
 import { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
+import { MAX_NAME_LENGTH, nameProblem } from "./limits.ts"
 
 /**
  * Runs `effect` inside `withTenant(botId, …)`, after checking that `botId` can
@@ -52,21 +53,16 @@ export const invalid = (field: string, reason: string) => Effect.fail(new Invali
 export const INT4_MAX = 2_147_483_647
 export const INT4_MIN = -2_147_483_648
 
-/** An integer from `min` to `max` (the column's range). */
+/** An integer from `min` to `max` (its limit, src/tenants/limits.ts): the reason names both. */
 export const checkInt = (field: string, n: number, min: number, max: number) =>
   Number.isSafeInteger(n) && n >= min && n <= max
     ? Effect.succeed(n)
-    : invalid(
-        field,
-        min === 0 ? "must be a non-negative integer" : min === 1 ? "must be a positive integer" : "must be an integer"
-      )
+    : invalid(field, `must be an integer from ${min} to ${max}`)
 
-/** A required name, stored trimmed: 1 to 255 characters. */
-export const checkName = (field: string, name: string) => {
-  const trimmed = typeof name === "string" ? name.trim() : ""
-  return trimmed.length === 0 || trimmed.length > 255
-    ? invalid(field, "must be 1 to 255 characters")
-    : Effect.succeed(trimmed)
+/** A required name, stored trimmed: 1 to `max` characters, no control characters. */
+export const checkName = (field: string, name: string, max = MAX_NAME_LENGTH) => {
+  const problem = nameProblem(name, max)
+  return problem === undefined ? Effect.succeed(name.trim()) : invalid(field, problem)
 }
 
 /** The API's JSON may carry anything where the types say boolean. */

@@ -3,7 +3,7 @@
  * hash on every request (no cache, so a rotated or deleted token stops working
  * at once, on every replica), after the token's rate limit.
  */
-import { Cause, Effect, Layer, Redacted } from "effect"
+import { type Cause, Effect, Layer, Redacted } from "effect"
 import { HttpRouter, HttpServerRequest } from "effect/http"
 import { AppConfig } from "../../config.ts"
 import { causeSummary } from "../../logging.ts"

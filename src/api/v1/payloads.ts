@@ -6,17 +6,35 @@
  */
 import { Schema } from "effect"
 import { MAX_TOP_UP } from "../../bot/master/fleet-admin.ts"
-import { MAX_QUERY_DATE, MIN_QUERY_DATE } from "../../tenants/limits.ts"
+import {
+  hasControlCharacters,
+  INT4_MAX,
+  MAX_CARD_WEIGHT,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_DEVICE_LIMIT,
+  MAX_MONEY,
+  MAX_NAME_LENGTH,
+  MAX_PLAN_DAYS,
+  MAX_PLAN_NAME_LENGTH,
+  MAX_PLAN_TRAFFIC_GB,
+  MAX_QUERY_DATE,
+  MAX_ROTATION_INTERVAL_MINUTES,
+  MAX_TRAFFIC_RATE_PER_GB,
+  MIN_QUERY_DATE
+} from "../../tenants/limits.ts"
 import { ROTATION_STRATEGIES } from "../../tenants/payment-cards.ts"
 import { PAYMENT_METHODS, PAYMENT_STATUSES } from "./models.ts"
 
-const INT4_MAX = 2_147_483_647
-
-export const PositiveId = Schema.Int.check(Schema.isGreaterThan(0))
-const PositiveInt4 = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: INT4_MAX }))
-const NonNegativeInt4 = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: INT4_MAX }))
-const NonNegativeMoney = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))
-const Name = Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, 255))
+export const PositiveId = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
+/** An integer from `minimum` to `maximum` (a limit of src/tenants/limits.ts). */
+const IntUpTo = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
+const NonNegativeMoney = IntUpTo(0, MAX_MONEY)
+const noControlCharacters = Schema.makeFilter((s: string) =>
+  hasControlCharacters(s) ? "must not contain control characters (newlines, escapes)" : undefined
+)
+const NameOf = (max: number) =>
+  Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, max), noControlCharacters)
+const Name = NameOf(MAX_NAME_LENGTH)
 const TelegramToken = Schema.String.check(Schema.isPattern(/^\d{3,15}:[A-Za-z0-9_-]{35}$/)).annotate({
   description: "A bot token from @BotFather: `<bot id>:<35 characters>`"
 })
@@ -77,7 +95,7 @@ export const CreateBotBody = Schema.Struct({
   name: Name,
   telegramToken: TelegramToken,
   currency: Schema.optional(Currency),
-  trafficRatePerGb: Schema.optional(NonNegativeMoney),
+  trafficRatePerGb: Schema.optional(IntUpTo(0, MAX_TRAFFIC_RATE_PER_GB)),
   isActive: Schema.optional(Schema.Boolean)
 }).annotate({ identifier: "CreateBot" })
 
@@ -88,7 +106,7 @@ export const UpdateBotBody = Schema.Struct({
   /** Master token only. */
   currency: Schema.optional(Currency),
   /** Master token only: what the tenant pays per GB sold. */
-  trafficRatePerGb: Schema.optional(NonNegativeMoney),
+  trafficRatePerGb: Schema.optional(IntUpTo(0, MAX_TRAFFIC_RATE_PER_GB)),
   /** Master token only. */
   isActive: Schema.optional(Schema.Boolean)
 }).annotate({ identifier: "UpdateBot" })
@@ -109,47 +127,54 @@ export const SetConfigBody = Schema.Struct({
   value: Schema.Json
 }).annotate({ identifier: "SetConfigValue" })
 
+const BankName = Schema.NullOr(Schema.String.check(Schema.isMaxLength(MAX_NAME_LENGTH), noControlCharacters))
+
 export const CreateCardBody = Schema.Struct({
   /** 16 digits; spaces and dashes are ignored. */
   cardNumber: Schema.String.check(Schema.isBetweenLength(16, 32)),
   cardHolderName: Name,
-  bankName: Schema.optional(Schema.NullOr(Schema.String.check(Schema.isMaxLength(255)))),
+  bankName: Schema.optional(BankName),
   rotationStrategy: Schema.optional(Schema.Literals(ROTATION_STRATEGIES)),
-  rotationIntervalMinutes: Schema.optional(PositiveInt4),
-  weight: Schema.optional(PositiveInt4)
+  rotationIntervalMinutes: Schema.optional(IntUpTo(1, MAX_ROTATION_INTERVAL_MINUTES)),
+  weight: Schema.optional(IntUpTo(1, MAX_CARD_WEIGHT))
 }).annotate({ identifier: "CreatePaymentCard" })
 
 export const UpdateCardBody = Schema.Struct({
   cardNumber: Schema.optional(Schema.String.check(Schema.isBetweenLength(16, 32))),
   cardHolderName: Schema.optional(Name),
-  bankName: Schema.optional(Schema.NullOr(Schema.String.check(Schema.isMaxLength(255)))),
+  bankName: Schema.optional(BankName),
   rotationStrategy: Schema.optional(Schema.Literals(ROTATION_STRATEGIES)),
-  rotationIntervalMinutes: Schema.optional(PositiveInt4),
-  weight: Schema.optional(PositiveInt4),
+  rotationIntervalMinutes: Schema.optional(IntUpTo(1, MAX_ROTATION_INTERVAL_MINUTES)),
+  weight: Schema.optional(IntUpTo(1, MAX_CARD_WEIGHT)),
   isActive: Schema.optional(Schema.Boolean)
 }).annotate({ identifier: "UpdatePaymentCard" })
 
-const Description = Schema.NullOr(Schema.String.check(Schema.isMaxLength(4096)))
-const SortOrder = Schema.Int.check(Schema.isBetween({ minimum: -INT4_MAX - 1, maximum: INT4_MAX }))
+const Description = Schema.NullOr(Schema.String.check(Schema.isMaxLength(MAX_DESCRIPTION_LENGTH)))
+const SortOrder = IntUpTo(-INT4_MAX - 1, INT4_MAX)
+const PlanName = NameOf(MAX_PLAN_NAME_LENGTH)
+const PeriodDays = IntUpTo(1, MAX_PLAN_DAYS)
+/** 0 means unlimited (billed to the tenant as UNLIMITED_PLAN_BILLED_GB). */
+const TrafficLimitGb = IntUpTo(0, MAX_PLAN_TRAFFIC_GB)
+const DeviceLimit = IntUpTo(1, MAX_DEVICE_LIMIT)
 
 export const CreatePlanBody = Schema.Struct({
-  name: Name,
-  periodDays: PositiveInt4,
+  name: PlanName,
+  periodDays: PeriodDays,
   /** In the tenant's currency. */
   price: NonNegativeMoney,
   /** 0 (the default) means unlimited. */
-  trafficLimitGb: Schema.optional(NonNegativeInt4),
-  deviceLimit: Schema.optional(PositiveInt4),
+  trafficLimitGb: Schema.optional(TrafficLimitGb),
+  deviceLimit: Schema.optional(DeviceLimit),
   description: Schema.optional(Description),
   sortOrder: Schema.optional(SortOrder)
 }).annotate({ identifier: "CreatePlan" })
 
 export const UpdatePlanBody = Schema.Struct({
-  name: Schema.optional(Name),
-  periodDays: Schema.optional(PositiveInt4),
+  name: Schema.optional(PlanName),
+  periodDays: Schema.optional(PeriodDays),
   price: Schema.optional(NonNegativeMoney),
-  trafficLimitGb: Schema.optional(NonNegativeInt4),
-  deviceLimit: Schema.optional(PositiveInt4),
+  trafficLimitGb: Schema.optional(TrafficLimitGb),
+  deviceLimit: Schema.optional(DeviceLimit),
   description: Schema.optional(Description),
   sortOrder: Schema.optional(SortOrder),
   isActive: Schema.optional(Schema.Boolean)

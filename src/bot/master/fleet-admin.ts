@@ -15,12 +15,13 @@ import { topUpTenantWallet } from "../../payments/tenant-wallet.ts"
 import { Bots } from "../../tenants/bots.ts"
 import type { Bot, RuntimeStatus } from "../../tenants/bots.ts"
 import {
-  BotNotFound,
+  type BotNotFound,
   DuplicateTelegramToken,
   InvalidInput,
   type InvalidTelegramToken,
   type MasterBotExists
 } from "../../tenants/errors.ts"
+import { MAX_MONEY, MAX_SAFE } from "../../tenants/limits.ts"
 import { checkTelegramToken, type TelegramTokenRejected, type TelegramUnreachable } from "./telegram-check.ts"
 import { tenantState } from "./tenant-state.ts"
 import type { TenantState } from "./tenant-state.ts"
@@ -82,7 +83,8 @@ export interface TopUp {
   readonly createdBy: string
 }
 
-export const MAX_TOP_UP = 1_000_000_000_000
+/** A top-up's ceiling: MAX_MONEY (src/tenants/limits.ts). */
+export const MAX_TOP_UP = MAX_MONEY
 
 type CreateError =
   | InvalidTelegramToken
@@ -195,8 +197,10 @@ export class FleetAdmin extends Context.Service<
                 SELECT amount, created_at FROM zarinpal_payments WHERE bot_id = ${botId} AND status = 'paid'
               )
               SELECT
-                COALESCE((SELECT sum(amount) FROM paid), 0)::bigint AS revenue,
-                COALESCE((SELECT sum(amount) FROM paid WHERE created_at > now() - interval '30 days'), 0)::bigint AS revenue_last30_days,
+                -- Sums saturate at 2^53 - 1: past it they could not be read (nor be meant).
+                LEAST(COALESCE((SELECT sum(amount) FROM paid), 0), ${MAX_SAFE})::bigint AS revenue,
+                LEAST(COALESCE((SELECT sum(amount) FROM paid WHERE created_at > now() - interval '30 days'), 0),
+                      ${MAX_SAFE})::bigint AS revenue_last30_days,
                 (SELECT count(*) FROM users WHERE bot_id = ${botId} AND created_at > now() - interval '30 days')::integer
                   AS new_users_last30_days`
           ).pipe(withSql)
@@ -213,12 +217,13 @@ export class FleetAdmin extends Context.Service<
           }
         }),
         topUp: Effect.fn("FleetAdmin.topUp")(function* (botId: number, topUp: TopUp) {
-          if (!Number.isSafeInteger(topUp.amount) || topUp.amount <= 0 || topUp.amount > MAX_TOP_UP) {
+          if (!Number.isSafeInteger(topUp.amount) || topUp.amount <= 0 || topUp.amount > MAX_MONEY) {
             return yield* new InvalidInput({
               field: "amount",
-              reason: `must be a whole number from 1 to ${MAX_TOP_UP}`
+              reason: `must be a whole number from 1 to ${MAX_MONEY}`
             })
           }
+          const before = yield* bots.getById(botId)
           const balance = yield* topUpTenantWallet(botId, topUp).pipe(
             withSql,
             Effect.catchTag(
@@ -229,7 +234,12 @@ export class FleetAdmin extends Context.Service<
                   : Effect.fail(e)
             )
           )
-          if (balance === undefined) return yield* new BotNotFound({ botId })
+          if (balance === undefined) {
+            return yield* new InvalidInput({
+              field: "amount",
+              reason: `would take the balance (${before.walletBalance}) past ${MAX_SAFE}`
+            })
+          }
           return balance
         })
       })

@@ -46,6 +46,7 @@ import type { EmulatorRules, RulesInput } from "./rules.ts"
 import { botStats, fleetSummary } from "./stats.ts"
 import type { BotStats, FleetSummary } from "./stats.ts"
 import { DEFAULT_WAIT_MS, waitUntil } from "./waiters.ts"
+import { closeWebhook, pumpWebhook } from "./webhook.ts"
 
 export interface TelegramEmulatorOptions {
   /** default 0 (a free port) */
@@ -86,7 +87,10 @@ export class TelegramEmulator {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      for (const bot of this.state.bots.values()) bot.poller?.fail(new PollAborted())
+      for (const bot of this.state.bots.values()) {
+        bot.poller?.fail(new PollAborted())
+        closeWebhook(bot)
+      }
       this.server.close(() => resolve())
       this.server.closeAllConnections()
     })
@@ -104,6 +108,7 @@ export class TelegramEmulator {
     const bot = this.state.bot(token)
     bot.revoked = true
     revokePolls(this.state, bot)
+    closeWebhook(bot)
   }
 
   listBots(): BotInfo[] {
@@ -402,6 +407,7 @@ export class TelegramEmulator {
 export async function startTelegramEmulator(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
   const host = options.host ?? "127.0.0.1"
   const state = new EmulatorState(options.rules)
+  state.onEnqueue = (bot) => pumpWebhook(state, bot)
   let emulator: TelegramEmulator | undefined
   const server = createEmulatorServer(state, (req, res, url) => handleControl(emulator!, req, res, url))
   await new Promise<void>((resolve, reject) => {

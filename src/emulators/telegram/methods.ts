@@ -1,15 +1,24 @@
 // The Bot API methods the emulator implements, with Telegram's validation and
 // error wording where bots commonly get it wrong.
-import { badRequest, forbidden, conflict } from "./errors.ts"
+import { badRequest, conflict, forbidden, tooManyRequests } from "./errors.ts"
 import { TINY_PNG, imageSize, mimeOf } from "./files.ts"
 import { admitMessage } from "./flood.ts"
 import type { StoredFile } from "./files.ts"
 import { formatText } from "./formatting.ts"
 import { isInlineMarkup, replyMarkupParam } from "./markup.ts"
+import { isUploadedFile } from "./multipart.ts"
 import type { UploadedFile } from "./multipart.ts"
 import { bool, chatIdParam, fileParam, int, json, str } from "./params.ts"
 import type { Params } from "./params.ts"
-import { CONFLICT_SET_WEBHOOK, dropPending, getUpdates, setAllowedUpdates, supersedePoll } from "./polling.ts"
+import {
+  CONFLICT_SET_WEBHOOK,
+  dropExpired,
+  dropPending,
+  getUpdates,
+  integerArg,
+  setAllowedUpdates,
+  supersedePoll
+} from "./polling.ts"
 import { unixNow } from "./state.ts"
 import type {
   BotCommand,
@@ -22,6 +31,7 @@ import type {
   StoredMessage
 } from "./state.ts"
 import type { Message, MessageEntity, PhotoSize, User } from "./types.ts"
+import { checkSecretToken, closeWebhook, parseWebhookUrl, startWebhook, verifyWebhook } from "./webhook.ts"
 
 export interface CallContext {
   state: EmulatorState
@@ -728,52 +738,110 @@ const sendChatAction: Handler = (ctx) => {
   return true
 }
 
-const setWebhook: Handler = (ctx) => {
+/**
+ * setWebhook and deleteWebhook (process_set_webhook_query, do_set_webhook,
+ * finish_set_webhook): a new URL at most once a second (429 retry after 1); the
+ * same settings again change nothing; otherwise the old webhook closes, a
+ * pending long poll gets 409, drop_pending_updates clears the queue, and the new
+ * webhook is checked (URL, secret token, address: see webhook.ts) and started.
+ */
+async function changeWebhook(ctx: CallContext, deleting: boolean): Promise<true> {
   const { bot, params, state } = ctx
-  const url = str(params, "url") ?? ""
-  if (url === "") {
-    bot.webhook = undefined
-  } else {
-    let parsed: URL
-    try {
-      parsed = new URL(url)
-    } catch {
-      throw badRequest("invalid webhook URL specified")
-    }
-    if (parsed.protocol !== "https:") throw badRequest("bad webhook: An HTTPS URL must be provided for webhook")
-    if (parsed.port !== "" && !["80", "88", "443", "8443"].includes(parsed.port)) {
-      throw badRequest("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
-    }
-    const secret = str(params, "secret_token")
-    if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) {
-      throw badRequest("bad webhook: secret token contains unallowed characters")
-    }
-    const maxConnections = Math.min(100, Math.max(1, int(params, "max_connections") ?? 40))
-    bot.webhook = { url, secretToken: secret, maxConnections, setAt: Date.now() }
-    supersedePoll(state, bot, conflict(CONFLICT_SET_WEBHOOK))
+  const newUrl = deleting ? "" : (str(params, "url") ?? "")
+  const now = Date.now()
+  if (newUrl !== "") {
+    if (now < bot.nextSetWebhookAt) throw tooManyRequests(1)
+    bot.nextSetWebhookAt = now + 1000
   }
-  setAllowedUpdates(bot, params)
-  if (bool(params, "drop_pending_updates")) dropPending(state, bot)
-  return true
-}
-
-const deleteWebhook: Handler = ({ bot, params, state }) => {
+  const certificate = params.certificate
+  const hasCertificate =
+    newUrl !== "" &&
+    (isUploadedFile(certificate) ||
+      (typeof certificate === "string" && isUploadedFile(params[certificate.replace(/^attach:\/\//, "")])))
+  const maxConnections = newUrl === "" ? 0 : integerArg(params, "max_connections", 40, 1, 100)
+  const fixedIp = newUrl === "" ? "" : (str(params, "ip_address") ?? "")
+  const secret = newUrl === "" ? "" : (str(params, "secret_token") ?? "")
+  const drop = bool(params, "drop_pending_updates")
+  const current = bot.webhook
+  if (
+    (current?.url ?? "") === newUrl &&
+    !current?.hasCertificate &&
+    !hasCertificate &&
+    (current?.maxConnections ?? 0) === maxConnections &&
+    (current?.fixedIp ?? "") === fixedIp &&
+    (current?.secretToken ?? "") === secret &&
+    !drop
+  ) {
+    setAllowedUpdates(bot, params) // "Webhook is already set" / "Webhook is already deleted"
+    return true
+  }
+  if (newUrl !== "") supersedePoll(state, bot, conflict(CONFLICT_SET_WEBHOOK))
+  closeWebhook(bot)
   bot.webhook = undefined
-  if (bool(params, "drop_pending_updates")) dropPending(state, bot)
+  // do_set_webhook
+  if (drop) dropPending(state, bot)
+  if (newUrl === "") return true
+  const url = parseWebhookUrl(newUrl)
+  checkSecretToken(secret)
+  const config = {
+    url: newUrl,
+    secretToken: secret,
+    maxConnections,
+    setAt: now,
+    hasCertificate,
+    fixedIp,
+    ipAddress: ""
+  }
+  bot.webhook = config
+  setAllowedUpdates(bot, params)
+  let ipAddress: string
+  try {
+    ipAddress = await verifyWebhook(url, fixedIp === "" ? undefined : fixedIp, state.rulesFor(bot).webhookPublicUrl)
+  } catch (e) {
+    if (bot.webhook === config) bot.webhook = undefined // on_webhook_closed
+    throw e
+  }
+  if (bot.webhook !== config || bot.revoked) return true // replaced meanwhile
+  config.ipAddress = ipAddress
+  startWebhook(state, bot, { url, maxConnections, secretToken: secret, ipAddress, dispatch: webhookReply(state) })
   return true
 }
 
+/** Runs a method a webhook answered with; its result or error goes nowhere. */
+const webhookReply =
+  (state: EmulatorState) =>
+  (bot: BotState, params: Record<string, unknown>): void => {
+    const entry = METHODS.get(String(params.method).toLowerCase())
+    if (!entry || bot.revoked) return
+    state.countCall(bot, entry.name)
+    const ctx: CallContext = { state, bot, params, signal: new AbortController().signal, clientGone: () => true }
+    Promise.resolve()
+      .then(() => entry.handler(ctx))
+      .catch(() => undefined)
+  }
+
+const setWebhook: Handler = (ctx) => changeWebhook(ctx, false)
+const deleteWebhook: Handler = (ctx) => changeWebhook(ctx, true)
+
+/** JsonWebhookInfo */
 const getWebhookInfo: Handler = ({ bot }) => {
+  dropExpired(bot)
+  const hook = bot.webhook
   const info: Record<string, unknown> = {
-    url: bot.webhook?.url ?? "",
-    has_custom_certificate: false,
+    url: hook?.url ?? "",
+    has_custom_certificate: hook?.hasCertificate ?? false,
     pending_update_count: bot.queue.length
   }
-  if (bot.webhook) {
-    info.max_connections = bot.webhook.maxConnections
-    info.ip_address = "127.0.0.1"
-    if (bot.allowedUpdates !== undefined && bot.allowedUpdates.length > 0) info.allowed_updates = bot.allowedUpdates
+  const rt = bot.webhookRuntime
+  if (rt && rt.lastErrorDate > 0) {
+    info.last_error_date = rt.lastErrorDate
+    info.last_error_message = rt.lastErrorMessage
   }
+  if (hook) {
+    info.max_connections = hook.maxConnections
+    info.ip_address = hook.ipAddress === "" ? "<unknown>" : hook.ipAddress
+  }
+  if (bot.allowedUpdates !== undefined && bot.allowedUpdates.length > 0) info.allowed_updates = bot.allowedUpdates
   return info
 }
 

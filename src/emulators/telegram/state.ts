@@ -10,6 +10,7 @@ import { DEFAULT_RULES, mergeRules } from "./rules.ts"
 import type { EmulatorRules, RulesInput } from "./rules.ts"
 import { botIdOfToken, makeToken } from "./tokens.ts"
 import type { Chat, Message, Update, User, UserInput } from "./types.ts"
+import type { WebhookRuntime } from "./webhook.ts"
 
 export interface SentEdit {
   at: number
@@ -113,9 +114,15 @@ export interface QueuedUpdate {
 
 export interface WebhookConfig {
   url: string
-  secretToken: string | undefined
+  /** "" = none */
+  secretToken: string
   maxConnections: number
   setAt: number
+  hasCertificate: boolean
+  /** the ip_address parameter ("" = resolve the host) */
+  fixedIp: string
+  /** where the webhook's connections go, once verified ("" before) */
+  ipAddress: string
 }
 
 /**
@@ -143,6 +150,9 @@ export interface BotCounters {
   updatesDelivered: number
   /** sends refused by flood control (429) */
   floodRefusals: number
+  /** webhook requests made, and those that failed (non-2xx, connection error, timeout) */
+  webhookRequests: number
+  webhookFailures: number
 }
 
 export interface BotState {
@@ -162,6 +172,8 @@ export interface BotState {
   /** fail_query_conflict's next_get_updates_conflict_time_ (epoch ms) */
   nextConflictAt: number
   webhook: WebhookConfig | undefined
+  /** the webhook's delivery (WebhookActor), while a webhook is set */
+  webhookRuntime: WebhookRuntime | undefined
   /** process_set_webhook_query's next_allowed_set_webhook_time_ (epoch ms) */
   nextSetWebhookAt: number
   chats: Map<number, ChatState>
@@ -202,7 +214,17 @@ export interface CreateBotInput {
 
 /** What waiters react to; every state change of a bot emits one on the bot's token. */
 export interface StateEvent {
-  type: "update" | "poll" | "confirm" | "sent" | "edited" | "deleted" | "callback_answer" | "chat_action" | "call"
+  type:
+    | "update"
+    | "poll"
+    | "confirm"
+    | "sent"
+    | "edited"
+    | "deleted"
+    | "callback_answer"
+    | "chat_action"
+    | "call"
+    | "webhook"
   method?: string
 }
 
@@ -299,6 +321,7 @@ export class EmulatorState {
       lastGetUpdatesStartAt: 0,
       nextConflictAt: 0,
       webhook: undefined,
+      webhookRuntime: undefined,
       nextSetWebhookAt: 0,
       chats: new Map(),
       users: new Map(),
@@ -328,7 +351,9 @@ export class EmulatorState {
         unauthorized: 0,
         faultsServed: 0,
         updatesDelivered: 0,
-        floodRefusals: 0
+        floodRefusals: 0,
+        webhookRequests: 0,
+        webhookFailures: 0
       }
     }
     this.bots.set(token, bot)

@@ -26,6 +26,11 @@ export interface BotStats {
   /** sends refused with 429 by flood control */
   floodRefusals: number
   webhookUrl: string | null
+  /** webhook requests made, and those that failed (non-2xx, connection error, timeout: each is retried) */
+  webhookRequests: number
+  webhookFailures: number
+  /** webhook requests in flight now */
+  webhookInFlight: number
 }
 
 export interface FleetSummary {
@@ -67,7 +72,10 @@ export function botStats(bot: BotState): BotStats {
     faultsServed: c.faultsServed,
     updatesDelivered: c.updatesDelivered,
     floodRefusals: c.floodRefusals,
-    webhookUrl: bot.webhook?.url ?? null
+    webhookUrl: bot.webhook?.url ?? null,
+    webhookRequests: c.webhookRequests,
+    webhookFailures: c.webhookFailures,
+    webhookInFlight: bot.webhookRuntime?.inFlight.size ?? 0
   }
 }
 

@@ -34,6 +34,7 @@ import { StartLimiter } from "./supervisor/start-limiter.ts"
 import { clusterOwnership } from "./supervisor/cluster/bucket-singletons.ts"
 import { ClusterLive } from "./supervisor/cluster/sharding.ts"
 import { SupervisorLive } from "./supervisor/supervisor.ts"
+import { WebhookBots } from "./supervisor/webhook-bots.ts"
 import { BotsWatcher } from "./supervisor/watcher.ts"
 import { RemnawaveClient } from "./vpn/remnawave-client.ts"
 
@@ -127,6 +128,8 @@ export const AppLayer = (options: AppOptions = {}) => {
     Layer.provideMerge(HttpLive),
     // Provisioning and ZarinPal requests, after their transactions commit (src/payments/outbox-worker.ts).
     Layer.provideMerge(OutboxWorkerLive),
+    // Webhook bots owned here: setWebhook/deleteWebhook, and handling what their webhooks stored.
+    Layer.provideMerge(WebhookBots.layer),
     Layer.provideMerge(Core),
     Layer.provideMerge(Database),
     Layer.provideMerge(Logging)

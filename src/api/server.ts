@@ -10,13 +10,17 @@ import { AppConfig } from "../config.ts"
 import { PaymentCallbackRoutes } from "../payments/callback-routes.ts"
 import { HealthRoutes, MetricsRoute } from "./health-routes.ts"
 import { TenantApiRoutes } from "./tenant-api-routes.ts"
+import { TelegramWebhookRoutes } from "./telegram-webhook-routes.ts"
 
 export const HttpLive = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    return HttpRouter.serve(Layer.mergeAll(HealthRoutes, MetricsRoute, TenantApiRoutes, PaymentCallbackRoutes), {
-      disableLogger: true
-    }).pipe(
+    return HttpRouter.serve(
+      Layer.mergeAll(HealthRoutes, MetricsRoute, TenantApiRoutes, PaymentCallbackRoutes, TelegramWebhookRoutes),
+      {
+        disableLogger: true
+      }
+    ).pipe(
       // provideMerge: the bound address (HttpServer) stays visible to tests and logs.
       Layer.provideMerge(NodeHttpServer.layer(createServer, { port: config.httpPort }))
     )

@@ -32,6 +32,38 @@ export const storeUpdates = (botId: number, updates: ReadonlyArray<Update>) =>
     return new Set(rows.map((r) => r.updateId))
   })
 
+export const INBOX_CHANNEL = "botfleet_inbox"
+
+/**
+ * Stores one update a webhook delivered and, if it is new, tells the owner of the
+ * bot's bucket (NOTIFY, delivered at commit — whichever replica owns it). One
+ * statement; resolves with whether it was new.
+ */
+export const storeWebhookUpdate = (botId: number, update: Update) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ updateId: number }>`
+      WITH stored AS (
+        INSERT INTO update_inbox (bot_id, update_id, payload)
+        SELECT ${botId}, ${update.update_id}, ${JSON.stringify(update)}::jsonb
+        WHERE NOT EXISTS (
+          SELECT 1 FROM processed_updates p WHERE p.bot_id = ${botId} AND p.update_id = ${update.update_id})
+        ON CONFLICT DO NOTHING
+        RETURNING update_id)
+      SELECT update_id, pg_notify(${INBOX_CHANNEL}, ${String(botId)}) FROM stored`
+    return rows.length > 0
+  })
+
+/** Bots with stored, unfinished updates, among `botIds` (the sweep behind lost notifications). */
+export const botsWithUnfinished = (botIds: ReadonlyArray<number>) =>
+  Effect.gen(function* () {
+    if (botIds.length === 0) return []
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ botId: number }>`
+      SELECT DISTINCT bot_id FROM update_inbox WHERE bot_id = ANY(${botIds}::bigint[])`
+    return rows.map((r) => r.botId)
+  })
+
 /** Stored updates of one bot not handled yet, oldest first: what a new owner (or a restart) starts with. */
 export const unfinishedUpdates = (botId: number) =>
   Effect.gen(function* () {

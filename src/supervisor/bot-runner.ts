@@ -9,7 +9,7 @@
  * It never fails: every failure becomes a state, a metric, a log line and a
  * wait, so one tenant's trouble stays with that tenant.
  */
-import { createConcurrentSink, createRunner, createSource, sequentialize } from "@grammyjs/runner"
+import { createRunner, createSource } from "@grammyjs/runner"
 import type { RunnerHandle } from "@grammyjs/runner"
 import { Context, Effect, Exit, Layer, Redacted } from "effect"
 import type { Scope } from "effect"
@@ -20,10 +20,9 @@ import { botSeries, botsRunning } from "../metrics/registry.ts"
 import { classify, delayFor, STABLE_AFTER_MS, UNAUTHORIZED_COOL_DOWN_MS } from "./restart-policy.ts"
 import { recordStatus, startInfo } from "./runtime-status.ts"
 import type { RunnerState } from "./runtime-status.ts"
-import { crashReplayGuard } from "./crash-replays.ts"
+import { botUpdates } from "./bot-updates.ts"
 import { StartLimiter } from "./start-limiter.ts"
 import { makeTelegramBot } from "./telegram-client.ts"
-import { updatePipeline } from "./update-pipeline.ts"
 import { storeUpdates, unfinishedUpdates } from "../ingest/inbox.ts"
 import { LongPollSource } from "../ingest/long-poll-source.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
@@ -69,7 +68,6 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     const handler = desired.isMaster ? apps.masterHandler : apps.handler
     const { name: runner } = yield* RunnerName
     const services = yield* Effect.context<PipelineServices>()
-    const runExit = Effect.runPromiseExitWith(services)
     const botId = desired.id
     const log = (effect: Effect.Effect<void, never, PipelineServices>) =>
       void Effect.runForkWith(services)(effect.pipe(Effect.annotateLogs({ bot_id: botId, bot: desired.name })))
@@ -83,30 +81,21 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     }
 
     const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), config.telegramApiRoot)
-    const suspects = new Set<number>()
-    // The inbox's unfinished updates, handed out at a start, may have been handled in
-    // part before a crash or a hand-over: the pipeline checks their mark before running
-    // the handler (the others pay nothing for it).
-    const replays = new Set<number>()
-    bot.use(sequentialize<BotContext>((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? "")))
-    bot.use(crashReplayGuard({ botId, suspects, runExit }))
-    bot.use(
-      updatePipeline({
-        botId,
-        handler,
-        series,
-        deadlineMs: config.handlerDeadlineSeconds * 1000,
-        services,
-        mayBeReplay: (updateId) => replays.delete(updateId)
-      })
-    )
-    bot.catch((error) => log(Effect.logError("update escaped the pipeline", error.error)))
-
     let polledSinceStart = false
     // Whether getMe's answer is in the status row already (this fiber's restarts need not write it again).
     let botInfoRecorded = false
     const runPromise = Effect.runPromiseWith(services)
-    const source = new LongPollSource(
+    const { sink, markBacklog } = botUpdates({
+      bot,
+      botId,
+      name: desired.name,
+      handler,
+      series,
+      deadlineMs: config.handlerDeadlineSeconds * 1000,
+      services,
+      finished: (updateId) => source.finished(updateId)
+    })
+    const source: LongPollSource = new LongPollSource(
       (args, signal) => bot.api.getUpdates(args, signal as Parameters<typeof bot.api.getUpdates>[1]),
       {
         pollTimeoutSeconds: config.pollTimeoutSeconds,
@@ -121,27 +110,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
           if (learned) botInfoRecorded = true
           log(status("running", { started: true, ...(learned ? { botInfo: learned } : {}) }))
         },
-        onBacklog: (updates) => {
-          for (const u of updates) {
-            suspects.add(u.update_id)
-            replays.add(u.update_id)
-          }
-        }
+        onBacklog: markBacklog
       }
-    )
-    const sink = createConcurrentSink<Update>(
-      {
-        consume: async (update) => {
-          try {
-            await bot.handleUpdate(update)
-          } finally {
-            replays.delete(update.update_id)
-            source.finished(update.update_id)
-          }
-        }
-      },
-      async (error) => log(Effect.logError("update consumer failed", error)),
-      { concurrency: 500 }
     )
 
     let handle: RunnerHandle | undefined

@@ -18,6 +18,8 @@ import { bucketOf } from "./bucket-of.ts"
 
 export const BOTS_CHANNEL = "botfleet_bots"
 
+export type IngestMode = "polling" | "webhook"
+
 /** What a runner needs to run a bot; `fingerprint` changes exactly when the token does. */
 export interface DesiredBot {
   readonly id: number
@@ -25,6 +27,8 @@ export interface DesiredBot {
   readonly isMaster: boolean
   readonly token: Redacted.Redacted<string>
   readonly fingerprint: string
+  /** The bot's own mode, or the fleet default (INGEST_MODE). */
+  readonly ingestMode: IngestMode
 }
 
 interface BotRow {
@@ -32,15 +36,19 @@ interface BotRow {
   readonly name: string
   readonly isMaster: boolean
   readonly telegramBotToken: string
+  readonly ingestMode: IngestMode | null
 }
 
-const toDesired = (row: BotRow): DesiredBot => ({
-  id: row.id,
-  name: row.name,
-  isMaster: row.isMaster,
-  token: Redacted.make(row.telegramBotToken),
-  fingerprint: sha256Hex(row.telegramBotToken).slice(0, 16)
-})
+const toDesired =
+  (fleetMode: IngestMode) =>
+  (row: BotRow): DesiredBot => ({
+    id: row.id,
+    name: row.name,
+    isMaster: row.isMaster,
+    token: Redacted.make(row.telegramBotToken),
+    fingerprint: sha256Hex(row.telegramBotToken).slice(0, 16),
+    ingestMode: row.ingestMode ?? fleetMode
+  })
 
 const Notification = Schema.fromJsonString(
   Schema.Struct({
@@ -79,6 +87,7 @@ export class BotsWatcher extends Context.Service<
       const pg = yield* PgClient.PgClient
       const config = yield* AppConfig
       const buckets = config.botBuckets
+      const desiredOf = toDesired(config.ingestMode)
       const desired = new Map<number, DesiredBot>()
       // bucket → its desired bot ids: a bucket starting must not scan (and hash) the whole fleet
       const members = new Map<number, Set<number>>()
@@ -113,17 +122,19 @@ export class BotsWatcher extends Context.Service<
           current === undefined ||
           current.fingerprint !== next.fingerprint ||
           current.name !== next.name ||
-          current.isMaster !== next.isMaster
+          current.isMaster !== next.isMaster ||
+          current.ingestMode !== next.ingestMode
         )
       }
 
       const fullSync = Effect.gen(function* () {
-        const rows = yield* pg<BotRow>`SELECT id, name, is_master, telegram_bot_token FROM bots WHERE is_active`
+        const rows = yield* pg<BotRow>`
+          SELECT id, name, is_master, telegram_bot_token, ingest_mode FROM bots WHERE is_active`
         const seen = new Set<number>()
         const changed: Array<number> = []
         for (const row of rows) {
           seen.add(row.id)
-          if (apply(row.id, toDesired(row))) changed.push(row.id)
+          if (apply(row.id, desiredOf(row))) changed.push(row.id)
         }
         for (const id of [...desired.keys()]) if (!seen.has(id) && apply(id, undefined)) changed.push(id)
         botsDesired.set(desired.size)
@@ -135,8 +146,9 @@ export class BotsWatcher extends Context.Service<
       const reloadBots = (ids: ReadonlyArray<number>) =>
         Effect.gen(function* () {
           const rows = yield* pg<BotRow>`
-            SELECT id, name, is_master, telegram_bot_token FROM bots WHERE is_active AND id IN ${pg.in(ids)}`
-          const found = new Map(rows.map((r) => [r.id, toDesired(r)]))
+            SELECT id, name, is_master, telegram_bot_token, ingest_mode
+            FROM bots WHERE is_active AND id IN ${pg.in(ids)}`
+          const found = new Map(rows.map((r) => [r.id, desiredOf(r)]))
           const changed = ids.filter((id) => apply(id, found.get(id)))
           botsDesired.set(desired.size)
           yield* route(changed)

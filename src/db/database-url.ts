@@ -21,11 +21,17 @@ export const databaseUrlProblem = (raw: string): string | undefined => {
   try {
     url = new URL(raw.trim())
   } catch {
-    return raw.trim() === "" ? "it is empty" : "it is not a URL"
+    if (raw.trim() === "") return "it is empty"
+    // The usual way a real URL breaks: a password with @ # / ? in it, or a port out of range.
+    return /^postgres(ql)?:\/\//i.test(raw.trim())
+      ? "it does not parse as a URL: check the port, and %-encode any @ # / ? : in the user name or password"
+      : "it is not a URL"
   }
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
     return `its scheme is "${url.protocol}", not "postgres:" or "postgresql:"`
   }
+  // `#` starts a fragment, which the driver drops: in a password it must be written %23.
+  if (url.hash !== "") return 'it contains "#" (in a user name or password, write it as %23)'
   const port = url.searchParams.get("port") ?? (url.port === "" ? undefined : url.port)
   if (port !== undefined) {
     const n = Number(port)

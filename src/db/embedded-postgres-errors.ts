@@ -3,6 +3,7 @@
  * and the fix (printed as is by `npm start`, see src/startup-failure.ts).
  */
 import * as fs from "node:fs"
+import * as path from "node:path"
 
 export type EmbeddedFailure =
   /** The data directory cannot be created or written to. */
@@ -32,9 +33,26 @@ const errnoText = (error: unknown): string => {
   return e?.code ? `${e.code}${e.syscall ? ` on ${e.syscall}` : ""}` : String((error as Error)?.message ?? error)
 }
 
+/**
+ * A recursive mkdir under a read-only or forbidden directory fails with ENOENT;
+ * the directory that exists above says what is really wrong (EROFS, EACCES).
+ */
+const realCause = (error: unknown, dir: string): unknown => {
+  if ((error as NodeJS.ErrnoException)?.code !== "ENOENT") return error
+  let above = path.dirname(dir)
+  while (!fs.existsSync(above) && above !== path.dirname(above)) above = path.dirname(above)
+  try {
+    fs.accessSync(above, fs.constants.W_OK)
+    return error
+  } catch (cause) {
+    return cause
+  }
+}
+
 /** A failed file operation under the data directory: a full disk, or a directory that cannot be written. */
 export const fileSystemError = (error: unknown, dir: string, setting: string): EmbeddedPostgresError => {
   if (error instanceof EmbeddedPostgresError) return error
+  error = realCause(error, dir)
   return (error as NodeJS.ErrnoException)?.code === "ENOSPC"
     ? new EmbeddedPostgresError(
         "OutOfDisk",

@@ -27,6 +27,11 @@ describe("databaseUrlProblem", () => {
     )
     expect(databaseUrlProblem("postgres://u:secret@h/db?sslmode=maybe")).toMatch(/^its sslmode "maybe" is not one of/)
     expect(databaseUrlProblem("postgres://u:%E0%A4%A@h/db")).toBe("its password has a broken %-escape")
+    // Passwords with URL characters, not %-encoded: the usual hand-written mistakes.
+    expect(databaseUrlProblem("postgres://u:p@ss#w@h/db")).toBe(
+      'it contains "#" (in a user name or password, write it as %23)'
+    )
+    expect(databaseUrlProblem("postgres://u:p:ss@h:99999/db")).toMatch(/^it does not parse as a URL: check the port/)
   })
 })
 

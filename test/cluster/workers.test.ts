@@ -141,6 +141,8 @@ it("WORKER_PROCESSES=2: a killed worker's bots come back within 15 s, the other 
   const survivor = workers[1]!
   const moving = byWorker.get(nameOf(victim.pid)) ?? []
   const staying = byWorker.get(nameOf(survivor.pid)) ?? []
+  // Both non-empty, or the bounds on their figures below would hold for empty lists.
+  expect([moving.length > 0, staying.length > 0]).toEqual([true, true])
   const startedBefore = new Map(staying.map((id) => [id, before.get(id)!.lastStartedAt?.getTime()]))
   const killedAt = Date.now()
   process.kill(victim.pid!, "SIGKILL")
@@ -211,7 +213,10 @@ it("WORKER_PROCESSES=2: a killed worker's bots come back within 15 s, the other 
   const exit = await parent.exited
   expect(exit.code).toBe(0)
   console.log("worker shutdown ms", Date.now() - stoppingAt)
-  for (const pid of [restarted.pid!, survivor.pid!]) expect(() => process.kill(pid, 0)).toThrow()
+  // Both workers are gone (ESRCH: no such process; EPERM would mean it still exists).
+  for (const pid of [restarted.pid!, survivor.pid!]) {
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }))
+  }
   await waitFor(
     "no bot polling",
     () =>
@@ -260,8 +265,8 @@ it("a parent killed with SIGKILL leaves no orphaned worker polling", async () =>
         try {
           process.kill(w.pid!, 0)
           return false
-        } catch {
-          return true
+        } catch (e) {
+          return (e as NodeJS.ErrnoException).code === "ESRCH" // EPERM would mean it still exists
         }
       }),
     15_000,

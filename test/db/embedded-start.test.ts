@@ -17,12 +17,13 @@ const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-npm-start-"))
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }))
 
+/** Whether the process exists: only ESRCH says it is gone (EPERM means it exists but is not ours). */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0)
     return true
-  } catch {
-    return false
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH"
   }
 }
 

@@ -264,7 +264,7 @@ describe("control API and faults", () => {
     emu.failNext(1, { disconnect: true })
     const failed = await fetch(`${emu.url}/pg/v4/payment/request.json`, { method: "POST", body: "{}" })
     expect(failed.status).toBe(503)
-    await expect(requestPayment()).rejects.toThrow()
+    await expect(requestPayment()).rejects.toThrow(/^fetch failed$/) // a network error, not an answer
     expect((await requestPayment()).json.data.code).toBe(100)
     expect(emu.requests().map((r) => [r.endpoint, r.status])).toEqual([
       ["request", 503],

@@ -55,7 +55,7 @@ describe("scheduled job runs", () => {
           })
         )
       )
-      assert.isTrue(Exit.isFailure(exit))
+      assert.deepStrictEqual(exit, Exit.fail(constraint)) // the job's own failure, passed through unchanged
       assert.strictEqual(attempts, 1)
       assert.strictEqual(yield* Effect.promise(() => observations("zarinpal_reconcile")), runs + 1)
     })

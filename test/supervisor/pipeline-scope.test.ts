@@ -5,7 +5,7 @@
  * bot's id, and nothing of the scoping outlives the statement's transaction.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Layer } from "effect"
+import { Cause, Effect, Exit, Layer, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../../src/db/tenant.ts"
 import { TenantsLive } from "../../src/tenants/index.ts"
@@ -32,6 +32,21 @@ const marks = (botId: number) =>
     }>`SELECT update_id FROM processed_updates WHERE bot_id = ${botId} ORDER BY update_id`
     return rows.map((r) => r.updateId)
   })
+
+/** PostgreSQL's SQLSTATE and message of a failed statement's exit (undefined when it did not fail so). */
+const postgresErrorOf = (exit: Exit.Exit<unknown, unknown>): { code: string; message: string } | undefined => {
+  if (!Exit.isFailure(exit)) return undefined
+  const error = Cause.squash(exit.cause) as { reason?: { cause?: { code?: unknown; message?: unknown } } }
+  const pg = error?.reason?.cause
+  return typeof pg?.code === "string" ? { code: pg.code, message: String(pg.message) } : undefined
+}
+
+/** The message of the defect an exit died with (undefined when it did not die). */
+const defectMessageOf = (exit: Exit.Exit<unknown, unknown>): string | undefined => {
+  if (!Exit.isFailure(exit)) return undefined
+  const defect = Cause.findDefect(exit.cause)
+  return Result.isSuccess(defect) && defect.success instanceof Error ? defect.success.message : undefined
+}
 
 describe("an update's scoping statement", () => {
   it.layer(layer)((it) => {
@@ -61,7 +76,11 @@ describe("an update's scoping statement", () => {
         if (inside === Duplicate) return
         assert.deepStrictEqual(inside.scope, { user: "botfleet_tenant", botId: String(a) })
         assert.deepStrictEqual(inside.visible, [])
-        assert.isTrue(Exit.isFailure(inside.foreign))
+        // Refused by row-level security, not by anything else (a missing grant is 42501 too).
+        assert.deepStrictEqual(postgresErrorOf(inside.foreign), {
+          code: "42501",
+          message: 'new row violates row-level security policy for table "users"'
+        })
         assert.deepStrictEqual(inside.after, inside.scope)
         assert.deepStrictEqual(yield* marks(a), [1001])
         assert.deepStrictEqual(yield* marks(b), [])
@@ -81,7 +100,7 @@ describe("an update's scoping statement", () => {
 
         // A failure rolls the mark back with the rest.
         const failed = yield* Effect.exit(withTenantUpdate(a, 1002, Effect.fail("handler failed")))
-        assert.isTrue(Exit.isFailure(failed))
+        assert.deepStrictEqual(failed, Exit.fail("handler failed"))
         assert.deepStrictEqual(yield* marks(a), [1001])
       })
     )
@@ -102,9 +121,9 @@ describe("an update's scoping statement", () => {
         const a = yield* newBot
         const b = yield* newBot
         const nested = yield* Effect.exit(withTenant(b, withTenantUpdate(a, 3001, Effect.void)))
-        assert.isTrue(Exit.isFailure(nested))
+        assert.strictEqual(defectMessageOf(nested), `withTenant(${a}) inside withTenant(${b})`)
         const marking = yield* Effect.exit(withTenant(b, markProcessed(a, [3002])))
-        assert.isTrue(Exit.isFailure(marking))
+        assert.strictEqual(defectMessageOf(marking), `markProcessed(${a}) inside withTenant(${b})`)
         assert.deepStrictEqual(yield* marks(a), [])
       })
     )

@@ -124,7 +124,9 @@ export const AppConfigFields = Config.all({
   // An API request still running after this is abandoned (its query cancelled) with a JSON 503.
   apiRequestTimeoutSeconds: Config.Int("API_REQUEST_TIMEOUT_SECONDS").pipe(Config.withDefault(15)),
   // An unlimited plan (traffic 0) is charged to the tenant's platform wallet as this many GB.
-  unlimitedPlanBilledGb: Config.Int("UNLIMITED_PLAN_BILLED_GB").pipe(Config.withDefault(100))
+  unlimitedPlanBilledGb: Config.Int("UNLIMITED_PLAN_BILLED_GB").pipe(Config.withDefault(100)),
+  // ZarinPal's verify is asked at most once per this many seconds per payment (callbacks, cluster-wide).
+  zarinpalVerifyIntervalSeconds: Config.Int("ZARINPAL_VERIFY_INTERVAL_SECONDS").pipe(Config.withDefault(5))
 })
 
 export type AppConfigShape = Config.Success<typeof AppConfigFields>

@@ -16,7 +16,9 @@
  *   the user asks support where it went;
  * - refused by verify (amount mismatch, merchant refused) → a pending payment
  *   fails and the admins are alerted; an expired one is only logged;
- * - anything else (paid, cancelled, failed here) is left alone.
+ * - cancelled here within the last RECENTLY_CANCELLED_HOURS (a forged or
+ *   mistaken Status=NOK) → verified and credited like an expired one;
+ * - anything else (paid, failed here, cancelled long ago) is left alone.
  *
  * A merchant ZarinPal cannot be asked about now is counted as a failure and
  * asked again next run; the others go on.
@@ -73,14 +75,17 @@ export type ReconcileOutcome = "credited" | "failed" | "left" | "unavailable"
 
 /** One of our payments that ZarinPal lists as paid and unverified. */
 export const reconcilePayment = Effect.fn("reconcilePayment")(function* (known: KnownAuthority, settings: Settings) {
-  if (known.status !== "pending" && known.status !== "expired") return "left" satisfies ReconcileOutcome
+  if (known.status !== "pending" && known.status !== "expired" && known.status !== "cancelled") {
+    return "left" satisfies ReconcileOutcome
+  }
   const payment = yield* withTenant(known.botId, zarinpalPaymentById(known.botId, known.id))
   if (!payment || payment.zarinpalAuthority === null) return "left" satisfies ReconcileOutcome
   const verdict = yield* verifyPayment(settings, { amount: payment.amount, authority: payment.zarinpalAuthority })
   switch (verdict._tag) {
     case "Paid": {
       const credited = yield* creditPaid(known.botId, known.id, verdict.verified, {
-        reopenExpired: payment.status === "expired"
+        reopenExpired: payment.status === "expired",
+        reopenCancelled: payment.status === "cancelled"
       })
       if (credited) {
         yield* Effect.logInfo(
@@ -93,7 +98,7 @@ export const reconcilePayment = Effect.fn("reconcilePayment")(function* (known: 
       if (payment.status === "pending")
         return (yield* failZarinpal(known.botId, known.id, verdict.reason)) ? "failed" : "left"
       yield* Effect.logWarning(
-        `expired ZarinPal payment ${known.id} of bot ${known.botId} refused by verify: ${verdict.reason}`
+        `${payment.status} ZarinPal payment ${known.id} of bot ${known.botId} refused by verify: ${verdict.reason}`
       )
       return "left"
     case "NotPaid":

@@ -23,7 +23,10 @@ import type { Verified } from "../payments/zarinpal-payments.ts"
 import type { ZarinpalPaidPayload } from "./notice-messages.ts"
 import { enqueueNotice } from "./sql/enqueue-notice.ts"
 import { expireZarinpalPayment } from "./sql/expire-zarinpal-payment.ts"
-import { reopenExpiredZarinpalPayment } from "../payments/reopen-expired-zarinpal-payment.ts"
+import {
+  reopenCancelledZarinpalPayment,
+  reopenExpiredZarinpalPayment
+} from "../payments/reopen-expired-zarinpal-payment.ts"
 
 export type Verdict =
   | { readonly _tag: "Paid"; readonly verified: Verified }
@@ -90,12 +93,13 @@ export const creditPaid = Effect.fn("creditPaid")(function* (
   botId: number,
   paymentId: number,
   verified: Verified,
-  options: { readonly reopenExpired: boolean }
+  options: { readonly reopenExpired: boolean; readonly reopenCancelled?: boolean }
 ) {
   const credited = yield* withTenant(
     botId,
     Effect.gen(function* () {
       if (options.reopenExpired) yield* reopenExpiredZarinpalPayment(botId, paymentId)
+      if (options.reopenCancelled === true) yield* reopenCancelledZarinpalPayment(botId, paymentId)
       const paid = yield* markZarinpalPaid(botId, paymentId, verified)
       if (!paid) return false
       const payload: ZarinpalPaidPayload = {

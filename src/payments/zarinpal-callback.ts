@@ -6,13 +6,17 @@
  * - an authority this tenant does not have (forged, or another tenant's: RLS
  *   hides it) → 404, nothing changes;
  * - a payment no longer pending (a replay) → its page, nothing changes;
- * - `Status=NOK` → pending → cancelled;
- * - `Status=OK` → verify with OUR amount (never the request's), outside any
- *   transaction; 100 and 101 both mean paid → pending → paid, credited once
- *   (the row lock and status check in markZarinpalPaid); -51 (not paid: a
- *   forged OK) leaves it pending; an amount mismatch, an unknown authority or
- *   another refusal → failed; ZarinPal unreachable → 503, still pending (the
- *   reconciliation job or a reload settles it later).
+ * - either status → verify with OUR amount (never the request's), outside any
+ *   transaction — the query string is the browser's word, ZarinPal's verify is
+ *   the truth: 100 and 101 both mean paid → pending → paid, credited once (the
+ *   row lock and status check in markZarinpalPaid), even when the callback
+ *   said NOK (a forged NOK used to cancel a paid payment); -51 (not paid) →
+ *   cancelled for NOK, still pending for OK (a forged OK); an amount mismatch,
+ *   an unknown authority or another refusal → failed; ZarinPal unreachable →
+ *   503, still pending (the reconciliation job or a reload settles it later);
+ * - verify is asked at most once per ZARINPAL_VERIFY_INTERVAL_SECONDS per
+ *   payment, cluster-wide (claimZarinpalVerify): a burst of callbacks on one
+ *   authority is answered "try again shortly" (503) without asking ZarinPal.
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
@@ -23,12 +27,14 @@ import { shopSettings } from "../bot/settings.ts"
 import { moneyInText, purchaseAlerts } from "../bot/shop/payment-messages.ts"
 import { TenantCache } from "../bot/tenant.ts"
 import type { Language } from "../bot/tenant.ts"
+import { AppConfig } from "../config.ts"
 import { withTenant } from "../db/tenant.ts"
 import { countPayment } from "./payment-metrics.ts"
 import { reopenExpiredZarinpalPayment } from "./reopen-expired-zarinpal-payment.ts"
 import { ZarinpalClient } from "./zarinpal-client.ts"
 import {
   cancelZarinpalPayment,
+  claimZarinpalVerify,
   failZarinpalPayment,
   markZarinpalPaid,
   zarinpalPaymentByAuthority
@@ -91,13 +97,9 @@ export const handleZarinpalCallback = Effect.fn("handleZarinpalCallback")(functi
       .pipe(Effect.catch((e) => Effect.logWarning(`payment notice not delivered: ${e.message}`)))
   if (payment.status !== "pending") return result(pageOf(payment.status))
 
-  if (status === "NOK") {
-    const cancelled = yield* withTenant(botId, cancelZarinpalPayment(botId, payment.id))
-    if (!cancelled) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
-    countPayment(botId, "zarinpal", "cancelled")
-    yield* tell(t("zarinpal-cancelled"))
-    return result("cancelled")
-  }
+  const { zarinpalVerifyIntervalSeconds } = yield* AppConfig
+  const claimed = yield* withTenant(botId, claimZarinpalVerify(botId, payment.id, zarinpalVerifyIntervalSeconds))
+  if (!claimed) return result("unavailable", 503)
 
   const settings = shopSettings(tenant)
   const zarinpal = yield* ZarinpalClient
@@ -120,8 +122,15 @@ export const handleZarinpalCallback = Effect.fn("handleZarinpalCallback")(functi
       })
     )
   switch (verified._tag) {
-    case "NotPaid":
-      return result("not-paid")
+    case "NotPaid": {
+      if (status === "OK") return result("not-paid")
+      // ZarinPal confirms it was not paid: the NOK is true, the payment is cancelled.
+      const cancelled = yield* withTenant(botId, cancelZarinpalPayment(botId, payment.id))
+      if (!cancelled) return result(pageOf((yield* reload(botId, authority)) ?? "pending"))
+      countPayment(botId, "zarinpal", "cancelled")
+      yield* tell(t("zarinpal-cancelled"))
+      return result("cancelled")
+    }
     case "Unavailable":
       yield* Effect.logWarning(`ZarinPal verification unavailable: ${verified.reason}`)
       return result("unavailable", 503)

@@ -102,7 +102,27 @@ const lockPending = (botId: number, paymentId: number) =>
     return row?.status === "pending" ? row : undefined
   })
 
-/** pending → cancelled (the user cancelled at the bank); undefined when it was not pending. */
+/**
+ * Claims this payment's verify slot: true at most once per `intervalSeconds`
+ * (cluster-wide, one conditional UPDATE), and only while it is pending. A
+ * callback that gets false does not ask ZarinPal.
+ */
+export const claimZarinpalVerify = Effect.fn("claimZarinpalVerify")(function* (
+  botId: number,
+  paymentId: number,
+  intervalSeconds: number
+) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql`
+    UPDATE zarinpal_payments SET verify_claimed_at = clock_timestamp()
+    WHERE bot_id = ${botId} AND id = ${paymentId} AND status = 'pending'
+      AND (verify_claimed_at IS NULL
+           OR verify_claimed_at <= clock_timestamp() - make_interval(secs => ${intervalSeconds}::double precision))
+    RETURNING id`
+  return rows.length > 0
+})
+
+/** pending → cancelled (the user cancelled at the bank, and verify said unpaid); undefined when it was not pending. */
 export const cancelZarinpalPayment = Effect.fn("cancelZarinpalPayment")(function* (botId: number, paymentId: number) {
   const sql = yield* SqlClient.SqlClient
   const row = yield* lockPending(botId, paymentId)

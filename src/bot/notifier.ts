@@ -20,6 +20,7 @@ import { sendsRefused } from "../metrics/registry.ts"
 import { isUnreachable, markUnreachable } from "./users.ts"
 import { makeTelegramBot } from "../supervisor/telegram-client.ts"
 import { BotsWatcher } from "../supervisor/watcher.ts"
+import { fitText, TELEGRAM_TEXT_MAX } from "./telegram-limits.ts"
 
 export type SendOptions = Omit<Parameters<RawApi["sendMessage"]>[0], "chat_id" | "text">
 
@@ -84,7 +85,7 @@ export class TelegramNotifier extends Context.Service<
               )
             }
             yield* Effect.tryPromise({
-              try: () => client.sendMessage(chatId, text, options),
+              try: () => client.sendMessage(chatId, fitText(text, TELEGRAM_TEXT_MAX), options),
               catch: (error) => error
             }).pipe(
               Effect.catch((error) => {

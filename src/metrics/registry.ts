@@ -102,6 +102,12 @@ export const tenantSkips = new prom.Counter({
   labelNames: ["reader", "bot_id"],
   registers: [registry]
 })
+export const adminNoticesUndelivered = new prom.Counter({
+  name: `${p}admin_notices_undelivered_total`,
+  help: "Admin notices (a card receipt) that reached no admin when sent; queued for retry",
+  labelNames: ["bot_id", "kind"],
+  registers: [registry]
+})
 export const eventLoopLag = new prom.Gauge({
   name: `${p}event_loop_lag_seconds`,
   help: "Event-loop delay over the last scrape interval (p99)",

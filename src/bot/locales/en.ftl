@@ -60,6 +60,7 @@ receipt-invalid = Please send the receipt as a photo or as text (stickers, files
 receipt-no-pending = There is no payment waiting for a receipt.
 payment-expired = The time for this payment has run out. Please start a new one if you still want to pay.
 receipt-received = ✅ Receipt received for { $tracking }. We will let you know as soon as it is reviewed.
+receipt-saved = 📝 Receipt saved for { $tracking }, but the shop's admins could not be reached yet. We keep trying and will let you know as soon as it is reviewed.
 payment-rejected = ❌ Your payment { $tracking } was rejected.
     Reason: { $reason }
 payment-rejected-no-reason = ❌ Your payment { $tracking } was rejected. Please contact support if you think this is a mistake.

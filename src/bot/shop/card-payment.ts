@@ -7,6 +7,8 @@
 import { Effect, Result } from "effect"
 import { InlineKeyboard } from "grammy"
 import { cancelCardPayment, paymentForReview, startCardPayment, submitReceipt } from "../../payments/card-payments.ts"
+import { enqueueNotice } from "../../jobs/sql/enqueue-notice.ts"
+import { adminNoticesUndelivered } from "../../metrics/registry.ts"
 import { countPayment } from "../../payments/payment-metrics.ts"
 import { formatCardNumber } from "../../tenants/payment-cards.ts"
 import { callbackData } from "../callback-data.ts"
@@ -15,6 +17,7 @@ import { clearConversation, setConversation } from "../conversation.ts"
 import { formatDateTime, formatMoney } from "../format.ts"
 import { translator } from "../i18n.ts"
 import { shopSettings } from "../settings.ts"
+import { fitText, TELEGRAM_CAPTION_MAX } from "../telegram-limits.ts"
 import { attempt, describeUser, localeOfCtx, mainMenu, money } from "./helpers.ts"
 
 const conversationKey = (ctx: BotContext) => ({ botId: ctx.tenant.botId, chatId: ctx.chat!.id, userId: ctx.user!.id })
@@ -104,27 +107,61 @@ export const receiveReceipt = async (ctx: BotContext, paymentId: number) => {
     return void (await ctx.reply(ctx.t("receipt-no-pending"), { reply_markup: mainMenu(ctx) }))
   }
   await ctx.run(clearConversation(conversationKey(ctx)))
-  await forwardReceipt(ctx, paymentId)
+  const forwarded = await forwardReceipt(ctx, paymentId)
+  if (forwarded === 0) {
+    // No admin saw it: the notice queue retries it (a receipt reminder carries the same
+    // buttons), operators are alerted, and the buyer is not told it was received.
+    await ctx.run(
+      enqueueNotice(ctx.tenant.botId, {
+        kind: "receipt_reminder",
+        subjectId: paymentId,
+        userId: null,
+        payload: { paymentIds: [paymentId] }
+      })
+    )
+    adminNoticesUndelivered.inc({ bot_id: String(ctx.tenant.botId), kind: "receipt" })
+    await ctx.run(
+      Effect.logError(`receipt ${submitted.success.trackingNumber} reached no admin; queued for retry`).pipe(
+        Effect.annotateLogs({ bot_id: ctx.tenant.botId })
+      )
+    )
+    return void (await ctx.reply(ctx.t("receipt-saved", { tracking: submitted.success.trackingNumber }), {
+      reply_markup: mainMenu(ctx)
+    }))
+  }
   await ctx.reply(ctx.t("receipt-received", { tracking: submitted.success.trackingNumber }), {
     reply_markup: mainMenu(ctx)
   })
 }
 
-/** Sends the receipt to the admin chat (its receipts topic when set), or to each admin. */
-export const forwardReceipt = async (ctx: BotContext, paymentId: number) => {
+/**
+ * Sends the receipt to the admin chat (its receipts topic when set), or to each
+ * admin; returns how many of them Telegram took. The caption is built to fit
+ * Telegram's 1,024 characters: the buyer's text is shortened first, then the
+ * whole (a long plan name and a long receipt text used to exceed it, and
+ * sendPhoto failed).
+ */
+export const forwardReceipt = async (ctx: BotContext, paymentId: number): Promise<number> => {
   const payment = await ctx.run(paymentForReview(ctx.tenant.botId, paymentId))
-  if (!payment) return
+  if (!payment) return 0
   const settings = shopSettings(ctx.tenant)
   const locale = ctx.tenant.defaultLanguage
   const t = translator(locale)
-  const caption = t("admin-receipt", {
-    tracking: payment.trackingNumber,
-    amount: formatMoney(t, locale, payment.amount, ctx.tenant.currency),
-    user: describeUser(payment),
-    purpose: payment.planName ?? t("admin-receipt-topup"),
-    card: payment.cardLast4 ?? "-",
-    text: payment.receiptText?.slice(0, 600) ?? "-"
-  })
+  const captionWith = (text: string) =>
+    t("admin-receipt", {
+      tracking: payment.trackingNumber,
+      amount: formatMoney(t, locale, payment.amount, ctx.tenant.currency),
+      user: describeUser(payment),
+      purpose: payment.planName ?? t("admin-receipt-topup"),
+      card: payment.cardLast4 ?? "-",
+      text
+    })
+  const receiptText = payment.receiptText?.slice(0, 600) ?? "-"
+  const room = TELEGRAM_CAPTION_MAX - captionWith("").length
+  const caption = fitText(
+    captionWith(receiptText.length <= room ? receiptText : fitText(receiptText, Math.max(room, 1))),
+    TELEGRAM_CAPTION_MAX
+  )
   const keyboard = new InlineKeyboard()
     .text(t("review-approve-button"), callbackData.approve(payment.id))
     .text(t("review-reject-button"), callbackData.reject(payment.id))
@@ -133,6 +170,7 @@ export const forwardReceipt = async (ctx: BotContext, paymentId: number) => {
     settings.adminChatId !== undefined && settings.receiptTopicId !== undefined
       ? { message_thread_id: settings.receiptTopicId }
       : {}
+  let delivered = 0
   for (const chatId of targets) {
     try {
       if (payment.receiptImageFileId) {
@@ -140,6 +178,7 @@ export const forwardReceipt = async (ctx: BotContext, paymentId: number) => {
       } else {
         await ctx.api.sendMessage(chatId, caption, { reply_markup: keyboard, ...thread })
       }
+      delivered++
     } catch (error) {
       // The receipt is saved either way: it stays in the admins' /admin pending list.
       await ctx.run(
@@ -149,4 +188,5 @@ export const forwardReceipt = async (ctx: BotContext, paymentId: number) => {
       )
     }
   }
+  return delivered
 }

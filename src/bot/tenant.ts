@@ -7,6 +7,7 @@ import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { BotsWatcher } from "../supervisor/watcher.ts"
 import { KNOWN_CONFIG_KEYS, STORED_VALUE_MAX_BYTES } from "../tenants/configurations.ts"
+import { stripControlCharacters } from "../tenants/limits.ts"
 
 export const Language = Schema.Literals(["fa", "en", "ru"])
 export type Language = typeof Language.Type
@@ -40,7 +41,8 @@ export const loadTenant = (botId: number) =>
     const language = decodeLanguage(config.DEFAULT_LANGUAGE)
     return {
       botId,
-      name: bots[0]?.name ?? "",
+      // A name stored before control characters were refused never reaches a chat raw.
+      name: stripControlCharacters(bots[0]?.name ?? ""),
       currency: bots[0]?.currency ?? "IRT",
       defaultLanguage: language._tag === "Some" ? language.value : "fa",
       flags: new Set(flags.map((f) => f.featureKey)),

@@ -9,7 +9,7 @@ import { runMigrations } from "../db/migrator.ts"
 import { Bots } from "../tenants/bots.ts"
 import { CliClient, CliDatabase } from "./database.ts"
 import { emulatorCommand } from "./emulator-commands.ts"
-import { print, reportFailure } from "./output.ts"
+import { field, OneLinePresenter, print, reportFailure } from "./output.ts"
 import { tenantCommand } from "./tenant-commands.ts"
 
 const json = Flag.Boolean("json").pipe(Flag.withDescription("Print machine-readable JSON"), Flag.withDefault(false))
@@ -48,7 +48,7 @@ const status = Command.make("status", { json }, ({ json }) =>
           : report
               .map(
                 (r) =>
-                  `${String(r.id).padStart(6)}  ${r.state.padEnd(16)} restarts=${r.restarts}  ${r.name}${r.lastError ? `  (${r.lastError})` : ""}`
+                  `${String(r.id).padStart(6)}  ${r.state.padEnd(16)} restarts=${r.restarts}  ${field(r.name)}${r.lastError ? `  (${field(r.lastError)})` : ""}`
               )
               .join("\n")
       )
@@ -63,6 +63,7 @@ const botfleet = Command.make("botfleet").pipe(
 
 botfleet.pipe(
   Command.run({ version: "0.1.0" }),
+  Effect.provide(OneLinePresenter),
   Effect.provide(NodeServices.layer),
   // Failures were reported as one line by `reportFailure`; only the exit code is left to set.
   NodeRuntime.runMain({ disableErrorReporting: true })

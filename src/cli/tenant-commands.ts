@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { Bots } from "../tenants/bots.ts"
-import { print, reportFailure } from "./output.ts"
+import { field, print, reportFailure } from "./output.ts"
 import { CliDatabase } from "./database.ts"
 
 const json = Flag.Boolean("json").pipe(Flag.withDescription("Print machine-readable JSON"), Flag.withDefault(false))
@@ -26,7 +26,7 @@ const create = Command.make(
         yield* print(
           json,
           { id: bot.id, apiToken },
-          () => `created bot ${bot.id} (${bot.name})\nAPI token (shown once, store it now): ${apiToken}`
+          () => `created bot ${bot.id} (${field(bot.name)})\nAPI token (shown once, store it now): ${apiToken}`
         )
       })
     )
@@ -43,7 +43,7 @@ const list = Command.make("list", { json }, ({ json }) =>
           : all
               .map(
                 (b) =>
-                  `${String(b.id).padStart(6)}  ${b.isActive ? "active  " : "inactive"}  ${b.isMaster ? "master " : "tenant "} ${b.name}`
+                  `${String(b.id).padStart(6)}  ${b.isActive ? "active  " : "inactive"}  ${b.isMaster ? "master " : "tenant "} ${field(b.name)}`
               )
               .join("\n")
       )

@@ -119,6 +119,25 @@ describe("finding 8: 400, not 500", () => {
   })
 })
 
+describe("finding 5: control characters in names", () => {
+  it("are refused with 400 on every name the API takes, and nothing is written", async () => {
+    const before = await snapshot(world, tenant.id)
+    const hostile = "Evil\u001b[2J\r\nForged"
+    for (const [method, path, body] of [
+      ["PATCH", bot(), { name: hostile }],
+      ["POST", `${bot()}/plans`, { name: hostile, periodDays: 30, price: 1 }],
+      ["PATCH", `${bot()}/plans/${data.planId}`, { name: hostile }],
+      ["POST", `${bot()}/payment-cards`, { cardNumber: "6037990000000022", cardHolderName: hostile }],
+      ["PATCH", `${bot()}/payment-cards/${data.cardId}`, { cardHolderName: hostile }]
+    ] as const) {
+      const response = await world.request(tenant.apiToken, method, path, body)
+      expect(response.status, `${method} ${path}`).toBe(400)
+      expect(response.body.fields[0].message).toContain("control characters")
+    }
+    expect(await snapshot(world, tenant.id)).toBe(before)
+  })
+})
+
 describe("a deactivated tenant's token", () => {
   it("reads but does not write (403 tenant_inactive)", async () => {
     const other = await world.createBot("Sleeping")

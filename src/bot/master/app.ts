@@ -20,6 +20,7 @@ import { Bots } from "../../tenants/bots.ts"
 import type { BotContext } from "../context.ts"
 import { FleetAdmin } from "./fleet-admin.ts"
 import { deleteConfirmation, fleetStats, HELP, tenantDetails, tenantList } from "./format.ts"
+import { MAX_MONEY } from "../../tenants/limits.ts"
 
 export type MasterServices = FleetAdmin | Bots
 
@@ -35,6 +36,20 @@ const PAGE_SIZE = 30
 export const DELETE_CONFIRM_SECONDS = 600
 
 const ID = /^[1-9][0-9]{0,15}$/
+
+/**
+ * A money amount as an operator types it: digits, optionally grouped by
+ * thousands with `,` or `_`. Anything else — `1e9`, `0x10`, `1.5`, `+5`,
+ * `Infinity` — is refused rather than read the way Number() would; so is 0 or
+ * more than MAX_MONEY.
+ */
+export const parseAmount = (text: string | undefined): number | undefined => {
+  if (text === undefined || !/^[1-9][0-9]{0,2}(?:([,_]?)[0-9]{3}(?:\1[0-9]{3})*)?$|^[1-9][0-9]*$/.test(text)) {
+    return undefined
+  }
+  const amount = Number(text.replace(/[,_]/g, ""))
+  return Number.isSafeInteger(amount) && amount >= 1 && amount <= MAX_MONEY ? amount : undefined
+}
 
 const words = (match: unknown) =>
   typeof match === "string"
@@ -217,9 +232,12 @@ export const makeMasterApp = (options: MasterAppOptions): Composer<BotContext> =
 
   app.command("topup", async (ctx) => {
     const [id, amountArg, reference] = words(ctx.match)
-    const amount = amountArg === undefined ? NaN : Number(amountArg.replace(/[,_]/g, ""))
-    if (id === undefined || !ID.test(id) || !Number.isSafeInteger(amount)) {
-      return usage(ctx, "/topup <id> <amount> [reference]")
+    const amount = parseAmount(amountArg)
+    if (id === undefined || !ID.test(id) || amount === undefined) {
+      return usage(
+        ctx,
+        `/topup <id> <amount> [reference] — the amount in whole units, digits only (500000 or 500,000), at most ${MAX_MONEY.toLocaleString("en-US")}`
+      )
     }
     const botId = Number(id)
     return perform(

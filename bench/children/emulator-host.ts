@@ -1,11 +1,14 @@
 /**
  * The Telegram emulator (the project's own, src/emulators/telegram) in a process
- * of its own, plus the bulk operations a benchmark needs, over IPC:
+ * of its own, with all its fidelity rules on (a scenario may switch one off by
+ * name through `setRules`, and says so in its figures), plus the bulk
+ * operations a benchmark needs, over IPC:
  * create thousands of bots, inject a burst or a paced stream of messages and
  * time each reply, watch a bot start or stop polling. The emulator's HTTP API
  * (what botfleet and grammY talk to) is unchanged.
  */
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import type { RulesInput } from "../../src/emulators/telegram/index.ts"
 import type { StateEvent } from "../../src/emulators/telegram/state.ts"
 import { serveRpc } from "../lib/ipc.ts"
 import { summarize } from "../lib/stats.ts"
@@ -324,6 +327,8 @@ const untrack = ({ trackId }: { trackId: number }) => tracks.delete(trackId)
 
 serveRpc(
   {
+    /** Fidelity rules (src/emulators/telegram/rules.ts) fleet-wide (token "*") or for one token. */
+    setRules: ({ token, rules }: { token: string; rules: RulesInput }) => emu.setRules(token, rules),
     createBots: ({ count }: { count: number }) => {
       const out: Array<{ token: string; id: number }> = []
       for (let i = 0; i < count; i++) {

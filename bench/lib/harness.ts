@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { Effect } from "effect"
+import type { EmulatorRules, RulesInput } from "../../src/emulators/telegram/index.ts"
 import { freePort as freePortEffect } from "../../src/free-port.ts"
 import { fileURLToPath } from "node:url"
 import type { BenchDatabase, BenchPostgres } from "./postgres.ts"
@@ -82,6 +83,8 @@ export interface Emulator {
   readonly url: string
   readonly proc: Managed
   readonly createBots: (count: number) => Promise<Array<EmulatorBot>>
+  /** Switches fidelity rules by name, fleet-wide ("*") or for one token; a scenario that does must say so in its figures. */
+  readonly setRules: (token: string, rules: RulesInput) => Promise<EmulatorRules>
   readonly summary: () => Promise<FleetSummary>
   readonly stats: (
     token: string
@@ -127,6 +130,7 @@ export const startEmulator = async (scope: Scope): Promise<Emulator> => {
     url,
     proc,
     createBots: (count) => rpc.call("createBots", { count }),
+    setRules: (token, rules) => rpc.call("setRules", { token, rules }),
     summary: () => rpc.call("summary", {}),
     stats: (token) => rpc.call("stats", { token }),
     load: async (spec, timeoutMs) => {

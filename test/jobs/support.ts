@@ -6,6 +6,7 @@
  */
 import { expect } from "vitest"
 import { translator } from "../../src/bot/i18n.ts"
+import { emulatorServing } from "../../src/emulators/telegram/index.ts"
 import type { Language } from "../../src/bot/tenant.ts"
 import { buttonUrl, mark, nextMessage, press, query, startChat } from "../shop/harness.ts"
 import type { Shop, Tenant } from "../shop/harness.ts"
@@ -69,6 +70,11 @@ export const seedCardPayments = async (
     entries.map((e) => e.expiresAt),
     entries.map((e) => e.receipt === true)
   )
+  // These users started the bot and chose a plan, so the bot may write to them:
+  // Telegram (and the emulator) answers "chat not found" for a user who never did.
+  const [bot] = await q<{ token: string }>("SELECT telegram_bot_token AS token FROM bots WHERE id = $1", botId)
+  const emulator = bot === undefined ? undefined : emulatorServing(bot.token)
+  for (const userId of telegramIds) emulator?.openPrivateChat(bot!.token, { userId })
   return [...rows]
     .map((r) => ({ ...r, paymentId: Number(r.paymentId), userId: Number(r.userId), telegramId: Number(r.telegramId) }))
     .sort((a, b) => a.telegramId - b.telegramId)

@@ -8,7 +8,7 @@ import { SqlClient } from "effect/sql"
 import { startRemnawaveEmulator } from "../../src/emulators/remnawave/index.ts"
 import type { RemnawaveEmulator } from "../../src/emulators/remnawave/index.ts"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
-import type { SentMessage, TelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import type { RulesInput, SentMessage, TelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import { startZarinpalEmulator } from "../../src/emulators/zarinpal/index.ts"
 import type { ZarinpalEmulator } from "../../src/emulators/zarinpal/index.ts"
 import { topUpTenantWallet } from "../../src/payments/tenant-wallet.ts"
@@ -100,6 +100,11 @@ export interface TenantSpec {
   /** The tenant's platform wallet (issue 7 billing). */
   readonly walletBalance?: number
   readonly trafficRatePerGb?: number
+  /**
+   * Telegram emulator rules relaxed for this tenant's bot only — each by name,
+   * with a comment saying why; everything else stays as strict as Telegram.
+   */
+  readonly telegramRules?: RulesInput
 }
 
 export interface Tenant {
@@ -120,6 +125,20 @@ export const DEFAULT_PLANS: ReadonlyArray<CreatePlan> = [
 /** A tenant bot with flags, configuration, cards and plans, polling the emulator. */
 export const createTenant = async (shop: Shop, spec: TenantSpec = {}): Promise<Tenant> => {
   const bot = shop.telegram.createBot()
+  if (spec.telegramRules !== undefined) shop.telegram.setRules(bot.token, spec.telegramRules)
+  // Telegram answers "chat not found" for chats a bot has never seen: the admin
+  // group has the bot in it, and the admin has started it (it writes to them too).
+  const receiptTopic = spec.config?.CARD_RECEIPT_TOPIC_ID
+  shop.telegram.addBotToChat(bot.token, {
+    chatId: ADMIN_CHAT,
+    title: "Shop admins",
+    isForum: typeof receiptTopic === "number"
+  })
+  // A receipts topic the tenant is configured with exists in its admin group (a forum).
+  if (typeof receiptTopic === "number") {
+    shop.telegram.createForumTopic(bot.token, { chatId: ADMIN_CHAT, name: "Receipts", messageThreadId: receiptTopic })
+  }
+  shop.telegram.openPrivateChat(bot.token, { userId: ADMIN })
   const created = await shop.sql(
     Effect.gen(function* () {
       const bots = yield* Bots

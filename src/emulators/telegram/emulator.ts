@@ -404,6 +404,13 @@ export class TelegramEmulator {
   }
 }
 
+/** Emulators running in this process (a test's seeding code may need the one that serves a token). */
+const running = new Set<TelegramEmulator>()
+
+/** The running in-process emulator that knows this token, if any. */
+export const emulatorServing = (token: string): TelegramEmulator | undefined =>
+  [...running].find((e) => e.state.bots.has(token))
+
 export async function startTelegramEmulator(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
   const host = options.host ?? "127.0.0.1"
   const state = new EmulatorState(options.rules)
@@ -419,5 +426,7 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
     })
   })
   emulator = new TelegramEmulator(state, server, host)
+  running.add(emulator)
+  server.once("close", () => running.delete(emulator!))
   return emulator
 }

@@ -1,4 +1,4 @@
-export { ALL_BOTS, TelegramEmulator, startTelegramEmulator } from "./emulator.ts"
+export { ALL_BOTS, TelegramEmulator, emulatorServing, startTelegramEmulator } from "./emulator.ts"
 export type { MemberStatus, TelegramEmulatorOptions } from "./emulator.ts"
 export { CONTROL_OPERATIONS } from "./control.ts"
 export { ApiError, ControlError } from "./errors.ts"

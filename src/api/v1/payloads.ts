@@ -32,6 +32,11 @@ const NonNegativeMoney = IntUpTo(0, MAX_MONEY)
 const noControlCharacters = Schema.makeFilter((s: string) =>
   hasControlCharacters(s) ? "must not contain control characters (newlines, escapes)" : undefined
 )
+const noControlCharactersButNewlines = Schema.makeFilter((s: string) =>
+  hasControlCharacters(s.replace(/\r?\n/g, " "))
+    ? "must not contain control characters other than line breaks"
+    : undefined
+)
 const NameOf = (max: number) =>
   Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, max), noControlCharacters)
 const Name = NameOf(MAX_NAME_LENGTH)
@@ -114,7 +119,7 @@ export const UpdateBotBody = Schema.Struct({
 export const TopUpBody = Schema.Struct({
   amount: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: MAX_TOP_UP })),
   /** A top-up with the same reference is applied once (e.g. a bank transfer id). */
-  reference: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, 100)))
+  reference: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, 100), noControlCharacters))
 }).annotate({ identifier: "TopUp" })
 
 export const SetFeatureBody = Schema.Struct({
@@ -186,5 +191,6 @@ export const ReorderPlansBody = Schema.Struct({
 }).annotate({ identifier: "ReorderPlans" })
 
 export const RejectPaymentBody = Schema.Struct({
-  reason: Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, 1000))
+  /** Sent to the buyer: line breaks allowed, other control characters not. */
+  reason: Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, 1000), noControlCharactersButNewlines)
 }).annotate({ identifier: "RejectPayment" })

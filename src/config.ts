@@ -57,6 +57,8 @@ export const AppConfigFields = Config.all({
   telegramApiRoot: Config.String("TELEGRAM_API_ROOT").pipe(Config.withDefault("https://api.telegram.org")),
   // 0 picks a free port (tests, several local processes).
   httpPort: Config.Int("HTTP_PORT").pipe(Config.withDefault(8080)),
+  // /metrics, on a port of its own that is never exposed publicly (0 picks a free port).
+  metricsPort: Config.Int("METRICS_PORT").pipe(Config.withDefault(9464)),
   botBuckets: Config.Int("BOT_BUCKETS").pipe(Config.withDefault(1024)),
   publicUrl: Config.String("PUBLIC_URL").pipe(Config.withDefault("http://localhost:8080")),
   runnerHost: Config.String("RUNNER_HOST").pipe(Config.withDefault("localhost")),

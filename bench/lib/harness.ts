@@ -201,6 +201,8 @@ export const seedBots = async (
 export interface Botfleet {
   readonly proc: Managed
   readonly httpUrl: string
+  /** METRICS_PORT: /metrics on a free port of its own. */
+  readonly metricsUrl: string
   readonly metrics: () => Promise<Map<string, number>>
   readonly lagReset: () => Promise<void>
   readonly lagRead: () => Promise<{ samples: number; p50: number; p90: number; p99: number; max: number; mean: number }>
@@ -243,11 +245,13 @@ export const startBotfleet = async (
 ): Promise<Botfleet> => {
   const port = await freePort()
   const runnerPort = await freePort()
+  const metricsPort = await freePort()
   const proc = forkManaged(options.name ?? "botfleet", child("botfleet.ts"), {
     env: {
       DATABASE_URL: options.db.url,
       TELEGRAM_API_ROOT: options.emulator.url,
       HTTP_PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       // the cluster runner's own port: a free one, so a benchmark never collides with another botfleet on this machine
       RUNNER_HOST: "127.0.0.1",
       RUNNER_PORT: String(runnerPort),
@@ -259,12 +263,14 @@ export const startBotfleet = async (
     }
   })
   const httpUrl = `http://127.0.0.1:${port}`
+  const metricsUrl = `http://127.0.0.1:${metricsPort}`
   let stopping = false
   const handle: Botfleet = {
     proc,
     httpUrl,
+    metricsUrl,
     metrics: async () => {
-      const res = await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(30_000) })
+      const res = await fetch(`${metricsUrl}/metrics`, { signal: AbortSignal.timeout(30_000) })
       if (!res.ok) throw new Error(`/metrics answered ${res.status}`)
       return parseMetrics(await res.text())
     },

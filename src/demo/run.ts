@@ -8,6 +8,7 @@ import type { SqlClient } from "effect/sql"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
+import { MetricsAddress } from "../api/server.ts"
 import { AppLayer } from "../app.ts"
 import { AppConfig } from "../config.ts"
 import { freePort } from "../free-port.ts"
@@ -165,7 +166,6 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
     const port = await choosePort(options.port)
     const httpUrl = `http://127.0.0.1:${port}`
     Object.assign(urls, {
-      metrics: `${httpUrl}/metrics`,
       telegram: telegram.url,
       zarinpal: zarinpal.url,
       remnawave: panel.url,
@@ -179,6 +179,8 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
             databaseUrl: Option.some(Redacted.make(db.url)),
             telegramApiRoot: telegram.url,
             httpPort: port,
+            // /metrics on a free port of its own (read back below), never the public one.
+            metricsPort: 0,
             // ZarinPal sends the customer's browser back here after paying.
             publicUrl: httpUrl,
             zarinpalApiRoot: zarinpal.url,
@@ -202,6 +204,7 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
     started.push(["botfleet (draining the bots)", () => runtime.dispose()])
     const run: Run = (effect) => runtime.runPromise(effect as Effect.Effect<never, never, never>)
     await run(Effect.void) // builds the service: migrations, the cluster runner, HTTP
+    urls.metrics = `http://127.0.0.1:${(await runtime.runPromise(MetricsAddress)).port}/metrics`
     checkStop()
 
     say("botfleet demo: creating three shops …")

@@ -154,3 +154,13 @@ describe("a deactivated tenant's token", () => {
     expect(await world.sql(`SELECT id FROM bot_plans WHERE bot_id = $1`, [other.id])).toHaveLength(0)
   })
 })
+
+describe("/metrics (per-tenant sales) is not on the public port", () => {
+  it("is served on METRICS_PORT only", async () => {
+    const onPublic = await fetch(`${world.app.httpUrl}/metrics`)
+    expect(onPublic.status).toBe(404)
+    const onMetrics = await fetch(`${world.app.metricsUrl}/metrics`)
+    expect(onMetrics.status).toBe(200)
+    expect(await onMetrics.text()).toContain("botfleet_bots_desired")
+  })
+})

@@ -27,7 +27,7 @@ interface Run {
 const start = (env: Record<string, string>): Promise<Run> => {
   const { DATABASE_URL: _unset, ...inherited } = process.env
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...inherited, HTTP_PORT: "0", RUNNER_PORT: "0", LOG_LEVEL: "info", ...env },
+    env: { ...inherited, HTTP_PORT: "0", RUNNER_PORT: "0", METRICS_PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let stdout = ""

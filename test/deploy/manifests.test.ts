@@ -335,12 +335,14 @@ describe("Service, ServiceMonitor, PodDisruptionBudget, RBAC", () => {
     expect(["http", 8080]).toContain(http.targetPort)
   })
 
-  it("ServiceMonitor scrapes the Service's http port at /metrics every 15s", () => {
+  it("ServiceMonitor scrapes the Service's metrics port (METRICS_PORT 9464) at /metrics every 15s", () => {
     const sm = one("ServiceMonitor")
     expect(sm.apiVersion).toBe("monitoring.coreos.com/v1")
     expect(selects(sm.spec.selector.matchLabels, service.metadata.labels)).toBe(true)
     const [endpoint] = sm.spec.endpoints as Array<Any>
-    expect(endpoint.port).toBe("http")
+    expect(endpoint.port).toBe("metrics")
+    const metrics = (service.spec.ports as Array<Any>).find((p) => p.name === "metrics")
+    expect(["metrics", 9464]).toContain(metrics.targetPort)
     expect(endpoint.path).toBe("/metrics")
     expect(endpoint.interval).toBe("15s")
   })

@@ -61,7 +61,7 @@ const q: Query = (text, ...params) => db.query(text, params)
 
 /** The last time this runner's process reported a successful payment_expiry tick (0 if never). */
 const lastExpiryTick = async (runner: Runner): Promise<number> => {
-  const text = await fetch(`${runner.httpUrl}/metrics`)
+  const text = await fetch(`${runner.metricsUrl}/metrics`)
     .then((r) => r.text())
     .catch(() => "")
   const line = text

@@ -44,7 +44,7 @@ const q: Query = (text, ...params) =>
 
 /** A job's last success, from the app's /metrics. */
 const lastSuccess = async (job: string): Promise<number> => {
-  const text = await (await fetch(`${app.httpUrl}/metrics`)).text()
+  const text = await (await fetch(`${app.metricsUrl}/metrics`)).text()
   const line = text.split("\n").find((l) => l.startsWith(`botfleet_job_last_success_timestamp_seconds{job="${job}"}`))
   return line === undefined ? 0 : Number(line.split(" ").at(-1)) * 1000
 }

@@ -128,7 +128,7 @@ describe("finding 7: receipts reach an admin, or the buyer is not told they did"
       (rows) => rows[0]!.n === 1
     )
     expect(queued[0]!.n).toBe(1)
-    const metrics = await (await fetch(`${shop.app.httpUrl}/metrics`)).text()
+    const metrics = await (await fetch(`${shop.app.metricsUrl}/metrics`)).text()
     expect(metrics).toMatch(
       new RegExp(`botfleet_admin_notices_undelivered_total\\{bot_id="${unreachable.botId}",kind="receipt"\\} 1`)
     )

@@ -123,7 +123,7 @@ describe("ZarinPal", () => {
     expect(purchases[0]!.n).toBe(1)
 
     // Each status change counted once: pending when started, paid when verified.
-    const metrics = await (await fetch(`${shop.app.httpUrl}/metrics`)).text()
+    const metrics = await (await fetch(`${shop.app.metricsUrl}/metrics`)).text()
     expect(metrics).toContain(`botfleet_payments_total{bot_id="${tenant.botId}",method="zarinpal",status="pending"} 1`)
     expect(metrics).toContain(`botfleet_payments_total{bot_id="${tenant.botId}",method="zarinpal",status="paid"} 1`)
   })

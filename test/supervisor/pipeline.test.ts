@@ -83,7 +83,7 @@ describe("update pipeline", () => {
     // An update counts as handled once its transaction committed, a moment after its reply: read until it did.
     const ofBot = { bot_id: String(bot.id) }
     const read = async () => {
-      const text = await (await fetch(`${running.httpUrl}/metrics`)).text()
+      const text = await (await fetch(`${running.metricsUrl}/metrics`)).text()
       return { text, exposition: parseExposition(text) } // throws on any line that is not the exposition format
     }
     let scrape = await read()
@@ -115,7 +115,7 @@ describe("update pipeline", () => {
       })
     )
     await eventually(async () => {
-      const text = await (await fetch(`${running.httpUrl}/metrics`)).text()
+      const text = await (await fetch(`${running.metricsUrl}/metrics`)).text()
       return !text.includes(`bot_id="${bot.id}"`)
     }, 3000)
     await running.stop()

@@ -6,6 +6,7 @@ import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import type { SqlClient } from "effect/sql"
 import type { Composer } from "grammy"
+import { MetricsAddress } from "../../src/api/server.ts"
 import { AppLayer } from "../../src/app.ts"
 import type { BotContext } from "../../src/bot/context.ts"
 import { AppConfig } from "../../src/config.ts"
@@ -14,6 +15,8 @@ import { Bots } from "../../src/tenants/bots.ts"
 
 export interface RunningApp {
   readonly httpUrl: string
+  /** Where /metrics is served (METRICS_PORT, a free port here). */
+  readonly metricsUrl: string
   readonly runtime: ManagedRuntime.ManagedRuntime<any, any>
   readonly run: <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Bots>) => Promise<A>
   readonly stop: () => Promise<void>
@@ -33,6 +36,7 @@ export const startApp = async (options: {
         databaseUrl: Option.some(Redacted.make(options.databaseUrl)),
         telegramApiRoot: options.telegramApiRoot,
         httpPort: 0,
+        metricsPort: 0,
         botBuckets: 16,
         resyncIntervalSeconds: 5,
         logLevel: "Warn",
@@ -48,8 +52,10 @@ export const startApp = async (options: {
     })
   )
   const port = "port" in address ? address.port : 0
+  const metricsPort = (await runtime.runPromise(MetricsAddress)).port
   return {
     httpUrl: `http://127.0.0.1:${port}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     runtime,
     run: (effect) => runtime.runPromise(effect as Effect.Effect<any, any, never>),
     stop: () => runtime.dispose()

@@ -12,7 +12,7 @@ export interface Child {
 export const startSupervisorProcess = (env: Record<string, string>): Child => {
   const script = fileURLToPath(new URL("./supervisor-process.ts", import.meta.url))
   const child = spawn(process.execPath, [script], {
-    env: { ...process.env, LOG_LEVEL: "Info", LOG_FORMAT: "json", HTTP_PORT: "0", ...env },
+    env: { ...process.env, LOG_LEVEL: "Info", LOG_FORMAT: "json", HTTP_PORT: "0", METRICS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""

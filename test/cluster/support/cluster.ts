@@ -41,6 +41,8 @@ export interface Runner {
   readonly name: string
   readonly runnerPort: number
   readonly httpUrl: string
+  /** METRICS_PORT: /metrics, on a free port of its own. */
+  readonly metricsUrl: string
   readonly output: () => string
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   readonly alive: () => boolean
@@ -71,6 +73,7 @@ export const TEST_ENV = {
 export const startRunner = async (options: RunnerOptions): Promise<Runner> => {
   const runnerPort = options.runnerPort ?? (await freePort())
   const httpPort = options.httpPort ?? (await freePort())
+  const metricsPort = await freePort()
   const child = spawn(process.execPath, [options.script ?? MAIN], {
     env: {
       ...process.env,
@@ -79,6 +82,7 @@ export const startRunner = async (options: RunnerOptions): Promise<Runner> => {
       TELEGRAM_API_ROOT: options.telegramApiRoot,
       RUNNER_PORT: String(runnerPort),
       HTTP_PORT: String(httpPort),
+      METRICS_PORT: String(metricsPort),
       ...options.env
     },
     stdio: ["ignore", "pipe", "pipe"]
@@ -99,6 +103,7 @@ export const startRunner = async (options: RunnerOptions): Promise<Runner> => {
     name: `${os.hostname()}:${child.pid}`,
     runnerPort,
     httpUrl: `http://127.0.0.1:${httpPort}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     output: () => output,
     exited,
     alive: () => alive

@@ -28,6 +28,7 @@ import type { RotationCard } from "./sql/lock-tenant-cards.ts"
 import { makeCardCurrent } from "./sql/make-card-current.ts"
 import { stampCardTurn } from "./sql/stamp-card-turn.ts"
 import type { JobRun } from "./scheduled-job.ts"
+import { reportSkippedTenant } from "./skip-tenant.ts"
 
 export const DEFAULT_ROTATION_INTERVAL_MINUTES = 60
 
@@ -88,7 +89,7 @@ export const rotateDueCards = Effect.fn("rotateDueCards")(function* (now: Date) 
     const plan = yield* rotateTenantCards(botId, now).pipe(
       Effect.catchIf(
         (e) => !isTransientDatabaseError(e),
-        (e) => Effect.as(Effect.logWarning(`card rotation for bot ${botId} failed: ${e.message}`), undefined)
+        (e) => Effect.as(reportSkippedTenant("card_rotation", botId, `card rotation failed: ${e.message}`), undefined)
       )
     )
     if (plan === undefined) failures++

@@ -39,6 +39,7 @@ import type { JobRun } from "./scheduled-job.ts"
 import { fleetDueZarinpalPayments } from "./sql/fleet-due-zarinpal-payments.ts"
 import { fleetExpireCardPayments } from "./sql/fleet-expire-card-payments.ts"
 import { fleetRemindReceipts } from "./sql/fleet-remind-receipts.ts"
+import { reportSkippedTenant } from "./skip-tenant.ts"
 import {
   creditPaid,
   expireZarinpal,
@@ -155,7 +156,9 @@ export const expireDueZarinpal = Effect.fn("expireDueZarinpal")(function* (backo
           (e) => !isTransientDatabaseError(e),
           (e) =>
             Effect.sync(() => failures++).pipe(
-              Effect.andThen(Effect.logWarning(`ZarinPal payment ${p.id} of bot ${p.botId} not settled: ${String(e)}`))
+              Effect.andThen(
+                reportSkippedTenant("payment_expiry", p.botId, `ZarinPal payment ${p.id} not settled: ${String(e)}`)
+              )
             )
         )
       ),

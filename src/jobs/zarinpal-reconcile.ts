@@ -31,7 +31,7 @@ import { zarinpalPaymentById } from "../payments/zarinpal-payments.ts"
 import type { JobRun } from "./scheduled-job.ts"
 import { fleetZarinpalPaymentsByAuthority } from "./sql/fleet-zarinpal-payments-by-authority.ts"
 import type { KnownAuthority } from "./sql/fleet-zarinpal-payments-by-authority.ts"
-import { orSkipTenant } from "./skip-tenant.ts"
+import { orSkipTenant, reportSkippedTenant } from "./skip-tenant.ts"
 import { fleetZarinpalTenants } from "./sql/fleet-zarinpal-tenants.ts"
 import { creditPaid, failZarinpal, tenantOf, verifyPayment, zarinpalSettingsOf } from "./zarinpal-settlement.ts"
 
@@ -145,7 +145,11 @@ export const zarinpalReconcileRun = Effect.gen(function* () {
             (e) =>
               Effect.sync(() => failures++).pipe(
                 Effect.andThen(
-                  Effect.logWarning(`ZarinPal payment ${known.id} of bot ${known.botId} not reconciled: ${String(e)}`)
+                  reportSkippedTenant(
+                    "zarinpal_reconcile",
+                    known.botId,
+                    `payment ${known.id} not reconciled: ${String(e)}`
+                  )
                 )
               )
           )

@@ -98,7 +98,13 @@ const DESIGN_METRICS = [
   "event_loop_lag_seconds"
 ].map((m) => `botfleet_${m}`)
 // Agreed beside §7: runtime state gauge and dead-letter counter.
-const EXTRA_METRICS = ["botfleet_bot_state", "botfleet_dead_letters_total", "up"]
+const EXTRA_METRICS = [
+  "botfleet_bot_state",
+  "botfleet_dead_letters_total",
+  // Issue 15: a card receipt that reached no admin.
+  "botfleet_admin_notices_undelivered_total",
+  "up"
+]
 const HISTOGRAMS = ["botfleet_bot_update_duration_seconds"]
 const ALLOWED_METRICS = new Set([
   ...DESIGN_METRICS,

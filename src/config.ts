@@ -93,6 +93,8 @@ export const AppConfigFields = Config.all({
   startsPerSecond: Config.Int("BOT_STARTS_PER_SECOND").pipe(Config.withDefault(1000)),
   shutdownGraceSeconds: Config.Int("SHUTDOWN_GRACE_SECONDS").pipe(Config.withDefault(20)),
   pollTimeoutSeconds: Config.Int("TELEGRAM_POLL_TIMEOUT_SECONDS").pipe(Config.withDefault(30)),
+  // Sends paced to Telegram's flood limits (src/telegram/send-pace.ts); off only when the API has none.
+  telegramSendPacing: Config.Literals(["on", "off"], "TELEGRAM_SEND_PACING").pipe(Config.withDefault("on" as const)),
   // How bots without a mode of their own (bots.ingest_mode) take their updates.
   ingestMode: Config.Literals(["polling", "webhook"], "INGEST_MODE").pipe(Config.withDefault("polling" as const)),
   handlerDeadlineSeconds: Config.Int("HANDLER_DEADLINE_SECONDS").pipe(Config.withDefault(30)),

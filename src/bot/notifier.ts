@@ -18,7 +18,7 @@ import { withTenant } from "../db/tenant.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
 import { sendsRefused } from "../metrics/registry.ts"
 import { isUnreachable, markUnreachable } from "./users.ts"
-import { makeTelegramBot } from "../supervisor/telegram-client.ts"
+import { makeTelegramBot, telegramClientOptions } from "../supervisor/telegram-client.ts"
 import { BotsWatcher } from "../supervisor/watcher.ts"
 import { fitText, TELEGRAM_TEXT_MAX } from "./telegram-limits.ts"
 
@@ -63,7 +63,7 @@ export class TelegramNotifier extends Context.Service<
         if (!desired) return undefined
         const cached = clients.get(botId)
         if (cached && cached.fingerprint === desired.fingerprint) return cached.api
-        const fresh = makeTelegramBot(Redacted.value(desired.token), config.telegramApiRoot).api
+        const fresh = makeTelegramBot(Redacted.value(desired.token), telegramClientOptions(config)).api
         clients.set(botId, { fingerprint: desired.fingerprint, api: fresh })
         return fresh
       }

@@ -22,7 +22,7 @@ import { recordStatus, startInfo } from "./runtime-status.ts"
 import type { RunnerState } from "./runtime-status.ts"
 import { botUpdates } from "./bot-updates.ts"
 import { StartLimiter } from "./start-limiter.ts"
-import { makeTelegramBot } from "./telegram-client.ts"
+import { makeTelegramBot, telegramClientOptions } from "./telegram-client.ts"
 import { storeUpdates, unfinishedUpdates } from "../ingest/inbox.ts"
 import { LongPollSource } from "../ingest/long-poll-source.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
@@ -80,7 +80,7 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       return recordStatus(botId, { state, fingerprint: desired.fingerprint, runner, ...extra })
     }
 
-    const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), config.telegramApiRoot)
+    const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), telegramClientOptions(config))
     let polledSinceStart = false
     // Whether getMe's answer is in the status row already (this fiber's restarts need not write it again).
     let botInfoRecorded = false

@@ -1,13 +1,16 @@
 /**
  * A grammY `Bot` for one tenant: pointed at TELEGRAM_API_ROOT, counting failed
- * API calls by method and code, retrying rate-limited and failing sends
- * (auto-retry) — but never getUpdates, whose failures the runner's restart
- * policy owns.
+ * API calls by method and code, pacing sends to Telegram's flood limits
+ * (src/telegram/send-pace.ts; TELEGRAM_SEND_PACING) and retrying rate-limited
+ * and failing sends (auto-retry) — but never getUpdates, whose failures the
+ * runner's restart policy owns.
  */
 import { autoRetry } from "@grammyjs/auto-retry"
 import { Bot } from "grammy"
 import type { Context, Transformer } from "grammy"
+import { createHash } from "node:crypto"
 import { telegramApiErrors } from "../metrics/registry.ts"
+import { paceSends } from "../telegram/send-pace.ts"
 
 const countErrors: Transformer = async (prev, method, payload, signal) => {
   try {
@@ -26,9 +29,23 @@ const retrySends = (): Transformer => {
     method === "getUpdates" ? prev(method, payload, signal) : retry(prev, method, payload, signal)
 }
 
-export const makeTelegramBot = <C extends Context>(token: string, apiRoot: string): Bot<C> => {
-  const bot = new Bot<C>(token, { client: { apiRoot } })
+export interface TelegramClientOptions {
+  readonly apiRoot: string
+  /** Pace sends to Telegram's flood limits (off only where the flood limits are off too, e.g. a benchmark). */
+  readonly pacing: boolean
+}
+
+/** The options of every bot client, from the service's configuration. */
+export const telegramClientOptions = (config: {
+  readonly telegramApiRoot: string
+  readonly telegramSendPacing: "on" | "off"
+}): TelegramClientOptions => ({ apiRoot: config.telegramApiRoot, pacing: config.telegramSendPacing === "on" })
+
+export const makeTelegramBot = <C extends Context>(token: string, options: TelegramClientOptions): Bot<C> => {
+  const bot = new Bot<C>(token, { client: { apiRoot: options.apiRoot } })
+  // Transformers run last-installed first: errors are counted once, after pacing and retries.
   bot.api.config.use(retrySends())
+  if (options.pacing) bot.api.config.use(paceSends(createHash("sha256").update(token).digest("base64url")))
   bot.api.config.use(countErrors)
   return bot
 }

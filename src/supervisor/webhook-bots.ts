@@ -31,7 +31,7 @@ import { RunnerName, TenantApp } from "./bot-runner.ts"
 import { botUpdates } from "./bot-updates.ts"
 import { recordStatus, startInfo } from "./runtime-status.ts"
 import { StartLimiter } from "./start-limiter.ts"
-import { makeTelegramBot } from "./telegram-client.ts"
+import { makeTelegramBot, telegramClientOptions } from "./telegram-client.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
 import type { DesiredBot } from "./watcher.ts"
 
@@ -93,7 +93,7 @@ export class WebhookBots extends Context.Service<
       }
 
       const openSession = (botId: number, bot: Owned): Session => {
-        const telegram = makeTelegramBot<BotContext>(Redacted.value(bot.desired.token), config.telegramApiRoot)
+        const telegram = makeTelegramBot<BotContext>(Redacted.value(bot.desired.token), telegramClientOptions(config))
         if (bot.botInfo) telegram.botInfo = bot.botInfo
         const session: Session = {
           inFlight: new Set(),
@@ -205,7 +205,7 @@ export class WebhookBots extends Context.Service<
           const setting = webhookSetting(url, secret)
           if ((yield* recordedWebhook(bot.id)) === setting) return
           yield* limiter.take
-          const api = makeTelegramBot(token, config.telegramApiRoot).api
+          const api = makeTelegramBot(token, telegramClientOptions(config)).api
           yield* Effect.tryPromise(() => api.setWebhook(url, { secret_token: secret, max_connections: 40 }))
           yield* recordWebhook(bot.id, setting)
           yield* Effect.logInfo(`webhook set to ${url}`)
@@ -253,7 +253,7 @@ export class WebhookBots extends Context.Service<
             }
             sessions.delete(botId)
             if (options.deleteWebhook) {
-              const api = makeTelegramBot(Redacted.value(bot.desired.token), config.telegramApiRoot).api
+              const api = makeTelegramBot(Redacted.value(bot.desired.token), telegramClientOptions(config)).api
               const deleted = yield* Effect.exit(Effect.tryPromise(() => api.deleteWebhook()))
               if (deleted._tag === "Success") yield* recordWebhook(botId, null).pipe(Effect.ignore)
               else yield* Effect.logWarning(`deleteWebhook failed: ${causeSummary(deleted.cause)}`)

@@ -25,9 +25,9 @@ export const alertAdminsWith = async (
   variables: Record<string, string | number>
 ): Promise<void> => {
   const text = alertText(tenant, key, variables)
-  await Promise.all(
-    adminTargets(shopSettings(tenant)).map((chatId) => api.sendMessage(chatId, text).catch(() => undefined))
-  )
+  // Not awaited: the customer's update does not wait for the admins' chat, which Telegram
+  // paces at 20 messages a minute for a group (src/telegram/send-pace.ts). Best effort, as before.
+  for (const chatId of adminTargets(shopSettings(tenant))) void api.sendMessage(chatId, text).catch(() => undefined)
 }
 
 /** From outside an update (outbox worker, payment callback). */

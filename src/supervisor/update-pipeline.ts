@@ -7,10 +7,16 @@
  *    first records the update id in `processed_updates` — a replay finds it and
  *    is skipped — so the handler's database effects commit together with the
  *    "processed" mark;
- * 2. a failure or a hang past the deadline rolls back and retries, a few times;
- * 3. then the update is dead-lettered (kept for operators) and released, so a
+ * 2. the transaction commits before the handler's first message to Telegram
+ *    (any sending or editing method): a message never reports what could still
+ *    roll back, and no row lock or pooled connection is held while Telegram's
+ *    pace or a 429 is waited out. The update is handled from then on; what the
+ *    handler writes after it runs in transactions of its own, and a failure
+ *    after it is logged and counted, not retried (its messages went out);
+ * 3. a failure before that, or a hang past the deadline, rolls back and retries, a few times;
+ * 4. then the update is dead-lettered (kept for operators) and released, so a
  *    poison update never stalls its bot;
- * 4. a send that Telegram refuses for good (the user blocked the bot, the chat is
+ * 5. a send that Telegram refuses for good (the user blocked the bot, the chat is
  *    gone: src/telegram/send-failures.ts) ends the handler but is no failure of
  *    the update: its database effects commit, it is not retried, and the refusal
  *    is recorded (the user marked unreachable, a metric, a log line).
@@ -21,16 +27,17 @@
  *
  * - The transaction is opened by the handler's first `ctx.run`, not before
  *   ("lazy"): BEGIN, one statement that scopes the transaction and writes the
- *   mark (`withTenantUpdate`), the handler's statements, COMMIT after the
- *   handler. A handler that never touches the database has nothing for the mark
+ *   mark (`withTenantUpdate`), the handler's statements, COMMIT at its first
+ *   message or after the handler. A handler that never touches the database has nothing for the mark
  *   to be atomic with; its mark is written after it succeeds, batched with the
  *   bot's other such marks (`markProcessed`, one statement per batch).
  * - Lazy is safe only for updates that cannot have been handled before: a
  *   handler must not run for an update whose mark is already there. The inbox
  *   hands a new update out once (src/ingest/), so a repeat can only be one of
  *   the stored, unfinished updates handed out at a start (where a crash's or a
- *   hand-over's in-flight updates return: `mayBeReplay`). Those, and every retry (after a failure, a timeout or an
- *   outage), run "eager": the transaction and the mark come first and a
+ *   hand-over's in-flight updates return: `mayBeReplay`). Those, and every
+ *   retry (after a failure, a timeout or an outage), run "eager": the
+ *   transaction and the mark come first and a
  *   duplicate is skipped before its handler runs. A lazy attempt that finds
  *   the mark already there when its transaction opens (another process
  *   handled the update meanwhile, e.g. around an ownership hand-over) is
@@ -50,6 +57,7 @@ import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../db/te
 import { isTransientDatabaseFailure } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
+import { PACED_METHODS } from "../telegram/send-pace.ts"
 import type { RefusedSend } from "../telegram/send-failures.ts"
 import { markUnreachable } from "../bot/users.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
@@ -93,7 +101,13 @@ class AlreadyHandled extends Error {
   }
 }
 
-type Outcome = "handled" | "duplicate"
+/** "handled-in-part": the update was marked at a message, and the handler failed after it (not retried). */
+type Outcome = "handled" | "handled-in-part" | "duplicate"
+
+/** The current attempt's hook, run before each message the update's handler sends. */
+interface MessageGate {
+  beforeMessage: (() => Promise<void>) | undefined
+}
 
 const next = () => Promise.resolve()
 
@@ -131,6 +145,7 @@ export const updatePipeline = (options: PipelineOptions) => {
   const mayBeReplay = options.mayBeReplay ?? (() => true)
   const runCallback = Effect.runCallbackWith(services)
   const runExit = Effect.runPromiseExitWith(services)
+  const runPromise = Effect.runPromiseWith(services)
   const tenants = Context.get(services, TenantCache)
 
   /** The attempt's view of the update: the tenant, `run`, and nothing left over from an earlier attempt. */
@@ -192,50 +207,6 @@ export const updatePipeline = (options: PipelineOptions) => {
       }
       work.then(settle, (defect) => settle(Exit.die(defect)))
     })
-
-  // ------------------------------------------------------------------ eager
-
-  /** The handler, in the update's transaction (the current fiber's services carry it). */
-  const handleInTransaction = (ctx: BotContext) =>
-    Effect.flatMap(tenants.get(botId), (tenant) =>
-      Effect.withFiber((fiber) => {
-        const inTransaction = Effect.runPromiseWith(fiber.context as Context.Context<UpdateServices>)
-        // A fresh context per attempt: code left running by a timed-out attempt keeps
-        // its own `run`, which is closed, and can never touch the next attempt's transaction.
-        let open = true
-        const attempt = attemptContext(ctx, tenant, (effect) =>
-          open ? inTransaction(effect) : Promise.reject(new AttemptOver())
-        )
-        return Effect.tryPromise({ try: () => runHandler(attempt), catch: (error) => error }).pipe(
-          Effect.ensuring(Effect.sync(() => (open = false)))
-        )
-      })
-    )
-
-  /** One attempt as one fiber: BEGIN, the mark (a duplicate stops here), the handler, COMMIT. */
-  const eagerAttempt = (ctx: BotContext) => {
-    let interrupt = () => {}
-    const done = deferred<void>()
-    const work = new Promise<Exit.Exit<Outcome, unknown>>((resolve) => {
-      interrupt = runCallback(
-        Effect.map(
-          withTenantUpdate(botId, ctx.update.update_id, handleInTransaction(ctx)),
-          (r): Outcome => (r === Duplicate ? "duplicate" : "handled")
-        ),
-        {
-          onExit: (exit) => {
-            done.resolve()
-            resolve(exit)
-          }
-        }
-      )
-    })
-    // Interruption rolls the transaction back; the deadline waits for that.
-    return withDeadline(work, () => {
-      interrupt()
-      return done.promise
-    })
-  }
 
   // ------------------------------------------------------------------ lazy
 
@@ -322,36 +293,72 @@ export const updatePipeline = (options: PipelineOptions) => {
     return Exit.isSuccess(exit) ? Exit.succeed("handled") : Exit.failCause(exit.cause)
   }
 
-  /** One attempt whose transaction opens with the handler's first `ctx.run`, if any. */
-  const lazyAttempt = async (ctx: BotContext): Promise<Exit.Exit<Outcome, unknown>> => {
+  /**
+   * One attempt. Lazy: the transaction (and the mark) opens with the handler's
+   * first `ctx.run`, if any. Eager: it opens first, and a duplicate stops before
+   * the handler runs. Either way it commits before the handler's first message
+   * to Telegram (`beforeMessage`): the update is then done, and later `ctx.run`
+   * calls run in transactions of their own.
+   */
+  const runAttempt = async (
+    ctx: BotContext,
+    eager: boolean,
+    holder: MessageGate
+  ): Promise<Exit.Exit<Outcome, unknown>> => {
+    const updateId = ctx.update.update_id
     let open = true
     // Past the deadline this attempt must leave nothing behind: a retry is under way.
     let expired = false
     let duplicate = false
+    // The mark has committed (at a message): the update is handled, whatever follows.
+    let marked = false
     let transaction: ReturnType<typeof openTransaction> | undefined
-    const run = <A, E>(effect: Effect.Effect<A, E, UpdateServices>): Promise<A> => {
-      if (!open) return Promise.reject(new AttemptOver())
-      transaction ??= openTransaction(ctx.update.update_id)
-      return transaction.ready.then((opened) => {
-        if (opened === Duplicate) {
+    const opened = (t: ReturnType<typeof openTransaction>) =>
+      t.ready.then((services) => {
+        if (services === Duplicate) {
           duplicate = true
           throw new AlreadyHandled()
         }
         if (!open) throw new AttemptOver()
-        return Effect.runPromiseWith(opened)(effect)
+        return services
       })
+    const run = <A, E>(effect: Effect.Effect<A, E, UpdateServices>): Promise<A> => {
+      if (!open) return Promise.reject(new AttemptOver())
+      if (marked) return runPromise(withTenant(botId, effect))
+      transaction ??= openTransaction(updateId)
+      return opened(transaction).then((services) => Effect.runPromiseWith(services)(effect))
+    }
+    holder.beforeMessage = async () => {
+      if (!open || marked || !transaction) return
+      const current = transaction
+      await opened(current)
+      transaction = undefined
+      const ended = await current.end()
+      if (Exit.isFailure(ended)) throw Cause.squash(ended.cause)
+      marked = true
+    }
+    // A tenant not in the cache yet is loaded under row-level security, like everything of the
+    // tenant's — before any transaction of this attempt holds a pooled connection.
+    let tenant = tenants.peek(botId)
+    if (tenant === undefined) {
+      const loaded = await runExit(withTenant(botId, tenants.get(botId)))
+      if (Exit.isFailure(loaded)) return Exit.failCause(loaded.cause)
+      tenant = loaded.value
+    }
+    const current = tenant
+    if (eager) {
+      transaction = openTransaction(updateId)
+      const first = await transaction.ready.then(
+        (r) => Exit.succeed(r),
+        (error: unknown) => Exit.fail(error)
+      )
+      if (Exit.isFailure(first)) return Exit.failCause(first.cause)
+      if (first.value === Duplicate) return Exit.succeed("duplicate")
     }
     const work = (async (): Promise<Exit.Exit<Outcome | "unmarked", unknown>> => {
-      // A tenant not in the cache yet is loaded under row-level security, like everything of the tenant's.
-      let tenant = tenants.peek(botId)
-      if (tenant === undefined) {
-        const loaded = await runExit(withTenant(botId, tenants.get(botId)))
-        if (Exit.isFailure(loaded)) return Exit.failCause(loaded.cause)
-        tenant = loaded.value
-      }
       let failure: { readonly error: unknown } | undefined
       try {
-        await runHandler(attemptContext(ctx, tenant, run))
+        await runHandler(attemptContext(ctx, current, run))
       } catch (error) {
         failure = { error }
       } finally {
@@ -359,11 +366,16 @@ export const updatePipeline = (options: PipelineOptions) => {
       }
       if (expired) return Exit.fail(new AttemptOver())
       if (transaction) {
+        // Marked already (at a message): this transaction holds only what came after; a failure rolls it back.
         const ended = await transaction.end(failure)
         if (duplicate || (Exit.isSuccess(ended) && ended.value === Duplicate)) return Exit.succeed("duplicate")
+        if (marked) return failure ? Exit.succeed("handled-in-part") : Exit.succeed("handled")
         if (failure) return Exit.fail(failure.error)
         return Exit.isSuccess(ended) ? Exit.succeed("handled") : Exit.failCause(ended.cause)
       }
+      if (duplicate) return Exit.succeed("duplicate")
+      // A failure after the update was marked is not retried: its messages went out.
+      if (marked) return failure ? Exit.succeed("handled-in-part") : Exit.succeed("handled")
       return failure ? Exit.fail(failure.error) : Exit.succeed("unmarked")
     })()
     const exit = await withDeadline(work, async () => {
@@ -373,7 +385,7 @@ export const updatePipeline = (options: PipelineOptions) => {
     })
     // The handler is done and wrote nothing: only its mark is left. A database outage
     // is waited out without running the handler again; the deadline was the handler's.
-    if (Exit.isSuccess(exit) && exit.value === "unmarked") return markHandled(ctx.update.update_id)
+    if (Exit.isSuccess(exit) && exit.value === "unmarked") return markHandled(updateId)
     return exit as Exit.Exit<Outcome, unknown>
   }
 
@@ -397,6 +409,14 @@ export const updatePipeline = (options: PipelineOptions) => {
 
   return async (ctx: BotContext): Promise<void> => {
     const updateId = ctx.update.update_id
+    // Before a message goes out, the update's transaction commits: no row lock or pooled
+    // connection is held while Telegram's pace (or a 429) is waited out, and the message
+    // never reports what might still roll back. (ctx.api is this update's own client.)
+    const gate: MessageGate = { beforeMessage: undefined }
+    ctx.api.config.use(async (prev, method, payload, signal) => {
+      if (gate.beforeMessage && PACED_METHODS.has(method)) await gate.beforeMessage()
+      return prev(method, payload, signal)
+    })
     // Retries run eager, as do attempts after an outage: the database is known to
     // answer, and the mark known to be absent, before the handler runs again.
     let eager = mayBeReplay(updateId)
@@ -408,12 +428,20 @@ export const updatePipeline = (options: PipelineOptions) => {
       // handler's own failures count towards the dead letter.
       const exit = await untilDatabaseAnswers((outage) => {
         if (outage > 0) eager = true
-        return eager ? eagerAttempt(ctx) : lazyAttempt(ctx)
+        return runAttempt(ctx, eager, gate)
       })
       if (Exit.isSuccess(exit)) {
-        if (exit.value === "handled") {
+        if (exit.value !== "duplicate") {
           updateDuration.observe((performance.now() - started) / 1000)
           series.updateHandled()
+        }
+        if (exit.value === "handled-in-part") {
+          series.handlerError()
+          await runExit(
+            Effect.logWarning(
+              "update handler failed after its first message (the update stays handled; not retried)"
+            ).pipe(Effect.annotateLogs({ bot_id: botId, update_id: updateId }))
+          )
         }
         const refused = refusals.get(ctx.update)
         if (refused) await recordRefusal(updateId, refused)

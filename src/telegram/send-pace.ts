@@ -4,15 +4,17 @@
  * Telegram answers 429 "retry after N" past about one message a second per chat
  * (short bursts pass), 20 a minute per group and 30 a second per bot (Bots FAQ).
  * Waiting out a 429 costs the whole retry_after; pacing costs only the gap. Each
- * limit is a GCRA (a token bucket kept as one "theoretical arrival time"): a send
- * reserves its slot synchronously and sleeps until it, so concurrent sends queue
- * fairly with no timer and no queue object. Bounds that hold over any window:
+ * rate limit is a GCRA (a token bucket kept as one "theoretical arrival time"),
+ * the group limit a log of the group's last 20 slots (a minute-long window lets
+ * 20 go at once, which no bucket expresses): a send reserves its slot
+ * synchronously and sleeps until it, so concurrent sends queue fairly with no
+ * timer and no queue object. Bounds that hold over any window:
  *
- * | limit     | rate        | burst | at most                      |
- * |-----------|-------------|-------|------------------------------|
- * | per bot   | 25 a second | 3     | 28 in any second             |
- * | per chat  | 1 a second  | 5     | 5 at once, then 1 a second   |
- * | per group | 1 per 4 s   | 5     | 20 in any minute             |
+ * | limit     | pace                          | at most                    |
+ * |-----------|-------------------------------|----------------------------|
+ * | per bot   | 25 a second, burst 3          | 28 in any second           |
+ * | per chat  | 1 per 1.1 s, burst 4          | 4 at once, then < 1 a second |
+ * | per group | a sliding window of 61 s      | 20 in any minute           |
  *
  * Why not @grammyjs/transformer-throttler: it runs Bottleneck limiters whose
  * reservoir refresh is a timer per limiter, for as long as the process lives —
@@ -67,15 +69,19 @@ const limit = (perSecond: number, burst: number): Limit => ({
 // Below Telegram's 30 a second by 2: a stalled event loop that sends two early
 // slots late bunches them with later ones.
 export const BOT_LIMIT = limit(25, 3)
-export const CHAT_LIMIT = limit(1, 5)
-export const GROUP_LIMIT = limit(0.25, 5)
+// A little under Telegram's pace: a burst that reached Telegram a few milliseconds
+// late would otherwise make the first paced send after it a few milliseconds early.
+export const CHAT_LIMIT = limit(1 / 1.1, 4)
+/** Telegram: about 20 messages a minute to one group. */
+export const GROUP_WINDOW = { count: 20, ms: 61_000 }
 
 interface BotPace {
   /** theoretical arrival time of the bot's next send (epoch ms) */
   bot: number
   /** per chat: its theoretical arrival time; entries whose bucket refilled are dropped */
   readonly chats: Map<number, number>
-  readonly groups: Map<number, number>
+  /** per group: its last GROUP_WINDOW.count slots, oldest first */
+  readonly groups: Map<number, Array<number>>
   lastUsed: number
 }
 
@@ -112,20 +118,25 @@ const reserve = (now: number, entries: ReadonlyArray<readonly [Limit, number]>):
 export const reserveSend = (key: string, chatId: number | undefined, now = Date.now()): number => {
   const pace = paceOf(key, now)
   const chatTat = chatId === undefined ? undefined : Math.max(now, pace.chats.get(chatId) ?? now)
-  const groupTat = chatId !== undefined && chatId < 0 ? Math.max(now, pace.groups.get(chatId) ?? now) : undefined
+  const group = chatId !== undefined && chatId < 0 ? (pace.groups.get(chatId) ?? []) : undefined
   const botTat = Math.max(now, pace.bot)
   const entries: Array<readonly [Limit, number]> = [[BOT_LIMIT, botTat]]
   if (chatTat !== undefined) entries.push([CHAT_LIMIT, chatTat])
-  if (groupTat !== undefined) entries.push([GROUP_LIMIT, groupTat])
-  const slot = reserve(now, entries)
+  let slot = reserve(now, entries)
+  // A full window: the slot comes once the oldest of its sends has left it.
+  if (group !== undefined && group.length >= GROUP_WINDOW.count) {
+    slot = Math.max(slot, group[group.length - GROUP_WINDOW.count]! + GROUP_WINDOW.ms)
+  }
   pace.bot = Math.max(botTat, slot) + BOT_LIMIT.interval
   if (chatId !== undefined && chatTat !== undefined) {
     pace.chats.set(chatId, Math.max(chatTat, slot) + CHAT_LIMIT.interval)
     // A chat whose bucket is full again limits nothing: drop it (bounded by active chats).
     if (pace.chats.size > 1000) for (const [id, tat] of pace.chats) if (tat <= now) pace.chats.delete(id)
   }
-  if (chatId !== undefined && groupTat !== undefined) {
-    pace.groups.set(chatId, Math.max(groupTat, slot) + GROUP_LIMIT.interval)
+  if (chatId !== undefined && group !== undefined) {
+    group.push(slot)
+    if (group.length > GROUP_WINDOW.count) group.shift()
+    pace.groups.set(chatId, group)
   }
   return slot - now
 }

@@ -77,7 +77,7 @@ describe("crashes and shutdowns", () => {
     await emulator.waitForPoller(token, 10_000)
     const injected: Array<number> = []
     for (let i = 0; i < 300; i++) {
-      injected.push(emulator.injectMessage(token, { text: `m${i}`, from: 1000 + (i % 30) }).updateId)
+      injected.push(emulator.injectMessage(token, { text: `quiet m${i}`, from: 1000 + (i % 30) }).updateId)
     }
     await eventually(async () => (await handled()).length >= 60, 10_000)
     first.process.kill("SIGKILL")
@@ -89,7 +89,10 @@ describe("crashes and shutdowns", () => {
     const rows = await eventually(async () => {
       const rows = await handled()
       return rows.length === 300 ? rows : undefined
-    }, 20_000)
+    }, 20_000).catch(async (e) => {
+      second.process.kill("SIGKILL")
+      throw new Error(`${e}: handled ${(await handled()).length} of 300; ${JSON.stringify(emulator.stats(token))}`)
+    })
     expect(rows.map((r) => r.updateId).sort((a, b) => a - b)).toEqual(injected)
     expect(rows.every((r) => r.times === 1)).toBe(true)
     second.process.kill("SIGTERM")

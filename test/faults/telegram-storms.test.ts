@@ -41,12 +41,9 @@ let tenants: Array<Tenant>
 
 beforeAll(async () => {
   shop = await startShop()
-  // relaxed until botfleet handles Telegram's flood limits (issue 16): with the emulator's flood control on top of the
-  // storms' 429s, handlers wait out retry_after inside their transactions and are dead-lettered (statement_timeout)
-  const telegramRules = { floodControl: false }
   tenants = [
-    await createTenant(shop, { config: { DEFAULT_LANGUAGE: "en" }, telegramRules }),
-    await createTenant(shop, { config: { DEFAULT_LANGUAGE: "en" }, telegramRules })
+    await createTenant(shop, { config: { DEFAULT_LANGUAGE: "en" } }),
+    await createTenant(shop, { config: { DEFAULT_LANGUAGE: "en" } })
   ]
 })
 afterAll(() => shop?.close())

@@ -9,7 +9,7 @@
  * scrape target (src/supervisor/workers/parent-http.ts).
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { createServer } from "node:http"
 import { AppConfig } from "../config.ts"
@@ -18,7 +18,7 @@ import { HealthRoutes, MetricsRoute } from "./health-routes.ts"
 import { TenantApiRoutes } from "./tenant-api-routes.ts"
 import { TelegramWebhookRoutes } from "./telegram-webhook-routes.ts"
 
-/** Where /metrics is served (its own port, or HTTP_PORT in a worker process). */
+/** Where /metrics is served: METRICS_PORT (a worker's is given by its parent, which merges them). */
 export class MetricsAddress extends Context.Service<MetricsAddress, { readonly port: number }>()(
   "botfleet/api/MetricsAddress"
 ) {}
@@ -28,20 +28,12 @@ const portOf = (address: HttpServer.HttpServer["Service"]["address"]) => ("port"
 export const HttpLive = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const inWorker = Option.isSome(config.workerIndex)
     const publicRoutes = Layer.mergeAll(HealthRoutes, TenantApiRoutes, PaymentCallbackRoutes, TelegramWebhookRoutes)
     const serve = <A, E, R>(routes: Layer.Layer<A, E, R>) => HttpRouter.serve(routes, { disableLogger: true })
     const addressOf = Layer.effect(
       MetricsAddress,
       Effect.map(HttpServer.HttpServer, (server) => ({ port: portOf(server.address) }))
     )
-    if (inWorker) {
-      return serve(Layer.merge(publicRoutes, MetricsRoute)).pipe(
-        Layer.provideMerge(addressOf),
-        // provideMerge: the bound address (HttpServer) stays visible to tests and logs.
-        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: config.httpPort }))
-      )
-    }
     const metrics = serve(MetricsRoute).pipe(
       Layer.provideMerge(addressOf),
       Layer.provide(NodeHttpServer.layer(createServer, { port: config.metricsPort }))

@@ -113,7 +113,9 @@ it("WORKER_PROCESSES=2: a killed worker's bots come back within 15 s, the other 
   )
 
   // One /metrics: both workers' series, labelled, every family described once.
-  const metrics = await (await fetch(`${parent.httpUrl}/metrics`)).text()
+  const metrics = await (await fetch(`${parent.metricsUrl}/metrics`)).text()
+  // The public port does not serve the scrape (it would reach a worker's public port).
+  expect((await fetch(`${parent.httpUrl}/metrics`)).status).toBe(404)
   expect(metrics).toMatch(/botfleet_bots_running\{worker="0"\} \d+/)
   expect(metrics).toMatch(/botfleet_bots_running\{worker="1"\} \d+/)
   const helps = [...metrics.matchAll(/^# HELP (\S+)/gm)].map((m) => m[1])

@@ -1,14 +1,15 @@
 /**
- * HTTP_PORT of a pod run by worker processes: the parent answers the probes and
- * the scrape itself, and passes everything else (tenant API, payment
- * callbacks) to a ready worker, round robin.
+ * HTTP_PORT and METRICS_PORT of a pod run by worker processes: the parent answers
+ * the probes and the scrape itself, and passes everything else on HTTP_PORT
+ * (tenant API, payment callbacks, webhooks) to a ready worker, round robin.
  *
  * - `/healthz`: the parent answers (a worker that dies is restarted by the
  *   parent; the pod need not be).
  * - `/readyz`: 200 while not stopping and at least one worker is ready. One
  *   crashed worker must not make the pod unready: with RUNNER_HEALTH=k8s an
  *   unready pod counts as a dead runner, which would move every worker's bots.
- * - `/metrics`: every worker's series, labelled `worker`, one HELP/TYPE each.
+ * - `/metrics`, on METRICS_PORT only: every worker's series, labelled `worker`,
+ *   one HELP/TYPE each.
  */
 import * as http from "node:http"
 import { Effect } from "effect"
@@ -21,14 +22,15 @@ const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 export interface ParentHttpOptions {
   readonly port: number
+  readonly metricsPort: number
   readonly workers: ReadonlyArray<Worker>
   readonly isStopping: () => boolean
 }
 
 const scrape = async (worker: Worker): Promise<{ worker: string; text: string } | undefined> => {
-  if (worker.httpPort === undefined || worker.pid === undefined) return undefined
+  if (worker.metricsPort === undefined || worker.pid === undefined) return undefined
   try {
-    const res = await fetch(`http://127.0.0.1:${worker.httpPort}/metrics`, {
+    const res = await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`, {
       signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS)
     })
     return res.ok ? { worker: String(worker.index), text: await res.text() } : undefined
@@ -37,7 +39,34 @@ const scrape = async (worker: Worker): Promise<{ worker: string; text: string } 
   }
 }
 
-export const serveParentHttp = (options: ParentHttpOptions): Effect.Effect<number, Error, Scope.Scope> => {
+const listen = (port: number, handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) =>
+  Effect.acquireRelease(
+    Effect.callback<http.Server, Error>((resume) => {
+      const server = http.createServer((req, res) => {
+        handle(req, res).catch(() => {
+          if (!res.headersSent) res.writeHead(500)
+          res.end()
+        })
+      })
+      server.once("error", (e) => resume(Effect.fail(e)))
+      server.listen(port, () => resume(Effect.succeed(server)))
+    }),
+    (server) =>
+      Effect.callback<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
+  ).pipe(
+    Effect.map((server) => {
+      const address = server.address()
+      return typeof address === "object" && address ? address.port : port
+    })
+  )
+
+/** Serves both ports; resolves with the bound HTTP and metrics ports. */
+export const serveParentHttp = (
+  options: ParentHttpOptions
+): Effect.Effect<{ readonly http: number; readonly metrics: number }, Error, Scope.Scope> => {
   let next = 0
   const pickWorker = (): Worker | undefined => {
     const ready = options.workers.filter((w) => w.ready && w.httpPort !== undefined)
@@ -87,34 +116,20 @@ export const serveParentHttp = (options: ParentHttpOptions): Effect.Effect<numbe
       res
         .writeHead(ready ? 200 : 503, { "content-type": "application/json" })
         .end(JSON.stringify({ ready, checks: { accepting: !options.isStopping() }, workers }))
-    } else if (req.method === "GET" && path === "/metrics") {
-      const texts = (await Promise.all(options.workers.map(scrape))).filter((t) => t !== undefined)
-      res.writeHead(200, { "content-type": PROMETHEUS_TEXT }).end(mergeMetrics(texts))
     } else {
       proxy(req, res)
     }
   }
 
-  return Effect.acquireRelease(
-    Effect.callback<http.Server, Error>((resume) => {
-      const server = http.createServer((req, res) => {
-        handle(req, res).catch(() => {
-          if (!res.headersSent) res.writeHead(500)
-          res.end()
-        })
-      })
-      server.once("error", (e) => resume(Effect.fail(e)))
-      server.listen(options.port, () => resume(Effect.succeed(server)))
-    }),
-    (server) =>
-      Effect.callback<void>((resume) => {
-        server.close(() => resume(Effect.void))
-        server.closeAllConnections()
-      })
-  ).pipe(
-    Effect.map((server) => {
-      const address = server.address()
-      return typeof address === "object" && address ? address.port : options.port
-    })
-  )
+  const handleMetrics = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0]
+    if (req.method === "GET" && path === "/metrics") {
+      const texts = (await Promise.all(options.workers.map(scrape))).filter((t) => t !== undefined)
+      res.writeHead(200, { "content-type": PROMETHEUS_TEXT }).end(mergeMetrics(texts))
+    } else {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found")
+    }
+  }
+
+  return Effect.all({ http: listen(options.port, handle), metrics: listen(options.metricsPort, handleMetrics) })
 }

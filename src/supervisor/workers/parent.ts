@@ -38,16 +38,19 @@ const Parent = Layer.effectDiscard(
     let stopping = false
 
     // Serving first, so that /readyz (503) and /metrics still answer while the workers stop.
-    const port = yield* serveParentHttp({ port: config.httpPort, workers, isStopping: () => stopping }).pipe(
-      Effect.orDie
-    )
+    const ports = yield* serveParentHttp({
+      port: config.httpPort,
+      metricsPort: config.metricsPort,
+      workers,
+      isStopping: () => stopping
+    }).pipe(Effect.orDie)
     yield* superviseWorkers(workers, {
       argv: process.argv.slice(1),
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stopTimeout: `${config.shutdownGraceSeconds + HANDOFF_MARGIN_SECONDS} seconds`
     })
     yield* Effect.logInfo(
-      `parent of ${count} worker processes (runner ports ${runnerPorts.join(", ")}), HTTP on port ${port}`
+      `parent of ${count} worker processes (runner ports ${runnerPorts.join(", ")}), HTTP on port ${ports.http}, metrics on port ${ports.metrics}`
     )
     // Runs first on shutdown: stop looking ready before the workers are told to stop.
     yield* Effect.addFinalizer(() =>

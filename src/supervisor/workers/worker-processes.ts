@@ -20,6 +20,8 @@ export interface Worker {
   readonly runnerPort: number
   /** The worker's internal HTTP port (its own /metrics, /readyz, API). */
   httpPort: number | undefined
+  /** the worker's METRICS_PORT (the parent merges its /metrics) */
+  metricsPort: number | undefined
   pid: number | undefined
   ready: boolean
   restarts: number
@@ -78,6 +80,7 @@ export const makeWorkers = (runnerPorts: ReadonlyArray<number>): ReadonlyArray<W
     index,
     runnerPort,
     httpPort: undefined,
+    metricsPort: undefined,
     pid: undefined,
     ready: false,
     restarts: 0
@@ -95,13 +98,15 @@ export const superviseWorkers = (
     const runOnce = (worker: Worker) =>
       Effect.gen(function* () {
         const httpPort = yield* Effect.orDie(freePort())
+        const metricsPort = yield* Effect.orDie(freePort())
         const child = spawn(process.execPath, [...process.execArgv, ...options.argv], {
           env: {
             ...options.env,
             WORKER_PROCESSES: "1",
             WORKER_INDEX: String(worker.index),
             RUNNER_PORT: String(worker.runnerPort),
-            HTTP_PORT: String(httpPort)
+            HTTP_PORT: String(httpPort),
+            METRICS_PORT: String(metricsPort)
           },
           // An IPC channel, so a worker notices when its parent is gone (parent-watch.ts).
           stdio: ["ignore", "inherit", "inherit", "ipc"]
@@ -110,6 +115,7 @@ export const superviseWorkers = (
         child.on("error", () => undefined)
         children.set(worker.index, child)
         worker.httpPort = httpPort
+        worker.metricsPort = metricsPort
         worker.pid = child.pid
         yield* Effect.logInfo(`worker ${worker.index} started (pid ${child.pid}, runner port ${worker.runnerPort})`)
         const exited = yield* awaitExit(child)

@@ -31,7 +31,6 @@ import { showSubscription } from "./shop/subscription.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
 import { upsertUser } from "./users.ts"
-import { fitToTelegramLimits } from "./telegram-limits.ts"
 
 export { i18n } from "./i18n.ts"
 export { mainMenu } from "./shop/helpers.ts"
@@ -85,12 +84,6 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
 
 export const makeTenantApp = (): Composer<BotContext> => {
   const app = new Composer<BotContext>()
-
-  // Whatever a handler sends fits Telegram's text and caption limits (telegram-limits.ts).
-  app.use((ctx, next) => {
-    ctx.api.config.use(fitToTelegramLimits)
-    return next()
-  })
 
   // Every update with a sender registers that sender with this tenant; in a private
   // chat, my_chat_member says whether they blocked the bot (status "kicked") or came back.

@@ -20,7 +20,7 @@ import { sendsRefused } from "../metrics/registry.ts"
 import { isUnreachable, markUnreachable } from "./users.ts"
 import { makeTelegramBot, telegramClientOptions } from "../supervisor/telegram-client.ts"
 import { BotsWatcher } from "../supervisor/watcher.ts"
-import { fitText, TELEGRAM_TEXT_MAX } from "./telegram-limits.ts"
+import { fitText, TELEGRAM_TEXT_MAX } from "../telegram/message-limits.ts"
 
 export type SendOptions = Omit<Parameters<RawApi["sendMessage"]>[0], "chat_id" | "text">
 

@@ -1,6 +1,7 @@
 /**
  * A grammY `Bot` for one tenant: pointed at TELEGRAM_API_ROOT, counting failed
- * API calls by method and code, pacing sends to Telegram's flood limits
+ * API calls by method and code, fitting texts and captions to Telegram's limits
+ * (src/telegram/message-limits.ts), pacing sends to Telegram's flood limits
  * (src/telegram/send-pace.ts; TELEGRAM_SEND_PACING) and retrying rate-limited
  * and failing sends (auto-retry) — but never getUpdates, whose failures the
  * runner's restart policy owns.
@@ -10,6 +11,7 @@ import { Bot } from "grammy"
 import type { Context, Transformer } from "grammy"
 import { createHash } from "node:crypto"
 import { telegramApiErrors } from "../metrics/registry.ts"
+import { fitToTelegramLimits } from "../telegram/message-limits.ts"
 import { paceSends } from "../telegram/send-pace.ts"
 
 const countErrors: Transformer = async (prev, method, payload, signal) => {
@@ -47,5 +49,7 @@ export const makeTelegramBot = <C extends Context>(token: string, options: Teleg
   bot.api.config.use(retrySends())
   if (options.pacing) bot.api.config.use(paceSends(createHash("sha256").update(token).digest("base64url")))
   bot.api.config.use(countErrors)
+  // Whatever any client of a bot sends fits Telegram's text and caption limits.
+  bot.api.config.use(fitToTelegramLimits)
   return bot
 }

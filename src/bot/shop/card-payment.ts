@@ -17,7 +17,7 @@ import { clearConversation, setConversation } from "../conversation.ts"
 import { formatDateTime, formatMoney } from "../format.ts"
 import { translator } from "../i18n.ts"
 import { shopSettings } from "../settings.ts"
-import { fitText, TELEGRAM_CAPTION_MAX } from "../telegram-limits.ts"
+import { fitText, TELEGRAM_CAPTION_MAX } from "../../telegram/message-limits.ts"
 import { attempt, describeUser, localeOfCtx, mainMenu, money } from "./helpers.ts"
 
 const conversationKey = (ctx: BotContext) => ({ botId: ctx.tenant.botId, chatId: ctx.chat!.id, userId: ctx.user!.id })

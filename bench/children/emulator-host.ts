@@ -8,7 +8,7 @@
  * (what botfleet and grammY talk to) is unchanged.
  */
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
-import type { RulesInput } from "../../src/emulators/telegram/index.ts"
+import type { FaultInput, RulesInput } from "../../src/emulators/telegram/index.ts"
 import type { StateEvent } from "../../src/emulators/telegram/state.ts"
 import { serveRpc } from "../lib/ipc.ts"
 import { summarize } from "../lib/stats.ts"
@@ -46,6 +46,7 @@ interface Load {
   done: boolean
   doneAt: number
   waiters: Array<() => void>
+  recheck: NodeJS.Timeout | undefined
 }
 
 const loads = new Map<number, Load>()
@@ -68,10 +69,37 @@ const injectOne = (load: Load, k: number) => {
   load.lastInjectAt = at
 }
 
+/**
+ * Whether every injected message of the load has its reply. The reply counter
+ * counts every message the load's bots sent, also to chats of another load
+ * running on the same bot at the same time, so it only says when to check.
+ */
+const complete = (load: Load): boolean => {
+  if (load.count < load.spec.total || load.replies < load.spec.total) return false
+  let paired = 0
+  for (const [token, chats] of load.injected) {
+    const bot = state.bots.get(token)
+    for (const [chatId, times] of chats) paired += Math.min(bot?.chats.get(chatId)?.sent.length ?? 0, times.length)
+  }
+  return paired >= load.spec.total
+}
+
+/** Finishes the load once complete; after a miss, checks again at most every 20 ms. */
+const finishIfComplete = (load: Load) => {
+  if (load.done || load.recheck !== undefined) return
+  if (complete(load)) return finish(load)
+  if (load.count < load.spec.total || load.replies < load.spec.total) return
+  load.recheck = setTimeout(() => {
+    load.recheck = undefined
+    finishIfComplete(load)
+  }, 20)
+}
+
 const finish = (load: Load) => {
   if (load.done) return
   load.done = true
   load.doneAt = Date.now()
+  if (load.recheck !== undefined) clearTimeout(load.recheck)
   for (const [token, listener] of load.listeners) state.events.off(token, listener)
   for (const w of load.waiters.splice(0)) w()
 }
@@ -89,14 +117,15 @@ const startLoad = (spec: LoadSpec): { loadId: number } => {
     maxScheduleLagMs: 0,
     done: false,
     doneAt: 0,
-    waiters: []
+    waiters: [],
+    recheck: undefined
   }
   loads.set(load.id, load)
   for (const token of new Set(spec.tokens)) {
     const listener = (e: StateEvent) => {
       if (e.type !== "sent") return
       load.replies++
-      if (load.count === spec.total && load.replies >= spec.total) finish(load)
+      finishIfComplete(load)
     }
     load.listeners.set(token, listener)
     state.events.on(token, listener)
@@ -114,11 +143,11 @@ const startLoad = (spec: LoadSpec): { loadId: number } => {
         load.maxScheduleLagMs = Math.max(load.maxScheduleLagMs, ((due - load.count - 1) * 1000) / rate)
       while (load.count < due) injectOne(load, load.count)
       if (load.count < spec.total) setTimeout(tick, 2)
-      else if (load.replies >= spec.total) finish(load)
+      else finishIfComplete(load)
     }
     tick()
   }
-  if (load.count === spec.total && load.replies >= spec.total) finish(load)
+  finishIfComplete(load)
   return { loadId: load.id }
 }
 
@@ -329,6 +358,19 @@ serveRpc(
   {
     /** Fidelity rules (src/emulators/telegram/rules.ts) fleet-wide (token "*") or for one token. */
     setRules: ({ token, rules }: { token: string; rules: RulesInput }) => emu.setRules(token, rules),
+    /** A scripted failure (src/emulators/telegram/faults.ts) for one token, e.g. one 429 on sendMessage. */
+    injectFault: ({ token, fault }: { token: string; fault: FaultInput }) => {
+      emu.injectFault(token, fault)
+      return true
+    },
+    /** Scripted failures of the token not yet used up. */
+    faultsPending: ({ token }: { token: string }) => state.bot(token).faults.length,
+    /** How many bots have a webhook set (whose URL starts with `prefix`, when given). */
+    webhooksSet: ({ prefix }: { prefix?: string }) => {
+      let n = 0
+      for (const bot of state.bots.values()) if (bot.webhook && (!prefix || bot.webhook.url.startsWith(prefix))) n++
+      return n
+    },
     createBots: ({ count }: { count: number }) => {
       const out: Array<{ token: string; id: number }> = []
       for (let i = 0; i < count; i++) {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { Effect } from "effect"
-import type { EmulatorRules, RulesInput } from "../../src/emulators/telegram/index.ts"
+import type { EmulatorRules, FaultInput, RulesInput } from "../../src/emulators/telegram/index.ts"
 import { freePort as freePortEffect } from "../../src/free-port.ts"
 import { fileURLToPath } from "node:url"
 import type { BenchDatabase, BenchPostgres } from "./postgres.ts"
@@ -86,6 +86,11 @@ export interface Emulator {
   /** Switches fidelity rules by name, fleet-wide ("*") or for one token; a scenario that does must say so in its figures. */
   readonly setRules: (token: string, rules: RulesInput) => Promise<EmulatorRules>
   readonly summary: () => Promise<FleetSummary>
+  /** A scripted failure for one token (src/emulators/telegram/faults.ts); `faultsPending` counts those not used up yet. */
+  readonly injectFault: (token: string, fault: FaultInput) => Promise<void>
+  readonly faultsPending: (token: string) => Promise<number>
+  /** Bots with a webhook set (to a URL starting with `prefix`, when given). */
+  readonly webhooksSet: (prefix?: string) => Promise<number>
   readonly stats: (
     token: string
   ) => Promise<{ activePollers: number; getUpdatesCalls: number; conflicts: number; maxConcurrentPollers: number }>
@@ -132,6 +137,9 @@ export const startEmulator = async (scope: Scope): Promise<Emulator> => {
     createBots: (count) => rpc.call("createBots", { count }),
     setRules: (token, rules) => rpc.call("setRules", { token, rules }),
     summary: () => rpc.call("summary", {}),
+    injectFault: async (token, fault) => void (await rpc.call("injectFault", { token, fault })),
+    faultsPending: (token) => rpc.call("faultsPending", { token }),
+    webhooksSet: (prefix) => rpc.call("webhooksSet", prefix === undefined ? {} : { prefix }),
     stats: (token) => rpc.call("stats", { token }),
     load: async (spec, timeoutMs) => {
       const base = userBase
@@ -251,6 +259,8 @@ export const startBotfleet = async (
       DATABASE_URL: options.db.url,
       TELEGRAM_API_ROOT: options.emulator.url,
       HTTP_PORT: String(port),
+      // where setWebhook points a webhook bot (INGEST_MODE=webhook or bots.ingest_mode): this process's own port
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       METRICS_PORT: String(metricsPort),
       // the cluster runner's own port: a free one, so a benchmark never collides with another botfleet on this machine
       RUNNER_HOST: "127.0.0.1",

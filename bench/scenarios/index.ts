@@ -16,9 +16,11 @@ import type { ScenarioOutput } from "../lib/results.ts"
 import { baselineProcessPerBot } from "./baseline-process-per-bot.ts"
 import { changeLatency } from "./change-latency.ts"
 import { clusterOwnership } from "./cluster-ownership.ts"
+import { headOfLine } from "./head-of-line.ts"
 import { idleDensity } from "./idle-density.ts"
 import { pipelineOverhead } from "./pipeline-overhead.ts"
 import { startThroughput } from "./start-throughput.ts"
+import { webhooks } from "./webhooks.ts"
 
 export interface Scenario {
   /** also the result file's name */
@@ -31,6 +33,8 @@ export const scenarios: ReadonlyArray<Scenario> = [
   idleDensity,
   pipelineOverhead,
   startThroughput,
+  headOfLine,
+  webhooks,
   changeLatency,
   baselineProcessPerBot,
   clusterOwnership

@@ -13,7 +13,11 @@
  * Telegram's flood control is OFF in the emulator for this figure only (every
  * other emulator rule stays on): one bot may send about 30 messages a second
  * on Telegram, so with it on both systems would measure that limit, not their
- * per-update cost. The figures say so.
+ * per-update cost. botfleet's own send pacing (src/telegram/send-pace.ts, 25
+ * messages a second per bot) is switched off with it (TELEGRAM_SEND_PACING=off
+ * for this scenario's botfleet process): pacing to limits the emulator does not
+ * enforce here would measure the pace, not the pipeline; the bare runner has no
+ * pacing either. The figures say so.
  */
 import { samplePool, seedBots, sleep, startBare, startBotfleet } from "../lib/harness.ts"
 import type { LoadResult } from "../lib/harness.ts"
@@ -37,7 +41,8 @@ export const pipelineOverhead: Scenario = {
     // Flood control off for these two bots: this figure is pipeline cost, not Telegram's 30 messages/s per bot.
     for (const bot of [fleetBot!, bareBot!]) await emulator.setRules(bot.token, { floodControl: false })
     await seedBots(db, [fleetBot!])
-    const bf = await startBotfleet(ctx.scope, { db, emulator, app: "echo" })
+    // …and botfleet's own pacing to those limits off with it (the bare grammY runner has none).
+    const bf = await startBotfleet(ctx.scope, { db, emulator, app: "echo", env: { TELEGRAM_SEND_PACING: "off" } })
     const bareProc = startBare(ctx.scope, "bare-grammy", [bareBot!.token], emulator)
     const pidOf = { botfleet: bf.proc.pid, bare: bareProc.pid }
     await emulator.waitPolling(2, 60_000)
@@ -100,7 +105,7 @@ export const pipelineOverhead: Scenario = {
         figure(`${chats} chats/bot: bare grammY runner updates/s`, bare, "/s"),
         figure(`${chats} chats/bot: botfleet ÷ bare`, ratio, "×", {
           target: { op: ">=", value: 0.8 },
-          note: "Telegram's flood control off in the emulator for this figure (both systems alike)"
+          note: "Telegram's flood control off in the emulator for this figure (both systems alike), and botfleet's send pacing off with it (TELEGRAM_SEND_PACING=off)"
         }),
         figure(`${chats} chats/bot: CPU per update, botfleet process`, cpuOf(runs.botfleet, "system"), "ms", {
           digits: 2,
@@ -120,6 +125,7 @@ export const pipelineOverhead: Scenario = {
         warmup,
         handler: "ctx.reply(ctx.message.text)",
         emulatorRules: "all on, except floodControl (off for both bots: the figure is per-update cost)",
+        botfleetEnv: "TELEGRAM_SEND_PACING=off (no pacing to flood limits the emulator does not enforce here)",
         bareRunner: "run(bot) (@grammyjs/runner defaults)"
       },
       figures,

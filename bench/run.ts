@@ -4,7 +4,7 @@
  * results/<scenario>.json, results/summary.md and the SVG charts.
  *
  *   npm run bench                      full run (states its duration at the end)
- *   npm run bench -- --quick           small sizes, short windows (< 2 minutes)
+ *   npm run bench -- --quick           small sizes, short windows (< 3 minutes)
  *   npm run bench -- --only a,b        only these scenarios (summary keeps the others' last results)
  *   npm run bench -- --list            list the scenarios
  *   npm run bench -- --fast-db         PostgreSQL with fsync off (default: fsync on, as in production)

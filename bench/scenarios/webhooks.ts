@@ -13,7 +13,7 @@
  * - registration: from fork() until the emulator holds a webhook for every bot;
  * - idle: with all registered and nothing arriving, RSS (/proc VmRSS) and CPU
  *   (/proc, Δ CPU ÷ Δ wall time) of the botfleet process over a window;
- * - load: a paced stream of 2,000 updates/s (10 s; 4 s in quick mode) over 200
+ * - load: a paced stream of 2,000 updates/s (10 s; 3 s in quick mode) over 200
  *   of the bots (10/s per bot, under the 25/s botfleet paces a bot's sends to; each update from a new user,
  *   so no chat's 1/s limit applies), after a warm-up over the same bots. Latency
  *   is inject → reply on the emulator's clock: it includes the emulator queueing
@@ -33,7 +33,7 @@ export const webhooks: Scenario = {
     const botCount = ctx.quick ? 300 : 10_000
     const loadBots = 200
     const rate = 2_000
-    const loadSeconds = ctx.quick ? 4 : 10
+    const loadSeconds = ctx.quick ? 3 : 10
     const idleWindowMs = ctx.quick ? 5_000 : 30_000
     const db = await ctx.database()
     const emulator = await ctx.emulator()
@@ -81,7 +81,7 @@ export const webhooks: Scenario = {
     // ---------------------------------------------------------------- load
     const tokens = bots.slice(0, loadBots).map((b) => b.token)
     const w = await emulator.load(
-      { tokens, total: loadBots * 5, kind: "echo", uniqueUsers: true, ratePerSecond: 1_000 },
+      { tokens, total: loadBots * (ctx.quick ? 2 : 5), kind: "echo", uniqueUsers: true, ratePerSecond: 1_000 },
       120_000
     )
     if (w.timedOut) throw new Error(`warm-up did not complete (${w.replied}/${w.injected})`)

@@ -144,7 +144,13 @@ export class WebhookBots extends Context.Service<
       const kick = async (botId: number): Promise<void> => {
         const bot = owned.get(botId)
         if (!bot) return
-        const session = sessions.get(botId) ?? openSession(botId, bot)
+        let session = sessions.get(botId)
+        if (!session) {
+          // No session without work: a bot activated (or swept) with nothing stored costs nothing.
+          const waiting = await runPromise(unfinishedUpdates(botId)).catch(() => [])
+          if (waiting.length === 0 || !owned.has(botId)) return
+          session = sessions.get(botId) ?? openSession(botId, bot)
+        }
         if (session.idle) clearTimeout(session.idle)
         session.idle = undefined
         if (session.loading) {

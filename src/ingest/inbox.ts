@@ -9,49 +9,38 @@ import { Effect, RequestResolver, Schema } from "effect"
 import { SqlClient, SqlResolver } from "effect/sql"
 import type { Update } from "grammy/types"
 
+export const INBOX_CHANNEL = "botfleet_inbox"
+
 /**
  * Stores a batch of updates (one statement) and returns the ids that are new:
  * neither stored already (in flight here or on another runner) nor handled
  * before (a mark within the redelivery window). Only those are to be handled;
  * Telegram sends an update again until a later offset confirms it, and a webhook
- * may be retried after its update was stored.
+ * may be retried after its update was stored. `wake`: the owner of the bot's
+ * bucket is told of new ones (NOTIFY, delivered at commit, whichever replica
+ * owns it) — a webhook delivery, received anywhere.
  */
-export const storeUpdates = (botId: number, updates: ReadonlyArray<Update>) =>
+export const storeUpdates = (
+  botId: number,
+  updates: ReadonlyArray<Update>,
+  options: { readonly wake?: boolean } = {}
+) =>
   Effect.gen(function* () {
     if (updates.length === 0) return new Set<number>()
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ updateId: number }>`
-      INSERT INTO update_inbox (bot_id, update_id, payload)
-      SELECT ${botId}, (u ->> 'update_id')::bigint, u
-      FROM jsonb_array_elements(${JSON.stringify(updates)}::jsonb) AS u
-      WHERE NOT EXISTS (
-        SELECT 1 FROM processed_updates p
-        WHERE p.bot_id = ${botId} AND p.update_id = (u ->> 'update_id')::bigint)
-      ON CONFLICT DO NOTHING
-      RETURNING update_id`
-    return new Set(rows.map((r) => r.updateId))
-  })
-
-export const INBOX_CHANNEL = "botfleet_inbox"
-
-/**
- * Stores one update a webhook delivered and, if it is new, tells the owner of the
- * bot's bucket (NOTIFY, delivered at commit — whichever replica owns it). One
- * statement; resolves with whether it was new.
- */
-export const storeWebhookUpdate = (botId: number, update: Update) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ updateId: number }>`
       WITH stored AS (
         INSERT INTO update_inbox (bot_id, update_id, payload)
-        SELECT ${botId}, ${update.update_id}, ${JSON.stringify(update)}::jsonb
+        SELECT ${botId}, (u ->> 'update_id')::bigint, u
+        FROM jsonb_array_elements(${JSON.stringify(updates)}::jsonb) AS u
         WHERE NOT EXISTS (
-          SELECT 1 FROM processed_updates p WHERE p.bot_id = ${botId} AND p.update_id = ${update.update_id})
+          SELECT 1 FROM processed_updates p
+          WHERE p.bot_id = ${botId} AND p.update_id = (u ->> 'update_id')::bigint)
         ON CONFLICT DO NOTHING
         RETURNING update_id)
-      SELECT update_id, pg_notify(${INBOX_CHANNEL}, ${String(botId)}) FROM stored`
-    return rows.length > 0
+      SELECT update_id, CASE WHEN ${options.wake === true} THEN pg_notify(${INBOX_CHANNEL}, ${String(botId)}) END
+      FROM stored`
+    return new Set(rows.map((r) => r.updateId))
   })
 
 /** Bots with stored, unfinished updates, among `botIds` (the sweep behind lost notifications). */

@@ -59,11 +59,6 @@ export class LongPollSource {
     return this.inFlight.size
   }
 
-  /** The offset the next getUpdates will carry (undefined before anything was stored). */
-  get nextOffset(): number | undefined {
-    return this.offset
-  }
-
   /** A (re)start of the runner: the inbox's unfinished updates come first again. */
   restart(): void {
     this.reloadBacklog = true

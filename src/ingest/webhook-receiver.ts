@@ -12,7 +12,7 @@
 import { Effect, Redacted, Schema } from "effect"
 import type { Update } from "grammy/types"
 import type { BotsWatcher } from "../supervisor/watcher.ts"
-import { storeWebhookUpdate } from "./inbox.ts"
+import { storeUpdates } from "./inbox.ts"
 import { isWebhookSecret } from "./webhook-secret.ts"
 
 /** Telegram's updates are far below this; a larger body is not one of them. */
@@ -45,6 +45,6 @@ export const receiveWebhook = (
     if (typeof body !== "object" || body === null || !isUpdate(body)) {
       return { status: 400, reason: "the body is not a Telegram update" } satisfies WebhookOutcome
     }
-    const stored = yield* storeWebhookUpdate(botId, body as unknown as Update)
-    return { status: 200, stored } satisfies WebhookOutcome
+    const stored = yield* storeUpdates(botId, [body as unknown as Update], { wake: true })
+    return { status: 200, stored: stored.size > 0 } satisfies WebhookOutcome
   })

@@ -62,8 +62,6 @@ export class WebhookBots extends Context.Service<
     readonly activate: (bot: DesiredBot) => Effect.Effect<void>
     /** No longer owned here (or no longer a webhook bot): finish in-flight updates; delete the webhook if asked. */
     readonly release: (botId: number, options: { readonly deleteWebhook: boolean }) => Effect.Effect<void>
-    /** Updates in flight here, over every webhook bot (tests, health). */
-    readonly inFlightCount: () => number
   }
 >()("botfleet/supervisor/WebhookBots") {
   static readonly layer = Layer.effect(
@@ -266,12 +264,7 @@ export class WebhookBots extends Context.Service<
             }
             yield* recordStatus(botId, { state: "stopped", fingerprint: bot.desired.fingerprint, runner })
             bot.series.forget()
-          }).pipe(Effect.provideContext(services), Effect.annotateLogs({ bot_id: botId })),
-        inFlightCount: () => {
-          let n = 0
-          for (const s of sessions.values()) n += s.inFlight.size
-          return n
-        }
+          }).pipe(Effect.provideContext(services), Effect.annotateLogs({ bot_id: botId }))
       })
     })
   )

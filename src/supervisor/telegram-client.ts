@@ -9,10 +9,9 @@
 import { autoRetry } from "@grammyjs/auto-retry"
 import { Bot } from "grammy"
 import type { Context, Transformer } from "grammy"
-import { createHash } from "node:crypto"
 import { telegramApiErrors } from "../metrics/registry.ts"
 import { fitToTelegramLimits } from "../telegram/message-limits.ts"
-import { paceSends } from "../telegram/send-pace.ts"
+import { paceKey, paceSends } from "../telegram/send-pace.ts"
 
 const countErrors: Transformer = async (prev, method, payload, signal) => {
   try {
@@ -47,7 +46,7 @@ export const makeTelegramBot = <C extends Context>(token: string, options: Teleg
   const bot = new Bot<C>(token, { client: { apiRoot: options.apiRoot } })
   // Transformers run last-installed first: errors are counted once, after pacing and retries.
   bot.api.config.use(retrySends())
-  if (options.pacing) bot.api.config.use(paceSends(createHash("sha256").update(token).digest("base64url")))
+  if (options.pacing) bot.api.config.use(paceSends(paceKey(token)))
   bot.api.config.use(countErrors)
   // Whatever any client of a bot sends fits Telegram's text and caption limits.
   bot.api.config.use(fitToTelegramLimits)

@@ -57,7 +57,7 @@ import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../db/te
 import { isTransientDatabaseFailure } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
-import { PACED_METHODS } from "../telegram/send-pace.ts"
+import { chatIdOf, PACED_METHODS, paceKey, sendDelay } from "../telegram/send-pace.ts"
 import type { RefusedSend } from "../telegram/send-failures.ts"
 import { markUnreachable } from "../bot/users.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
@@ -409,12 +409,16 @@ export const updatePipeline = (options: PipelineOptions) => {
 
   return async (ctx: BotContext): Promise<void> => {
     const updateId = ctx.update.update_id
-    // Before a message goes out, the update's transaction commits: no row lock or pooled
-    // connection is held while Telegram's pace (or a 429) is waited out, and the message
-    // never reports what might still roll back. (ctx.api is this update's own client.)
+    // A message that must wait for Telegram's pace commits the update's transaction first:
+    // no row lock or pooled connection is held while the wait lasts. One that can go at once
+    // goes inside the transaction, as before — a process that dies around it then repeats
+    // the message rather than losing it. (ctx.api is this update's own client.)
     const gate: MessageGate = { beforeMessage: undefined }
+    const pace = paceKey(ctx.api.token)
     ctx.api.config.use(async (prev, method, payload, signal) => {
-      if (gate.beforeMessage && PACED_METHODS.has(method)) await gate.beforeMessage()
+      if (gate.beforeMessage && PACED_METHODS.has(method) && sendDelay(pace, chatIdOf(payload)) > 0) {
+        await gate.beforeMessage()
+      }
       return prev(method, payload, signal)
     })
     // Retries run eager, as do attempts after an outage: the database is known to

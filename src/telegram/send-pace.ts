@@ -27,6 +27,7 @@
  * runner, its webhook sessions, notices sent outside updates).
  */
 import type { Transformer } from "grammy"
+import { createHash } from "node:crypto"
 
 /** Methods that post or change a message: the ones Telegram's flood control counts. */
 export const PACED_METHODS: ReadonlySet<string> = new Set([
@@ -114,9 +115,8 @@ const reserve = (now: number, entries: ReadonlyArray<readonly [Limit, number]>):
   return slot
 }
 
-/** The wait before a send to `chatId` may go out, with its slot reserved in every limit. */
-export const reserveSend = (key: string, chatId: number | undefined, now = Date.now()): number => {
-  const pace = paceOf(key, now)
+/** The earliest slot every limit allows a send to `chatId` now (nothing reserved). */
+const plan = (pace: BotPace, chatId: number | undefined, now: number) => {
   const chatTat = chatId === undefined ? undefined : Math.max(now, pace.chats.get(chatId) ?? now)
   const group = chatId !== undefined && chatId < 0 ? (pace.groups.get(chatId) ?? []) : undefined
   const botTat = Math.max(now, pace.bot)
@@ -127,6 +127,19 @@ export const reserveSend = (key: string, chatId: number | undefined, now = Date.
   if (group !== undefined && group.length >= GROUP_WINDOW.count) {
     slot = Math.max(slot, group[group.length - GROUP_WINDOW.count]! + GROUP_WINDOW.ms)
   }
+  return { chatTat, group, botTat, slot }
+}
+
+/** The wait a send to `chatId` would have now, without reserving it (0 for a bot that has not sent yet). */
+export const sendDelay = (key: string, chatId: number | undefined, now = Date.now()): number => {
+  const pace = paces.get(key)
+  return pace === undefined ? 0 : plan(pace, chatId, now).slot - now
+}
+
+/** The wait before a send to `chatId` may go out, with its slot reserved in every limit. */
+export const reserveSend = (key: string, chatId: number | undefined, now = Date.now()): number => {
+  const pace = paceOf(key, now)
+  const { chatTat, group, botTat, slot } = plan(pace, chatId, now)
   pace.bot = Math.max(botTat, slot) + BOT_LIMIT.interval
   if (chatId !== undefined && chatTat !== undefined) {
     pace.chats.set(chatId, Math.max(chatTat, slot) + CHAT_LIMIT.interval)
@@ -141,15 +154,21 @@ export const reserveSend = (key: string, chatId: number | undefined, now = Date.
   return slot - now
 }
 
-/** A grammY transformer pacing one bot's sends (`key`: a stable id of its token, never the token). */
+/** A stable id of a token for the pacing state (never the token itself). */
+export const paceKey = (token: string): string => createHash("sha256").update(token).digest("base64url")
+
+/** The chat a call is for, when it names one by number. */
+export const chatIdOf = (payload: unknown): number | undefined => {
+  const raw = (payload as { chat_id?: unknown } | undefined)?.chat_id
+  return typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : undefined
+}
+
+/** A grammY transformer pacing one bot's sends (`key`: paceKey of its token). */
 export const paceSends =
   (key: string): Transformer =>
   async (prev, method, payload, signal) => {
     if (!PACED_METHODS.has(method)) return prev(method, payload, signal)
-    const raw = (payload as { chat_id?: unknown } | undefined)?.chat_id
-    const chatId =
-      typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : undefined
-    const wait = reserveSend(key, chatId)
+    const wait = reserveSend(key, chatIdOf(payload))
     if (wait > 0) await sleep(wait)
     return prev(method, payload, signal)
   }

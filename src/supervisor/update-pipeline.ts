@@ -7,12 +7,17 @@
  *    first records the update id in `processed_updates` — a replay finds it and
  *    is skipped — so the handler's database effects commit together with the
  *    "processed" mark;
- * 2. the transaction commits before the handler's first message to Telegram
- *    (any sending or editing method): a message never reports what could still
- *    roll back, and no row lock or pooled connection is held while Telegram's
- *    pace or a 429 is waited out. The update is handled from then on; what the
- *    handler writes after it runs in transactions of its own, and a failure
- *    after it is logged and counted, not retried (its messages went out);
+ * 2. a call to Telegram that answers at once runs inside the transaction (a
+ *    process that dies around it repeats the message rather than losing it);
+ *    but no row lock or pooled connection is held while Telegram is waited
+ *    for: the transaction commits before a message that must wait for
+ *    Telegram's pace, and while a call is still unanswered `HOLD_MS` after the
+ *    attempt's first call began (a 5xx or 429 being retried, a slow network) —
+ *    another update waiting for the same row (a second click on "approve")
+ *    would otherwise run into its statement timeout. The update is handled
+ *    from then on; what the handler writes after it runs in transactions of
+ *    its own, and a failure after it is logged and counted, not retried (its
+ *    messages went out);
  * 3. a failure before that, or a hang past the deadline, rolls back and retries, a few times;
  * 4. then the update is dead-lettered (kept for operators) and released, so a
  *    poison update never stalls its bot;
@@ -106,8 +111,18 @@ type Outcome = "handled" | "handled-in-part" | "duplicate"
 
 /** The current attempt's hook, run before each message the update's handler sends. */
 interface MessageGate {
+  /** Commits the attempt's transaction (no-op once committed or ended). */
   beforeMessage: (() => Promise<void>) | undefined
+  /** When the attempt's first call to Telegram began (the clock of `HOLD_MS`). */
+  heldSince: number | undefined
 }
+
+/**
+ * How long the update's transaction may stay open across its calls to Telegram,
+ * from the first one: well under the tenant statement timeout that another
+ * update waiting for one of its row locks runs into.
+ */
+export const HOLD_MS = 1_000
 
 const next = () => Promise.resolve()
 
@@ -328,6 +343,7 @@ export const updatePipeline = (options: PipelineOptions) => {
       transaction ??= openTransaction(updateId)
       return opened(transaction).then((services) => Effect.runPromiseWith(services)(effect))
     }
+    holder.heldSince = undefined
     holder.beforeMessage = async () => {
       if (!open || marked || !transaction) return
       const current = transaction
@@ -409,17 +425,36 @@ export const updatePipeline = (options: PipelineOptions) => {
 
   return async (ctx: BotContext): Promise<void> => {
     const updateId = ctx.update.update_id
-    // A message that must wait for Telegram's pace commits the update's transaction first:
-    // no row lock or pooled connection is held while the wait lasts. One that can go at once
-    // goes inside the transaction, as before — a process that dies around it then repeats
-    // the message rather than losing it. (ctx.api is this update's own client.)
-    const gate: MessageGate = { beforeMessage: undefined }
+    // Step 2 above: calls that answer at once run inside the transaction; one that must
+    // wait for Telegram's pace commits it first, and one still unanswered HOLD_MS after the
+    // attempt's first call began commits it while it goes on. (ctx.api is this update's own
+    // client; this transformer is its outermost, around pacing and auto-retry.)
+    const gate: MessageGate = { beforeMessage: undefined, heldSince: undefined }
     const pace = paceKey(ctx.api.token)
     ctx.api.config.use(async (prev, method, payload, signal) => {
-      if (gate.beforeMessage && PACED_METHODS.has(method) && sendDelay(pace, chatIdOf(payload)) > 0) {
-        await gate.beforeMessage()
+      const commit = gate.beforeMessage
+      if (!commit) return prev(method, payload, signal)
+      if (PACED_METHODS.has(method) && sendDelay(pace, chatIdOf(payload)) > 0) {
+        await commit()
+        return prev(method, payload, signal)
       }
-      return prev(method, payload, signal)
+      gate.heldSince ??= performance.now()
+      const left = HOLD_MS - (performance.now() - gate.heldSince)
+      if (left <= 0) {
+        await commit()
+        return prev(method, payload, signal)
+      }
+      let committing: Promise<void> | undefined
+      const timer = setTimeout(() => {
+        committing = commit()
+      }, left)
+      try {
+        return await prev(method, payload, signal)
+      } finally {
+        clearTimeout(timer)
+        // A failed commit fails the handler (the update is retried), whatever the call did.
+        if (committing) await committing
+      }
     })
     // Retries run eager, as do attempts after an outage: the database is known to
     // answer, and the mark known to be absent, before the handler runs again.

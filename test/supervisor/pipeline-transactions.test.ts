@@ -14,6 +14,7 @@ import type { BotContext } from "../../src/bot/context.ts"
 import { layerFromUrl } from "../../src/db/client.ts"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import { HOLD_MS } from "../../src/supervisor/update-pipeline.ts"
 import { Bots } from "../../src/tenants/bots.ts"
 import { eventually, startApp } from "../support/app.ts"
 import { createTestDatabase } from "../support/database.ts"
@@ -142,6 +143,32 @@ describe("the update's transaction", () => {
       await emulator.waitForSent(token, 806, (m) => m.text === `done ${after.updateId}`, 5000)
       expect(await logged(next)).toBe(0)
       expect(emulator.sentMessages(token, 806).map((m) => m.text)).toEqual([`done ${after.updateId}`])
+    } finally {
+      await running.stop()
+    }
+  }, 30_000)
+
+  it(`commits while a call to Telegram is still unanswered ${HOLD_MS} ms after it began: no row lock waits on Telegram`, async () => {
+    const { token } = emulator.createBot()
+    await run(
+      Effect.gen(function* () {
+        yield* (yield* Bots).create({ name: "Slow Telegram", telegramToken: token })
+      })
+    )
+    const running = await startApp({ databaseUrl: db.url, telegramApiRoot: emulator.url, tenantApp: app })
+    try {
+      // The bot is up (a quick reply); then its replies take 3 × HOLD_MS.
+      const warm = emulator.injectMessage(token, { text: "echo", from: 811 })
+      await emulator.waitForSent(token, 811, (m) => m.text === `done ${warm.updateId}`, 5000)
+      emulator.setLatency(token, { ms: 3 * HOLD_MS, method: "sendMessage" })
+      const sent = emulator.injectMessage(token, { text: "write", from: 811 })
+      const started = performance.now()
+      // The write and the mark commit about HOLD_MS after the reply began, well before it arrives.
+      await eventually(async () => (await logged(sent.updateId)) === 1, 2.5 * HOLD_MS)
+      expect(performance.now() - started).toBeLessThan(3 * HOLD_MS)
+      expect(emulator.sentMessages(token, 811)).toHaveLength(1)
+      await emulator.waitForSent(token, 811, (m) => m.text === `done ${sent.updateId}`, 10 * HOLD_MS)
+      expect(runs.get(sent.updateId)).toBe(1)
     } finally {
       await running.stop()
     }

@@ -33,6 +33,15 @@ export interface Managed {
 
 const live = new Set<Managed>()
 
+/**
+ * BENCH_CPU_PROFILE=<dir>: every botfleet child writes a V8 CPU profile there when it
+ * exits (open it in Chrome DevTools or speedscope) — where a scenario's CPU per update goes.
+ */
+const profileFlags = (name: string): Array<string> => {
+  const dir = process.env.BENCH_CPU_PROFILE
+  return dir && name.startsWith("botfleet") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []
+}
+
 export const forkManaged = (
   name: string,
   script: string,
@@ -41,6 +50,7 @@ export const forkManaged = (
   const spawnedAt = Date.now()
   const child = fork(script, options.args ?? [], {
     execPath: process.execPath,
+    execArgv: [...process.execArgv, ...profileFlags(name)],
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     detached: true,

@@ -97,8 +97,7 @@ export type Duplicate = typeof Duplicate
  *   work is: it is supervisor bookkeeping, not tenant code, and takes no tenant
  *   input — its `bot_id` is the very value just given to `app.bot_id`
  *   (`scope.bot_id`, one parameter), its `update_id` the number grammY parsed
- *   from Telegram. (The foreign-key check on `bots` runs as that table's owner
- *   whatever the role, as it always does.)
+ *   from Telegram. (The mark has no foreign key to `bots`: migrations/013.)
  * - The set_config calls sit in the FROM subquery whose outputs the INSERT uses,
  *   and the WHERE clause requires both results, so neither can be planned away
  *   and the row exists only if both settings took effect.

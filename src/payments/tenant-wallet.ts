@@ -59,8 +59,8 @@ export const chargeSale = (botId: number, sale: { readonly trafficGb: number; re
       return { amount: -done[0].amount, balanceAfter: done[0].balanceAfter, charged: false } satisfies SaleCharge
     const gb = billedGb(sale.trafficGb, yield* UnlimitedPlanBilledGb)
     const bytes = Math.min(Math.round(gb * GIB), MAX_SAFE)
-    // NO KEY UPDATE: the update's own `processed_updates` row already holds a key-share
-    // lock on this bot; FOR UPDATE would conflict with it and deadlock concurrent sales.
+    // NO KEY UPDATE: enough to serialise sales on the balance, and it does not conflict
+    // with the key-share locks other tenant rows' foreign keys (users, payments) take on the bot.
     const [bot] = yield* sql<{ walletBalance: number; trafficRatePerGb: number }>`
       SELECT wallet_balance, traffic_rate_per_gb FROM bots WHERE id = ${botId} FOR NO KEY UPDATE`
     if (!bot) return yield* new TenantWalletInsufficient({ botId, balance: 0, required: 0 })

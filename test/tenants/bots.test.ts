@@ -22,6 +22,7 @@ const CHILD_TABLES = [
   "transactions",
   "subscriptions",
   "tickets",
+  "update_inbox",
   "promo_groups",
   "promo_codes",
   "card_to_card_payments",
@@ -237,6 +238,7 @@ describe("Bots", () => {
             yield* sql`INSERT INTO zarinpal_payments (bot_id, user_id, amount, zarinpal_authority, expires_at)
                        VALUES (${botId}, ${user!.id}, 100000, ${`A${tag}${botId}`}, now() + interval '30 minutes')`
             yield* sql`INSERT INTO processed_updates (bot_id, update_id) VALUES (${botId}, 1)`
+            yield* sql`INSERT INTO update_inbox (bot_id, update_id, payload) VALUES (${botId}, 2, '{"update_id":2}')`
           })
         yield* seed(doomed.id, "A")
         yield* seed(survivor.id, "B")

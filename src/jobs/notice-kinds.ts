@@ -14,3 +14,9 @@ export type NoticeKind =
   | "zarinpal_failed"
   /** Receipts past their payment's deadline still wait for an admin (payload: { paymentIds }). */
   | "receipt_reminder"
+  /**
+   * A message an update's handler was sending when its transaction committed early
+   * (payload: UpdateMessagePayload, src/jobs/sql/update-messages.ts): leased to that
+   * process while it sends; sent by the notice worker if the process died meanwhile.
+   */
+  | "update_message"

@@ -10,7 +10,7 @@
  * blocked the bot, the bot is no longer active).
  */
 import { Effect } from "effect"
-import { InlineKeyboard } from "grammy"
+import { GrammyError, InlineKeyboard } from "grammy"
 import { alertAdmins } from "../bot/admin-alerts.ts"
 import { callbackData } from "../bot/callback-data.ts"
 import { formatDateTime, formatMoney } from "../bot/format.ts"
@@ -30,6 +30,8 @@ import { fleetBotIsActive } from "./sql/fleet-bot-is-active.ts"
 import type { ClaimedNotice } from "./sql/notice-queue.ts"
 import { noticeRecipient } from "./sql/notice-recipient.ts"
 import { tenantOf } from "./zarinpal-settlement.ts"
+import { refusedForGood } from "../telegram/send-failures.ts"
+import type { UpdateMessagePayload } from "./sql/update-messages.ts"
 
 export type NoticeOutcome =
   | { readonly _tag: "Done"; readonly note?: string }
@@ -76,6 +78,38 @@ const send = (botId: number, chatId: number, text: string, options?: SendOptions
       )
     )
   )
+
+/** A message an update's handler was sending when its process stopped (or Telegram kept failing): the same call again. */
+const resend = (botId: number, message: UpdateMessagePayload) =>
+  Effect.gen(function* () {
+    const api = yield* TelegramNotifier.useSync((notifier) => notifier.api(botId))
+    if (api === undefined) return { _tag: "Failed", reason: "the bot is not active" } satisfies NoticeOutcome
+    const call = (api.raw as unknown as Record<string, ((payload: unknown) => Promise<unknown>) | undefined>)[
+      message.method
+    ]
+    if (call === undefined)
+      return { _tag: "Failed", reason: `unknown method ${message.method}` } satisfies NoticeOutcome
+    return yield* Effect.tryPromise({ try: () => call(message.payload), catch: (error) => error }).pipe(
+      Effect.timeoutOption(`${SEND_TIMEOUT_SECONDS} seconds`),
+      Effect.map(
+        (sent): NoticeOutcome =>
+          sent._tag === "Some"
+            ? done
+            : {
+                _tag: "Retry",
+                reason: `Telegram did not answer within ${SEND_TIMEOUT_SECONDS} s`,
+                delaySeconds: SLOW_SEND_RETRY_SECONDS
+              }
+      ),
+      Effect.catch((error) =>
+        Effect.succeed<NoticeOutcome>(
+          refusedForGood(error) !== undefined || (error instanceof GrammyError && error.error_code === 400)
+            ? { _tag: "Failed", reason: error instanceof GrammyError ? error.description : String(error) }
+            : { _tag: "Retry", reason: error instanceof GrammyError ? error.description : String(error) }
+        )
+      )
+    )
+  })
 
 /** To the notice's user in their language; Done without a word when the user is gone. */
 const toUser = (notice: ClaimedNotice, tenant: Tenant, render: (t: Translate, locale: Language) => string) =>
@@ -166,8 +200,9 @@ export const deliverNotice = (notice: ClaimedNotice) =>
         ? ({ _tag: "Retry", reason: "the bot is not running here yet" } satisfies NoticeOutcome)
         : ({ _tag: "Failed", reason: "the bot is not active" } satisfies NoticeOutcome)
     }
-    const tenant = yield* tenantOf(notice.botId)
     const payload = JSON.parse(notice.payloadJson) as Record<string, unknown>
+    if (notice.kind === "update_message") return yield* resend(notice.botId, payload as unknown as UpdateMessagePayload)
+    const tenant = yield* tenantOf(notice.botId)
     switch (notice.kind) {
       case "card_payment_expired":
       case "zarinpal_payment_expired":

@@ -64,6 +64,8 @@ import { causeSummary } from "../logging.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
 import { chatIdOf, PACED_METHODS, paceKey, sendDelay } from "../telegram/send-pace.ts"
 import type { RefusedSend } from "../telegram/send-failures.ts"
+import { holdUpdateMessage, recordable, settleUpdateMessage } from "../jobs/sql/update-messages.ts"
+import type { UpdateMessagePayload } from "../jobs/sql/update-messages.ts"
 import { markUnreachable } from "../bot/users.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
 import type { BotSeries } from "../metrics/registry.ts"
@@ -109,11 +111,19 @@ class AlreadyHandled extends Error {
 /** "handled-in-part": the update was marked at a message, and the handler failed after it (not retried). */
 type Outcome = "handled" | "handled-in-part" | "duplicate"
 
-/** The current attempt's hook, run before each message the update's handler sends. */
+/** The current attempt's hooks, used around each call the update's handler makes to Telegram. */
 interface MessageGate {
-  /** Commits the attempt's transaction (no-op once committed or ended). */
-  beforeMessage: (() => Promise<void>) | undefined
-  /** When the attempt's first call to Telegram began (the clock of `HOLD_MS`). */
+  /**
+   * Makes `message` survive this process from here on, and leaves the update's
+   * transaction committed: still open, the message is recorded in it and it
+   * commits; already committed, the message is recorded on its own. Resolves
+   * with the record's id (undefined: nothing recorded — no message, a file upload,
+   * or a handler that wrote nothing yet, whose update is replayed if the process dies).
+   */
+  protect: ((message: UpdateMessagePayload | undefined) => Promise<number | undefined>) | undefined
+  /** Whether the update's transaction is open (a call now would run inside it). */
+  holding: () => boolean
+  /** When the attempt's first call inside its transaction began (the clock of `HOLD_MS`). */
   heldSince: number | undefined
 }
 
@@ -344,14 +354,32 @@ export const updatePipeline = (options: PipelineOptions) => {
       return opened(transaction).then((services) => Effect.runPromiseWith(services)(effect))
     }
     holder.heldSince = undefined
-    holder.beforeMessage = async () => {
-      if (!open || marked || !transaction) return
+    holder.holding = () => open && !marked && transaction !== undefined
+    // One early commit per attempt; calls made while it runs wait for it.
+    let committing: Promise<number | undefined> | undefined
+    holder.protect = (message) => {
+      const record = message !== undefined && recordable(message.payload) ? message : undefined
+      if (committing) {
+        return committing.then(() =>
+          record && marked ? runPromise(withTenant(botId, holdUpdateMessage(botId, record))) : undefined
+        )
+      }
+      if (!open) return Promise.resolve(undefined)
+      if (marked) {
+        return record ? runPromise(withTenant(botId, holdUpdateMessage(botId, record))) : Promise.resolve(undefined)
+      }
       const current = transaction
-      await opened(current)
-      transaction = undefined
-      const ended = await current.end()
-      if (Exit.isFailure(ended)) throw Cause.squash(ended.cause)
-      marked = true
+      if (!current) return Promise.resolve(undefined)
+      committing = (async () => {
+        const services = await opened(current)
+        const held = record ? await Effect.runPromiseWith(services)(holdUpdateMessage(botId, record)) : undefined
+        transaction = undefined
+        const ended = await current.end()
+        if (Exit.isFailure(ended)) throw Cause.squash(ended.cause)
+        marked = true
+        return held
+      })()
+      return committing
     }
     // A tenant not in the cache yet is loaded under row-level security, like everything of the
     // tenant's — before any transaction of this attempt holds a pooled connection.
@@ -425,35 +453,58 @@ export const updatePipeline = (options: PipelineOptions) => {
 
   return async (ctx: BotContext): Promise<void> => {
     const updateId = ctx.update.update_id
-    // Step 2 above: calls that answer at once run inside the transaction; one that must
-    // wait for Telegram's pace commits it first, and one still unanswered HOLD_MS after the
-    // attempt's first call began commits it while it goes on. (ctx.api is this update's own
-    // client; this transformer is its outermost, around pacing and auto-retry.)
-    const gate: MessageGate = { beforeMessage: undefined, heldSince: undefined }
+    // Step 2 above: calls that answer at once run inside the transaction; a message that
+    // must wait for Telegram's pace commits it first, and a call still unanswered HOLD_MS
+    // after the attempt's first call began commits it while it goes on. A message sent
+    // with the update committed is first recorded (src/jobs/sql/update-messages.ts), so
+    // that a process killed while it waits does not take it along. (ctx.api is this
+    // update's own client; this transformer is its outermost, around pacing and auto-retry.)
+    const gate: MessageGate = { protect: undefined, holding: () => false, heldSince: undefined }
     const pace = paceKey(ctx.api.token)
+    /** Done once Telegram answered (or refused for good); else left to the notice worker. */
+    const settle = (held: number | undefined, outcome: { readonly sent: true } | { readonly error: string }) => {
+      if (held !== undefined) void runExit(settleUpdateMessage(held, outcome))
+    }
+    const outcomeOf = (result: { ok: boolean; error_code?: number; description?: string }) =>
+      result.ok || result.error_code === 400 || result.error_code === 403
+        ? ({ sent: true } as const)
+        : { error: `${result.error_code} ${result.description}` }
     ctx.api.config.use(async (prev, method, payload, signal) => {
-      const commit = gate.beforeMessage
-      if (!commit) return prev(method, payload, signal)
-      if (PACED_METHODS.has(method) && sendDelay(pace, chatIdOf(payload)) > 0) {
-        await commit()
-        return prev(method, payload, signal)
+      const protect = gate.protect
+      if (!protect) return prev(method, payload, signal)
+      const message = PACED_METHODS.has(method) ? { method, payload: payload as Record<string, unknown> } : undefined
+      let held: number | undefined
+      let left = HOLD_MS
+      if (message && sendDelay(pace, chatIdOf(payload)) > 0) {
+        held = await protect(message)
+        left = Number.POSITIVE_INFINITY
+      } else if (gate.holding()) {
+        gate.heldSince ??= performance.now()
+        left = HOLD_MS - (performance.now() - gate.heldSince)
+        if (left <= 0) {
+          held = await protect(message)
+          left = Number.POSITIVE_INFINITY
+        }
       }
-      gate.heldSince ??= performance.now()
-      const left = HOLD_MS - (performance.now() - gate.heldSince)
-      if (left <= 0) {
-        await commit()
-        return prev(method, payload, signal)
-      }
-      let committing: Promise<void> | undefined
-      const timer = setTimeout(() => {
-        committing = commit()
-      }, left)
+      let protecting: Promise<number | undefined> | undefined
+      const timer =
+        left === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(() => {
+              protecting = protect(message)
+            }, left)
       try {
-        return await prev(method, payload, signal)
-      } finally {
+        const result = await prev(method, payload, signal)
         clearTimeout(timer)
         // A failed commit fails the handler (the update is retried), whatever the call did.
-        if (committing) await committing
+        held ??= await protecting
+        settle(held, outcomeOf(result))
+        return result
+      } catch (error) {
+        clearTimeout(timer)
+        held ??= await protecting
+        settle(held, { error: String(error) })
+        throw error
       }
     })
     // Retries run eager, as do attempts after an outage: the database is known to

@@ -44,6 +44,10 @@ app.on("message:text", async (ctx) => {
       })
     )
     if (text === "write-then-fail" && n === 1) throw new Error("fails after writing, first time")
+    // Past the chat's burst (4): the last replies wait for Telegram's pace, the update committed.
+    if (text === "write-burst") {
+      for (let i = 1; i <= 5; i++) await ctx.reply(`burst ${i}`)
+    }
   }
   await ctx.reply(`done ${id}`)
 })
@@ -143,6 +147,58 @@ describe("the update's transaction", () => {
       await emulator.waitForSent(token, 806, (m) => m.text === `done ${after.updateId}`, 5000)
       expect(await logged(next)).toBe(0)
       expect(emulator.sentMessages(token, 806).map((m) => m.text)).toEqual([`done ${after.updateId}`])
+    } finally {
+      await running.stop()
+    }
+  }, 30_000)
+
+  it("a message sent after the update committed is recorded with it, done once sent; one left by a dead process is sent by the notice worker", async () => {
+    const { token } = emulator.createBot()
+    const bot = await run(
+      Effect.gen(function* () {
+        return (yield* (yield* Bots).create({ name: "Paced", telegramToken: token })).bot
+      })
+    )
+    const notices = () =>
+      run(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          return yield* sql<{ state: string; method: string }>`
+            SELECT state, payload ->> 'method' AS method FROM job_notices
+            WHERE bot_id = ${bot.id} AND kind = 'update_message' ORDER BY id`
+        })
+      )
+    const running = await startApp({ databaseUrl: db.url, telegramApiRoot: emulator.url, tenantApp: app })
+    try {
+      const sent = emulator.injectMessage(token, { text: "write-burst", from: 821 })
+      await emulator.waitForSent(token, 821, (m) => m.text === `done ${sent.updateId}`, 10_000)
+      expect(emulator.sentMessages(token, 821).map((m) => m.text)).toEqual([
+        "burst 1",
+        "burst 2",
+        "burst 3",
+        "burst 4",
+        "burst 5",
+        `done ${sent.updateId}`
+      ])
+      expect(await logged(sent.updateId)).toBe(1)
+      // The first message that had to wait committed the update with its record; every waiting one was recorded.
+      const recorded = await notices()
+      expect(recorded.length).toBeGreaterThanOrEqual(1)
+      expect(recorded.every((n) => n.method === "sendMessage")).toBe(true)
+      await eventually(async () => (await notices()).every((n) => n.state === "done"), 5_000)
+
+      // A process killed while its message waited: the record's lease has run out; the worker sends it.
+      await run(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const message = JSON.stringify({ method: "sendMessage", payload: { chat_id: 821, text: "left behind" } })
+          yield* sql`INSERT INTO job_notices (bot_id, kind, payload, locked_until)
+                     VALUES (${bot.id}, 'update_message', ${message}::jsonb, now() - interval '1 second')`
+        })
+      )
+      await emulator.waitForSent(token, 821, (m) => m.text === "left behind", 10_000)
+      await eventually(async () => (await notices()).every((n) => n.state === "done"), 5_000)
+      expect(emulator.sentMessages(token, 821).filter((m) => m.text === "left behind")).toHaveLength(1)
     } finally {
       await running.stop()
     }

@@ -17,7 +17,9 @@
  *    would otherwise run into its statement timeout. The update is handled
  *    from then on; what the handler writes after it runs in transactions of
  *    its own, and a failure after it is logged and counted, not retried (its
- *    messages went out);
+ *    messages went out). A message sent with the update committed is recorded
+ *    first (src/jobs/sql/update-messages.ts), so a process killed while the
+ *    message waits does not lose it;
  * 3. a failure before that, or a hang past the deadline, rolls back and retries, a few times;
  * 4. then the update is dead-lettered (kept for operators) and released, so a
  *    poison update never stalls its bot;

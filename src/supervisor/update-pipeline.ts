@@ -66,7 +66,13 @@ import { causeSummary } from "../logging.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
 import { chatIdOf, PACED_METHODS, paceKey, sendDelay } from "../telegram/send-pace.ts"
 import type { RefusedSend } from "../telegram/send-failures.ts"
-import { holdUpdateMessage, recordable, settleUpdateMessage } from "../jobs/sql/update-messages.ts"
+import {
+  holdUpdateMessage,
+  recordable,
+  renewUpdateMessage,
+  settleUpdateMessage,
+  UPDATE_MESSAGE_RENEW_MS
+} from "../jobs/sql/update-messages.ts"
 import type { UpdateMessagePayload } from "../jobs/sql/update-messages.ts"
 import { markUnreachable } from "../bot/users.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
@@ -467,6 +473,12 @@ export const updatePipeline = (options: PipelineOptions) => {
     const settle = (held: number | undefined, outcome: { readonly sent: true } | { readonly error: string }) => {
       if (held !== undefined) void runExit(settleUpdateMessage(held, outcome))
     }
+    /** Renews a recorded message's hold while its call lasts; returns the stop. */
+    const keep = (held: number | undefined) => {
+      if (held === undefined) return () => undefined
+      const renew = setInterval(() => void runExit(renewUpdateMessage(held)), UPDATE_MESSAGE_RENEW_MS)
+      return () => clearInterval(renew)
+    }
     const outcomeOf = (result: { ok: boolean; error_code?: number; description?: string }) =>
       result.ok || result.error_code === 400 || result.error_code === 403
         ? ({ sent: true } as const)
@@ -488,23 +500,33 @@ export const updatePipeline = (options: PipelineOptions) => {
           left = Number.POSITIVE_INFINITY
         }
       }
+      let stopKeeping = keep(held)
       let protecting: Promise<number | undefined> | undefined
       const timer =
         left === Number.POSITIVE_INFINITY
           ? undefined
           : setTimeout(() => {
-              protecting = protect(message)
+              protecting = protect(message).then((id) => {
+                stopKeeping = keep(id)
+                return id
+              })
             }, left)
-      try {
-        const result = await prev(method, payload, signal)
+      const finish = async () => {
         clearTimeout(timer)
         // A failed commit fails the handler (the update is retried), whatever the call did.
-        held ??= await protecting
+        try {
+          held ??= await protecting
+        } finally {
+          stopKeeping()
+        }
+      }
+      try {
+        const result = await prev(method, payload, signal)
+        await finish()
         settle(held, outcomeOf(result))
         return result
       } catch (error) {
-        clearTimeout(timer)
-        held ??= await protecting
+        await finish()
         settle(held, { error: String(error) })
         throw error
       }

@@ -21,11 +21,14 @@ export interface UpdateMessagePayload {
 }
 
 /**
- * How long the sending process holds the message: past Telegram's pace (a
- * group's minute) and the client's retries of a 429 or 5xx. A send that takes
- * longer may go out twice: once from here, once from the worker.
+ * The sending process holds the message for this long and renews the hold every
+ * `UPDATE_MESSAGE_RENEW_MS` while its call lasts (Telegram's pace, a group's
+ * minute, the client's retries of a 429 or 5xx): a killed process's message goes
+ * out about this long after the kill. A renewal that cannot reach the database in
+ * time may let the message go out twice: once from here, once from the worker.
  */
-export const UPDATE_MESSAGE_LEASE_SECONDS = 180
+export const UPDATE_MESSAGE_LEASE_SECONDS = 15
+export const UPDATE_MESSAGE_RENEW_MS = 5_000
 /** Telegram still failing after the client's own retries: the worker tries again after this. */
 const RETRY_AFTER_SECONDS = 30
 
@@ -49,6 +52,14 @@ export const holdUpdateMessage = Effect.fn("holdUpdateMessage")(function* (
             now() + make_interval(secs => ${UPDATE_MESSAGE_LEASE_SECONDS}))
     RETURNING id`
   return row!.id
+})
+
+/** Still sending: the hold runs on (fleet-wide statement by id: the queue's own bookkeeping). */
+export const renewUpdateMessage = Effect.fn("renewUpdateMessage")(function* (id: number) {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    UPDATE job_notices SET locked_until = now() + make_interval(secs => ${UPDATE_MESSAGE_LEASE_SECONDS})
+    WHERE id = ${id} AND state = 'pending'`
 })
 
 /** After the call: done, or (Telegram did not take it) left to the notice worker. */

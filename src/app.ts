@@ -17,13 +17,16 @@ import { makeTenantApp } from "./bot/app.ts"
 import type { BotContext } from "./bot/context.ts"
 import { MasterApp, MasterAppServices } from "./bot/master/app.ts"
 import { EnsureMasterBot } from "./bot/master/ensure-master.ts"
-import { TelegramNotifier } from "./bot/notifier.ts"
-import { TenantCache } from "./bot/tenant.ts"
+import { BotTokens } from "./telegram/bot-tokens.ts"
+import { TelegramNotifier } from "./telegram/notifier.ts"
+import { UnreachableUsers } from "./telegram/unreachable-users.ts"
+import { TenantCache } from "./tenants/tenant-cache.ts"
+import { isUnreachable, markUnreachable } from "./tenants/users.ts"
 import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
 import { JobsLive } from "./jobs/jobs.ts"
 import { runMigrations } from "./db/migrator.ts"
-import { TenantStatementTimeout } from "./db/tenant.ts"
+import { TenantStatementTimeout, withTenant } from "./db/tenant.ts"
 import { LoggingLive } from "./logging.ts"
 import { OutboxWorkerLive } from "./payments/outbox-worker.ts"
 import { UnlimitedPlanBilledGb } from "./payments/tenant-wallet.ts"
@@ -77,6 +80,31 @@ const Migrated = Layer.effectDiscard(
   )
 )
 
+/**
+ * What the Telegram client needs from the rest of the service: the active bots'
+ * tokens (from the watcher) and the users who refused a bot for good (the users
+ * table), so `telegram/` imports neither the supervisor nor the tenant model.
+ */
+const TelegramNeeds = Layer.mergeAll(
+  Layer.effect(
+    BotTokens,
+    Effect.map(BotsWatcher, (watcher) => BotTokens.of({ get: (botId) => watcher.get(botId) }))
+  ),
+  Layer.effect(
+    UnreachableUsers,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const inTenant = <A, E>(botId: number, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+        withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+      return UnreachableUsers.of({
+        isUnreachable: (botId, telegramId) =>
+          inTenant(botId, isUnreachable(botId, telegramId)).pipe(Effect.orElseSucceed(() => false)),
+        markUnreachable: (botId, telegramId) => inTenant(botId, markUnreachable(botId, telegramId)).pipe(Effect.ignore)
+      })
+    })
+  )
+)
+
 export interface AppOptions {
   readonly runnerName?: string
   /** The tenant application; tests substitute their own handlers. */
@@ -112,13 +140,13 @@ export const AppLayer = (options: AppOptions = {}) => {
     Layer.provideMerge(LimitSettingsLive)
   )
   const Core = Layer.mergeAll(
-    TenantCache.layer,
+    TenantCache.layer(Effect.map(BotsWatcher, (watcher) => watcher.settingsChanged)),
     Health.layer,
     StartLimiter.layer,
     Apps(options),
     Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` })),
     // The shop's outside world: Telegram outside updates, the payment gateway, the VPN panel.
-    TelegramNotifier.layer,
+    TelegramNotifier.layer.pipe(Layer.provide(TelegramNeeds)),
     ZarinpalClient.layer,
     RemnawaveClient.layer
   ).pipe(Layer.provideMerge(BotsWatcher.layer))

@@ -1,7 +1,7 @@
 /**
  * What each notice says and to whom, rendered when it is sent — in the user's
  * language (their choice, else the tenant's default), admins in the tenant's
- * default — with the shop's own texts and formatting (src/bot/locales,
+ * default — with the shop's own texts and formatting (src/messages/locales,
  * payment-messages.ts), so a job says exactly what the bot or the callback
  * would have said.
  *
@@ -9,27 +9,27 @@
  * say), Retry (Telegram did not take it yet), Failed (it never will: the user
  * blocked the bot, the bot is no longer active).
  */
+import { tenantOf } from "../tenants/tenant-cache.ts"
 import { Effect } from "effect"
 import { InlineKeyboard } from "grammy"
-import { alertAdmins } from "../bot/admin-alerts.ts"
-import { callbackData } from "../bot/callback-data.ts"
-import { formatDateTime, formatMoney } from "../bot/format.ts"
-import { localeOf, translator } from "../bot/i18n.ts"
-import type { Translate } from "../bot/i18n.ts"
-import { TelegramNotifier } from "../bot/notifier.ts"
-import type { NotifyFailed, SendOptions } from "../bot/notifier.ts"
-import { adminTargets, shopSettings } from "../bot/settings.ts"
-import { moneyInText, purchaseAlerts } from "../bot/shop/payment-messages.ts"
-import type { CompletedPurchase } from "../bot/shop/payment-messages.ts"
-import { describeUser } from "../bot/shop/helpers.ts"
-import type { Language, Tenant } from "../bot/tenant.ts"
+import { alertAdmins } from "../messages/admin-alerts.ts"
+import { callbackData } from "../messages/callback-data.ts"
+import { formatDateTime, formatMoney } from "../messages/format.ts"
+import { localeOf, translator } from "../messages/i18n.ts"
+import type { Translate } from "../messages/i18n.ts"
+import { TelegramNotifier } from "../telegram/notifier.ts"
+import type { NotifyFailed, SendOptions } from "../telegram/notifier.ts"
+import { adminTargets, shopSettings } from "../tenants/shop-settings.ts"
+import { moneyInText, purchaseAlerts } from "../messages/payment-messages.ts"
+import type { CompletedPurchase } from "../messages/payment-messages.ts"
+import { describeUser } from "../messages/format.ts"
+import type { Language, Tenant } from "../tenants/tenant-cache.ts"
 import { withTenant } from "../db/tenant.ts"
 import { paymentForReview } from "../payments/card-payments.ts"
 import type { PaymentForReview } from "../payments/card-payments.ts"
 import { fleetBotIsActive } from "./sql/fleet-bot-is-active.ts"
 import type { ClaimedNotice } from "./sql/notice-queue.ts"
-import { noticeRecipient } from "./sql/notice-recipient.ts"
-import { tenantOf } from "./zarinpal-settlement.ts"
+import { noticeRecipient } from "../tenants/notice-recipient.ts"
 
 export type NoticeOutcome =
   | { readonly _tag: "Done"; readonly note?: string }
@@ -46,7 +46,7 @@ export interface ZarinpalPaidPayload {
 /**
  * A send that has not answered by then is abandoned and retried later — after
  * SLOW_SEND_RETRY_SECONDS, long enough for the abandoned request's own retries
- * (grammY auto-retry, src/supervisor/telegram-client.ts) to have finished, so
+ * (grammY auto-retry, src/telegram/client.ts) to have finished, so
  * the retry does not race it. The claim's lease outlasts the timeout.
  */
 export const SEND_TIMEOUT_SECONDS = 20

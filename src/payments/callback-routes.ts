@@ -7,7 +7,7 @@
  */
 import { Effect, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { translator } from "../bot/i18n.ts"
+import { translator } from "../messages/i18n.ts"
 import { causeSummary } from "../logging.ts"
 import { handleZarinpalCallback } from "./zarinpal-callback.ts"
 import type { CallbackResult } from "./zarinpal-callback.ts"

@@ -14,12 +14,12 @@
  */
 import { Effect } from "effect"
 import { InlineKeyboard } from "grammy"
-import { alertAdmins } from "../bot/admin-alerts.ts"
-import { formatDateTime, formatMoney } from "../bot/format.ts"
-import { localeOf, translator } from "../bot/i18n.ts"
-import { TelegramNotifier } from "../bot/notifier.ts"
-import { shopSettings } from "../bot/settings.ts"
-import { TenantCache } from "../bot/tenant.ts"
+import { alertAdmins } from "../messages/admin-alerts.ts"
+import { formatDateTime, formatMoney } from "../messages/format.ts"
+import { localeOf, translator } from "../messages/i18n.ts"
+import { TelegramNotifier } from "../telegram/notifier.ts"
+import { shopSettings } from "../tenants/shop-settings.ts"
+import { tenantOf } from "../tenants/tenant-cache.ts"
 import { AppConfig } from "../config.ts"
 import { withTenant } from "../db/tenant.ts"
 import type { ClaimedTask } from "./fleet-outbox.ts"
@@ -31,12 +31,6 @@ import type { ZarinpalPaymentRow } from "./zarinpal-payments.ts"
 
 export const zarinpalCallbackUrl = (publicUrl: string, botId: number) =>
   `${publicUrl.replace(/\/+$/, "")}/payments/zarinpal/callback/${botId}`
-
-const tenantOf = (botId: number) =>
-  withTenant(
-    botId,
-    TenantCache.use((cache) => cache.get(botId))
-  )
 
 /** Marks the payment failed and tells the user (in their language). */
 const giveUp = (task: ClaimedTask, payment: ZarinpalPaymentRow, reason: string) =>

@@ -31,7 +31,7 @@ import { RunnerName, TenantApp } from "./bot-runner.ts"
 import { botUpdates } from "./bot-updates.ts"
 import { recordStatus, startInfo } from "./runtime-status.ts"
 import { StartLimiter } from "./start-limiter.ts"
-import { makeTelegramBot, telegramClientOptions } from "./telegram-client.ts"
+import { makeTelegramBot, telegramClientOptions } from "../telegram/client.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
 import type { DesiredBot } from "./watcher.ts"
 

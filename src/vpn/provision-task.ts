@@ -14,11 +14,11 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { alertAdmins } from "../bot/admin-alerts.ts"
-import { formatDateTime } from "../bot/format.ts"
-import { localeOf, translator } from "../bot/i18n.ts"
-import { TelegramNotifier } from "../bot/notifier.ts"
-import { TenantCache } from "../bot/tenant.ts"
+import { alertAdmins } from "../messages/admin-alerts.ts"
+import { formatDateTime } from "../messages/format.ts"
+import { localeOf, translator } from "../messages/i18n.ts"
+import { TelegramNotifier } from "../telegram/notifier.ts"
+import { tenantOf } from "../tenants/tenant-cache.ts"
 import { withTenant } from "../db/tenant.ts"
 import type { ClaimedTask } from "../payments/fleet-outbox.ts"
 import type { TaskOutcome } from "../payments/outbox-worker.ts"
@@ -79,10 +79,7 @@ export const provisionSubscription = (task: ClaimedTask) =>
     if (link === undefined)
       return { _tag: "Retry", reason: "the subscription kept changing while it was provisioned" } satisfies TaskOutcome
 
-    const tenant = yield* withTenant(
-      botId,
-      TenantCache.use((cache) => cache.get(botId))
-    )
+    const tenant = yield* tenantOf(botId)
     const locale = localeOf(sub.language, tenant.defaultLanguage)
     const t = translator(locale)
     const notifier = yield* TelegramNotifier
@@ -108,9 +105,6 @@ export const provisionSubscription = (task: ClaimedTask) =>
 /** After the last retry: the user paid, so the admins must hear about it. */
 export const provisionGaveUp = (task: ClaimedTask, reason: string) =>
   Effect.gen(function* () {
-    const tenant = yield* withTenant(
-      task.botId,
-      TenantCache.use((cache) => cache.get(task.botId))
-    )
+    const tenant = yield* tenantOf(task.botId)
     yield* alertAdmins(tenant, "alert-provision-failed", { subscription: String(task.subjectId), reason })
   })

@@ -16,7 +16,7 @@
  * allows a second message only for those (it expects none).
  */
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { translator } from "../../src/bot/i18n.ts"
+import { translator } from "../../src/messages/i18n.ts"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import {

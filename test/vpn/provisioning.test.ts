@@ -7,7 +7,7 @@
  */
 import { DateTime, Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { formatDateTime } from "../../src/bot/format.ts"
+import { formatDateTime } from "../../src/messages/format.ts"
 import { RemnawaveClient } from "../../src/vpn/remnawave-client.ts"
 import { eventually } from "../support/app.ts"
 import { createTenant, mark, nextMessage, press, query, startChat, startShop, until } from "../shop/harness.ts"

@@ -9,11 +9,12 @@ import { SqlClient } from "effect/sql"
 import { InlineKeyboard } from "grammy"
 import { pendingReceipts } from "../../payments/card-payments.ts"
 import { maskCardNumber } from "../../tenants/payment-cards.ts"
-import { callbackData } from "../callback-data.ts"
+import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
-import { formatDateTime, formatNumber, SHOP_TIME_ZONE } from "../format.ts"
-import { isShopAdmin } from "../settings.ts"
-import { answer, describeUser, localeOfCtx, money } from "./helpers.ts"
+import { formatDateTime, formatNumber, SHOP_TIME_ZONE } from "../../messages/format.ts"
+import { isShopAdmin } from "../../tenants/shop-settings.ts"
+import { answer, localeOfCtx, money } from "./helpers.ts"
+import { describeUser } from "../../messages/format.ts"
 
 const panelKeyboard = (ctx: BotContext) =>
   new InlineKeyboard()

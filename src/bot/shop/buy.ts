@@ -12,15 +12,15 @@ import { activePlan, activePlans, completePurchase } from "../../payments/purcha
 import type { PlanForSale } from "../../payments/purchase.ts"
 import { newWalletReference } from "../../payments/tracking-number.ts"
 import { startZarinpalPayment } from "../../payments/zarinpal-payments.ts"
-import { alertAdminsWith } from "../admin-alerts.ts"
-import { callbackData } from "../callback-data.ts"
-import type { MethodCode } from "../callback-data.ts"
+import { alertAdminsWith } from "../../messages/admin-alerts.ts"
+import { callbackData } from "../../messages/callback-data.ts"
+import type { MethodCode } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
-import { formatNumber } from "../format.ts"
-import { cardPaymentsEnabled, shopSettings, zarinpalEnabled } from "../settings.ts"
+import { formatNumber } from "../../messages/format.ts"
+import { cardPaymentsEnabled, shopSettings, zarinpalEnabled } from "../../tenants/shop-settings.ts"
 import { beginCardPayment } from "./card-payment.ts"
 import { answer, attempt, localeOfCtx, mainMenu, money } from "./helpers.ts"
-import { purchaseAlerts, walletPurchaseText } from "./payment-messages.ts"
+import { purchaseAlerts, walletPurchaseText } from "../../messages/payment-messages.ts"
 
 const traffic = (ctx: BotContext, gb: number) =>
   gb === 0 ? ctx.t("traffic-unlimited") : ctx.t("traffic-gb", { gb: formatNumber(localeOfCtx(ctx), gb) })

@@ -8,8 +8,8 @@ import { SqlClient } from "effect/sql"
 import { InlineKeyboard } from "grammy"
 import type { BotContext } from "../context.ts"
 import { clearConversation } from "../conversation.ts"
-import type { Language } from "../tenant.ts"
-import { recordStartPayload } from "../users.ts"
+import type { Language } from "../../tenants/tenant-cache.ts"
+import { recordStartPayload } from "../../tenants/users.ts"
 import { answer, mainMenu } from "./helpers.ts"
 
 export const start = async (ctx: BotContext) => {

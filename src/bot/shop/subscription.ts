@@ -2,9 +2,9 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { InlineKeyboard } from "grammy"
-import { callbackData } from "../callback-data.ts"
+import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
-import { formatDateTime, formatNumber } from "../format.ts"
+import { formatDateTime, formatNumber } from "../../messages/format.ts"
 import { localeOfCtx } from "./helpers.ts"
 
 interface SubscriptionView {

@@ -8,12 +8,13 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { InlineKeyboard } from "grammy"
-import { callbackData } from "../callback-data.ts"
+import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
 import { clearConversation, setConversation } from "../conversation.ts"
-import { localeOf, translator } from "../i18n.ts"
-import { adminTargets, isShopAdmin, shopSettings } from "../settings.ts"
-import { answer, describeUser, mainMenu } from "./helpers.ts"
+import { localeOf, translator } from "../../messages/i18n.ts"
+import { adminTargets, isShopAdmin, shopSettings } from "../../tenants/shop-settings.ts"
+import { answer, mainMenu } from "./helpers.ts"
+import { describeUser } from "../../messages/format.ts"
 
 const contactEnabled = (ctx: BotContext) =>
   ctx.tenant.flags.has("support_contact") && shopSettings(ctx.tenant).supportUsername !== undefined

@@ -6,7 +6,7 @@
  * Times are shown in Iran's time zone: the shops sell to Iranian users and
  * count in tomans (a per-tenant zone would be a configuration key).
  */
-import type { Language } from "./tenant.ts"
+import type { Language } from "../tenants/tenant-cache.ts"
 import type { Translate } from "./i18n.ts"
 
 export const SHOP_TIME_ZONE = "Asia/Tehran"
@@ -51,3 +51,10 @@ export const parseAmount = (text: string): number | undefined => {
   const n = Number(digits)
   return Number.isSafeInteger(n) ? n : undefined
 }
+
+/** "Ali (@ali, 123)" for admins' eyes. */
+export const describeUser = (user: {
+  readonly firstName: string | null
+  readonly username: string | null
+  readonly telegramId: number
+}) => `${user.firstName ?? ""}${user.username ? ` (@${user.username})` : ""} [${user.telegramId}]`.trim()

@@ -1,8 +1,9 @@
 /**
  * Telegram messages sent outside an update: the outbox worker delivering a
  * subscription link, the ZarinPal callback telling the user their payment went
- * through. Any replica can send for any active bot (the watcher knows every
- * active bot's token); a bot that is not active gets nothing sent.
+ * through. Any replica can send for any active bot (BotTokens, from the
+ * watcher, knows every active bot's token); a bot that is not active gets
+ * nothing sent.
  *
  * Sends are at-least-once, like every Telegram call here: the caller records
  * what it sent after sending, so a crash in between repeats a message rather
@@ -12,15 +13,13 @@
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
 import { type Api, GrammyError } from "grammy"
 import type { RawApi } from "grammy"
-import { SqlClient } from "effect/sql"
 import { AppConfig } from "../config.ts"
-import { withTenant } from "../db/tenant.ts"
-import { refusedForGood } from "../telegram/send-failures.ts"
 import { sendsRefused } from "../metrics/registry.ts"
-import { isUnreachable, markUnreachable } from "./users.ts"
-import { makeTelegramBot, telegramClientOptions } from "../supervisor/telegram-client.ts"
-import { BotsWatcher } from "../supervisor/watcher.ts"
-import { fitText, TELEGRAM_TEXT_MAX } from "../telegram/message-limits.ts"
+import { BotTokens } from "./bot-tokens.ts"
+import { makeTelegramBot, telegramClientOptions } from "./client.ts"
+import { fitText, TELEGRAM_TEXT_MAX } from "./message-limits.ts"
+import { refusedForGood } from "./send-failures.ts"
+import { UnreachableUsers } from "./unreachable-users.ts"
 
 export type SendOptions = Omit<Parameters<RawApi["sendMessage"]>[0], "chat_id" | "text">
 
@@ -48,18 +47,16 @@ export class TelegramNotifier extends Context.Service<
       options?: SendOptions
     ) => Effect.Effect<void, NotifyFailed>
   }
->()("botfleet/bot/TelegramNotifier") {
+>()("botfleet/telegram/TelegramNotifier") {
   static readonly layer = Layer.effect(
     TelegramNotifier,
     Effect.gen(function* () {
-      const watcher = yield* BotsWatcher
+      const tokens = yield* BotTokens
+      const unreachableUsers = yield* UnreachableUsers
       const config = yield* AppConfig
-      const sql = yield* SqlClient.SqlClient
-      const tenantQuery = <A, E>(botId: number, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-        withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
       const clients = new Map<number, { fingerprint: string; api: Api }>()
       const api = (botId: number): Api | undefined => {
-        const desired = watcher.get(botId)
+        const desired = tokens.get(botId)
         if (!desired) return undefined
         const cached = clients.get(botId)
         if (cached && cached.fingerprint === desired.fingerprint) return cached.api
@@ -76,9 +73,7 @@ export class TelegramNotifier extends Context.Service<
           const user = chatId > 0 ? chatId : undefined
           return Effect.gen(function* () {
             // A failed look-up sends anyway: Telegram's answer decides then.
-            const unreachable =
-              user !== undefined &&
-              (yield* tenantQuery(botId, isUnreachable(botId, user)).pipe(Effect.orElseSucceed(() => false)))
+            const unreachable = user !== undefined && (yield* unreachableUsers.isUnreachable(botId, user))
             if (unreachable) {
               return yield* Effect.fail(
                 new NotifyFailed({ botId, reason: "the user blocked the bot", permanent: true })
@@ -97,10 +92,7 @@ export class TelegramNotifier extends Context.Service<
                 })
                 if (!refused) return Effect.fail(failed)
                 sendsRefused.inc({ bot_id: String(botId), reason: refused.reason })
-                const mark =
-                  user === undefined
-                    ? Effect.void
-                    : tenantQuery(botId, markUnreachable(botId, user)).pipe(Effect.ignore)
+                const mark = user === undefined ? Effect.void : unreachableUsers.markUnreachable(botId, user)
                 return Effect.andThen(mark, Effect.fail(failed))
               })
             )

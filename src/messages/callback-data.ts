@@ -6,7 +6,7 @@
  * admin. Each encoder and its parser live side by side; values stay ≤ 64 bytes.
  */
 import { Option, Schema } from "effect"
-import { Language } from "./tenant.ts"
+import { Language } from "../tenants/tenant-cache.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
 /** c = card-to-card, z = ZarinPal, w = wallet. */

@@ -1,7 +1,7 @@
 /** The user a notice is for: their Telegram chat and language (inside the tenant's transaction). */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import type { Language } from "../../bot/tenant.ts"
+import type { Language } from "./tenant-cache.ts"
 
 export interface NoticeRecipient {
   readonly telegramId: number

@@ -3,12 +3,12 @@
  * payment approved, a ZarinPal payment verified, a wallet purchase), shared by
  * the Telegram handlers and the payment callback so both say the same thing.
  */
-import type { PurchaseOutcome } from "../../payments/purchase.ts"
-import type { AlertKey } from "../admin-alerts.ts"
-import { formatDateTime, formatMoney } from "../format.ts"
-import type { Translate } from "../i18n.ts"
-import type { ShopSettings } from "../settings.ts"
-import type { Language } from "../tenant.ts"
+import type { PurchaseOutcome } from "../payments/purchase.ts"
+import type { AlertKey } from "./admin-alerts.ts"
+import { formatDateTime, formatMoney } from "./format.ts"
+import type { Translate } from "./i18n.ts"
+import type { ShopSettings } from "../tenants/shop-settings.ts"
+import type { Language } from "../tenants/tenant-cache.ts"
 
 export type CompletedPurchase = PurchaseOutcome & { readonly planName: string }
 

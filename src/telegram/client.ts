@@ -10,8 +10,8 @@ import { autoRetry } from "@grammyjs/auto-retry"
 import { Bot } from "grammy"
 import type { Context, Transformer } from "grammy"
 import { telegramApiErrors } from "../metrics/registry.ts"
-import { fitToTelegramLimits } from "../telegram/message-limits.ts"
-import { paceKey, paceSends } from "../telegram/send-pace.ts"
+import { fitToTelegramLimits } from "./message-limits.ts"
+import { paceKey, paceSends } from "./send-pace.ts"
 
 const countErrors: Transformer = async (prev, method, payload, signal) => {
   try {

@@ -6,9 +6,9 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { i18n } from "../../src/bot/i18n.ts"
+import { i18n } from "../../src/messages/i18n.ts"
 
-const localesDir = path.join(import.meta.dirname, "../../src/bot/locales")
+const localesDir = path.join(import.meta.dirname, "../../src/messages/locales")
 const LOCALES = ["fa", "en", "ru"] as const
 
 /** message id → the variables it uses. */

@@ -6,12 +6,18 @@
  */
 import { I18n } from "@grammyjs/i18n"
 import { fileURLToPath } from "node:url"
-import type { BotContext } from "./context.ts"
-import type { Language } from "./tenant.ts"
+import type { Context } from "grammy"
+import type { Language } from "../tenants/tenant-cache.ts"
 
 export const LANGUAGES: ReadonlyArray<Language> = ["fa", "en", "ru"]
 
-export const i18n = new I18n<BotContext>({
+/** What the locale negotiator reads from a chat update's context (the chat UI's context has it). */
+type LocaleContext = Context & {
+  readonly tenant: { readonly defaultLanguage: Language }
+  readonly user: { readonly language: Language | null } | undefined
+}
+
+export const i18n = new I18n<LocaleContext>({
   defaultLocale: "fa",
   directory: fileURLToPath(new URL("./locales", import.meta.url)),
   useSession: false,

@@ -8,9 +8,9 @@
 import { Effect } from "effect"
 import type { Api } from "grammy"
 import { translator } from "./i18n.ts"
-import { TelegramNotifier } from "./notifier.ts"
-import { adminTargets, shopSettings } from "./settings.ts"
-import type { Tenant } from "./tenant.ts"
+import { TelegramNotifier } from "../telegram/notifier.ts"
+import { adminTargets, shopSettings } from "../tenants/shop-settings.ts"
+import type { Tenant } from "../tenants/tenant-cache.ts"
 
 export type AlertKey = "alert-sale-refused" | "alert-low-balance" | "alert-provision-failed" | "alert-zarinpal-failed"
 

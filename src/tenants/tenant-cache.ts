@@ -5,9 +5,9 @@
 import { Context, Effect, Layer, PubSub, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { BotsWatcher } from "../supervisor/watcher.ts"
-import { KNOWN_CONFIG_KEYS, STORED_VALUE_MAX_BYTES } from "../tenants/configurations.ts"
-import { stripControlCharacters } from "../tenants/limits.ts"
+import { withTenant } from "../db/tenant.ts"
+import { KNOWN_CONFIG_KEYS, STORED_VALUE_MAX_BYTES } from "./configurations.ts"
+import { stripControlCharacters } from "./limits.ts"
 
 export const Language = Schema.Literals(["fa", "en", "ru"])
 export type Language = typeof Language.Type
@@ -52,7 +52,9 @@ export const loadTenant = (botId: number) =>
 
 /**
  * Per-process cache of tenants, dropped per bot when the watcher reports a
- * settings change (a NOTIFY from bot_feature_flags / bot_configurations / bots).
+ * settings change (a NOTIFY from bot_feature_flags / bot_configurations / bots):
+ * `layer` takes that stream of bot ids (app.ts passes the watcher's
+ * `settingsChanged`), so the tenant model does not depend on the supervisor.
  */
 export class TenantCache extends Context.Service<
   TenantCache,
@@ -62,24 +64,31 @@ export class TenantCache extends Context.Service<
     readonly peek: (botId: number) => Tenant | undefined
     readonly invalidate: (botId: number) => void
   }
->()("botfleet/bot/TenantCache") {
-  static readonly layer = Layer.effect(
-    TenantCache,
-    Effect.gen(function* () {
-      const watcher = yield* BotsWatcher
-      const cache = new Map<number, Tenant>()
-      const subscription = yield* PubSub.subscribe(watcher.settingsChanged)
-      yield* Effect.forkScoped(Effect.forever(Effect.map(PubSub.take(subscription), (id) => cache.delete(id))))
-      return TenantCache.of({
-        get: (botId) => {
-          const hit = cache.get(botId)
-          return hit
-            ? Effect.succeed(hit)
-            : Effect.tap(loadTenant(botId), (t) => Effect.sync(() => cache.set(botId, t)))
-        },
-        peek: (botId) => cache.get(botId),
-        invalidate: (botId) => void cache.delete(botId)
+>()("botfleet/tenants/TenantCache") {
+  static readonly layer = <R>(settingsChanged: Effect.Effect<PubSub.PubSub<number>, never, R>) =>
+    Layer.effect(
+      TenantCache,
+      Effect.gen(function* () {
+        const cache = new Map<number, Tenant>()
+        const subscription = yield* PubSub.subscribe(yield* settingsChanged)
+        yield* Effect.forkScoped(Effect.forever(Effect.map(PubSub.take(subscription), (id) => cache.delete(id))))
+        return TenantCache.of({
+          get: (botId) => {
+            const hit = cache.get(botId)
+            return hit
+              ? Effect.succeed(hit)
+              : Effect.tap(loadTenant(botId), (t) => Effect.sync(() => cache.set(botId, t)))
+          },
+          peek: (botId) => cache.get(botId),
+          invalidate: (botId) => void cache.delete(botId)
+        })
       })
-    })
-  )
+    )
 }
+
+/** The tenant from the cache, loaded in its own tenant transaction on a miss (code outside an update). */
+export const tenantOf = (botId: number) =>
+  withTenant(
+    botId,
+    TenantCache.use((cache) => cache.get(botId))
+  )

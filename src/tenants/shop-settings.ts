@@ -4,9 +4,9 @@
  * or invalid. Derived once per cached Tenant object.
  */
 import { Option, Schema } from "effect"
-import { ConfigDefaults, ConfigSchemas } from "../tenants/configurations.ts"
-import type { KnownConfigKey } from "../tenants/configurations.ts"
-import type { Tenant } from "./tenant.ts"
+import { ConfigDefaults, ConfigSchemas } from "./configurations.ts"
+import type { KnownConfigKey } from "./configurations.ts"
+import type { Tenant } from "./tenant-cache.ts"
 
 export interface ShopSettings {
   readonly adminIds: ReadonlySet<number>

@@ -25,13 +25,15 @@ import { isUnreachable, markUnreachable } from "./tenants/users.ts"
 import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
 import { JobsLive } from "./jobs/jobs.ts"
+import { NoticeWorkerLive } from "./outbox/notice-worker.ts"
 import { runMigrations } from "./db/migrator.ts"
 import { TenantStatementTimeout, withTenant } from "./db/tenant.ts"
 import { LoggingLive } from "./logging.ts"
-import { OutboxWorkerLive } from "./payments/outbox-worker.ts"
+import { OutboxWorkerLive } from "./outbox/worker.ts"
 import { UnlimitedPlanBilledGb } from "./payments/tenant-wallet.ts"
 import { ZarinpalClient } from "./payments/zarinpal-client.ts"
-import { RunnerName, TenantApp } from "./supervisor/bot-runner.ts"
+import { TenantApp } from "./supervisor/bot-runner.ts"
+import { RunnerName } from "./supervisor/runner-name.ts"
 import { Health } from "./supervisor/health.ts"
 import { StartLimiter } from "./supervisor/start-limiter.ts"
 import { clusterOwnership } from "./supervisor/cluster/bucket-singletons.ts"
@@ -88,7 +90,7 @@ const Migrated = Layer.effectDiscard(
 const TelegramNeeds = Layer.mergeAll(
   Layer.effect(
     BotTokens,
-    Effect.map(BotsWatcher, (watcher) => BotTokens.of({ get: (botId) => watcher.get(botId) }))
+    Effect.map(BotsWatcher, (watcher) => BotTokens.of({ ready: watcher.ready, get: (botId) => watcher.get(botId) }))
   ),
   Layer.effect(
     UnreachableUsers,
@@ -146,15 +148,16 @@ export const AppLayer = (options: AppOptions = {}) => {
     Apps(options),
     Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` })),
     // The shop's outside world: Telegram outside updates, the payment gateway, the VPN panel.
-    TelegramNotifier.layer.pipe(Layer.provide(TelegramNeeds)),
+    TelegramNotifier.layer.pipe(Layer.provideMerge(TelegramNeeds)),
     ZarinpalClient.layer,
     RemnawaveClient.layer
   ).pipe(Layer.provideMerge(BotsWatcher.layer))
   // Scheduled jobs (src/jobs): cluster-wide schedules on this runner's Sharding; stopped first.
-  return JobsLive.pipe(
+  // Beside them, the notice worker that tells users and admins what the jobs did (src/outbox/notice-worker.ts).
+  return Layer.mergeAll(JobsLive, NoticeWorkerLive).pipe(
     Layer.provideMerge(Supervisor),
     Layer.provideMerge(HttpLive),
-    // Provisioning and ZarinPal requests, after their transactions commit (src/payments/outbox-worker.ts).
+    // Provisioning and ZarinPal requests, after their transactions commit (src/outbox/worker.ts).
     Layer.provideMerge(OutboxWorkerLive),
     // Webhook bots owned here: setWebhook/deleteWebhook, and handling what their webhooks stored.
     Layer.provideMerge(WebhookBots.layer),

@@ -10,7 +10,7 @@
  * 3. the price leaves the user's wallet (a `purchase` transaction);
  * 4. the subscription is created or extended from max(now, current expiry);
  * 5. a provisioning task is queued; the panel is updated after commit, outside
- *    this transaction (src/vpn/provision-task.ts).
+ *    this transaction (src/outbox/provision-subscription.ts).
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"

@@ -4,7 +4,7 @@
  * service from it, so `telegram/` does not depend on the supervisor.
  */
 import { Context } from "effect"
-import type { Redacted } from "effect"
+import type { Effect, Redacted } from "effect"
 
 export interface BotToken {
   readonly token: Redacted.Redacted<string>
@@ -15,6 +15,8 @@ export interface BotToken {
 export class BotTokens extends Context.Service<
   BotTokens,
   {
+    /** Completes once every active bot's token is known (the watcher's first full sync). */
+    readonly ready: Effect.Effect<void>
     /** The bot's token while the bot is active; undefined otherwise. */
     readonly get: (botId: number) => BotToken | undefined
   }

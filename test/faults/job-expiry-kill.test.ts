@@ -32,7 +32,7 @@ import {
 import type { Database, Runner, SeededBot } from "../cluster/support/cluster.ts"
 import { createTestDatabase } from "../support/database.ts"
 import type { TestDatabase } from "../support/database.ts"
-import { BATCH } from "../../src/jobs/notice-worker.ts"
+import { BATCH } from "../../src/outbox/notice-worker.ts"
 import { seedCardPayments } from "../jobs/support.ts"
 import type { Query, SeededPayment } from "../jobs/support.ts"
 

@@ -1,6 +1,6 @@
 /**
  * Provisioning happens after the purchase commits, outside any transaction
- * (src/vpn/provision-task.ts via the payment outbox), and is repeatable: a
+ * (src/outbox/provision-subscription.ts via the payment outbox), and is repeatable: a
  * panel outage is retried, a panel user left behind by an attempt that never
  * recorded its result is adopted and set to OUR expiry (not extended twice),
  * and running a finished task again changes nothing.

@@ -137,7 +137,7 @@ export const beginZarinpalPayment = async (
     return void (await ctx.reply(ctx.t("amount-out-of-range", { min: money(ctx, e.min), max: money(ctx, e.max) })))
   }
   countPayment(ctx.tenant.botId, "zarinpal", "pending")
-  // The link follows from the outbox worker once ZarinPal has answered (zarinpal-request-task.ts).
+  // The link follows from the outbox worker once ZarinPal has answered (src/outbox/request-zarinpal-payment.ts).
   await ctx.reply(ctx.t("zarinpal-preparing"))
 }
 

@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import type { NoticeKind } from "../notice-kinds.ts"
+import type { NoticeKind } from "./notice-kinds.ts"
 
 export interface NewNotice {
   readonly kind: NoticeKind

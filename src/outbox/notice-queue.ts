@@ -3,8 +3,8 @@
  * every tenant, each then sent with its tenant's bot. The claim records which
  * runner holds the lease (`claimed_by`, for operators and tests).
  */
-import { leasedQueue } from "../../db/leased-queue.ts"
-import type { NoticeKind } from "../notice-kinds.ts"
+import { leasedQueue } from "../db/leased-queue.ts"
+import type { NoticeKind } from "./notice-kinds.ts"
 
 export interface ClaimedNotice {
   readonly id: number

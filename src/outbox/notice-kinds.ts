@@ -3,6 +3,8 @@
  * Each is recorded in the transaction of the change it announces and sent by
  * the notice worker (notice-worker.ts) through the tenant's bot.
  */
+import type { CompletedPurchase } from "../messages/payment-messages.ts"
+
 export type NoticeKind =
   /** A card payment's deadline passed without a receipt (subject: the card payment). */
   | "card_payment_expired"
@@ -14,3 +16,10 @@ export type NoticeKind =
   | "zarinpal_failed"
   /** Receipts past their payment's deadline still wait for an admin (payload: { paymentIds }). */
   | "receipt_reminder"
+
+/** What the user is told after a job credited their ZarinPal payment (stored as JSON with the notice). */
+export interface ZarinpalPaidPayload {
+  readonly amount: number
+  readonly balanceAfterDeposit: number
+  readonly purchase: CompletedPurchase | null
+}

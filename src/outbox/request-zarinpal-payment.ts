@@ -22,12 +22,12 @@ import { shopSettings } from "../tenants/shop-settings.ts"
 import { tenantOf } from "../tenants/tenant-cache.ts"
 import { AppConfig } from "../config.ts"
 import { withTenant } from "../db/tenant.ts"
-import type { ClaimedTask } from "./fleet-outbox.ts"
-import type { TaskOutcome } from "./outbox-worker.ts"
-import { countPayment } from "./payment-metrics.ts"
-import { ZarinpalClient } from "./zarinpal-client.ts"
-import { failZarinpalPayment, recordAuthority, zarinpalPaymentById } from "./zarinpal-payments.ts"
-import type { ZarinpalPaymentRow } from "./zarinpal-payments.ts"
+import type { ClaimedTask } from "./fleet-queue.ts"
+import type { TaskOutcome } from "./task.ts"
+import { countPayment } from "../payments/payment-metrics.ts"
+import { ZarinpalClient } from "../payments/zarinpal-client.ts"
+import { failZarinpalPayment, recordAuthority, zarinpalPaymentById } from "../payments/zarinpal-payments.ts"
+import type { ZarinpalPaymentRow } from "../payments/zarinpal-payments.ts"
 
 export const zarinpalCallbackUrl = (publicUrl: string, botId: number) =>
   `${publicUrl.replace(/\/+$/, "")}/payments/zarinpal/callback/${botId}`

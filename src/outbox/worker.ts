@@ -1,6 +1,6 @@
 /**
  * Runs the payment outbox (migrations/005): every replica runs one worker; a
- * task is claimed with a lease (fleet-outbox.ts, src/db/leased-queue.ts), so one worker at a time runs
+ * task is claimed with a lease (fleet-queue.ts, src/db/leased-queue.ts), so one worker at a time runs
  * it, outside any tenant transaction — slow calls to Remnawave and ZarinPal
  * never hold a database connection or a row lock.
  *
@@ -14,17 +14,11 @@ import { AppConfig } from "../config.ts"
 import { drainOnNotify } from "../db/drain-on-notify.ts"
 import { retryDelaySeconds } from "../db/leased-queue.ts"
 import { causeSummary } from "../logging.ts"
-import { provisionGaveUp, provisionSubscription } from "../vpn/provision-task.ts"
-import { outboxQueue } from "./fleet-outbox.ts"
-import type { ClaimedTask } from "./fleet-outbox.ts"
-import { requestZarinpalPayment, zarinpalRequestGaveUp } from "./zarinpal-request-task.ts"
-
-export type TaskOutcome =
-  | { readonly _tag: "Done" }
-  /** Try again later (a provider was unreachable, the user could not be messaged yet). */
-  | { readonly _tag: "Retry"; readonly reason: string }
-  /** Finished for good without success; the handler already told whoever must know. */
-  | { readonly _tag: "Failed"; readonly reason: string }
+import { provisionGaveUp, provisionSubscription } from "./provision-subscription.ts"
+import { outboxQueue } from "./fleet-queue.ts"
+import type { ClaimedTask } from "./fleet-queue.ts"
+import type { TaskOutcome } from "./task.ts"
+import { requestZarinpalPayment, zarinpalRequestGaveUp } from "./request-zarinpal-payment.ts"
 
 export const OUTBOX_CHANNEL = "botfleet_outbox"
 export const MAX_ATTEMPTS = 12

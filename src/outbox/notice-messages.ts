@@ -2,7 +2,7 @@
  * What each notice says and to whom, rendered when it is sent — in the user's
  * language (their choice, else the tenant's default), admins in the tenant's
  * default — with the shop's own texts and formatting (src/messages/locales,
- * payment-messages.ts), so a job says exactly what the bot or the callback
+ * src/messages/payment-messages.ts), so a job says exactly what the bot or the callback
  * would have said.
  *
  * The outcome tells the worker what to record: Done (sent, or nothing left to
@@ -27,21 +27,15 @@ import type { Language, Tenant } from "../tenants/tenant-cache.ts"
 import { withTenant } from "../db/tenant.ts"
 import { paymentForReview } from "../payments/card-payments.ts"
 import type { PaymentForReview } from "../payments/card-payments.ts"
-import { fleetBotIsActive } from "./sql/fleet-bot-is-active.ts"
-import type { ClaimedNotice } from "./sql/notice-queue.ts"
+import { fleetBotIsActive } from "../tenants/bot-is-active.ts"
+import type { ZarinpalPaidPayload } from "./notice-kinds.ts"
+import type { ClaimedNotice } from "./notice-queue.ts"
 import { noticeRecipient } from "../tenants/notice-recipient.ts"
 
 export type NoticeOutcome =
   | { readonly _tag: "Done"; readonly note?: string }
   | { readonly _tag: "Retry"; readonly reason: string; readonly delaySeconds?: number }
   | { readonly _tag: "Failed"; readonly reason: string }
-
-/** What the user is told after a job credited their ZarinPal payment (stored as JSON with the notice). */
-export interface ZarinpalPaidPayload {
-  readonly amount: number
-  readonly balanceAfterDeposit: number
-  readonly purchase: CompletedPurchase | null
-}
 
 /**
  * A send that has not answered by then is abandoned and retried later — after

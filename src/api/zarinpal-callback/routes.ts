@@ -1,16 +1,16 @@
 /**
  * Payment provider callbacks, mounted on the HTTP server:
  * `GET /payments/zarinpal/callback/:botId?Authority=&Status=` answers the
- * user's browser with a short page in their language (zarinpal-callback.ts
+ * user's browser with a short page in their language (settle.ts
  * decides what changes). The path and query are untrusted: decoded with Schema,
  * anything malformed is a 400 and reaches no database.
  */
 import { Effect, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { translator } from "../messages/i18n.ts"
-import { causeSummary } from "../logging.ts"
-import { handleZarinpalCallback } from "./zarinpal-callback.ts"
-import type { CallbackResult } from "./zarinpal-callback.ts"
+import { translator } from "../../messages/i18n.ts"
+import { causeSummary } from "../../logging.ts"
+import { handleZarinpalCallback } from "./settle.ts"
+import type { CallbackResult } from "./settle.ts"
 
 const PathParams = Schema.Struct({
   botId: Schema.NumberFromString.check(

@@ -5,7 +5,7 @@
  * again once its lease runs out.
  */
 import { leasedQueue } from "../db/leased-queue.ts"
-import type { OutboxKind } from "./outbox.ts"
+import type { OutboxKind } from "../payments/outbox.ts"
 
 export interface ClaimedTask {
   readonly id: number

@@ -20,9 +20,9 @@ import { localeOf, translator } from "../messages/i18n.ts"
 import { TelegramNotifier } from "../telegram/notifier.ts"
 import { tenantOf } from "../tenants/tenant-cache.ts"
 import { withTenant } from "../db/tenant.ts"
-import type { ClaimedTask } from "../payments/fleet-outbox.ts"
-import type { TaskOutcome } from "../payments/outbox-worker.ts"
-import { syncPanelUser } from "./panel-sync.ts"
+import type { ClaimedTask } from "./fleet-queue.ts"
+import type { TaskOutcome } from "./task.ts"
+import { syncPanelUser } from "../vpn/panel-sync.ts"
 
 interface SubscriptionRow {
   readonly id: number

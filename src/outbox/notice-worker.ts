@@ -1,6 +1,6 @@
 /**
  * Sends the jobs' notices (job_notices, migrations/006). Every process runs one
- * worker: a notice is claimed with a lease (sql/notice-queue.ts), so one
+ * worker: a notice is claimed with a lease (notice-queue.ts), so one
  * worker at a time sends it, and it is sent outside any transaction.
  *
  * Wake-ups (src/db/drain-on-notify.ts): the insert trigger's NOTIFY, and a
@@ -22,13 +22,13 @@ import { drainOnNotify } from "../db/drain-on-notify.ts"
 import { retryDelaySeconds } from "../db/leased-queue.ts"
 import { isTransientDatabaseError } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
-import { RunnerName } from "../supervisor/bot-runner.ts"
-import { BotsWatcher } from "../supervisor/watcher.ts"
-import { jobNotices } from "./job-metrics.ts"
+import { RunnerName } from "../supervisor/runner-name.ts"
+import { BotTokens } from "../telegram/bot-tokens.ts"
+import { jobNotices } from "../jobs/job-metrics.ts"
 import { deliverNotice, SEND_TIMEOUT_SECONDS } from "./notice-messages.ts"
 import type { NoticeOutcome } from "./notice-messages.ts"
-import { noticeQueue } from "./sql/notice-queue.ts"
-import type { ClaimedNotice } from "./sql/notice-queue.ts"
+import { noticeQueue } from "./notice-queue.ts"
+import type { ClaimedNotice } from "./notice-queue.ts"
 
 export const NOTICES_CHANNEL = "botfleet_job_notices"
 export const MAX_ATTEMPTS = 10
@@ -109,14 +109,14 @@ export const drainNotices = (claimedBy: string) =>
 export const NoticeWorkerLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const watcher = yield* BotsWatcher
+    const tokens = yield* BotTokens
     const { name } = yield* RunnerName
     yield* drainOnNotify({
       channel: NOTICES_CHANNEL,
       sweepSeconds: config.outboxSweepSeconds,
       what: "job notice",
       // The notifier needs the watcher's first picture to know every active bot.
-      drain: watcher.ready.pipe(
+      drain: tokens.ready.pipe(
         Effect.andThen(drainNotices(name)),
         Effect.tapError((e) =>
           isTransientDatabaseError(e)

@@ -20,26 +20,26 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { alertAdmins } from "../messages/admin-alerts.ts"
-import { localeOf, translator } from "../messages/i18n.ts"
-import { TelegramNotifier } from "../telegram/notifier.ts"
-import { shopSettings } from "../tenants/shop-settings.ts"
-import { moneyInText, purchaseAlerts } from "../messages/payment-messages.ts"
-import { TenantCache } from "../tenants/tenant-cache.ts"
-import type { Language } from "../tenants/tenant-cache.ts"
-import { AppConfig } from "../config.ts"
-import { withTenant } from "../db/tenant.ts"
-import { countPayment } from "./payment-metrics.ts"
-import { reopenExpiredZarinpalPayment } from "./reopen-expired-zarinpal-payment.ts"
-import { ZarinpalClient } from "./zarinpal-client.ts"
+import { alertAdmins } from "../../messages/admin-alerts.ts"
+import { localeOf, translator } from "../../messages/i18n.ts"
+import { TelegramNotifier } from "../../telegram/notifier.ts"
+import { shopSettings } from "../../tenants/shop-settings.ts"
+import { moneyInText, purchaseAlerts } from "../../messages/payment-messages.ts"
+import { TenantCache } from "../../tenants/tenant-cache.ts"
+import type { Language } from "../../tenants/tenant-cache.ts"
+import { AppConfig } from "../../config.ts"
+import { withTenant } from "../../db/tenant.ts"
+import { countPayment } from "../../payments/payment-metrics.ts"
+import { reopenExpiredZarinpalPayment } from "../../payments/reopen-expired-zarinpal-payment.ts"
+import { ZarinpalClient } from "../../payments/zarinpal-client.ts"
 import {
   cancelZarinpalPayment,
   claimZarinpalVerify,
   failZarinpalPayment,
   markZarinpalPaid,
   zarinpalPaymentByAuthority
-} from "./zarinpal-payments.ts"
-import type { ZarinpalPaymentRow } from "./zarinpal-payments.ts"
+} from "../../payments/zarinpal-payments.ts"
+import type { ZarinpalPaymentRow } from "../../payments/zarinpal-payments.ts"
 
 export type CallbackPage = "paid" | "cancelled" | "not-paid" | "failed" | "unavailable" | "not-found" | "expired"
 

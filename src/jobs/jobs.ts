@@ -16,7 +16,7 @@
  */
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../config.ts"
-import { cronForInterval } from "../supervisor/cluster/schedule.ts"
+import { cronForInterval } from "./cluster-schedule.ts"
 import { cardRotationRun } from "./card-rotation.ts"
 import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
 import { makeRetentionRun } from "./retention.ts"

@@ -2,13 +2,13 @@
  * A tenant's bank cards for card-to-card payments. Numbers are validated (16
  * digits, Luhn) and stored normalised; everything but `getUnmasked` returns them
  * masked (`6037 99** **** 1234`). Every query runs inside `withTenant`, so a card
- * of another bot is invisible and reads as NotFound.
+ * of another bot is invisible and reads as RecordNotFound.
  */
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { DuplicatePaymentCard } from "./errors.ts"
-import type { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
+import type { BotNotFound, InvalidInput, RecordNotFound } from "./errors.ts"
 import { hasControlCharacters, MAX_CARD_WEIGHT, MAX_ROTATION_INTERVAL_MINUTES } from "./limits.ts"
 import { checkBoolean, checkInt, checkName, found, invalid, missingBot, tenantScope } from "./repository.ts"
 
@@ -110,12 +110,16 @@ export class PaymentCards extends Context.Service<
       botId: number,
       options?: { readonly activeOnly?: boolean | undefined }
     ): Effect.Effect<ReadonlyArray<PaymentCard>, Failure>
-    get(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-    getUnmasked(botId: number, id: number): Effect.Effect<UnmaskedPaymentCard, NotFound | Failure>
-    update(botId: number, id: number, patch: UpdatePaymentCard): Effect.Effect<PaymentCard, NotFound | WriteFailure>
-    activate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-    deactivate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-    delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
+    get(botId: number, id: number): Effect.Effect<PaymentCard, RecordNotFound | Failure>
+    getUnmasked(botId: number, id: number): Effect.Effect<UnmaskedPaymentCard, RecordNotFound | Failure>
+    update(
+      botId: number,
+      id: number,
+      patch: UpdatePaymentCard
+    ): Effect.Effect<PaymentCard, RecordNotFound | WriteFailure>
+    activate(botId: number, id: number): Effect.Effect<PaymentCard, RecordNotFound | Failure>
+    deactivate(botId: number, id: number): Effect.Effect<PaymentCard, RecordNotFound | Failure>
+    delete(botId: number, id: number): Effect.Effect<void, RecordNotFound | Failure>
   }
 >()("botfleet/tenants/PaymentCards") {
   static readonly layer = Layer.effect(

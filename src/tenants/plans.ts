@@ -7,7 +7,7 @@ import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { InvalidInput } from "./errors.ts"
-import type { BotNotFound, NotFound } from "./errors.ts"
+import type { BotNotFound, RecordNotFound } from "./errors.ts"
 import {
   MAX_DESCRIPTION_LENGTH,
   MAX_DEVICE_LIMIT,
@@ -78,8 +78,8 @@ export class Plans extends Context.Service<
     listActive(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
     /** All plans, active or not, by sort order then id. */
     list(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
-    get(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-    update(botId: number, id: number, patch: UpdatePlan): Effect.Effect<Plan, NotFound | Failure>
+    get(botId: number, id: number): Effect.Effect<Plan, RecordNotFound | Failure>
+    update(botId: number, id: number, patch: UpdatePlan): Effect.Effect<Plan, RecordNotFound | Failure>
     /**
      * Gives the listed plans sort orders 0, 1, 2, … by position and puts the bot's
      * other plans after them in their previous order, in one statement. An id that
@@ -87,9 +87,9 @@ export class Plans extends Context.Service<
      * Returns every plan in the new order.
      */
     reorder(botId: number, ids: ReadonlyArray<number>): Effect.Effect<ReadonlyArray<Plan>, Failure>
-    activate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-    deactivate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-    delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
+    activate(botId: number, id: number): Effect.Effect<Plan, RecordNotFound | Failure>
+    deactivate(botId: number, id: number): Effect.Effect<Plan, RecordNotFound | Failure>
+    delete(botId: number, id: number): Effect.Effect<void, RecordNotFound | Failure>
   }
 >()("botfleet/tenants/Plans") {
   static readonly layer = Layer.effect(

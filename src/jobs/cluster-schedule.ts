@@ -31,8 +31,8 @@ import { Cause, Cron, Duration, Effect } from "effect"
 import type { Layer } from "effect"
 import { ClusterCron } from "effect/cluster"
 import type { Sharding } from "effect/cluster"
-import { causeSummary } from "../../logging.ts"
-import { jobLastSuccess } from "../../metrics/registry.ts"
+import { causeSummary } from "../logging.ts"
+import { jobLastSuccess } from "../metrics/registry.ts"
 
 /** The scheduled time of the tick being executed (`yield* CurrentScheduledTime` inside `execute`). */
 export const CurrentScheduledTime = ClusterCron.CurrentScheduledTime

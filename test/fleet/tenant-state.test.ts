@@ -1,6 +1,6 @@
 /** One word per tenant for the master bot and /status: crash loops told apart from blips. */
 import { describe, expect, it } from "vitest"
-import { tenantState } from "../../src/bot/master/tenant-state.ts"
+import { tenantState } from "../../src/fleet/tenant-state.ts"
 
 const now = Date.parse("2026-11-25T12:00:00Z")
 const status = (state: string, restartCount: number, minutesAgo: number | null) => ({

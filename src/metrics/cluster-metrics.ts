@@ -7,7 +7,7 @@
  */
 import { type Context, Effect, Layer, Metric } from "effect"
 import * as prom from "prom-client"
-import { registry } from "../../metrics/registry.ts"
+import { registry } from "./registry.ts"
 
 const GAUGES: ReadonlyArray<readonly [name: string, help: string]> = [
   ["effect_cluster_shards", "Shards held by this runner"],

@@ -2,7 +2,7 @@
  * One word for how a tenant is doing, from its row and the supervisor's record
  * (bot_runtime_status): what the master bot lists and the API's /status shows.
  */
-import type { Bot, RuntimeStatus } from "../../tenants/bots.ts"
+import type { Bot, RuntimeStatus } from "../tenants/bots.ts"
 
 export const TENANT_STATES = [
   "inactive",

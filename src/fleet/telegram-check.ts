@@ -6,9 +6,9 @@
  */
 import { Effect, Schema } from "effect"
 import { Api, GrammyError } from "grammy"
-import { AppConfig } from "../../config.ts"
-import { InvalidTelegramToken } from "../../tenants/errors.ts"
-import { telegramBotIdOf } from "../../tenants/tokens.ts"
+import { AppConfig } from "../config.ts"
+import { InvalidTelegramToken } from "../tenants/errors.ts"
+import { telegramBotIdOf } from "../tenants/tokens.ts"
 
 export class TelegramTokenRejected extends Schema.TaggedError<TelegramTokenRejected>()("TelegramTokenRejected", {
   description: Schema.String

@@ -8,20 +8,20 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
-import { AppConfig } from "../../config.ts"
-import { uniqueViolationOf } from "../../db/errors.ts"
-import { withTenant } from "../../db/tenant.ts"
-import { topUpTenantWallet } from "../../payments/tenant-wallet.ts"
-import { Bots } from "../../tenants/bots.ts"
-import type { Bot, RuntimeStatus } from "../../tenants/bots.ts"
+import { AppConfig } from "../config.ts"
+import { uniqueViolationOf } from "../db/errors.ts"
+import { withTenant } from "../db/tenant.ts"
+import { topUpTenantWallet } from "../payments/tenant-wallet.ts"
+import { Bots } from "../tenants/bots.ts"
+import type { Bot, RuntimeStatus } from "../tenants/bots.ts"
 import {
   type BotNotFound,
   DuplicateTelegramToken,
   InvalidInput,
   type InvalidTelegramToken,
   type MasterBotExists
-} from "../../tenants/errors.ts"
-import { MAX_MONEY, MAX_SAFE } from "../../tenants/limits.ts"
+} from "../tenants/errors.ts"
+import { MAX_MONEY, MAX_SAFE } from "../tenants/limits.ts"
 import { checkTelegramToken, type TelegramTokenRejected, type TelegramUnreachable } from "./telegram-check.ts"
 import { tenantState } from "./tenant-state.ts"
 import type { TenantState } from "./tenant-state.ts"

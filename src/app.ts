@@ -25,7 +25,7 @@ import { isUnreachable, markUnreachable } from "./tenants/users.ts"
 import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
 import { JobsLive } from "./jobs/jobs.ts"
-import { NoticeWorkerLive } from "./outbox/notice-worker.ts"
+import { noticeWorker } from "./outbox/notice-worker.ts"
 import { runMigrations } from "./db/migrator.ts"
 import { TenantStatementTimeout, withTenant } from "./db/tenant.ts"
 import { LoggingLive } from "./logging.ts"
@@ -154,6 +154,7 @@ export const AppLayer = (options: AppOptions = {}) => {
   ).pipe(Layer.provideMerge(BotsWatcher.layer))
   // Scheduled jobs (src/jobs): cluster-wide schedules on this runner's Sharding; stopped first.
   // Beside them, the notice worker that tells users and admins what the jobs did (src/outbox/notice-worker.ts).
+  const NoticeWorkerLive = Layer.unwrap(Effect.map(RunnerName, ({ name }) => noticeWorker(name)))
   return Layer.mergeAll(JobsLive, NoticeWorkerLive).pipe(
     Layer.provideMerge(Supervisor),
     Layer.provideMerge(HttpLive),

@@ -22,7 +22,6 @@ import { drainOnNotify } from "../db/drain-on-notify.ts"
 import { retryDelaySeconds } from "../db/leased-queue.ts"
 import { isTransientDatabaseError } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
-import { RunnerName } from "../supervisor/runner-name.ts"
 import { BotTokens } from "../telegram/bot-tokens.ts"
 import { jobNotices } from "../metrics/job-metrics.ts"
 import { deliverNotice, SEND_TIMEOUT_SECONDS } from "./notice-messages.ts"
@@ -106,25 +105,26 @@ export const drainNotices = (claimedBy: string) =>
     }
   })
 
-export const NoticeWorkerLive = Layer.effectDiscard(
-  Effect.gen(function* () {
-    const config = yield* AppConfig
-    const tokens = yield* BotTokens
-    const { name } = yield* RunnerName
-    yield* drainOnNotify({
-      channel: NOTICES_CHANNEL,
-      sweepSeconds: config.outboxSweepSeconds,
-      what: "job notice",
-      // The notifier needs the watcher's first picture to know every active bot.
-      drain: tokens.ready.pipe(
-        Effect.andThen(drainNotices(name)),
-        Effect.tapError((e) =>
-          isTransientDatabaseError(e)
-            ? Effect.logWarning(`job notices: database unavailable (${e.message}); retrying`)
-            : Effect.void
-        ),
-        Effect.retry({ while: isTransientDatabaseError, schedule: backoff })
-      )
+/** The worker, claiming notices as `claimedBy` (this process's runner name, from app.ts). */
+export const noticeWorker = (claimedBy: string) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const tokens = yield* BotTokens
+      yield* drainOnNotify({
+        channel: NOTICES_CHANNEL,
+        sweepSeconds: config.outboxSweepSeconds,
+        what: "job notice",
+        // The notifier needs the watcher's first picture to know every active bot.
+        drain: tokens.ready.pipe(
+          Effect.andThen(drainNotices(claimedBy)),
+          Effect.tapError((e) =>
+            isTransientDatabaseError(e)
+              ? Effect.logWarning(`job notices: database unavailable (${e.message}); retrying`)
+              : Effect.void
+          ),
+          Effect.retry({ while: isTransientDatabaseError, schedule: backoff })
+        )
+      })
     })
-  })
-)
+  )

@@ -11,7 +11,7 @@
  */
 import { Effect, Redacted, Schema } from "effect"
 import type { Update } from "grammy/types"
-import { storeUpdates } from "./inbox.ts"
+import { storeUpdates } from "../db/update-bookkeeping.ts"
 import { isWebhookSecret } from "./webhook-secret.ts"
 
 /** Telegram's updates are far below this; a larger body is not one of them. */

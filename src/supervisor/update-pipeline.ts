@@ -54,11 +54,11 @@
 import { Cause, Context, Effect, Exit } from "effect"
 import type { MiddlewareFn } from "grammy"
 import type { Update } from "grammy/types"
-import { SqlClient } from "effect/sql"
 import type { BotContext, UpdateServices } from "../bot/context.ts"
 import { TenantCache } from "../tenants/tenant-cache.ts"
 import type { Tenant } from "../tenants/tenant-cache.ts"
-import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../db/tenant.ts"
+import { withTenant } from "../db/tenant.ts"
+import { deadLetter as deadLetterUpdate, Duplicate, markProcessed, withTenantUpdate } from "../db/update-bookkeeping.ts"
 import { isTransientDatabaseFailure } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
@@ -126,20 +126,9 @@ export const HOLD_MS = 1_000
 
 const next = () => Promise.resolve()
 
+/** Dead-letters an update after MAX_ATTEMPTS (src/db/update-bookkeeping.ts). */
 export const deadLetter = (botId: number, update: Update, error: string) =>
-  withTenant(
-    botId,
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`
-        INSERT INTO dead_letter_updates (bot_id, update_id, payload, error, attempts)
-        VALUES (${botId}, ${update.update_id}, ${JSON.stringify(update)}::jsonb, ${error.slice(0, 2000)}, ${MAX_ATTEMPTS})
-        ON CONFLICT DO NOTHING`
-      yield* sql`INSERT INTO processed_updates (bot_id, update_id) VALUES (${botId}, ${update.update_id})
-        ON CONFLICT DO NOTHING`
-      yield* sql`DELETE FROM update_inbox WHERE bot_id = ${botId} AND update_id = ${update.update_id}`
-    })
-  )
+  deadLetterUpdate(botId, update, error, MAX_ATTEMPTS)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -30,7 +30,7 @@ import type { PaymentForReview } from "../payments/card-payments.ts"
 import { fleetBotIsActive } from "../tenants/bot-is-active.ts"
 import type { ZarinpalPaidPayload } from "./notice-kinds.ts"
 import type { ClaimedNotice } from "./notice-queue.ts"
-import { noticeRecipient } from "../tenants/notice-recipient.ts"
+import { userContact } from "../tenants/users.ts"
 
 export type NoticeOutcome =
   | { readonly _tag: "Done"; readonly note?: string }
@@ -76,7 +76,7 @@ const toUser = (notice: ClaimedNotice, tenant: Tenant, render: (t: Translate, lo
   Effect.gen(function* () {
     if (notice.userId === null)
       return { outcome: { _tag: "Failed", reason: "the notice names no user" } satisfies NoticeOutcome }
-    const user = yield* withTenant(notice.botId, noticeRecipient(notice.botId, notice.userId))
+    const user = yield* withTenant(notice.botId, userContact(notice.botId, notice.userId))
     if (!user) return { outcome: { _tag: "Done", note: "the user no longer exists" } satisfies NoticeOutcome }
     const locale = localeOf(user.language, tenant.defaultLanguage)
     return { outcome: yield* send(notice.botId, user.telegramId, render(translator(locale), locale)), user }

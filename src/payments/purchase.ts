@@ -109,25 +109,3 @@ export const completePurchase = Effect.fn("completePurchase")(function* (botId: 
     tenantBalanceAfter: charge.balanceAfter
   } satisfies PurchaseOutcome
 })
-
-/** The plan as it is sold, if it is this tenant's and active. */
-export const activePlan = Effect.fn("activePlan")(function* (botId: number, planId: number) {
-  const sql = yield* SqlClient.SqlClient
-  const [plan] = yield* sql<PlanForSale>`
-    SELECT id, name, description, period_days, price, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb,
-           COALESCE(device_limit, 1) AS device_limit
-    FROM bot_plans WHERE bot_id = ${botId} AND id = ${planId} AND is_active`
-  return plan
-})
-
-export type PlanForSale = PurchasedPlan & { readonly price: number; readonly description: string | null }
-
-/** The tenant's active plans, in its order: what the shop shows. */
-export const activePlans = Effect.fn("activePlans")(function* (botId: number) {
-  const sql = yield* SqlClient.SqlClient
-  return yield* sql<PlanForSale>`
-    SELECT id, name, description, period_days, price, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb,
-           COALESCE(device_limit, 1) AS device_limit
-    FROM bot_plans WHERE bot_id = ${botId} AND is_active
-    ORDER BY sort_order, id`
-})

@@ -15,6 +15,8 @@ import { formatDateTime, formatNumber, SHOP_TIME_ZONE } from "../../messages/for
 import { isShopAdmin } from "../../tenants/shop-settings.ts"
 import { answer, localeOfCtx, money } from "./helpers.ts"
 import { describeUser } from "../../messages/format.ts"
+import { cardsOf, toggleCardActive } from "../../tenants/payment-cards.ts"
+import type { CardSummary } from "../../tenants/payment-cards.ts"
 
 const panelKeyboard = (ctx: BotContext) =>
   new InlineKeyboard()
@@ -104,23 +106,7 @@ export const showTodaySales = async (ctx: BotContext) => {
   )
 }
 
-interface CardRow {
-  readonly id: number
-  readonly cardNumber: string
-  readonly cardHolderName: string
-  readonly isActive: boolean
-  readonly successCount: number
-}
-
-const cardsOf = (botId: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<CardRow>`
-      SELECT id, card_number, card_holder_name, is_active, success_count FROM tenant_payment_cards
-      WHERE bot_id = ${botId} ORDER BY id`
-  })
-
-const cardsView = (ctx: BotContext, cards: ReadonlyArray<CardRow>) => {
+const cardsView = (ctx: BotContext, cards: ReadonlyArray<CardSummary>) => {
   const keyboard = new InlineKeyboard()
   for (const card of cards) {
     keyboard
@@ -149,14 +135,7 @@ export const showCards = async (ctx: BotContext) => {
 
 export const toggleCard = async (ctx: BotContext, cardId: number) => {
   if (!(await guardAdmin(ctx))) return
-  const toggled = await ctx.run(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      return yield* sql<{ isActive: boolean }>`
-      UPDATE tenant_payment_cards SET is_active = NOT is_active
-      WHERE bot_id = ${ctx.tenant.botId} AND id = ${cardId} RETURNING is_active`
-    })
-  )
+  const toggled = await ctx.run(toggleCardActive(ctx.tenant.botId, cardId))
   if (toggled.length === 0) return answer(ctx, ctx.t("admin-card-not-found"), true)
   await answer(ctx, ctx.t(toggled[0]!.isActive ? "admin-card-on" : "admin-card-off"))
   const view = cardsView(ctx, await ctx.run(cardsOf(ctx.tenant.botId)))

@@ -13,40 +13,23 @@
  *    done repeats steps 2–4, which change nothing but may repeat the message).
  */
 import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
 import { alertAdmins } from "../messages/admin-alerts.ts"
 import { formatDateTime } from "../messages/format.ts"
 import { localeOf, translator } from "../messages/i18n.ts"
 import { TelegramNotifier } from "../telegram/notifier.ts"
 import { tenantOf } from "../tenants/tenant-cache.ts"
 import { withTenant } from "../db/tenant.ts"
+import { recordProvisioned, subscriptionToProvision } from "../payments/subscriptions.ts"
 import type { ClaimedTask } from "./fleet-queue.ts"
 import type { TaskOutcome } from "./task.ts"
 import { syncPanelUser } from "../vpn/panel-sync.ts"
-
-interface SubscriptionRow {
-  readonly id: number
-  readonly expiresAt: Date
-  readonly trafficLimitBytes: number
-  readonly deviceLimit: number | null
-  readonly provisionedAt: Date | null
-  readonly telegramId: number
-  readonly language: "fa" | "en" | "ru" | null
-}
 
 const ROUNDS = 3
 
 export const provisionSubscription = (task: ClaimedTask) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const botId = task.botId
-    const load = withTenant(
-      botId,
-      sql<SubscriptionRow>`
-        SELECT s.id, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.provisioned_at, u.telegram_id, u.language
-        FROM subscriptions s JOIN users u ON u.id = s.user_id AND u.bot_id = s.bot_id
-        WHERE s.bot_id = ${botId} AND s.id = ${task.subjectId}`
-    ).pipe(Effect.map((rows) => rows[0]))
+    const load = withTenant(botId, subscriptionToProvision(botId, task.subjectId))
 
     let sub = yield* load
     if (!sub) return { _tag: "Done" } satisfies TaskOutcome
@@ -60,19 +43,8 @@ export const provisionSubscription = (task: ClaimedTask) =>
         trafficLimitBytes: sub.trafficLimitBytes,
         deviceLimit: sub.deviceLimit ?? 1
       })
-      const recorded = yield* withTenant(
-        botId,
-        sql`
-          UPDATE subscriptions
-          SET panel_uuid = ${panelUser.uuid}, panel_username = ${panelUser.username},
-              subscription_url = ${panelUser.subscriptionUrl}, provisioned_at = now()
-          WHERE bot_id = ${botId} AND id = ${sub.id}
-            AND date_trunc('milliseconds', expires_at) = ${sub.expiresAt}
-            AND traffic_limit_bytes = ${sub.trafficLimitBytes}
-            AND device_limit IS NOT DISTINCT FROM ${sub.deviceLimit}
-          RETURNING id`
-      )
-      if (recorded.length > 0) link = panelUser.subscriptionUrl
+      const recorded = yield* withTenant(botId, recordProvisioned(botId, sub, panelUser))
+      if (recorded) link = panelUser.subscriptionUrl
       else sub = yield* load
     }
     if (!sub) return { _tag: "Done" } satisfies TaskOutcome

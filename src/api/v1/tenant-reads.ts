@@ -1,8 +1,9 @@
 /**
- * The API's reads that no repository offers yet: users, payments (both
- * methods as one list), per-card payment counts and the wallet ledger. Each
- * runs inside `withTenant`, so row-level security confines it to the bot even
- * if a WHERE clause were wrong.
+ * The API's tenant reads, each inside `withTenant`, so row-level security
+ * confines it to the bot even if a WHERE clause were wrong: users (the
+ * statements of src/tenants/users.ts), and the reads no repository offers yet —
+ * payments (both methods as one list), per-card payment counts and the tenant
+ * wallet's ledger.
  */
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"

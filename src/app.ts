@@ -17,18 +17,23 @@ import { makeTenantApp } from "./bot/app.ts"
 import type { BotContext } from "./bot/context.ts"
 import { MasterApp, MasterAppServices } from "./bot/master/app.ts"
 import { EnsureMasterBot } from "./bot/master/ensure-master.ts"
-import { TelegramNotifier } from "./bot/notifier.ts"
-import { TenantCache } from "./bot/tenant.ts"
+import { BotTokens } from "./telegram/bot-tokens.ts"
+import { TelegramNotifier } from "./telegram/notifier.ts"
+import { UnreachableUsers } from "./telegram/unreachable-users.ts"
+import { TenantCache } from "./tenants/tenant-cache.ts"
+import { isUnreachable, markUnreachable } from "./tenants/users.ts"
 import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
 import { JobsLive } from "./jobs/jobs.ts"
+import { noticeWorker } from "./outbox/notice-worker.ts"
 import { runMigrations } from "./db/migrator.ts"
-import { TenantStatementTimeout } from "./db/tenant.ts"
+import { TenantStatementTimeout, withTenant } from "./db/tenant.ts"
 import { LoggingLive } from "./logging.ts"
-import { OutboxWorkerLive } from "./payments/outbox-worker.ts"
+import { OutboxWorkerLive } from "./outbox/worker.ts"
 import { UnlimitedPlanBilledGb } from "./payments/tenant-wallet.ts"
 import { ZarinpalClient } from "./payments/zarinpal-client.ts"
-import { RunnerName, TenantApp } from "./supervisor/bot-runner.ts"
+import { TenantApp } from "./supervisor/bot-runner.ts"
+import { RunnerName } from "./supervisor/runner-name.ts"
 import { Health } from "./supervisor/health.ts"
 import { StartLimiter } from "./supervisor/start-limiter.ts"
 import { clusterOwnership } from "./supervisor/cluster/bucket-singletons.ts"
@@ -77,6 +82,31 @@ const Migrated = Layer.effectDiscard(
   )
 )
 
+/**
+ * What the Telegram client needs from the rest of the service: the active bots'
+ * tokens (from the watcher) and the users who refused a bot for good (the users
+ * table), so `telegram/` imports neither the supervisor nor the tenant model.
+ */
+const TelegramNeeds = Layer.mergeAll(
+  Layer.effect(
+    BotTokens,
+    Effect.map(BotsWatcher, (watcher) => BotTokens.of({ ready: watcher.ready, get: (botId) => watcher.get(botId) }))
+  ),
+  Layer.effect(
+    UnreachableUsers,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const inTenant = <A, E>(botId: number, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+        withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+      return UnreachableUsers.of({
+        isUnreachable: (botId, telegramId) =>
+          inTenant(botId, isUnreachable(botId, telegramId)).pipe(Effect.orElseSucceed(() => false)),
+        markUnreachable: (botId, telegramId) => inTenant(botId, markUnreachable(botId, telegramId)).pipe(Effect.ignore)
+      })
+    })
+  )
+)
+
 export interface AppOptions {
   readonly runnerName?: string
   /** The tenant application; tests substitute their own handlers. */
@@ -112,21 +142,23 @@ export const AppLayer = (options: AppOptions = {}) => {
     Layer.provideMerge(LimitSettingsLive)
   )
   const Core = Layer.mergeAll(
-    TenantCache.layer,
+    TenantCache.layer(Effect.map(BotsWatcher, (watcher) => watcher.settingsChanged)),
     Health.layer,
     StartLimiter.layer,
     Apps(options),
     Layer.succeed(RunnerName, RunnerName.of({ name: options.runnerName ?? `${os.hostname()}:${process.pid}` })),
     // The shop's outside world: Telegram outside updates, the payment gateway, the VPN panel.
-    TelegramNotifier.layer,
+    TelegramNotifier.layer.pipe(Layer.provideMerge(TelegramNeeds)),
     ZarinpalClient.layer,
     RemnawaveClient.layer
   ).pipe(Layer.provideMerge(BotsWatcher.layer))
   // Scheduled jobs (src/jobs): cluster-wide schedules on this runner's Sharding; stopped first.
-  return JobsLive.pipe(
+  // Beside them, the notice worker that tells users and admins what the jobs did (src/outbox/notice-worker.ts).
+  const NoticeWorkerLive = Layer.unwrap(Effect.map(RunnerName, ({ name }) => noticeWorker(name)))
+  return Layer.mergeAll(JobsLive, NoticeWorkerLive).pipe(
     Layer.provideMerge(Supervisor),
     Layer.provideMerge(HttpLive),
-    // Provisioning and ZarinPal requests, after their transactions commit (src/payments/outbox-worker.ts).
+    // Provisioning and ZarinPal requests, after their transactions commit (src/outbox/worker.ts).
     Layer.provideMerge(OutboxWorkerLive),
     // Webhook bots owned here: setWebhook/deleteWebhook, and handling what their webhooks stored.
     Layer.provideMerge(WebhookBots.layer),

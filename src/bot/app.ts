@@ -16,11 +16,11 @@
 import { hears } from "@grammyjs/i18n"
 import { Option } from "effect"
 import { Composer } from "grammy"
-import { parseCallbackData } from "./callback-data.ts"
-import type { Action } from "./callback-data.ts"
+import { parseCallbackData } from "../messages/callback-data.ts"
+import type { Action } from "../messages/callback-data.ts"
 import type { BotContext } from "./context.ts"
 import { getConversation } from "./conversation.ts"
-import { i18n } from "./i18n.ts"
+import { i18n } from "../messages/i18n.ts"
 import { showAdminPanel, showCards, showPendingReceipts, showTodaySales, toggleCard } from "./shop/admin-panel.ts"
 import { confirmPlanMethod, purchasePlan, showPlan, showPlans } from "./shop/buy.ts"
 import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
@@ -30,9 +30,9 @@ import { cancelFlow, chooseLanguage, showLanguages, start } from "./shop/start.t
 import { showSubscription } from "./shop/subscription.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
-import { upsertUser } from "./users.ts"
+import { upsertUser } from "../tenants/users.ts"
 
-export { i18n } from "./i18n.ts"
+export { i18n } from "../messages/i18n.ts"
 export { mainMenu } from "./shop/helpers.ts"
 
 const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {

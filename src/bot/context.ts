@@ -7,8 +7,8 @@ import type { I18nFlavor } from "@grammyjs/i18n"
 import type { Effect } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { Context } from "grammy"
-import type { Tenant } from "./tenant.ts"
-import type { TenantUser } from "./users.ts"
+import type { Tenant } from "../tenants/tenant-cache.ts"
+import type { TenantUser } from "../tenants/users.ts"
 
 /** Services an update's effects may use (the transaction is already open). */
 export type UpdateServices = SqlClient.SqlClient

@@ -1,6 +1,6 @@
 /**
  * What the simulated people did, counted as they do it (the service's own
- * view comes from the database and /metrics, in progress.ts).
+ * view comes from the database and /metrics, in snapshot.ts).
  */
 
 export type JourneyKind = "card" | "zarinpal" | "zarinpal_cancel" | "topup_card" | "topup_zarinpal"

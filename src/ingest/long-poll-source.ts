@@ -1,6 +1,6 @@
 /**
  * The update source of a polling bot: long polls that always wait at a fresh
- * offset, in front of the durable inbox (./inbox.ts).
+ * offset, in front of the durable inbox (src/db/update-bookkeeping.ts).
  *
  * Each getUpdates answer is stored (one statement) before the next getUpdates
  * goes out, and only that next call's offset tells Telegram the batch arrived:

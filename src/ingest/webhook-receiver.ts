@@ -11,8 +11,7 @@
  */
 import { Effect, Redacted, Schema } from "effect"
 import type { Update } from "grammy/types"
-import type { BotsWatcher } from "../supervisor/watcher.ts"
-import { storeUpdates } from "./inbox.ts"
+import { storeUpdates } from "../db/update-bookkeeping.ts"
 import { isWebhookSecret } from "./webhook-secret.ts"
 
 /** Telegram's updates are far below this; a larger body is not one of them. */
@@ -27,12 +26,14 @@ export type WebhookOutcome =
   | { readonly status: 200; readonly stored: boolean }
   | { readonly status: 400 | 401 | 404 | 503; readonly reason: string }
 
-export const receiveWebhook = (
-  watcher: BotsWatcher["Service"],
-  botId: number,
-  secretHeader: string | undefined,
-  body: unknown
-) =>
+/** What the receiver needs to know of an active bot (the supervisor's watcher has it). */
+export interface ActiveBots {
+  readonly get: (
+    botId: number
+  ) => { readonly token: Redacted.Redacted<string>; readonly ingestMode: "polling" | "webhook" } | undefined
+}
+
+export const receiveWebhook = (watcher: ActiveBots, botId: number, secretHeader: string | undefined, body: unknown) =>
   Effect.gen(function* () {
     const bot = watcher.get(botId)
     if (!bot) return { status: 404, reason: "no such active bot" } satisfies WebhookOutcome

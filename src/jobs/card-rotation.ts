@@ -3,7 +3,7 @@
  * `time_based` strategy (DESIGN.md §4). Card selection itself
  * (src/payments/card-rotation.ts) only reads `is_current`; this job moves it.
  *
- * Per tenant, in its own transaction with its cards locked (lock-tenant-cards.ts):
+ * Per tenant, in its own transaction with its cards locked (lockTenantCards, src/tenants/payment-cards.ts):
  * - fewer than two active cards: left alone (nothing to rotate to);
  * - no active current card (never rotated, or the current one was switched
  *   off): the next active card after the old current one in id order (the first
@@ -13,7 +13,7 @@
  * - the current card's `rotation_interval_minutes` (default 60) have passed:
  *   the next active card in id order, wrapping, becomes current; inactive
  *   cards are skipped.
- * Whenever the current card changes, usage counters restart (make-card-current.ts).
+ * Whenever the current card changes, usage counters restart (makeCardCurrent, src/tenants/payment-cards.ts).
  *
  * A rotation that is late (the job was down) advances one step, not one per
  * missed interval: the new card gets a full turn from now. Idempotent: a
@@ -23,10 +23,8 @@ import { Clock, Effect } from "effect"
 import { withTenant } from "../db/tenant.ts"
 import { isTransientDatabaseError } from "../db/transient.ts"
 import { fleetDueRotations } from "./sql/fleet-due-rotations.ts"
-import { lockTenantCards } from "./sql/lock-tenant-cards.ts"
-import type { RotationCard } from "./sql/lock-tenant-cards.ts"
-import { makeCardCurrent } from "./sql/make-card-current.ts"
-import { stampCardTurn } from "./sql/stamp-card-turn.ts"
+import { lockTenantCards, makeCardCurrent, stampCardTurn } from "../tenants/payment-cards.ts"
+import type { RotationCard } from "../tenants/payment-cards.ts"
 import type { JobRun } from "./scheduled-job.ts"
 import { reportSkippedTenant } from "./skip-tenant.ts"
 

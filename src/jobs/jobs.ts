@@ -9,16 +9,16 @@
  * | zarinpal_reconcile | ZARINPAL_RECONCILE_INTERVAL_SECONDS (300) | credit paid-but-never-called-back payments (zarinpal-reconcile.ts) |
  * | retention          | RETENTION_INTERVAL_SECONDS (300)      | delete old update marks and finished notices/tasks (retention.ts) |
  *
- * Beside them, on every process: the notice worker that tells users and
- * admins what the jobs did (notice-worker.ts), and the card-expiry fallback
- * for a schedule that is failing over (payment-expiry.ts).
+ * Beside them, on every process: the card-expiry fallback for a schedule that
+ * is failing over (payment-expiry.ts). The notice worker that tells users and
+ * admins what the jobs did is after-commit work (src/outbox/notice-worker.ts),
+ * merged beside this layer in src/app.ts.
  */
 import { Effect, Layer } from "effect"
 import { AppConfig } from "../config.ts"
-import { cronForInterval } from "../supervisor/cluster/schedule.ts"
+import { cronForInterval } from "./cluster-schedule.ts"
 import { cardRotationRun } from "./card-rotation.ts"
 import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
-import { NoticeWorkerLive } from "./notice-worker.ts"
 import { makeRetentionRun } from "./retention.ts"
 import { scheduledJob } from "./scheduled-job.ts"
 import { zarinpalReconcileRun } from "./zarinpal-reconcile.ts"
@@ -60,8 +60,7 @@ export const JobsLive = Layer.unwrap(
           doneTasksDays: config.doneTasksRetentionDays
         })
       }),
-      ExpiryFallbackLive,
-      NoticeWorkerLive
+      ExpiryFallbackLive
     )
   })
 )

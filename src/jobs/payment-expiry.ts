@@ -30,24 +30,18 @@
 import { Clock, Effect, Layer, Schedule } from "effect"
 import { AppConfig } from "../config.ts"
 import { withTenant } from "../db/tenant.ts"
+import { tenantOf } from "../tenants/tenant-cache.ts"
 import { isTransientDatabaseError } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { countPayment } from "../payments/payment-metrics.ts"
 import { zarinpalPaymentById } from "../payments/zarinpal-payments.ts"
-import { jobItems } from "./job-metrics.ts"
+import { jobItems } from "../metrics/job-metrics.ts"
 import type { JobRun } from "./scheduled-job.ts"
 import { fleetDueZarinpalPayments } from "./sql/fleet-due-zarinpal-payments.ts"
 import { fleetExpireCardPayments } from "./sql/fleet-expire-card-payments.ts"
 import { fleetRemindReceipts } from "./sql/fleet-remind-receipts.ts"
 import { reportSkippedTenant } from "./skip-tenant.ts"
-import {
-  creditPaid,
-  expireZarinpal,
-  failZarinpal,
-  tenantOf,
-  verifyPayment,
-  zarinpalSettingsOf
-} from "./zarinpal-settlement.ts"
+import { creditPaid, expireZarinpal, failZarinpal, verifyPayment, zarinpalSettingsOf } from "./zarinpal-settlement.ts"
 
 /** Rows per statement; a backlog (after an outage) is worked through in several, up to MAX_BATCHES per run. */
 const BATCH = 500

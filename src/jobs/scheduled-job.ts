@@ -1,5 +1,5 @@
 /**
- * One scheduled job = one cluster-wide schedule (src/supervisor/cluster/schedule.ts:
+ * One scheduled job = one cluster-wide schedule (src/jobs/cluster-schedule.ts:
  * each tick runs once across all runners and sets
  * `botfleet_job_last_success_timestamp_seconds{job}` when it succeeds) around a
  * `run` that reports what it did, plus what every job needs:
@@ -19,9 +19,9 @@ import { Duration, Effect, Schedule } from "effect"
 import type { Layer } from "effect"
 import type { ClusterCron, Sharding } from "effect/cluster"
 import { isTransientDatabaseError } from "../db/transient.ts"
-import { clusterSchedule } from "../supervisor/cluster/schedule.ts"
-import { jobDuration, jobItemFailures, jobItems } from "./job-metrics.ts"
-import type { JobName } from "./job-metrics.ts"
+import { clusterSchedule } from "./cluster-schedule.ts"
+import { jobDuration, jobItemFailures, jobItems } from "../metrics/job-metrics.ts"
+import type { JobName } from "../metrics/job-metrics.ts"
 
 export interface JobRun {
   /** Things acted on: cards rotated, payments expired or settled, reminders queued. */

@@ -23,6 +23,7 @@
  * A merchant ZarinPal cannot be asked about now is counted as a failure and
  * asked again next run; the others go on.
  */
+import { tenantOf } from "../tenants/tenant-cache.ts"
 import { Effect } from "effect"
 import { withTenant } from "../db/tenant.ts"
 import { isTransientDatabaseError } from "../db/transient.ts"
@@ -33,7 +34,7 @@ import { fleetZarinpalPaymentsByAuthority } from "./sql/fleet-zarinpal-payments-
 import type { KnownAuthority } from "./sql/fleet-zarinpal-payments-by-authority.ts"
 import { orSkipTenant, reportSkippedTenant } from "./skip-tenant.ts"
 import { fleetZarinpalTenants } from "./sql/fleet-zarinpal-tenants.ts"
-import { creditPaid, failZarinpal, tenantOf, verifyPayment, zarinpalSettingsOf } from "./zarinpal-settlement.ts"
+import { creditPaid, failZarinpal, verifyPayment, zarinpalSettingsOf } from "./zarinpal-settlement.ts"
 
 type Settings = NonNullable<ReturnType<typeof zarinpalSettingsOf>>
 

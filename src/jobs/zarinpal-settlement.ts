@@ -12,16 +12,15 @@
  * callback; 100 and 101 both mean paid.
  */
 import { Effect } from "effect"
-import { shopSettings, zarinpalEnabled } from "../bot/settings.ts"
-import { TenantCache } from "../bot/tenant.ts"
-import type { Tenant } from "../bot/tenant.ts"
+import { shopSettings, zarinpalEnabled } from "../tenants/shop-settings.ts"
+import type { Tenant } from "../tenants/tenant-cache.ts"
 import { withTenant } from "../db/tenant.ts"
 import { countPayment } from "../payments/payment-metrics.ts"
 import { ZarinpalClient } from "../payments/zarinpal-client.ts"
 import { failZarinpalPayment, markZarinpalPaid } from "../payments/zarinpal-payments.ts"
 import type { Verified } from "../payments/zarinpal-payments.ts"
-import type { ZarinpalPaidPayload } from "./notice-messages.ts"
-import { enqueueNotice } from "./sql/enqueue-notice.ts"
+import type { ZarinpalPaidPayload } from "../outbox/notice-kinds.ts"
+import { enqueueNotice } from "../outbox/enqueue-notice.ts"
 import { expireZarinpalPayment } from "./sql/expire-zarinpal-payment.ts"
 import {
   reopenCancelledZarinpalPayment,
@@ -38,12 +37,6 @@ export type Verdict =
   | { readonly _tag: "Refused"; readonly reason: string }
   /** Unreachable, timed out, 5xx: ask again later. */
   | { readonly _tag: "Unavailable"; readonly reason: string }
-
-export const tenantOf = (botId: number) =>
-  withTenant(
-    botId,
-    TenantCache.use((cache) => cache.get(botId))
-  )
 
 /**
  * The tenant's ZarinPal settings, when it can verify at all: a merchant id and

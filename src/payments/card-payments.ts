@@ -16,7 +16,8 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { pickCard } from "./card-rotation.ts"
-import type { CandidateCard } from "./card-rotation.ts"
+import { countCardFailure, countCardSuccess } from "../tenants/payment-cards.ts"
+import type { CandidateCard } from "../tenants/payment-cards.ts"
 import {
   AmountOutOfRange,
   PaymentAlreadyReviewed,
@@ -28,6 +29,8 @@ import { completePurchase } from "./purchase.ts"
 import type { PurchaseOutcome } from "./purchase.ts"
 import { newTrackingNumber } from "./tracking-number.ts"
 import { creditWallet, lockWallet } from "./wallet.ts"
+import { userContact } from "../tenants/users.ts"
+import type { UserContact } from "../tenants/users.ts"
 
 export interface AmountLimits {
   readonly min: number
@@ -184,19 +187,10 @@ export interface Reviewer {
   readonly telegramId: number
 }
 
-export interface PaymentOwner {
-  readonly userId: number
-  readonly telegramId: number
-  readonly language: "fa" | "en" | "ru" | null
-}
+/** Who paid: the user's row id, Telegram chat and language. */
+export type PaymentOwner = UserContact
 
-const ownerOf = (botId: number, userId: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const [owner] = yield* sql<PaymentOwner>`
-      SELECT id AS user_id, telegram_id, language FROM users WHERE bot_id = ${botId} AND id = ${userId}`
-    return owner!
-  })
+const ownerOf = (botId: number, userId: number) => Effect.map(userContact(botId, userId), (owner) => owner!)
 
 export interface Approved {
   readonly payment: CardPaymentRow
@@ -229,10 +223,7 @@ export const approveCardPayment = Effect.fn("approveCardPayment")(function* (
   yield* sql`UPDATE card_to_card_payments SET transaction_id = ${deposit.transactionId}
     WHERE bot_id = ${botId} AND id = ${paymentId}`
   if (payment.cardId !== null) {
-    yield* sql`
-      UPDATE tenant_payment_cards
-      SET success_count = success_count + 1, current_usage_count = current_usage_count + 1
-      WHERE bot_id = ${botId} AND id = ${payment.cardId}`
+    yield* countCardSuccess(botId, payment.cardId)
   }
   const purchase = yield* purchaseFor(
     botId,
@@ -306,8 +297,7 @@ export const rejectCardPayment = Effect.fn("rejectCardPayment")(function* (
           admin_reviewer_telegram_id = ${reviewer.telegramId}, admin_reviewed_at = now()
       WHERE bot_id = ${botId} AND id = ${paymentId}`
   if (payment.cardId !== null) {
-    yield* sql`UPDATE tenant_payment_cards SET failure_count = failure_count + 1
-        WHERE bot_id = ${botId} AND id = ${payment.cardId}`
+    yield* countCardFailure(botId, payment.cardId)
   }
   return {
     payment: { ...payment, status: "rejected", adminNotes: reason },

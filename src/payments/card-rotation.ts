@@ -23,22 +23,9 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import type { RotationStrategy } from "../tenants/payment-cards.ts"
+import { candidateCards, stampCardUsed } from "../tenants/payment-cards.ts"
+import type { CandidateCard, RotationStrategy } from "../tenants/payment-cards.ts"
 import { NoActiveCard } from "./errors.ts"
-
-export interface CandidateCard {
-  readonly id: number
-  readonly cardNumber: string
-  readonly cardHolderName: string
-  readonly bankName: string | null
-  readonly rotationStrategy: RotationStrategy
-  readonly weight: number
-  readonly successCount: number
-  readonly failureCount: number
-  readonly currentUsageCount: number
-  readonly isCurrent: boolean
-  readonly pendingCount: number
-}
 
 /** Picks among `cards` (active, ordered by id) by `strategy`; `random` in [0, 1). */
 export const chooseCard = (
@@ -77,17 +64,10 @@ export const pickCard = Effect.fn("pickCard")(function* (botId: number) {
     INSERT INTO card_rotation_cursors (bot_id) VALUES (${botId})
     ON CONFLICT (bot_id) DO UPDATE SET updated_at = now()
     RETURNING last_card_id`
-  const cards = yield* sql<CandidateCard>`
-    SELECT c.id, c.card_number, c.card_holder_name, c.bank_name, c.rotation_strategy, c.weight, c.success_count,
-           c.failure_count, c.current_usage_count, c.is_current,
-           (SELECT count(*)::int FROM card_to_card_payments p
-             WHERE p.bot_id = c.bot_id AND p.card_id = c.id AND p.status = 'pending') AS pending_count
-    FROM tenant_payment_cards c
-    WHERE c.bot_id = ${botId} AND c.is_active
-    ORDER BY c.id`
+  const cards = yield* candidateCards(botId)
   if (cards.length === 0) return yield* new NoActiveCard()
   const card = chooseCard(cards[0]!.rotationStrategy, cards, cursor?.lastCardId ?? null)
   yield* sql`UPDATE card_rotation_cursors SET last_card_id = ${card.id} WHERE bot_id = ${botId}`
-  yield* sql`UPDATE tenant_payment_cards SET last_used_at = now() WHERE bot_id = ${botId} AND id = ${card.id}`
+  yield* stampCardUsed(botId, card.id)
   return card
 })

@@ -3,7 +3,7 @@
  * as the state change that needs slow external work (a completed purchase needs
  * its panel user; a ZarinPal payment needs its authority). The insert trigger's
  * NOTIFY reaches the workers only when that transaction commits, and
- * outbox-worker.ts runs the task outside any tenant transaction.
+ * src/outbox/worker.ts runs the task outside any tenant transaction.
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"

@@ -8,16 +8,16 @@
  *    charge the tenant cannot cover refuses the sale and changes nothing — the
  *    user's money stays in their wallet);
  * 3. the price leaves the user's wallet (a `purchase` transaction);
- * 4. the subscription is created or extended from max(now, current expiry);
+ * 4. the subscription is created or extended from max(now, current expiry)
+ *    (subscriptions.ts);
  * 5. a provisioning task is queued; the panel is updated after commit, outside
- *    this transaction (src/vpn/provision-task.ts).
+ *    this transaction (src/outbox/provision-subscription.ts).
  */
 import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
-import { panelUsername } from "../vpn/remnawave-client.ts"
 import { InsufficientBalance } from "./errors.ts"
 import { enqueueTask } from "./outbox.ts"
-import { chargeSale, GIB } from "./tenant-wallet.ts"
+import { activateSubscription } from "./subscriptions.ts"
+import { chargeSale } from "./tenant-wallet.ts"
 import { debitWallet, lockWallet } from "./wallet.ts"
 import type { PaymentMethod } from "./wallet.ts"
 
@@ -54,14 +54,7 @@ export type PurchaseOutcome =
     }
   | { readonly _tag: "SaleRefused"; readonly tenantBalance: number; readonly required: number }
 
-interface SubscriptionRow {
-  readonly id: number
-  readonly expiresAt: Date
-  readonly inserted: boolean
-}
-
 export const completePurchase = Effect.fn("completePurchase")(function* (botId: number, input: PurchaseInput) {
-  const sql = yield* SqlClient.SqlClient
   const balance = yield* lockWallet(botId, input.userId)
   if (balance < input.price) return yield* new InsufficientBalance({ balance, required: input.price })
 
@@ -85,49 +78,15 @@ export const completePurchase = Effect.fn("completePurchase")(function* (botId: 
     reference: input.reference,
     description: input.plan.name
   })
-  const [subscription] = yield* sql<SubscriptionRow>`
-    INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit, expires_at)
-    VALUES (${botId}, ${input.userId}, ${input.plan.id}, 'active', ${panelUsername(botId, input.telegramId)},
-            ${Math.round(input.plan.trafficLimitGb * GIB)}, ${input.plan.deviceLimit},
-            date_trunc('second', now()) + make_interval(days => ${input.plan.periodDays}::int))
-    ON CONFLICT (bot_id, user_id) DO UPDATE SET
-      plan_id = EXCLUDED.plan_id,
-      status = 'active',
-      traffic_limit_bytes = EXCLUDED.traffic_limit_bytes,
-      device_limit = EXCLUDED.device_limit,
-      expires_at = GREATEST(subscriptions.expires_at, date_trunc('second', now()))
-                   + make_interval(days => ${input.plan.periodDays}::int)
-    RETURNING id, expires_at, (xmax = 0) AS inserted`
-  yield* enqueueTask(botId, "provision_subscription", subscription!.id)
+  const subscription = yield* activateSubscription(botId, input)
+  yield* enqueueTask(botId, "provision_subscription", subscription.id)
   return {
     _tag: "Completed",
-    subscriptionId: subscription!.id,
-    expiresAt: subscription!.expiresAt,
-    renewed: !subscription!.inserted,
+    subscriptionId: subscription.id,
+    expiresAt: subscription.expiresAt,
+    renewed: !subscription.inserted,
     balanceAfter: debit.balanceAfter,
     tenantCharge: charge.amount,
     tenantBalanceAfter: charge.balanceAfter
   } satisfies PurchaseOutcome
-})
-
-/** The plan as it is sold, if it is this tenant's and active. */
-export const activePlan = Effect.fn("activePlan")(function* (botId: number, planId: number) {
-  const sql = yield* SqlClient.SqlClient
-  const [plan] = yield* sql<PlanForSale>`
-    SELECT id, name, description, period_days, price, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb,
-           COALESCE(device_limit, 1) AS device_limit
-    FROM bot_plans WHERE bot_id = ${botId} AND id = ${planId} AND is_active`
-  return plan
-})
-
-export type PlanForSale = PurchasedPlan & { readonly price: number; readonly description: string | null }
-
-/** The tenant's active plans, in its order: what the shop shows. */
-export const activePlans = Effect.fn("activePlans")(function* (botId: number) {
-  const sql = yield* SqlClient.SqlClient
-  return yield* sql<PlanForSale>`
-    SELECT id, name, description, period_days, price, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb,
-           COALESCE(device_limit, 1) AS device_limit
-    FROM bot_plans WHERE bot_id = ${botId} AND is_active
-    ORDER BY sort_order, id`
 })

@@ -2,7 +2,7 @@
  * ZarinPal payments, the database side (every function runs inside the
  * caller's tenant transaction). The gateway calls themselves happen outside
  * any transaction: the payment request in the outbox worker
- * (zarinpal-request-task.ts), verification in the callback (zarinpal-callback.ts).
+ * (src/outbox/request-zarinpal-payment.ts), verification in the callback (src/api/zarinpal-callback/settle.ts).
  *
  *   start ──▶ pending (no authority) ──request──▶ pending (authority) ──verified──▶ paid
  *                                                     ├──Status=NOK────────────▶ cancelled

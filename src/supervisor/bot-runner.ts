@@ -15,6 +15,7 @@ import { Context, Effect, Exit, Layer, Redacted } from "effect"
 import type { Scope } from "effect"
 import type { Update, UserFromGetMe } from "grammy/types"
 import type { BotContext } from "../bot/context.ts"
+import { RunnerName } from "./runner-name.ts"
 import { AppConfig } from "../config.ts"
 import { botSeries, botsRunning } from "../metrics/registry.ts"
 import { classify, delayFor, STABLE_AFTER_MS, UNAUTHORIZED_COOL_DOWN_MS } from "./restart-policy.ts"
@@ -22,8 +23,8 @@ import { recordStatus, startInfo } from "./runtime-status.ts"
 import type { RunnerState } from "./runtime-status.ts"
 import { botUpdates } from "./bot-updates.ts"
 import { StartLimiter } from "./start-limiter.ts"
-import { makeTelegramBot, telegramClientOptions } from "./telegram-client.ts"
-import { storeUpdates, unfinishedUpdates } from "../ingest/inbox.ts"
+import { makeTelegramBot, telegramClientOptions } from "../telegram/client.ts"
+import { storeUpdates, unfinishedUpdates } from "../db/update-bookkeeping.ts"
 import { LongPollSource } from "../ingest/long-poll-source.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
 import type { DesiredBot } from "./watcher.ts"
@@ -47,12 +48,6 @@ export class TenantApp extends Context.Service<
   static readonly fromComposers = (tenant: HasMiddleware, master: HasMiddleware) =>
     Layer.succeed(TenantApp, TenantApp.of({ handler: tenant.middleware(), masterHandler: master.middleware() }))
 }
-
-export interface RunnerIdentity {
-  /** Recorded in bot_runtime_status.runner: which process runs the bot. */
-  readonly name: string
-}
-export class RunnerName extends Context.Service<RunnerName, RunnerIdentity>()("botfleet/supervisor/RunnerName") {}
 
 export type BotRunnerServices = PipelineServices | AppConfig | StartLimiter | TenantApp | RunnerName
 

@@ -10,26 +10,11 @@
  * nothing for this.
  */
 import { Effect, Exit } from "effect"
-import { SqlClient } from "effect/sql"
-import type { Update } from "grammy/types"
 import type { BotContext } from "../bot/context.ts"
-import { withTenant } from "../db/tenant.ts"
+import { countAttempt } from "../db/update-bookkeeping.ts"
 import { deadLetters } from "../metrics/registry.ts"
 import { deadLetter, MAX_ATTEMPTS } from "./update-pipeline.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
-
-const countAttempt = (botId: number, update: Update) =>
-  withTenant(
-    botId,
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const [row] = yield* sql<{ attempts: number }>`
-        INSERT INTO update_attempts (bot_id, update_id, attempts) VALUES (${botId}, ${update.update_id}, 1)
-        ON CONFLICT (bot_id, update_id) DO UPDATE SET attempts = update_attempts.attempts + 1, updated_at = now()
-        RETURNING attempts`
-      return row!.attempts
-    })
-  )
 
 export const crashReplayGuard =
   (options: {
@@ -41,7 +26,7 @@ export const crashReplayGuard =
   async (ctx: BotContext, next: () => Promise<void>): Promise<void> => {
     const update = ctx.update
     if (!options.suspects.delete(update.update_id)) return next()
-    const attempts = await options.runExit(countAttempt(options.botId, update))
+    const attempts = await options.runExit(countAttempt(options.botId, update.update_id))
     // Counting failed (database away): handle it anyway; the pipeline waits out the outage.
     if (Exit.isFailure(attempts) || attempts.value <= MAX_ATTEMPTS) return next()
     await options.runExit(

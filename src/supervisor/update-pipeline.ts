@@ -18,7 +18,7 @@
  *    from then on; what the handler writes after it runs in transactions of
  *    its own, and a failure after it is logged and counted, not retried (its
  *    messages went out). A message sent with the update committed is recorded
- *    first (src/jobs/sql/update-messages.ts), so a process killed while the
+ *    first (src/outbox/update-messages.ts), so a process killed while the
  *    message waits does not lose it;
  * 3. a failure before that, or a hang past the deadline, rolls back and retries, a few times;
  * 4. then the update is dead-lettered (kept for operators) and released, so a
@@ -56,11 +56,11 @@
 import { Cause, Context, Effect, Exit } from "effect"
 import type { MiddlewareFn } from "grammy"
 import type { Update } from "grammy/types"
-import { SqlClient } from "effect/sql"
 import type { BotContext, UpdateServices } from "../bot/context.ts"
-import { TenantCache } from "../bot/tenant.ts"
-import type { Tenant } from "../bot/tenant.ts"
-import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../db/tenant.ts"
+import { TenantCache } from "../tenants/tenant-cache.ts"
+import type { Tenant } from "../tenants/tenant-cache.ts"
+import { withTenant } from "../db/tenant.ts"
+import { deadLetter as deadLetterUpdate, Duplicate, markProcessed, withTenantUpdate } from "../db/update-bookkeeping.ts"
 import { isTransientDatabaseFailure } from "../db/transient.ts"
 import { causeSummary } from "../logging.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
@@ -72,9 +72,9 @@ import {
   renewUpdateMessage,
   settleUpdateMessage,
   UPDATE_MESSAGE_RENEW_MS
-} from "../jobs/sql/update-messages.ts"
-import type { UpdateMessagePayload } from "../jobs/sql/update-messages.ts"
-import { markUnreachable } from "../bot/users.ts"
+} from "../outbox/update-messages.ts"
+import type { UpdateMessagePayload } from "../outbox/update-messages.ts"
+import { markUnreachable } from "../tenants/users.ts"
 import { deadLetters, updateDuration } from "../metrics/registry.ts"
 import type { BotSeries } from "../metrics/registry.ts"
 
@@ -144,20 +144,9 @@ export const HOLD_MS = 1_000
 
 const next = () => Promise.resolve()
 
+/** Dead-letters an update after MAX_ATTEMPTS (src/db/update-bookkeeping.ts). */
 export const deadLetter = (botId: number, update: Update, error: string) =>
-  withTenant(
-    botId,
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`
-        INSERT INTO dead_letter_updates (bot_id, update_id, payload, error, attempts)
-        VALUES (${botId}, ${update.update_id}, ${JSON.stringify(update)}::jsonb, ${error.slice(0, 2000)}, ${MAX_ATTEMPTS})
-        ON CONFLICT DO NOTHING`
-      yield* sql`INSERT INTO processed_updates (bot_id, update_id) VALUES (${botId}, ${update.update_id})
-        ON CONFLICT DO NOTHING`
-      yield* sql`DELETE FROM update_inbox WHERE bot_id = ${botId} AND update_id = ${update.update_id}`
-    })
-  )
+  deadLetterUpdate(botId, update, error, MAX_ATTEMPTS)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -464,7 +453,7 @@ export const updatePipeline = (options: PipelineOptions) => {
     // Step 2 above: calls that answer at once run inside the transaction; a message that
     // must wait for Telegram's pace commits it first, and a call still unanswered HOLD_MS
     // after the attempt's first call began commits it while it goes on. A message sent
-    // with the update committed is first recorded (src/jobs/sql/update-messages.ts), so
+    // with the update committed is first recorded (src/outbox/update-messages.ts), so
     // that a process killed while it waits does not take it along. (ctx.api is this
     // update's own client; this transformer is its outermost, around pacing and auto-retry.)
     const gate: MessageGate = { protect: undefined, holding: () => false, heldSince: undefined }

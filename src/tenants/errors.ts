@@ -53,7 +53,8 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   }
 }
 
-export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+/** A row asked for by id that this tenant does not have (the API answers it with its own 404, api/v1/errors.ts). */
+export class RecordNotFound extends Schema.TaggedError<RecordNotFound>()("RecordNotFound", {
   entity: Schema.String,
   id: Schema.Union([Schema.Number, Schema.String])
 }) {

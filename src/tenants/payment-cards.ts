@@ -2,13 +2,13 @@
  * A tenant's bank cards for card-to-card payments. Numbers are validated (16
  * digits, Luhn) and stored normalised; everything but `getUnmasked` returns them
  * masked (`6037 99** **** 1234`). Every query runs inside `withTenant`, so a card
- * of another bot is invisible and reads as NotFound.
+ * of another bot is invisible and reads as RecordNotFound.
  */
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { DuplicatePaymentCard } from "./errors.ts"
-import type { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
+import type { BotNotFound, InvalidInput, RecordNotFound } from "./errors.ts"
 import { hasControlCharacters, MAX_CARD_WEIGHT, MAX_ROTATION_INTERVAL_MINUTES } from "./limits.ts"
 import { checkBoolean, checkInt, checkName, found, invalid, missingBot, tenantScope } from "./repository.ts"
 
@@ -110,12 +110,16 @@ export class PaymentCards extends Context.Service<
       botId: number,
       options?: { readonly activeOnly?: boolean | undefined }
     ): Effect.Effect<ReadonlyArray<PaymentCard>, Failure>
-    get(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-    getUnmasked(botId: number, id: number): Effect.Effect<UnmaskedPaymentCard, NotFound | Failure>
-    update(botId: number, id: number, patch: UpdatePaymentCard): Effect.Effect<PaymentCard, NotFound | WriteFailure>
-    activate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-    deactivate(botId: number, id: number): Effect.Effect<PaymentCard, NotFound | Failure>
-    delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
+    get(botId: number, id: number): Effect.Effect<PaymentCard, RecordNotFound | Failure>
+    getUnmasked(botId: number, id: number): Effect.Effect<UnmaskedPaymentCard, RecordNotFound | Failure>
+    update(
+      botId: number,
+      id: number,
+      patch: UpdatePaymentCard
+    ): Effect.Effect<PaymentCard, RecordNotFound | WriteFailure>
+    activate(botId: number, id: number): Effect.Effect<PaymentCard, RecordNotFound | Failure>
+    deactivate(botId: number, id: number): Effect.Effect<PaymentCard, RecordNotFound | Failure>
+    delete(botId: number, id: number): Effect.Effect<void, RecordNotFound | Failure>
   }
 >()("botfleet/tenants/PaymentCards") {
   static readonly layer = Layer.effect(
@@ -283,3 +287,146 @@ const typedInsertError =
     if (e.reason._tag === "UniqueViolation") return duplicateCard(cardNumber)(e)
     return missingBot("tenant_payment_cards_bot_id_fkey", botId)(e)
   }
+
+// ---------------------------------------------------------------- statements in the caller's transaction
+// The shop (an update's `ctx.run`), card selection and review (src/payments/) and the rotation
+// job (inside `withTenant`) run these in the tenant transaction they have open; the
+// `PaymentCards` service above opens its own. Fleet-wide reads stay in fleet*.ts files.
+
+/** A card as the shop's admin panel lists it. */
+export interface CardSummary {
+  readonly id: number
+  readonly cardNumber: string
+  readonly cardHolderName: string
+  readonly isActive: boolean
+  readonly successCount: number
+}
+
+/** Every card of the tenant, by id (the admin panel). */
+export const cardsOf = (botId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<CardSummary>`
+      SELECT id, card_number, card_holder_name, is_active, success_count FROM tenant_payment_cards
+      WHERE bot_id = ${botId} ORDER BY id`
+  })
+
+/** Switches a card on or off; returns its new state (no row: not this tenant's card). */
+export const toggleCardActive = (botId: number, cardId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<{ isActive: boolean }>`
+      UPDATE tenant_payment_cards SET is_active = NOT is_active
+      WHERE bot_id = ${botId} AND id = ${cardId} RETURNING is_active`
+  })
+
+/** An active card as card selection weighs it (src/payments/card-rotation.ts). */
+export interface CandidateCard {
+  readonly id: number
+  readonly cardNumber: string
+  readonly cardHolderName: string
+  readonly bankName: string | null
+  readonly rotationStrategy: RotationStrategy
+  readonly weight: number
+  readonly successCount: number
+  readonly failureCount: number
+  readonly currentUsageCount: number
+  readonly isCurrent: boolean
+  readonly pendingCount: number
+}
+
+/** The tenant's active cards, by id, with their payments still pending. */
+export const candidateCards = (botId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<CandidateCard>`
+    SELECT c.id, c.card_number, c.card_holder_name, c.bank_name, c.rotation_strategy, c.weight, c.success_count,
+           c.failure_count, c.current_usage_count, c.is_current,
+           (SELECT count(*)::int FROM card_to_card_payments p
+             WHERE p.bot_id = c.bot_id AND p.card_id = c.id AND p.status = 'pending') AS pending_count
+    FROM tenant_payment_cards c
+    WHERE c.bot_id = ${botId} AND c.is_active
+    ORDER BY c.id`
+  })
+
+/** The card was just given to a buyer. */
+export const stampCardUsed = (botId: number, cardId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE tenant_payment_cards SET last_used_at = now() WHERE bot_id = ${botId} AND id = ${cardId}`
+  })
+
+/** A receipt on the card was approved. */
+export const countCardSuccess = (botId: number, cardId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`
+      UPDATE tenant_payment_cards
+      SET success_count = success_count + 1, current_usage_count = current_usage_count + 1
+      WHERE bot_id = ${botId} AND id = ${cardId}`
+  })
+
+/** A receipt on the card was rejected. */
+export const countCardFailure = (botId: number, cardId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE tenant_payment_cards SET failure_count = failure_count + 1
+        WHERE bot_id = ${botId} AND id = ${cardId}`
+  })
+
+// The time_based rotation job's statements (src/jobs/card-rotation.ts).
+
+export interface RotationCard {
+  readonly id: number
+  readonly isActive: boolean
+  readonly isCurrent: boolean
+  readonly rotationStrategy: RotationStrategy
+  readonly rotationIntervalMinutes: number | null
+  readonly lastRotatedAt: Date | null
+}
+
+/**
+ * Every card of one tenant, locked, in id order (inside the tenant's
+ * transaction). The lock makes a rotation that is re-run — a tick repeated
+ * after its runner died, a slow run overlapping the next owner's — wait and
+ * then see the first one's result, so it decides "not due" instead of
+ * advancing twice.
+ */
+export const lockTenantCards = Effect.fn("lockTenantCards")(function* (botId: number) {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql<RotationCard>`
+    SELECT id, is_active, is_current, rotation_strategy, rotation_interval_minutes, last_rotated_at
+    FROM tenant_payment_cards
+    WHERE bot_id = ${botId}
+    ORDER BY id
+    FOR UPDATE`
+})
+
+/**
+ * A rotation step, inside the tenant's transaction (cards locked): `cardId`
+ * becomes the one current card, its turn starts at `now`, and every card's
+ * `current_usage_count` starts again from 0 — the count is "approved uses
+ * since the last rotation" (DESIGN.md §4: the rotation job resets usage
+ * counters). Lifetime success and failure counts are kept.
+ */
+export const makeCardCurrent = Effect.fn("makeCardCurrent")(function* (botId: number, cardId: number, now: Date) {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    UPDATE tenant_payment_cards
+    SET is_current = (id = ${cardId}),
+        last_rotated_at = CASE WHEN id = ${cardId} THEN ${now} ELSE last_rotated_at END,
+        current_usage_count = 0
+    WHERE bot_id = ${botId}`
+})
+
+/**
+ * Records when the current card's turn started, without advancing (a card made
+ * current by hand, or before rotation ran, has no `last_rotated_at`): its
+ * interval is counted from now. Inside the tenant's transaction.
+ */
+export const stampCardTurn = Effect.fn("stampCardTurn")(function* (botId: number, cardId: number, now: Date) {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    UPDATE tenant_payment_cards SET last_rotated_at = ${now}
+    WHERE bot_id = ${botId} AND id = ${cardId} AND last_rotated_at IS NULL`
+})

@@ -1,13 +1,16 @@
 /**
  * A tenant's subscription plans. Prices are integers in the tenant's currency
  * unit (bots.currency). Lists are ordered by sort_order, then id. Every query
- * runs inside `withTenant`.
+ * runs inside `withTenant`: the `Plans` service opens it (the API, the CLI), and
+ * the shop's reads (`activePlans`, `activePlan`) run in the transaction their
+ * caller has open (an update's `ctx.run`, or `withTenant`).
  */
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import type { Statement } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { InvalidInput } from "./errors.ts"
-import type { BotNotFound, NotFound } from "./errors.ts"
+import type { BotNotFound, RecordNotFound } from "./errors.ts"
 import {
   MAX_DESCRIPTION_LENGTH,
   MAX_DEVICE_LIMIT,
@@ -78,8 +81,8 @@ export class Plans extends Context.Service<
     listActive(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
     /** All plans, active or not, by sort order then id. */
     list(botId: number): Effect.Effect<ReadonlyArray<Plan>, Failure>
-    get(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-    update(botId: number, id: number, patch: UpdatePlan): Effect.Effect<Plan, NotFound | Failure>
+    get(botId: number, id: number): Effect.Effect<Plan, RecordNotFound | Failure>
+    update(botId: number, id: number, patch: UpdatePlan): Effect.Effect<Plan, RecordNotFound | Failure>
     /**
      * Gives the listed plans sort orders 0, 1, 2, … by position and puts the bot's
      * other plans after them in their previous order, in one statement. An id that
@@ -87,9 +90,9 @@ export class Plans extends Context.Service<
      * Returns every plan in the new order.
      */
     reorder(botId: number, ids: ReadonlyArray<number>): Effect.Effect<ReadonlyArray<Plan>, Failure>
-    activate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-    deactivate(botId: number, id: number): Effect.Effect<Plan, NotFound | Failure>
-    delete(botId: number, id: number): Effect.Effect<void, NotFound | Failure>
+    activate(botId: number, id: number): Effect.Effect<Plan, RecordNotFound | Failure>
+    deactivate(botId: number, id: number): Effect.Effect<Plan, RecordNotFound | Failure>
+    delete(botId: number, id: number): Effect.Effect<void, RecordNotFound | Failure>
   }
 >()("botfleet/tenants/Plans") {
   static readonly layer = Layer.effect(
@@ -144,10 +147,7 @@ export class Plans extends Context.Service<
           return rows[0]!
         }),
         listActive: Effect.fn("Plans.listActive")(function* (botId: number) {
-          return yield* tenant(
-            botId,
-            sql<Plan>`SELECT ${cols} FROM bot_plans WHERE bot_id = ${botId} AND is_active ORDER BY sort_order, id`
-          )
+          return yield* tenant(botId, activePlansOf<Plan>(sql, botId, cols))
         }),
         list: Effect.fn("Plans.list")(function* (botId: number) {
           return yield* tenant(botId, listAll(botId))
@@ -224,6 +224,39 @@ export class Plans extends Context.Service<
     })
   )
 }
+
+/** The tenant's active plans, in its order (what the shop shows), with the given columns. */
+const activePlansOf = <A extends object>(sql: SqlClient.SqlClient, botId: number, columns: Statement.Fragment) =>
+  sql<A>`SELECT ${columns} FROM bot_plans WHERE bot_id = ${botId} AND is_active ORDER BY sort_order, id`
+
+/** A plan as the shop sells it: the limits with their defaults (traffic 0 = unlimited, one device). */
+export interface PlanForSale {
+  readonly id: number
+  readonly name: string
+  readonly description: string | null
+  readonly periodDays: number
+  readonly price: number
+  /** 0 = unlimited. */
+  readonly trafficLimitGb: number
+  readonly deviceLimit: number
+}
+
+const FOR_SALE = `id, name, description, period_days, price, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb,
+  COALESCE(device_limit, 1) AS device_limit`
+
+/** The tenant's active plans, in its order: what the shop shows. Runs in the caller's tenant transaction. */
+export const activePlans = Effect.fn("activePlans")(function* (botId: number) {
+  const sql = yield* SqlClient.SqlClient
+  return yield* activePlansOf<PlanForSale>(sql, botId, sql.unsafe(FOR_SALE))
+})
+
+/** The plan as it is sold, if it is this tenant's and active. Runs in the caller's tenant transaction. */
+export const activePlan = Effect.fn("activePlan")(function* (botId: number, planId: number) {
+  const sql = yield* SqlClient.SqlClient
+  const [plan] = yield* sql<PlanForSale>`
+    SELECT ${sql.unsafe(FOR_SALE)} FROM bot_plans WHERE bot_id = ${botId} AND id = ${planId} AND is_active`
+  return plan
+})
 
 const COLUMNS = `id, name, description, period_days, price, traffic_limit_gb, device_limit, is_active, sort_order,
   created_at, updated_at`

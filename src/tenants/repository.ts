@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { withTenant } from "../db/tenant.ts"
-import { BotNotFound, InvalidInput, NotFound } from "./errors.ts"
+import { BotNotFound, InvalidInput, RecordNotFound } from "./errors.ts"
 import { MAX_NAME_LENGTH, nameProblem } from "./limits.ts"
 
 /**
@@ -27,13 +27,13 @@ export const firstRow = <A, E>(rows: ReadonlyArray<A>, onMissing: () => E): Effe
   rows[0] ? Effect.succeed(rows[0]) : Effect.fail(onMissing())
 
 /**
- * The row a query by id returned, else NotFound: under row-level security a row
+ * The row a query by id returned, else RecordNotFound: under row-level security a row
  * of another bot is invisible, so it reads the same as a missing one.
  */
 export const found =
   (entity: string, id: number) =>
-  <A>(rows: ReadonlyArray<A>): Effect.Effect<A, NotFound> =>
-    firstRow(rows, () => new NotFound({ entity, id }))
+  <A>(rows: ReadonlyArray<A>): Effect.Effect<A, RecordNotFound> =>
+    firstRow(rows, () => new RecordNotFound({ entity, id }))
 
 /**
  * A write for a bot that does not exist fails the bots foreign key

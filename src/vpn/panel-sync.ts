@@ -2,8 +2,7 @@
  * Makes the panel user of a tenant's user match our subscription row: the
  * expiry, traffic and device limits are written as absolute values, so running
  * this twice (a retried task, two replicas, a crash after the panel call) leaves
- * the same result — unlike `RemnawaveClient.provision`, which adds days and
- * must run exactly once. Our database is the source of truth; a renewal has
+ * the same result. Our database is the source of truth; a renewal has
  * already moved `subscriptions.expires_at` forward in the purchase transaction.
  */
 import { DateTime, Effect, Option } from "effect"

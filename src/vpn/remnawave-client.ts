@@ -1,7 +1,8 @@
 /**
  * Remnawave panel client: the user API botfleet needs (create, look up by
- * username, update) and `provision`, which turns a paid purchase into a panel
- * user with a subscription link.
+ * username or uuid, update), nothing else. Turning a paid purchase into a panel
+ * user is the outbox's provisioning task (src/outbox/provision-subscription.ts,
+ * through panel-sync.ts, with absolute values so a retry is harmless).
  *
  * - Config (AppConfig): `REMNAWAVE_API_URL` and `REMNAWAVE_API_TOKEN` (Redacted;
  *   sent only as the Bearer header, never logged or put in errors).
@@ -67,16 +68,6 @@ export class RemnawaveUnavailable extends Schema.TaggedError<RemnawaveUnavailabl
 }) {
   override get message() {
     return `Remnawave ${this.operation} failed: ${this.reason}`
-  }
-}
-
-/** `provision` was asked for something the panel cannot hold (a username over 36 characters, days ≤ 0, …). */
-export class InvalidProvisionRequest extends Schema.TaggedError<InvalidProvisionRequest>()("InvalidProvisionRequest", {
-  field: Schema.String,
-  reason: Schema.String
-}) {
-  override get message() {
-    return `cannot provision: ${this.field} ${this.reason}`
   }
 }
 
@@ -147,28 +138,6 @@ export interface UpdateUserInput {
   readonly description?: string | null
 }
 
-export interface ProvisionInput {
-  readonly botId: number
-  readonly telegramId: number
-  /** Days to add: from now for a new or expired user, from the current expiry otherwise. */
-  readonly days: number
-  /** GiB (1024³ bytes); 0 = unlimited. */
-  readonly trafficLimitGb: number
-  readonly deviceLimit: number
-}
-
-export interface Provisioned {
-  readonly uuid: string
-  readonly username: string
-  readonly subscriptionUrl: string
-  readonly expireAt: DateTime.Utc
-  /** True when the panel user was created by this call, false when an existing one was extended. */
-  readonly created: boolean
-}
-
-const GIB = 1024 ** 3
-const MAX_USERNAME = 36
-
 /** The panel username of a tenant's user: `b<botId>_u<telegramId>`, unique across tenants of the shared panel. */
 export const panelUsername = (botId: number, telegramId: number): string => `b${botId}_u${telegramId}`
 
@@ -190,12 +159,6 @@ export class RemnawaveClient extends Context.Service<
     getUserByUsername(username: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
     getUserByUuid(uuid: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
     updateUser(input: UpdateUserInput): Effect.Effect<PanelUser, RemnawaveUserNotFound | RemnawaveError>
-    /**
-     * Create the tenant user's panel account, or extend it: expiry becomes
-     * max(now, current expiry) + days, limits are replaced. Not idempotent — call
-     * it once per paid purchase (after the payment's atomic status change).
-     */
-    provision(input: ProvisionInput): Effect.Effect<Provisioned, InvalidProvisionRequest | RemnawaveError>
   }
 >()("botfleet/vpn/RemnawaveClient") {
   /**
@@ -233,8 +196,7 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
     createUser: () => unavailable("createUser"),
     getUserByUsername: () => unavailable("getUserByUsername"),
     getUserByUuid: () => unavailable("getUserByUuid"),
-    updateUser: () => unavailable("updateUser"),
-    provision: () => unavailable("getUserByUsername")
+    updateUser: () => unavailable("updateUser")
   })
 })()
 
@@ -402,80 +364,5 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     return yield* userOf("updateUser", answer)
   })
 
-  const provision = Effect.fn("RemnawaveClient.provision")(function* (input: ProvisionInput) {
-    yield* Effect.annotateCurrentSpan({ botId: input.botId, telegramId: input.telegramId })
-    if (!Number.isSafeInteger(input.days) || input.days <= 0) {
-      return yield* new InvalidProvisionRequest({ field: "days", reason: "must be a positive integer" })
-    }
-    if (!Number.isFinite(input.trafficLimitGb) || input.trafficLimitGb < 0) {
-      return yield* new InvalidProvisionRequest({ field: "trafficLimitGb", reason: "must be 0 (unlimited) or more" })
-    }
-    if (!Number.isSafeInteger(input.deviceLimit) || input.deviceLimit < 0) {
-      return yield* new InvalidProvisionRequest({ field: "deviceLimit", reason: "must be a non-negative integer" })
-    }
-    const username = panelUsername(input.botId, input.telegramId)
-    if (username.length > MAX_USERNAME) {
-      return yield* new InvalidProvisionRequest({
-        field: "username",
-        reason: `${username} is over ${MAX_USERNAME} characters`
-      })
-    }
-    const trafficLimitBytes = Math.round(input.trafficLimitGb * GIB)
-    const now = yield* DateTime.now
-
-    const created = (user: PanelUser): Provisioned => ({
-      uuid: user.uuid,
-      username: user.username,
-      subscriptionUrl: user.subscriptionUrl,
-      expireAt: user.expireAt,
-      created: true
-    })
-
-    let existing = yield* getUserByUsername(username)
-    if (Option.isNone(existing)) {
-      const fresh = yield* createUser({
-        username,
-        expireAt: DateTime.add(now, { days: input.days }),
-        trafficLimitBytes,
-        trafficLimitStrategy: "NO_RESET",
-        hwidDeviceLimit: input.deviceLimit,
-        description: `botfleet bot ${input.botId}, Telegram user ${input.telegramId}`
-      }).pipe(
-        Effect.map(Option.some),
-        // Created meanwhile (another replica, a replayed update): extend it instead.
-        Effect.catchTag("RemnawaveUserExists", () => Effect.succeed(Option.none<PanelUser>()))
-      )
-      if (Option.isSome(fresh)) return created(fresh.value)
-      existing = yield* getUserByUsername(username)
-      if (Option.isNone(existing)) {
-        return yield* new RemnawaveApiError({
-          operation: "getUserByUsername",
-          status: 404,
-          detail: `${username} was reported as existing but cannot be found`
-        })
-      }
-    }
-
-    const user = existing.value
-    const from = DateTime.max(now, user.expireAt)
-    const updated = yield* updateUser({
-      uuid: user.uuid,
-      expireAt: DateTime.add(from, { days: input.days }),
-      trafficLimitBytes,
-      hwidDeviceLimit: input.deviceLimit
-    }).pipe(
-      Effect.catchTag("RemnawaveUserNotFound", (e) =>
-        Effect.fail(new RemnawaveApiError({ operation: "updateUser", status: 404, detail: e.message }))
-      )
-    )
-    return {
-      uuid: updated.uuid,
-      username: updated.username,
-      subscriptionUrl: updated.subscriptionUrl,
-      expireAt: updated.expireAt,
-      created: false
-    } satisfies Provisioned
-  })
-
-  return RemnawaveClient.of({ createUser, getUserByUsername, getUserByUuid, updateUser, provision })
+  return RemnawaveClient.of({ createUser, getUserByUsername, getUserByUuid, updateUser })
 })

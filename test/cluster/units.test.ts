@@ -2,7 +2,7 @@
 import { Cause, Effect, Layer, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import { rateLimitedEngineLogs } from "../../src/supervisor/cluster/engine-logs.ts"
-import { cronForInterval } from "../../src/supervisor/cluster/schedule.ts"
+import { cronForInterval } from "../../src/jobs/cluster-schedule.ts"
 import { mergeMetrics, withLabel } from "../../src/supervisor/workers/prometheus-merge.ts"
 
 describe("worker metrics merge", () => {

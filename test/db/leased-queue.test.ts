@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { LeasedQueue } from "../../src/db/leased-queue.ts"
-import { noticeQueue } from "../../src/jobs/sql/notice-queue.ts"
-import { outboxQueue } from "../../src/payments/fleet-outbox.ts"
+import { noticeQueue } from "../../src/outbox/notice-queue.ts"
+import { outboxQueue } from "../../src/outbox/fleet-queue.ts"
 import { createTestDatabase, sqlOn } from "../support/database.ts"
 import type { TestDatabase } from "../support/database.ts"
 

@@ -16,7 +16,7 @@
  * allows a second message only for those (it expects none).
  */
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { translator } from "../../src/bot/i18n.ts"
+import { translator } from "../../src/messages/i18n.ts"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import {
@@ -32,7 +32,7 @@ import {
 import type { Database, Runner, SeededBot } from "../cluster/support/cluster.ts"
 import { createTestDatabase } from "../support/database.ts"
 import type { TestDatabase } from "../support/database.ts"
-import { BATCH } from "../../src/jobs/notice-worker.ts"
+import { BATCH } from "../../src/outbox/notice-worker.ts"
 import { seedCardPayments } from "../jobs/support.ts"
 import type { Query, SeededPayment } from "../jobs/support.ts"
 

@@ -8,7 +8,7 @@
  * test/faults/job-expiry-kill.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { Language } from "../../src/bot/tenant.ts"
+import type { Language } from "../../src/tenants/tenant-cache.ts"
 import { eventually } from "../support/app.ts"
 import { ADMIN_CHAT, createTenant, mark, nextMessage, query, startShop } from "../shop/harness.ts"
 import type { Shop, Tenant } from "../shop/harness.ts"

@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { jobDuration, jobItemFailures, jobItems } from "../../src/jobs/job-metrics.ts"
+import { jobDuration, jobItemFailures, jobItems } from "../../src/metrics/job-metrics.ts"
 import { instrumented } from "../../src/jobs/scheduled-job.ts"
 
 /** What the SQL client fails with when PostgreSQL is away (as src/db/transient.ts recognises it). */

@@ -5,9 +5,9 @@
  * way a user does, and the browser's callback.
  */
 import { expect } from "vitest"
-import { translator } from "../../src/bot/i18n.ts"
+import { translator } from "../../src/messages/i18n.ts"
 import { emulatorServing } from "../../src/emulators/telegram/index.ts"
-import type { Language } from "../../src/bot/tenant.ts"
+import type { Language } from "../../src/tenants/tenant-cache.ts"
 import { buttonUrl, mark, nextMessage, press, query, startChat } from "../shop/harness.ts"
 import type { Shop, Tenant } from "../shop/harness.ts"
 

@@ -1,7 +1,7 @@
 /** The rotation strategies' choice among active cards (DESIGN.md §4), without a database. */
 import { describe, expect, it } from "vitest"
 import { chooseCard } from "../../src/payments/card-rotation.ts"
-import type { CandidateCard } from "../../src/payments/card-rotation.ts"
+import type { CandidateCard } from "../../src/tenants/payment-cards.ts"
 
 const card = (id: number, extra: Partial<CandidateCard> = {}): CandidateCard => ({
   id,

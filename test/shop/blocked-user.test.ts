@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { TelegramNotifier } from "../../src/bot/notifier.ts"
+import { TelegramNotifier } from "../../src/telegram/notifier.ts"
 import { sendsRefused } from "../../src/metrics/registry.ts"
 import {
   ADMIN_CHAT,

@@ -1,13 +1,14 @@
 /**
  * The statements that scope an update's transaction and write its mark in one
- * round trip (src/db/tenant.ts: withTenantUpdate, markProcessed): what follows
+ * round trip (src/db/update-bookkeeping.ts: withTenantUpdate, markProcessed): what follows
  * them runs as `botfleet_tenant` for the mark's bot only, the mark carries that
  * bot's id, and nothing of the scoping outlives the statement's transaction.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Result } from "effect"
 import { SqlClient } from "effect/sql"
-import { Duplicate, markProcessed, withTenant, withTenantUpdate } from "../../src/db/tenant.ts"
+import { withTenant } from "../../src/db/tenant.ts"
+import { Duplicate, markProcessed, withTenantUpdate } from "../../src/db/update-bookkeeping.ts"
 import { TenantsLive } from "../../src/tenants/index.ts"
 import { TestDatabaseLayer } from "../support/database.ts"
 import { botFactory } from "../tenants/support.ts"

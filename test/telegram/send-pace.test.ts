@@ -7,7 +7,7 @@ import type { Api } from "grammy"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
-import { makeTelegramBot } from "../../src/supervisor/telegram-client.ts"
+import { makeTelegramBot } from "../../src/telegram/client.ts"
 import { reserveSend } from "../../src/telegram/send-pace.ts"
 
 /** The most slots inside any window of `windowMs` (slots sorted). */

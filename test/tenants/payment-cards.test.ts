@@ -238,7 +238,7 @@ describe("PaymentCards", () => {
           cards.delete(botId, card.id)
         ]) {
           const e = yield* Effect.flip(attempt)
-          assert.strictEqual(e._tag, "NotFound")
+          assert.strictEqual(e._tag, "RecordNotFound")
         }
       })
     )
@@ -257,7 +257,7 @@ describe("PaymentCards", () => {
           cards.delete(a, bCard.id)
         ]) {
           const e = yield* Effect.flip(attempt)
-          assert.strictEqual(e._tag, "NotFound")
+          assert.strictEqual(e._tag, "RecordNotFound")
         }
         assert.deepStrictEqual(yield* cards.list(a), [])
         const still = yield* cards.getUnmasked(b, bCard.id)

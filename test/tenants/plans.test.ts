@@ -198,13 +198,13 @@ describe("Plans", () => {
           plans.deactivate(a, plan.id),
           plans.delete(a, plan.id)
         ]) {
-          assert.strictEqual((yield* Effect.flip(attempt))._tag, "NotFound")
+          assert.strictEqual((yield* Effect.flip(attempt))._tag, "RecordNotFound")
         }
         assert.deepStrictEqual(yield* plans.get(b, plan.id), plan, "untouched")
 
         yield* plans.delete(b, plan.id)
-        assert.strictEqual((yield* Effect.flip(plans.get(b, plan.id)))._tag, "NotFound")
-        assert.strictEqual((yield* Effect.flip(plans.delete(b, plan.id)))._tag, "NotFound")
+        assert.strictEqual((yield* Effect.flip(plans.get(b, plan.id)))._tag, "RecordNotFound")
+        assert.strictEqual((yield* Effect.flip(plans.delete(b, plan.id)))._tag, "RecordNotFound")
         assert.strictEqual((yield* Effect.flip(plans.create(999_999, basic("X"))))._tag, "BotNotFound")
       })
     )

@@ -1,13 +1,13 @@
 /**
  * Provisioning happens after the purchase commits, outside any transaction
- * (src/vpn/provision-task.ts via the payment outbox), and is repeatable: a
+ * (src/outbox/provision-subscription.ts via the payment outbox), and is repeatable: a
  * panel outage is retried, a panel user left behind by an attempt that never
  * recorded its result is adopted and set to OUR expiry (not extended twice),
  * and running a finished task again changes nothing.
  */
 import { DateTime, Effect, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { formatDateTime } from "../../src/bot/format.ts"
+import { formatDateTime } from "../../src/messages/format.ts"
 import { RemnawaveClient } from "../../src/vpn/remnawave-client.ts"
 import { eventually } from "../support/app.ts"
 import { createTenant, mark, nextMessage, press, query, startChat, startShop, until } from "../shop/harness.ts"

@@ -1,7 +1,7 @@
 /**
  * RemnawaveClient against the Remnawave emulator over real HTTP: the user
- * calls with their typed outcomes, `provision` (create, extend, expired,
- * concurrent), the token kept out of errors, timeouts and the retry policy.
+ * calls with their typed outcomes, the token kept out of errors, timeouts and
+ * the retry policy (provisioning itself: provisioning.test.ts).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect, Option, Redacted } from "effect"
@@ -37,31 +37,6 @@ const withClient = <A, E>(
       })
     )
   )
-
-/** Asserts two instants are within two seconds of each other. */
-const near = (actual: DateTime.DateTime, expectedMillis: number) =>
-  assert.isBelow(Math.abs(DateTime.toEpochMillis(actual) - expectedMillis), 2_000)
-
-const provision = (
-  overrides: Partial<{
-    botId: number
-    telegramId: number
-    days: number
-    trafficLimitGb: number
-    deviceLimit: number
-  }> = {}
-) =>
-  Effect.gen(function* () {
-    const remnawave = yield* RemnawaveClient
-    return yield* remnawave.provision({
-      botId: 7,
-      telegramId: 123456789,
-      days: 30,
-      trafficLimitGb: 50,
-      deviceLimit: 2,
-      ...overrides
-    })
-  })
 
 describe("RemnawaveClient users", () => {
   it.live("creates, finds, updates; a taken username is RemnawaveUserExists", () =>
@@ -133,89 +108,25 @@ describe("RemnawaveClient users", () => {
   )
 })
 
-describe("RemnawaveClient.provision", () => {
-  it.live("creates a new user named after the tenant with the plan's limits", () =>
-    withClient(
-      Effect.gen(function* () {
-        const result = yield* provision()
-        assert.strictEqual(result.username, "b7_u123456789")
-        assert.strictEqual(result.username, panelUsername(7, 123456789))
-        assert.isTrue(result.created)
-        near(result.expireAt, Date.now() + 30 * DAY)
-        const stored = panel.user("b7_u123456789")!
-        assert.deepInclude(stored, {
-          uuid: result.uuid,
-          trafficLimitBytes: 50 * GIB,
-          hwidDeviceLimit: 2,
-          trafficLimitStrategy: "NO_RESET"
-        })
-        assert.strictEqual(result.subscriptionUrl, stored.subscriptionUrl)
-        const sub = yield* Effect.promise(() => fetch(result.subscriptionUrl))
-        assert.strictEqual(sub.status, 200)
-      })
-    )
-  )
-
-  it.live("extends an active user from its current expiry and replaces the limits", () =>
-    withClient(
-      Effect.gen(function* () {
-        const first = yield* provision()
-        const second = yield* provision({ days: 10, trafficLimitGb: 0, deviceLimit: 5 })
-        assert.isFalse(second.created)
-        assert.strictEqual(second.uuid, first.uuid)
-        assert.strictEqual(DateTime.toEpochMillis(second.expireAt), DateTime.toEpochMillis(first.expireAt) + 10 * DAY)
-        assert.deepInclude(panel.user(first.username)!, { trafficLimitBytes: 0, hwidDeviceLimit: 5, status: "ACTIVE" })
-        assert.strictEqual(panel.users().length, 1)
-      })
-    )
-  )
-
-  it.live("extends an expired user from now, which makes it active again", () =>
-    withClient(
-      Effect.gen(function* () {
-        const first = yield* provision()
-        panel.patchUser(first.username, { expireAt: new Date(Date.now() - 5 * DAY) })
-        assert.strictEqual(panel.user(first.username)!.status, "EXPIRED")
-        const renewed = yield* provision({ days: 30 })
-        near(renewed.expireAt, Date.now() + 30 * DAY)
-        assert.strictEqual(panel.user(first.username)!.status, "ACTIVE")
-      })
-    )
-  )
-
-  it.live("two concurrent purchases end with one user holding both periods", () =>
-    withClient(
-      Effect.gen(function* () {
-        const results = yield* Effect.all([provision({ days: 30 }), provision({ days: 30 })], { concurrency: 2 })
-        assert.deepStrictEqual(results.map((r) => r.created).sort(), [false, true])
-        assert.strictEqual(panel.users().length, 1)
-        near(DateTime.makeUnsafe(panel.user("b7_u123456789")!.expireAt), Date.now() + 60 * DAY)
-      })
-    )
-  )
-
-  it.live("refuses what the panel cannot hold", () =>
-    withClient(
-      Effect.gen(function* () {
-        const long = yield* Effect.flip(provision({ botId: 123456789012, telegramId: 1.2345678901234568e21 }))
-        assert.strictEqual(long._tag, "InvalidProvisionRequest")
-        assert.strictEqual((yield* Effect.flip(provision({ days: 0 })))._tag, "InvalidProvisionRequest")
-        assert.strictEqual(panel.requests().length, 0)
-      })
-    )
-  )
+describe("panelUsername", () => {
+  it("names a tenant's user after the bot and the Telegram id, unique across tenants of the shared panel", () => {
+    assert.strictEqual(panelUsername(7, 123456789), "b7_u123456789")
+  })
 })
 
 describe("RemnawaveClient transport", () => {
   it.live("retries look-ups and updates on 5xx and dropped connections, never create", () =>
     withClient(
       Effect.gen(function* () {
+        const remnawave = yield* RemnawaveClient
+        const expireAt = DateTime.makeUnsafe(Date.now() + 30 * DAY)
         panel.failNext(1, { status: 502 })
         panel.failNext(1, { disconnect: true })
-        const created = yield* provision()
-        assert.isTrue(created.created)
+        assert.isTrue(Option.isNone(yield* remnawave.getUserByUsername("b7_u123456789")))
+        const created = yield* remnawave.createUser({ username: "b7_u123456789", expireAt, trafficLimitBytes: 0 })
         panel.failNext(2, { status: 503 })
-        yield* provision({ days: 1 })
+        assert.isTrue(Option.isSome(yield* remnawave.getUserByUsername("b7_u123456789")))
+        yield* remnawave.updateUser({ uuid: created.uuid, trafficLimitBytes: GIB })
         assert.deepStrictEqual(
           panel.requests().map((r) => [r.method, r.status]),
           [
@@ -232,7 +143,10 @@ describe("RemnawaveClient transport", () => {
 
         panel.reset()
         panel.failNext(1, { status: 500, method: "POST" })
-        const failed = yield* Effect.flip(provision())
+        assert.isTrue(Option.isNone(yield* remnawave.getUserByUsername("b7_u123456789")))
+        const failed = yield* Effect.flip(
+          remnawave.createUser({ username: "b7_u123456789", expireAt, trafficLimitBytes: 0 })
+        )
         assert.strictEqual(failed._tag, "RemnawaveUnavailable")
         assert.deepStrictEqual(
           panel.requests().map((r) => [r.method, r.status]),

@@ -16,10 +16,10 @@ import type {
   InvalidTelegramToken,
   MasterBotExists,
   MasterBotProtected,
-  NotFound as RecordNotFound
+  RecordNotFound
 } from "../../tenants/errors.ts"
-import type { DuplicateTopUp } from "../../bot/master/fleet-admin.ts"
-import type { TelegramTokenRejected, TelegramUnreachable } from "../../bot/master/telegram-check.ts"
+import type { DuplicateTopUp } from "../../fleet/fleet-admin.ts"
+import type { TelegramTokenRejected, TelegramUnreachable } from "../../fleet/telegram-check.ts"
 
 export const FieldError = Schema.Struct({
   /** Which part of the request: the JSON body, the query string or the path. */
@@ -252,7 +252,7 @@ const convert = (e: DomainError): Effect.Effect<never, unknown> => {
   switch (e._tag) {
     case "BotNotFound":
       return Effect.fail(NotFound.bot(e.botId))
-    case "NotFound":
+    case "RecordNotFound":
       return Effect.fail(NotFound.of(`${e.entity.replace(/_/g, " ")} ${e.id} does not exist`))
     case "InvalidInput":
       return Effect.fail(ValidationFailed.of([{ in: "body", path: e.field, message: e.reason }]))
@@ -279,7 +279,7 @@ const isDomainError = (e: unknown): e is DomainError =>
   "_tag" in e &&
   [
     "BotNotFound",
-    "NotFound",
+    "RecordNotFound",
     "InvalidInput",
     "InvalidTelegramToken",
     "DuplicateTelegramToken",
@@ -290,9 +290,7 @@ const isDomainError = (e: unknown): e is DomainError =>
     "TelegramTokenRejected",
     "TelegramUnreachable",
     "SqlError"
-  ].includes((e as { _tag: string })._tag) &&
-  // The API's own NotFound shares the tag: it carries a code, the repositories' does not.
-  !(e instanceof NotFound)
+  ].includes((e as { _tag: string })._tag)
 
 /** Maps the repositories' typed errors to API errors (API errors pass through). */
 export const fromDomain = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, ApiErrorOf<E>, R> =>

@@ -6,7 +6,7 @@
  */
 import { Schema } from "effect"
 import { ROTATION_STRATEGIES } from "../../tenants/payment-cards.ts"
-import { TENANT_STATES } from "../../bot/master/tenant-state.ts"
+import { TENANT_STATES } from "../../fleet/tenant-state.ts"
 
 const Id = Schema.Int
 const Timestamp = Schema.Date

@@ -5,7 +5,7 @@
  * type, MIN ≤ MAX) stay in the repositories and come back as the same 400.
  */
 import { Schema } from "effect"
-import { MAX_TOP_UP } from "../../bot/master/fleet-admin.ts"
+import { MAX_TOP_UP } from "../../fleet/fleet-admin.ts"
 import {
   hasControlCharacters,
   INT4_MAX,

@@ -5,7 +5,7 @@
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
-import { FleetAdmin } from "../../bot/master/fleet-admin.ts"
+import { FleetAdmin } from "../../fleet/fleet-admin.ts"
 import { TenantsLive } from "../../tenants/index.ts"
 import { OPENAPI_PATH, TenantApi } from "./api.ts"
 import { AuthorizationLive, BotAccessLive, MasterOnlyLive } from "./auth.ts"

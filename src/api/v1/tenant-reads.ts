@@ -1,27 +1,17 @@
 /**
- * The API's reads that no repository offers yet: users, payments (both
- * methods as one list), per-card payment counts and the wallet ledger. Each
- * runs inside `withTenant`, so row-level security confines it to the bot even
- * if a WHERE clause were wrong.
+ * The API's tenant reads, each inside `withTenant`, so row-level security
+ * confines it to the bot even if a WHERE clause were wrong: users (the
+ * statements of src/tenants/users.ts), and the reads no repository offers yet —
+ * payments (both methods as one list), per-card payment counts and the tenant
+ * wallet's ledger.
  */
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { withTenant } from "../../db/tenant.ts"
+import { listUsers, userById } from "../../tenants/users.ts"
+import type { UserRow } from "../../tenants/users.ts"
 import type { PAYMENT_METHODS, PAYMENT_STATUSES } from "./models.ts"
-
-export interface UserRow {
-  readonly id: number
-  readonly telegramId: number
-  readonly username: string | null
-  readonly firstName: string | null
-  readonly lastName: string | null
-  readonly language: string | null
-  readonly balance: number
-  readonly isBlocked: boolean
-  readonly createdAt: Date
-  readonly lastSeenAt: Date
-}
 
 export interface PaymentRow {
   readonly id: string
@@ -87,8 +77,6 @@ export const parsePaymentId = (id: string) => {
     : undefined
 }
 
-const likePattern = (search: string) => `%${search.replace(/[\\%_]/g, "\\$&")}%`
-
 export class TenantReads extends Context.Service<
   TenantReads,
   {
@@ -108,12 +96,8 @@ export class TenantReads extends Context.Service<
     TenantReads,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E>) =>
+      const tenant = <A, E>(botId: number, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
         withTenant(botId, effect).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-
-      const userCols = sql.unsafe(
-        `id, telegram_id, username, first_name, last_name, language, balance, is_blocked, created_at, last_seen_at`
-      )
 
       const cardBranch = (botId: number) =>
         sql`SELECT 'card_to_card'::text AS method, 'c2c_' || id AS id, id AS number, status, amount, user_id, plan_id,
@@ -137,27 +121,10 @@ export class TenantReads extends Context.Service<
           search: string | undefined,
           page: Page
         ) {
-          const pattern = search === undefined ? null : likePattern(search)
-          const telegramId = search !== undefined && /^[0-9]{1,15}$/.test(search) ? Number(search) : null
-          const where = sql`bot_id = ${botId} AND (${pattern}::text IS NULL
-            OR username ILIKE ${pattern} OR first_name ILIKE ${pattern} OR last_name ILIKE ${pattern}
-            OR telegram_id = ${telegramId}::bigint)`
-          return yield* tenant(
-            botId,
-            Effect.gen(function* () {
-              const items = yield* sql<UserRow>`
-              SELECT ${userCols} FROM users WHERE ${where} ORDER BY id DESC LIMIT ${page.limit} OFFSET ${page.offset}`
-              const [count] = yield* sql<{ total: number }>`SELECT count(*)::integer AS total FROM users WHERE ${where}`
-              return { items, total: count!.total }
-            })
-          )
+          return yield* tenant(botId, listUsers(botId, search, page))
         }),
         getUser: Effect.fn("TenantReads.getUser")(function* (botId: number, id: number) {
-          const rows = yield* tenant(
-            botId,
-            sql<UserRow>`SELECT ${userCols} FROM users WHERE bot_id = ${botId} AND id = ${id}`
-          )
-          return rows[0]
+          return yield* tenant(botId, userById(botId, id))
         }),
         listPayments: Effect.fn("TenantReads.listPayments")(function* (botId: number, filter: PaymentFilter) {
           const source =

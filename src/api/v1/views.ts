@@ -1,7 +1,7 @@
 /** Repository records → API models, where they differ. */
 import type { RuntimeStatus } from "../../tenants/bots.ts"
 import type { Bot } from "../../tenants/bots.ts"
-import type { TenantOverview } from "../../bot/master/fleet-admin.ts"
+import type { TenantOverview } from "../../fleet/fleet-admin.ts"
 import { redactTokens } from "../../logging.ts"
 import type { BotStatus, BotView } from "./models.ts"
 

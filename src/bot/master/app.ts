@@ -18,7 +18,7 @@ import { AppConfig } from "../../config.ts"
 import { causeSummary } from "../../logging.ts"
 import { Bots } from "../../tenants/bots.ts"
 import type { BotContext } from "../context.ts"
-import { FleetAdmin } from "./fleet-admin.ts"
+import { FleetAdmin } from "../../fleet/fleet-admin.ts"
 import { deleteConfirmation, fleetStats, HELP, tenantDetails, tenantList } from "./format.ts"
 import { MAX_MONEY } from "../../tenants/limits.ts"
 

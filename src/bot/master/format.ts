@@ -1,7 +1,7 @@
 /** The master bot's texts (plain text, English: operators are the audience). */
 import type { Bot } from "../../tenants/bots.ts"
-import type { TenantContents, TenantOverview, TenantStatistics } from "./fleet-admin.ts"
-import type { TenantState } from "./tenant-state.ts"
+import type { TenantContents, TenantOverview, TenantStatistics } from "../../fleet/fleet-admin.ts"
+import type { TenantState } from "../../fleet/tenant-state.ts"
 
 export const HELP = [
   "botfleet master bot — commands:",

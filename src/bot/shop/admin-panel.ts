@@ -4,16 +4,18 @@
  * sales, and turning a card on or off. Anyone else gets the unknown-command
  * answer: the panel's existence is not advertised.
  */
-import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
 import { InlineKeyboard } from "grammy"
 import { pendingReceipts } from "../../payments/card-payments.ts"
 import { maskCardNumber } from "../../tenants/payment-cards.ts"
-import { callbackData } from "../callback-data.ts"
+import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
-import { formatDateTime, formatNumber, SHOP_TIME_ZONE } from "../format.ts"
-import { isShopAdmin } from "../settings.ts"
-import { answer, describeUser, localeOfCtx, money } from "./helpers.ts"
+import { formatDateTime, formatNumber, SHOP_TIME_ZONE } from "../../messages/format.ts"
+import { isShopAdmin } from "../../tenants/shop-settings.ts"
+import { answer, localeOfCtx, money } from "./helpers.ts"
+import { describeUser } from "../../messages/format.ts"
+import { cardsOf, toggleCardActive } from "../../tenants/payment-cards.ts"
+import type { CardSummary } from "../../tenants/payment-cards.ts"
+import { todaySales } from "../../payments/sales-report.ts"
 
 const panelKeyboard = (ctx: BotContext) =>
   new InlineKeyboard()
@@ -58,38 +60,10 @@ export const showPendingReceipts = async (ctx: BotContext) => {
   await ctx.reply([ctx.t("admin-pending-title"), "", ...lines].join("\n\n"), { reply_markup: keyboard })
 }
 
-interface TodaySales {
-  readonly sales: number
-  readonly salesAmount: number
-  readonly cardDeposits: number
-  readonly zarinpalDeposits: number
-  readonly newUsers: number
-  readonly pendingReceipts: number
-}
-
-const todaySales = (botId: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const since = sql`(date_trunc('day', now() AT TIME ZONE ${SHOP_TIME_ZONE}) AT TIME ZONE ${SHOP_TIME_ZONE})`
-    const [row] = yield* sql<TodaySales>`
-      SELECT
-        (SELECT count(*)::int FROM transactions WHERE bot_id = ${botId} AND type = 'purchase' AND created_at >= ${since}) AS sales,
-        (SELECT COALESCE(-sum(amount), 0)::bigint FROM transactions
-          WHERE bot_id = ${botId} AND type = 'purchase' AND created_at >= ${since}) AS sales_amount,
-        (SELECT COALESCE(sum(amount), 0)::bigint FROM transactions
-          WHERE bot_id = ${botId} AND type = 'deposit' AND payment_method = 'card_to_card' AND created_at >= ${since}) AS card_deposits,
-        (SELECT COALESCE(sum(amount), 0)::bigint FROM transactions
-          WHERE bot_id = ${botId} AND type = 'deposit' AND payment_method = 'zarinpal' AND created_at >= ${since}) AS zarinpal_deposits,
-        (SELECT count(*)::int FROM users WHERE bot_id = ${botId} AND created_at >= ${since}) AS new_users,
-        (SELECT count(*)::int FROM card_to_card_payments
-          WHERE bot_id = ${botId} AND status = 'pending' AND receipt_submitted_at IS NOT NULL) AS pending_receipts`
-    return row!
-  })
-
 export const showTodaySales = async (ctx: BotContext) => {
   if (!(await guardAdmin(ctx))) return
   await answer(ctx)
-  const s = await ctx.run(todaySales(ctx.tenant.botId))
+  const s = await ctx.run(todaySales(ctx.tenant.botId, SHOP_TIME_ZONE))
   const locale = localeOfCtx(ctx)
   await ctx.reply(
     ctx.t("admin-sales", {
@@ -103,23 +77,7 @@ export const showTodaySales = async (ctx: BotContext) => {
   )
 }
 
-interface CardRow {
-  readonly id: number
-  readonly cardNumber: string
-  readonly cardHolderName: string
-  readonly isActive: boolean
-  readonly successCount: number
-}
-
-const cardsOf = (botId: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<CardRow>`
-      SELECT id, card_number, card_holder_name, is_active, success_count FROM tenant_payment_cards
-      WHERE bot_id = ${botId} ORDER BY id`
-  })
-
-const cardsView = (ctx: BotContext, cards: ReadonlyArray<CardRow>) => {
+const cardsView = (ctx: BotContext, cards: ReadonlyArray<CardSummary>) => {
   const keyboard = new InlineKeyboard()
   for (const card of cards) {
     keyboard
@@ -148,14 +106,7 @@ export const showCards = async (ctx: BotContext) => {
 
 export const toggleCard = async (ctx: BotContext, cardId: number) => {
   if (!(await guardAdmin(ctx))) return
-  const toggled = await ctx.run(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      return yield* sql<{ isActive: boolean }>`
-      UPDATE tenant_payment_cards SET is_active = NOT is_active
-      WHERE bot_id = ${ctx.tenant.botId} AND id = ${cardId} RETURNING is_active`
-    })
-  )
+  const toggled = await ctx.run(toggleCardActive(ctx.tenant.botId, cardId))
   if (toggled.length === 0) return answer(ctx, ctx.t("admin-card-not-found"), true)
   await answer(ctx, ctx.t(toggled[0]!.isActive ? "admin-card-on" : "admin-card-off"))
   const view = cardsView(ctx, await ctx.run(cardsOf(ctx.tenant.botId)))

@@ -8,19 +8,20 @@
 import { Result } from "effect"
 import { InlineKeyboard } from "grammy"
 import { countPayment } from "../../payments/payment-metrics.ts"
-import { activePlan, activePlans, completePurchase } from "../../payments/purchase.ts"
-import type { PlanForSale } from "../../payments/purchase.ts"
+import { completePurchase } from "../../payments/purchase.ts"
+import { activePlan, activePlans } from "../../tenants/plans.ts"
+import type { PlanForSale } from "../../tenants/plans.ts"
 import { newWalletReference } from "../../payments/tracking-number.ts"
 import { startZarinpalPayment } from "../../payments/zarinpal-payments.ts"
-import { alertAdminsWith } from "../admin-alerts.ts"
-import { callbackData } from "../callback-data.ts"
-import type { MethodCode } from "../callback-data.ts"
+import { alertAdminsWith } from "../../messages/admin-alerts.ts"
+import { callbackData } from "../../messages/callback-data.ts"
+import type { MethodCode } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
-import { formatNumber } from "../format.ts"
-import { cardPaymentsEnabled, shopSettings, zarinpalEnabled } from "../settings.ts"
+import { formatNumber } from "../../messages/format.ts"
+import { cardPaymentsEnabled, shopSettings, zarinpalEnabled } from "../../tenants/shop-settings.ts"
 import { beginCardPayment } from "./card-payment.ts"
 import { answer, attempt, localeOfCtx, mainMenu, money } from "./helpers.ts"
-import { purchaseAlerts, walletPurchaseText } from "./payment-messages.ts"
+import { purchaseAlerts, walletPurchaseText } from "../../messages/payment-messages.ts"
 
 const traffic = (ctx: BotContext, gb: number) =>
   gb === 0 ? ctx.t("traffic-unlimited") : ctx.t("traffic-gb", { gb: formatNumber(localeOfCtx(ctx), gb) })
@@ -137,7 +138,7 @@ export const beginZarinpalPayment = async (
     return void (await ctx.reply(ctx.t("amount-out-of-range", { min: money(ctx, e.min), max: money(ctx, e.max) })))
   }
   countPayment(ctx.tenant.botId, "zarinpal", "pending")
-  // The link follows from the outbox worker once ZarinPal has answered (zarinpal-request-task.ts).
+  // The link follows from the outbox worker once ZarinPal has answered (src/outbox/request-zarinpal-payment.ts).
   await ctx.reply(ctx.t("zarinpal-preparing"))
 }
 

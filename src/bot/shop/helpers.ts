@@ -9,9 +9,9 @@ import { isSqlError } from "effect/sql/SqlError"
 import type { SqlError } from "effect/sql/SqlError"
 import { Keyboard } from "grammy"
 import type { BotContext, UpdateServices } from "../context.ts"
-import { formatMoney } from "../format.ts"
-import { localeOf } from "../i18n.ts"
-import type { Language } from "../tenant.ts"
+import { formatMoney } from "../../messages/format.ts"
+import { localeOf } from "../../messages/i18n.ts"
+import type { Language } from "../../tenants/tenant-cache.ts"
 
 export const localeOfCtx = (ctx: BotContext): Language => localeOf(ctx.user?.language, ctx.tenant.defaultLanguage)
 
@@ -59,10 +59,3 @@ export const dropButtons = async (ctx: BotContext): Promise<void> => {
 }
 
 export const isPrivate = (ctx: BotContext) => ctx.chat?.type === "private"
-
-/** "Ali (@ali, 123)" for admins' eyes. */
-export const describeUser = (user: {
-  readonly firstName: string | null
-  readonly username: string | null
-  readonly telegramId: number
-}) => `${user.firstName ?? ""}${user.username ? ` (@${user.username})` : ""} [${user.telegramId}]`.trim()

@@ -15,14 +15,14 @@ import { approveCardPayment, paymentForReview, rejectCardPayment } from "../../p
 import type { PaymentOwner } from "../../payments/card-payments.ts"
 import type { PaymentAlreadyReviewed, PaymentNotFound } from "../../payments/errors.ts"
 import { countPayment } from "../../payments/payment-metrics.ts"
-import { alertAdminsWith } from "../admin-alerts.ts"
-import { callbackData } from "../callback-data.ts"
+import { alertAdminsWith } from "../../messages/admin-alerts.ts"
+import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
 import { clearConversation, setConversation } from "../conversation.ts"
-import { localeOf, translator } from "../i18n.ts"
-import { isShopAdmin, shopSettings } from "../settings.ts"
+import { localeOf, translator } from "../../messages/i18n.ts"
+import { isShopAdmin, shopSettings } from "../../tenants/shop-settings.ts"
 import { answer, attempt, dropButtons } from "./helpers.ts"
-import { moneyInText, purchaseAlerts } from "./payment-messages.ts"
+import { moneyInText, purchaseAlerts } from "../../messages/payment-messages.ts"
 
 const reviewer = (ctx: BotContext) => ({ userId: ctx.user?.id, telegramId: ctx.from!.id })
 

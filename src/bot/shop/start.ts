@@ -3,13 +3,11 @@
  * deep-link payload of their first visit), the language choice (stored on the
  * user), and /cancel (leaves whatever multi-step flow the user was in).
  */
-import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
 import { InlineKeyboard } from "grammy"
 import type { BotContext } from "../context.ts"
 import { clearConversation } from "../conversation.ts"
-import type { Language } from "../tenant.ts"
-import { recordStartPayload } from "../users.ts"
+import type { Language } from "../../tenants/tenant-cache.ts"
+import { recordStartPayload, setLanguage } from "../../tenants/users.ts"
 import { answer, mainMenu } from "./helpers.ts"
 
 export const start = async (ctx: BotContext) => {
@@ -28,12 +26,6 @@ export const showLanguages = async (ctx: BotContext) => {
   for (const language of ["fa", "en", "ru"] as const) keyboard.text(LANGUAGE_NAMES[language], `lang:${language}`)
   await ctx.reply(ctx.t("language-choose"), { reply_markup: keyboard })
 }
-
-const setLanguage = (botId: number, userId: number, language: Language) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`UPDATE users SET language = ${language} WHERE bot_id = ${botId} AND id = ${userId}`
-  })
 
 export const chooseLanguage = async (ctx: BotContext, language: Language) => {
   if (!ctx.user) return answer(ctx)

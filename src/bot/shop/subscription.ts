@@ -1,32 +1,10 @@
 /** "My subscription": the user's subscription in this shop, its expiry, limits and link. */
-import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
 import { InlineKeyboard } from "grammy"
-import { callbackData } from "../callback-data.ts"
+import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
-import { formatDateTime, formatNumber } from "../format.ts"
+import { formatDateTime, formatNumber } from "../../messages/format.ts"
 import { localeOfCtx } from "./helpers.ts"
-
-interface SubscriptionView {
-  readonly status: string
-  readonly expiresAt: Date
-  readonly trafficLimitBytes: number
-  readonly deviceLimit: number | null
-  readonly subscriptionUrl: string | null
-  readonly planName: string | null
-  readonly expired: boolean
-}
-
-const subscriptionOf = (botId: number, userId: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql<SubscriptionView>`
-      SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
-             s.expires_at <= now() AS expired
-      FROM subscriptions s LEFT JOIN bot_plans p ON p.id = s.plan_id AND p.bot_id = s.bot_id
-      WHERE s.bot_id = ${botId} AND s.user_id = ${userId}`
-    return row
-  })
+import { subscriptionOf } from "../../payments/subscriptions.ts"
 
 const GIB = 1024 ** 3
 

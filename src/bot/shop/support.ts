@@ -5,15 +5,15 @@
  * message belongs to which ticket is recorded (ticket_messages), so a reply
  * finds its ticket on any replica, after any restart.
  */
-import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
 import { InlineKeyboard } from "grammy"
-import { callbackData } from "../callback-data.ts"
+import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
 import { clearConversation, setConversation } from "../conversation.ts"
-import { localeOf, translator } from "../i18n.ts"
-import { adminTargets, isShopAdmin, shopSettings } from "../settings.ts"
-import { answer, describeUser, mainMenu } from "./helpers.ts"
+import { localeOf, translator } from "../../messages/i18n.ts"
+import { adminTargets, isShopAdmin, shopSettings } from "../../tenants/shop-settings.ts"
+import { answer, mainMenu } from "./helpers.ts"
+import { describeUser } from "../../messages/format.ts"
+import { recordAdminAnswer, recordMessage, recordUserMessage, ticketOfAdminMessage } from "../../tenants/tickets.ts"
 
 const contactEnabled = (ctx: BotContext) =>
   ctx.tenant.flags.has("support_contact") && shopSettings(ctx.tenant).supportUsername !== undefined
@@ -41,37 +41,6 @@ export const askTicket = async (ctx: BotContext) => {
   await ctx.reply(ctx.t("ticket-ask"))
 }
 
-/** The user's open ticket (created when there is none), with this message recorded on it. */
-const recordUserMessage = (botId: number, userId: number, body: string) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const [open] = yield* sql<{ id: number }>`
-      SELECT id FROM tickets WHERE bot_id = ${botId} AND user_id = ${userId} AND status <> 'closed'
-      ORDER BY id DESC LIMIT 1 FOR NO KEY UPDATE`
-    const ticketId =
-      open?.id ??
-      (yield* sql<{ id: number }>`
-      INSERT INTO tickets (bot_id, user_id, subject) VALUES (${botId}, ${userId}, ${body.slice(0, 100)}) RETURNING id`)[0]!
-        .id
-    yield* sql`UPDATE tickets SET status = 'open' WHERE bot_id = ${botId} AND id = ${ticketId}`
-    return ticketId
-  })
-
-const recordMessage = (
-  botId: number,
-  ticketId: number,
-  direction: "user" | "admin",
-  body: string,
-  adminMessage?: { readonly chatId: number; readonly messageId: number }
-) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`
-      INSERT INTO ticket_messages (bot_id, ticket_id, direction, body, admin_chat_id, admin_message_id)
-      VALUES (${botId}, ${ticketId}, ${direction}, ${body}, ${adminMessage?.chatId ?? null}, ${adminMessage?.messageId ?? null})
-      ON CONFLICT DO NOTHING`
-  })
-
 export const receiveTicket = async (ctx: BotContext) => {
   if (!ctx.user || !ctx.chat) return
   const body = ctx.message?.text?.trim()
@@ -92,18 +61,6 @@ export const receiveTicket = async (ctx: BotContext) => {
   await ctx.reply(ctx.t("ticket-sent", { ticket: String(ticketId) }), { reply_markup: mainMenu(ctx) })
 }
 
-const ticketOfAdminMessage = (botId: number, chatId: number, messageId: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql<{ ticketId: number; telegramId: number; language: "fa" | "en" | "ru" | null }>`
-      SELECT m.ticket_id, u.telegram_id, u.language
-      FROM ticket_messages m
-      JOIN tickets t ON t.id = m.ticket_id AND t.bot_id = m.bot_id
-      JOIN users u ON u.id = t.user_id AND u.bot_id = t.bot_id
-      WHERE m.bot_id = ${botId} AND m.admin_chat_id = ${chatId} AND m.admin_message_id = ${messageId}`
-    return row
-  })
-
 /**
  * An admin's reply (a Telegram reply to a ticket message) goes to the user.
  * Returns false when the message is not such a reply, so other handlers run.
@@ -123,13 +80,7 @@ export const relayAdminReply = async (ctx: BotContext): Promise<boolean> => {
     await ctx.reply(ctx.t("ticket-reply-failed"), { reply_parameters: { message_id: ctx.message!.message_id } })
     return true
   }
-  await ctx.run(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* recordMessage(botId, ticket.ticketId, "admin", body)
-      yield* sql`UPDATE tickets SET status = 'answered' WHERE bot_id = ${botId} AND id = ${ticket.ticketId}`
-    })
-  )
+  await ctx.run(recordAdminAnswer(botId, ticket.ticketId, body))
   await ctx.reply(ctx.t("ticket-reply-sent", { ticket: String(ticket.ticketId) }), {
     reply_parameters: { message_id: ctx.message!.message_id }
   })

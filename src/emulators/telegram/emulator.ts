@@ -2,7 +2,6 @@
 // control.ts exposes the same operations over HTTP.
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { handleControl } from "./control.ts"
 import { ControlError } from "./errors.ts"
 import { makeFaultRule } from "./faults.ts"
 import type { FaultInput } from "./faults.ts"
@@ -31,8 +30,7 @@ import type {
 import type { UserInput } from "./types.ts"
 import { commandsKeyFor } from "./methods.ts"
 import { PollAborted, revokePolls } from "./polling.ts"
-import { createEmulatorServer } from "./server.ts"
-import { ALL_BOTS, EmulatorState } from "./state.ts"
+import { ALL_BOTS, type EmulatorState } from "./state.ts"
 import type {
   BotCommand,
   BotInfo,
@@ -46,7 +44,7 @@ import type { EmulatorRules, RulesInput } from "./rules.ts"
 import { botStats, fleetSummary } from "./stats.ts"
 import type { BotStats, FleetSummary } from "./stats.ts"
 import { DEFAULT_WAIT_MS, waitUntil } from "./waiters.ts"
-import { closeWebhook, pumpWebhook } from "./webhook.ts"
+import { closeWebhook } from "./webhook.ts"
 
 export interface TelegramEmulatorOptions {
   /** default 0 (a free port) */
@@ -402,31 +400,4 @@ export class TelegramEmulator {
     if (bot.revoked) throw new ControlError(410, `token ${token} is revoked`)
     return bot
   }
-}
-
-/** Emulators running in this process (a test's seeding code may need the one that serves a token). */
-const running = new Set<TelegramEmulator>()
-
-/** The running in-process emulator that knows this token, if any. */
-export const emulatorServing = (token: string): TelegramEmulator | undefined =>
-  [...running].find((e) => e.state.bots.has(token))
-
-export async function startTelegramEmulator(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
-  const host = options.host ?? "127.0.0.1"
-  const state = new EmulatorState(options.rules)
-  state.onEnqueue = (bot) => pumpWebhook(state, bot)
-  let emulator: TelegramEmulator | undefined
-  const server = createEmulatorServer(state, (req, res, url) => handleControl(emulator!, req, res, url))
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    // A deep backlog so a benchmark's 10k bots connecting at once are not refused.
-    server.listen({ port: options.port ?? 0, host, backlog: 16_384 }, () => {
-      server.off("error", reject)
-      resolve()
-    })
-  })
-  emulator = new TelegramEmulator(state, server, host)
-  running.add(emulator)
-  server.once("close", () => running.delete(emulator!))
-  return emulator
 }

@@ -1,4 +1,5 @@
-export { ALL_BOTS, TelegramEmulator, emulatorServing, startTelegramEmulator } from "./emulator.ts"
+export { ALL_BOTS, TelegramEmulator } from "./emulator.ts"
+export { emulatorServing, startTelegramEmulator } from "./start.ts"
 export type { MemberStatus, TelegramEmulatorOptions } from "./emulator.ts"
 export { CONTROL_OPERATIONS } from "./control.ts"
 export { ApiError, ControlError } from "./errors.ts"

@@ -22,7 +22,7 @@ import { RunnerAddress, ShardingConfig } from "effect/cluster"
 import * as fs from "node:fs"
 import { AppConfig } from "../../config.ts"
 import type { AppConfigShape } from "../../config.ts"
-import { ClusterMetricsLive } from "./cluster-metrics.ts"
+import { ClusterMetricsLive } from "../../metrics/cluster-metrics.ts"
 import { rateLimitedEngineLogs } from "./engine-logs.ts"
 import { freePort } from "../../free-port.ts"
 import {

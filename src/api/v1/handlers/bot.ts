@@ -1,8 +1,8 @@
 /** The bot itself: read, update (never its tokens back), runtime status, wallet ledger. */
 import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { FleetAdmin } from "../../../bot/master/fleet-admin.ts"
-import { checkTelegramToken } from "../../../bot/master/telegram-check.ts"
+import { FleetAdmin } from "../../../fleet/fleet-admin.ts"
+import { checkTelegramToken } from "../../../fleet/telegram-check.ts"
 import { AppConfig } from "../../../config.ts"
 import { Bots } from "../../../tenants/bots.ts"
 import { DuplicateTelegramToken } from "../../../tenants/errors.ts"

@@ -1,7 +1,7 @@
 /** The master token's routes: the fleet (list, create) and operator actions on one tenant. */
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { FleetAdmin } from "../../../bot/master/fleet-admin.ts"
+import { FleetAdmin } from "../../../fleet/fleet-admin.ts"
 import { Bots } from "../../../tenants/bots.ts"
 import { TenantApi } from "../api.ts"
 import { fromDomain } from "../errors.ts"

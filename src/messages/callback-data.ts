@@ -1,0 +1,94 @@
+/**
+ * Inline-button data. Telegram hands it back verbatim from whoever presses the
+ * button — so it is untrusted input: every press is decoded here with Schema
+ * (an unknown or malformed value is ignored), and handlers still check that the
+ * ids it names belong to this tenant (row-level security) and to this user or
+ * admin. Each encoder and its parser live side by side; values stay ≤ 64 bytes.
+ */
+import { Option, Schema } from "effect"
+import { Language } from "../tenants/tenant-cache.ts"
+
+const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
+/** c = card-to-card, z = ZarinPal, w = wallet. */
+const Method = Schema.Literals(["c", "z", "w"])
+export type MethodCode = typeof Method.Type
+const Menu = Schema.Literals(["buy", "sub", "wallet", "support"])
+
+export type Action =
+  | { readonly _tag: "Language"; readonly language: Language }
+  | { readonly _tag: "Menu"; readonly menu: typeof Menu.Type }
+  | { readonly _tag: "Plan"; readonly planId: number }
+  | { readonly _tag: "PlanMethod"; readonly method: MethodCode; readonly planId: number }
+  | { readonly _tag: "PlanConfirm"; readonly method: MethodCode; readonly planId: number }
+  | { readonly _tag: "TopUpMethod"; readonly method: MethodCode; readonly amount: number }
+  | { readonly _tag: "CancelPayment"; readonly paymentId: number }
+  | { readonly _tag: "WalletTopUp" }
+  | { readonly _tag: "WalletHistory" }
+  | { readonly _tag: "NewTicket" }
+  | { readonly _tag: "Approve"; readonly paymentId: number }
+  | { readonly _tag: "Reject"; readonly paymentId: number }
+  | { readonly _tag: "RejectWithoutReason"; readonly paymentId: number }
+  | { readonly _tag: "AdminPending" }
+  | { readonly _tag: "AdminSales" }
+  | { readonly _tag: "AdminCards" }
+  | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
+
+const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
+  parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
+  parser(["menu:", Menu], ([, menu]) => ({ _tag: "Menu", menu })),
+  parser(["plan:", Id], ([, planId]) => ({ _tag: "Plan", planId })),
+  parser(["pm:", Method, ":", Id], ([, method, , planId]) => ({ _tag: "PlanMethod", method, planId })),
+  parser(["pc:", Method, ":", Id], ([, method, , planId]) => ({ _tag: "PlanConfirm", method, planId })),
+  parser(["tm:", Method, ":", Id], ([, method, , amount]) => ({ _tag: "TopUpMethod", method, amount })),
+  parser(["c2c:x:", Id], ([, paymentId]) => ({ _tag: "CancelPayment", paymentId })),
+  parser(["w:topup"], () => ({ _tag: "WalletTopUp" })),
+  parser(["w:hist"], () => ({ _tag: "WalletHistory" })),
+  parser(["sup:new"], () => ({ _tag: "NewTicket" })),
+  parser(["rv:a:", Id], ([, paymentId]) => ({ _tag: "Approve", paymentId })),
+  parser(["rv:r:", Id], ([, paymentId]) => ({ _tag: "Reject", paymentId })),
+  parser(["rv:n:", Id], ([, paymentId]) => ({ _tag: "RejectWithoutReason", paymentId })),
+  parser(["adm:p"], () => ({ _tag: "AdminPending" })),
+  parser(["adm:s"], () => ({ _tag: "AdminSales" })),
+  parser(["adm:c"], () => ({ _tag: "AdminCards" })),
+  parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId }))
+]
+
+function parser<const Parts extends Schema.TemplateLiteral.Parts>(
+  parts: Parts,
+  toAction: (parsed: Schema.TemplateLiteralParser.Type<Parts>) => Action
+): (data: string) => Option.Option<Action> {
+  const decode = Schema.decodeUnknownOption(
+    Schema.TemplateLiteralParser(parts) as unknown as Schema.Codec<Schema.TemplateLiteralParser.Type<Parts>>
+  )
+  return (data) => Option.map(decode(data), toAction)
+}
+
+/** The action a button press asks for, or None for anything we did not issue. */
+export const parseCallbackData = (data: string): Option.Option<Action> => {
+  if (data.length > 64) return Option.none()
+  for (const parse of parsers) {
+    const action = parse(data)
+    if (Option.isSome(action)) return action
+  }
+  return Option.none()
+}
+
+export const callbackData = {
+  language: (language: Language) => `lang:${language}`,
+  menu: (menu: typeof Menu.Type) => `menu:${menu}`,
+  plan: (planId: number) => `plan:${planId}`,
+  planMethod: (method: MethodCode, planId: number) => `pm:${method}:${planId}`,
+  planConfirm: (method: MethodCode, planId: number) => `pc:${method}:${planId}`,
+  topUpMethod: (method: MethodCode, amount: number) => `tm:${method}:${amount}`,
+  cancelPayment: (paymentId: number) => `c2c:x:${paymentId}`,
+  walletTopUp: () => "w:topup",
+  walletHistory: () => "w:hist",
+  newTicket: () => "sup:new",
+  approve: (paymentId: number) => `rv:a:${paymentId}`,
+  reject: (paymentId: number) => `rv:r:${paymentId}`,
+  rejectWithoutReason: (paymentId: number) => `rv:n:${paymentId}`,
+  adminPending: () => "adm:p",
+  adminSales: () => "adm:s",
+  adminCards: () => "adm:c",
+  adminToggleCard: (cardId: number) => `adm:t:${cardId}`
+} as const

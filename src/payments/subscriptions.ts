@@ -1,0 +1,113 @@
+/**
+ * The subscriptions table's statements: a completed purchase activates or
+ * extends the user's subscription (purchase.ts), the outbox's provisioning task
+ * reads it and records what the panel answered
+ * (src/outbox/provision-subscription.ts), and the shop shows it. Each runs in
+ * the tenant transaction its caller has open (an update's `ctx.run`, or
+ * `withTenant`).
+ */
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { panelUsername } from "../vpn/remnawave-client.ts"
+import { GIB } from "./tenant-wallet.ts"
+
+/**
+ * The user's subscription gets the plan's limits and period: from now for a
+ * new one, from its current expiry (or now, if it already ran out) for a renewal.
+ */
+export const activateSubscription = (
+  botId: number,
+  input: {
+    readonly userId: number
+    readonly telegramId: number
+    readonly plan: {
+      readonly id: number
+      readonly periodDays: number
+      readonly trafficLimitGb: number
+      readonly deviceLimit: number
+    }
+  }
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const [subscription] = yield* sql<{ id: number; expiresAt: Date; inserted: boolean }>`
+    INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit, expires_at)
+    VALUES (${botId}, ${input.userId}, ${input.plan.id}, 'active', ${panelUsername(botId, input.telegramId)},
+            ${Math.round(input.plan.trafficLimitGb * GIB)}, ${input.plan.deviceLimit},
+            date_trunc('second', now()) + make_interval(days => ${input.plan.periodDays}::int))
+    ON CONFLICT (bot_id, user_id) DO UPDATE SET
+      plan_id = EXCLUDED.plan_id,
+      status = 'active',
+      traffic_limit_bytes = EXCLUDED.traffic_limit_bytes,
+      device_limit = EXCLUDED.device_limit,
+      expires_at = GREATEST(subscriptions.expires_at, date_trunc('second', now()))
+                   + make_interval(days => ${input.plan.periodDays}::int)
+    RETURNING id, expires_at, (xmax = 0) AS inserted`
+    return subscription!
+  })
+
+/** "My subscription": what the shop shows. */
+export interface SubscriptionView {
+  readonly status: string
+  readonly expiresAt: Date
+  readonly trafficLimitBytes: number
+  readonly deviceLimit: number | null
+  readonly subscriptionUrl: string | null
+  readonly planName: string | null
+  readonly expired: boolean
+}
+
+export const subscriptionOf = (botId: number, userId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<SubscriptionView>`
+      SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
+             s.expires_at <= now() AS expired
+      FROM subscriptions s LEFT JOIN bot_plans p ON p.id = s.plan_id AND p.bot_id = s.bot_id
+      WHERE s.bot_id = ${botId} AND s.user_id = ${userId}`
+    return row
+  })
+
+/** A subscription as provisioning needs it, with its user's chat and language. */
+export interface SubscriptionToProvision {
+  readonly id: number
+  readonly expiresAt: Date
+  readonly trafficLimitBytes: number
+  readonly deviceLimit: number | null
+  readonly provisionedAt: Date | null
+  readonly telegramId: number
+  readonly language: "fa" | "en" | "ru" | null
+}
+
+export const subscriptionToProvision = (botId: number, subscriptionId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<SubscriptionToProvision>`
+        SELECT s.id, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.provisioned_at, u.telegram_id, u.language
+        FROM subscriptions s JOIN users u ON u.id = s.user_id AND u.bot_id = s.bot_id
+        WHERE s.bot_id = ${botId} AND s.id = ${subscriptionId}`
+    return rows[0]
+  })
+
+/**
+ * Records the panel user's uuid and link, only if the row still has the values
+ * that were written to the panel (`sub`); false when a renewal changed it meanwhile.
+ */
+export const recordProvisioned = (
+  botId: number,
+  sub: Pick<SubscriptionToProvision, "id" | "expiresAt" | "trafficLimitBytes" | "deviceLimit">,
+  panelUser: { readonly uuid: string; readonly username: string; readonly subscriptionUrl: string }
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const recorded = yield* sql`
+          UPDATE subscriptions
+          SET panel_uuid = ${panelUser.uuid}, panel_username = ${panelUser.username},
+              subscription_url = ${panelUser.subscriptionUrl}, provisioned_at = now()
+          WHERE bot_id = ${botId} AND id = ${sub.id}
+            AND date_trunc('milliseconds', expires_at) = ${sub.expiresAt}
+            AND traffic_limit_bytes = ${sub.trafficLimitBytes}
+            AND device_limit IS NOT DISTINCT FROM ${sub.deviceLimit}
+          RETURNING id`
+    return recorded.length > 0
+  })

@@ -1,0 +1,79 @@
+/**
+ * The tenant's shop settings, typed: each configuration key decoded with its
+ * schema (src/tenants/configurations.ts), falling back to its default when unset
+ * or invalid. Derived once per cached Tenant object.
+ */
+import { Option, Schema } from "effect"
+import { ConfigDefaults, ConfigSchemas } from "./configurations.ts"
+import type { KnownConfigKey } from "./configurations.ts"
+import type { Tenant } from "./tenant-cache.ts"
+
+export interface ShopSettings {
+  readonly adminIds: ReadonlySet<number>
+  /** Where admin notices go; without it, to each admin's private chat. */
+  readonly adminChatId: number | undefined
+  readonly receiptTopicId: number | undefined
+  readonly supportUsername: string | undefined
+  readonly cardPaymentTtlMinutes: number
+  readonly zarinpalPaymentTtlMinutes: number
+  readonly minPaymentAmount: number
+  readonly maxPaymentAmount: number
+  readonly zarinpalMerchantId: string | undefined
+  readonly zarinpalSandbox: boolean
+  /** Warn the tenant's admins when the platform wallet drops below this; unset = no warning. */
+  readonly lowBalanceThreshold: number | undefined
+}
+
+const decoders = new Map<string, (u: unknown) => Option.Option<unknown>>()
+const decoderOf = (key: string, schema: Schema.Top) => {
+  let d = decoders.get(key)
+  if (!d) {
+    d = Schema.decodeUnknownOption(schema as Schema.Codec<unknown>)
+    decoders.set(key, d)
+  }
+  return d
+}
+
+const read = <K extends KnownConfigKey>(tenant: Tenant, key: K): (typeof ConfigSchemas)[K]["Type"] | undefined => {
+  const decoded = decoderOf(key, ConfigSchemas[key])(tenant.config[key])
+  if (Option.isSome(decoded)) return decoded.value as (typeof ConfigSchemas)[K]["Type"]
+  return Object.hasOwn(ConfigDefaults, key) ? ((ConfigDefaults as Record<string, unknown>)[key] as never) : undefined
+}
+
+const cache = new WeakMap<Tenant, ShopSettings>()
+
+export const shopSettings = (tenant: Tenant): ShopSettings => {
+  const hit = cache.get(tenant)
+  if (hit) return hit
+  const settings: ShopSettings = {
+    adminIds: new Set(read(tenant, "ADMIN_IDS") ?? []),
+    adminChatId: read(tenant, "ADMIN_CHAT_ID"),
+    receiptTopicId: read(tenant, "CARD_RECEIPT_TOPIC_ID"),
+    supportUsername: read(tenant, "SUPPORT_USERNAME")?.replace(/^@/, ""),
+    cardPaymentTtlMinutes: read(tenant, "CARD_PAYMENT_TTL_MINUTES")!,
+    zarinpalPaymentTtlMinutes: read(tenant, "ZARINPAL_PAYMENT_TTL_MINUTES")!,
+    minPaymentAmount: read(tenant, "MIN_PAYMENT_AMOUNT")!,
+    maxPaymentAmount: read(tenant, "MAX_PAYMENT_AMOUNT")!,
+    zarinpalMerchantId: read(tenant, "ZARINPAL_MERCHANT_ID"),
+    zarinpalSandbox: read(tenant, "ZARINPAL_SANDBOX") ?? false,
+    lowBalanceThreshold: read(tenant, "TENANT_LOW_BALANCE_THRESHOLD")
+  }
+  cache.set(tenant, settings)
+  return settings
+}
+
+export const isShopAdmin = (tenant: Tenant, telegramId: number | undefined): boolean =>
+  telegramId !== undefined && shopSettings(tenant).adminIds.has(telegramId)
+
+/** Chats that receive admin notices: the admin chat, else every admin privately. */
+export const adminTargets = (settings: ShopSettings): ReadonlyArray<number> =>
+  settings.adminChatId !== undefined ? [settings.adminChatId] : [...settings.adminIds]
+
+/** Card-to-card is offered when the flag is on (active cards are checked when a payment starts). */
+export const cardPaymentsEnabled = (tenant: Tenant) => tenant.flags.has("card_to_card")
+
+/** ZarinPal is offered when the flag is on, a merchant id is set and the shop counts in tomans or rials. */
+export const zarinpalEnabled = (tenant: Tenant) =>
+  tenant.flags.has("zarinpal") &&
+  shopSettings(tenant).zarinpalMerchantId !== undefined &&
+  (tenant.currency === "IRT" || tenant.currency === "IRR")

@@ -1,7 +1,10 @@
 // The in-process face of the emulator: lifecycle plus every control operation.
 // control.ts exposes the same operations over HTTP.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import type { Server } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { handleControl } from "./control.ts"
 import { ControlError } from "./errors.ts"
 import { makeFaultRule } from "./faults.ts"
@@ -31,7 +34,7 @@ import type {
 import type { UserInput } from "./types.ts"
 import { commandsKeyFor } from "./methods.ts"
 import { PollAborted, revokePolls } from "./polling.ts"
-import { createEmulatorServer } from "./server.ts"
+import { createEmulatorServer, emulatorHandler } from "./server.ts"
 import { ALL_BOTS, EmulatorState } from "./state.ts"
 import type {
   BotCommand,
@@ -46,6 +49,7 @@ import type { EmulatorRules, RulesInput } from "./rules.ts"
 import { botStats, fleetSummary } from "./stats.ts"
 import type { BotStats, FleetSummary } from "./stats.ts"
 import { DEFAULT_WAIT_MS, waitUntil } from "./waiters.ts"
+import { createTlsServer, generateEmulatorTls } from "./tls.ts"
 import { closeWebhook, pumpWebhook } from "./webhook.ts"
 
 export interface TelegramEmulatorOptions {
@@ -58,6 +62,12 @@ export interface TelegramEmulatorOptions {
    * with a comment saying why, e.g. `rules: { floodControl: false }`.
    */
   rules?: RulesInput
+  /**
+   * Plain HTTP when absent. `"h2"`: HTTPS offering HTTP/2 by ALPN besides HTTP/1.1, as
+   * api.telegram.org; `"http1"`: HTTPS with HTTP/1.1 only, as a self-hosted Bot API server
+   * behind a TLS front. The certificate is signed by a CA made at start: `caFile`.
+   */
+  tls?: "h2" | "http1"
 }
 
 export type MemberStatus = "creator" | "administrator" | "member" | "restricted" | "left" | "kicked"
@@ -74,15 +84,42 @@ export class TelegramEmulator {
   readonly host: string
   /** internal state, for diagnostics; prefer the methods below */
   readonly state: EmulatorState
+  /** Over TLS: a PEM file with the CA certificate a client must trust (TELEGRAM_CA_FILE); removed on close. */
+  readonly caFile: string | undefined
   private readonly server: Server
+  private readonly connections = new Set<Socket>()
   private closing: Promise<void> | undefined
 
-  constructor(state: EmulatorState, server: Server, host: string) {
+  constructor(state: EmulatorState, server: Server, host: string, tls?: { caFile: string }) {
     this.state = state
     this.server = server
     this.host = host
     this.port = (server.address() as AddressInfo).port
-    this.url = `http://${host.includes(":") ? `[${host}]` : host}:${this.port}`
+    this.caFile = tls?.caFile
+    this.url = `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${this.port}`
+    server.on("connection", (socket: Socket) => {
+      this.connections.add(socket)
+      socket.once("close", () => this.connections.delete(socket))
+    })
+  }
+
+  /** Client connections open now (TCP, whatever runs over them). */
+  connectionCount(): number {
+    return this.connections.size
+  }
+
+  /**
+   * Drops `count` client connections (all by default) as a network failure would:
+   * every request on them — over HTTP/2, every stream — fails. Returns how many.
+   */
+  dropConnections(count = Number.POSITIVE_INFINITY): number {
+    let dropped = 0
+    for (const socket of this.connections) {
+      if (dropped >= count) break
+      socket.destroy()
+      dropped++
+    }
+    return dropped
   }
 
   close(): Promise<void> {
@@ -91,8 +128,11 @@ export class TelegramEmulator {
         bot.poller?.fail(new PollAborted())
         closeWebhook(bot)
       }
-      this.server.close(() => resolve())
-      this.server.closeAllConnections()
+      this.server.close(() => {
+        if (this.caFile !== undefined) rmSync(join(this.caFile, ".."), { recursive: true, force: true })
+        resolve()
+      })
+      this.dropConnections()
     })
     return this.closing
   }
@@ -416,7 +456,13 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
   const state = new EmulatorState(options.rules)
   state.onEnqueue = (bot) => pumpWebhook(state, bot)
   let emulator: TelegramEmulator | undefined
-  const server = createEmulatorServer(state, (req, res, url) => handleControl(emulator!, req, res, url))
+  const control = (req: Parameters<typeof handleControl>[1], res: Parameters<typeof handleControl>[2], url: URL) =>
+    handleControl(emulator!, req, res, url)
+  const tls = options.tls === undefined ? undefined : generateEmulatorTls(host)
+  const server =
+    tls === undefined
+      ? createEmulatorServer(state, control)
+      : createTlsServer(tls, options.tls === "h2", emulatorHandler(state, control))
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     // A deep backlog so a benchmark's 10k bots connecting at once are not refused.
@@ -425,7 +471,12 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
       resolve()
     })
   })
-  emulator = new TelegramEmulator(state, server, host)
+  let caFile: string | undefined
+  if (tls !== undefined) {
+    caFile = join(mkdtempSync(join(tmpdir(), "telegram-emulator-ca-")), "ca.pem")
+    writeFileSync(caFile, tls.caPem)
+  }
+  emulator = new TelegramEmulator(state, server, host, caFile === undefined ? undefined : { caFile })
   running.add(emulator)
   server.once("close", () => running.delete(emulator!))
   return emulator

@@ -21,7 +21,7 @@
  * Response objects) — CPU that every bot start and every long poll pays.
  */
 import { readFileSync } from "node:fs"
-import { rootCertificates } from "node:tls"
+import { createSecureContext, rootCertificates } from "node:tls"
 import { Agent } from "undici"
 import type { Dispatcher } from "undici"
 
@@ -41,7 +41,13 @@ export interface TelegramHttpSettings {
 export const DEFAULT_HTTP2_MAX_STREAMS = 128
 
 export const makeTelegramDispatcher = (settings: TelegramHttpSettings): Agent => {
-  const ca = settings.caFile === undefined ? undefined : [...rootCertificates, readFileSync(settings.caFile, "utf8")]
+  // One secure context for every connection. A `ca` option instead makes Node build a new
+  // context per connection — parsing ~150 root certificates each time: measured ≈ 0.8 MiB of
+  // RSS and ≈ 7 ms of CPU per HTTP/1.1 long poll (1,000 bots over TLS: 1,097 MiB).
+  const secureContext =
+    settings.caFile === undefined
+      ? undefined
+      : createSecureContext({ ca: [...rootCertificates, readFileSync(settings.caFile, "utf8")] })
   return new Agent({
     allowH2: settings.http2 === "auto",
     h2Options: { maxConcurrentStreams: settings.maxStreams },
@@ -52,7 +58,7 @@ export const makeTelegramDispatcher = (settings: TelegramHttpSettings): Agent =>
     // Idle sockets are shared by all bots, so a short idle life only costs reconnects;
     // a server's keep-alive hint (Keep-Alive: timeout=N) lowers it.
     keepAliveTimeout: 30_000,
-    ...(ca === undefined ? {} : { connect: { ca } })
+    ...(secureContext === undefined ? {} : { connect: { secureContext } })
   })
 }
 

@@ -68,6 +68,15 @@ const setActive = (running: RunningApp, token: string, active: boolean) =>
     })
   )
 
+const restartedBots = (running: RunningApp) =>
+  running.run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM bot_runtime_status WHERE restart_count > 0`
+      return rows[0]!.n
+    })
+  )
+
 const replies = (emulator: TelegramEmulator, token: string, chatId: number) =>
   emulator
     .sentMessages(token, chatId)
@@ -100,16 +109,25 @@ describe("Telegram over TLS", () => {
   // once, with an update just handed to each bot's poll and another queued right after.
   const BOTS = 1_000
   it(`HTTP/2: ${BOTS} long polls multiplexed; all connections dropped → every bot polls again, no update lost`, async () => {
-    const { emulator, tokens } = await start("h2", BOTS)
+    const { emulator, app, tokens } = await start("h2", BOTS)
     await eventually(() => emulator.summary().activePolls === BOTS, 60_000, 100)
     // 128 streams per connection (the emulator's SETTINGS, the client's default): ⌈1000/128⌉ = 8.
-    const connections = emulator.connectionCount()
-    expect(connections).toBeLessThanOrEqual(Math.ceil(BOTS / 128) + 2)
+    expect(emulator.connectionCount()).toBeLessThanOrEqual(Math.ceil(BOTS / 128) + 2)
+
+    // One connection dropped: only the bots whose long polls were on it restart (a long poll
+    // that merely times out meanwhile is no restart), and they poll again.
+    expect(emulator.dropConnections(1)).toBe(1)
+    await eventually(() => emulator.summary().activePolls < BOTS, 5_000, 10)
+    await eventually(() => emulator.summary().activePolls === BOTS, 30_000, 100)
+    const restarted = await restartedBots(app)
+    expect(restarted).toBeGreaterThan(0)
+    expect(restarted).toBeLessThanOrEqual(128)
 
     const from = (k: number) => ({ id: 10_000 + k, first_name: `U${k}` })
+    const open = emulator.connectionCount()
     for (const [k, token] of tokens.entries()) emulator.injectMessage(token, { text: `before ${k}`, from: from(k) })
     // Same tick: the answers to the pending polls are written but not yet flushed.
-    expect(emulator.dropConnections()).toBe(connections)
+    expect(emulator.dropConnections()).toBe(open)
     for (const [k, token] of tokens.entries()) emulator.injectMessage(token, { text: `after ${k}`, from: from(k) })
 
     await eventually(

@@ -8,6 +8,8 @@
  *   npm run bench -- --only a,b        only these scenarios (summary keeps the others' last results)
  *   npm run bench -- --list            list the scenarios
  *   npm run bench -- --fast-db         PostgreSQL with fsync off (default: fsync on, as in production)
+ *   npm run bench -- --telegram http1  botfleet ↔ emulator over HTTPS with HTTP/1.1 only, or `plain` HTTP
+ *                                      (default h2: HTTPS with HTTP/2 by ALPN, as api.telegram.org)
  *   npm run bench -- --strict          exit 1 when a target is missed
  *
  * BENCH_DATABASE_URL (an admin URL) uses your PostgreSQL instead of an embedded
@@ -18,7 +20,7 @@ import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { memoryVsBotsSvg, failoverSvg } from "./lib/charts.ts"
 import type { ChartTarget, FailoverSeries } from "./lib/charts.ts"
-import { Scope, makeContext } from "./lib/harness.ts"
+import { Scope, benchTransport, makeContext } from "./lib/harness.ts"
 import type { Mode } from "./lib/harness.ts"
 import { startBenchPostgres, sweepStaleRuns } from "./lib/postgres.ts"
 import type { BenchPostgres } from "./lib/postgres.ts"
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     list: { type: "boolean", default: false },
     "fast-db": { type: "boolean", default: false },
+    telegram: { type: "string" },
     strict: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false }
   }
@@ -62,6 +65,9 @@ if (values.list) {
 }
 
 const mode: Mode = values.quick ? "quick" : "full"
+// How botfleet reaches the emulator: HTTPS with HTTP/2 by default, as api.telegram.org (harness.ts).
+if (values.telegram !== undefined) process.env.BENCH_TELEGRAM = values.telegram
+const transport = benchTransport()
 const wanted = values.only
   ?.split(",")
   .map((s) => s.trim())
@@ -115,6 +121,9 @@ process.on("unhandledRejection", fatal)
 
 const runStarted = Date.now()
 log(`botfleet bench, ${mode} mode: ${selected.map((s) => s.name).join(", ")}`)
+log(
+  `Telegram emulator over ${transport === "plain" ? "plain HTTP" : transport === "h2" ? "HTTPS, HTTP/2 by ALPN" : "HTTPS, HTTP/1.1 only"} (--telegram h2|http1|plain)`
+)
 await sweepStaleRuns(log)
 pg = await startBenchPostgres({ durable: !values["fast-db"], log: (l) => log(l) })
 log(`PostgreSQL: ${pg.description}`)
@@ -127,7 +136,7 @@ for (const scenario of selected) {
   currentScope = scope
   const started = Date.now()
   const date = new Date().toISOString()
-  const machine = machineInfo({ postgres: pg.description, postgresSettings: pg.settings })
+  const machine = machineInfo({ postgres: pg.description, postgresSettings: pg.settings, telegram: transport })
   log(`▶ ${scenario.name}: ${scenario.title}`)
   const ctx = makeContext(mode, pg, scope, (line) => log(`  ${line}`))
   let result: ResultFile

@@ -43,6 +43,12 @@ const runnerHealth = Config.all({
   )
 )
 
+/**
+ * nginx's http2_max_concurrent_streams default (api.telegram.org answers from nginx; its
+ * actual SETTINGS value was not checked from here). The emulator advertises the same.
+ */
+export const DEFAULT_HTTP2_MAX_STREAMS = 128
+
 /** See `databasePoolSize` below. */
 export const DEFAULT_DATABASE_POOL_SIZE = 20
 
@@ -55,6 +61,13 @@ export const AppConfigFields = Config.all({
   // server's max_connections (default 100) minus its reserved and other clients' connections.
   databasePoolSize: Config.Int("DATABASE_POOL_SIZE").pipe(Config.withDefault(DEFAULT_DATABASE_POOL_SIZE)),
   telegramApiRoot: Config.String("TELEGRAM_API_ROOT").pipe(Config.withDefault("https://api.telegram.org")),
+  // One HTTP client for all bots (src/telegram/http-client.ts). A PEM file of CA certificates trusted
+  // besides Node's bundled roots (a self-hosted Bot API server behind a private CA; the emulator's CA).
+  telegramCaFile: Config.option(Config.String("TELEGRAM_CA_FILE")),
+  // `auto`: HTTP/2 where the server offers it (api.telegram.org), long polls multiplexed; `off`: HTTP/1.1.
+  telegramHttp2: Config.Literals(["auto", "off"], "TELEGRAM_HTTP2").pipe(Config.withDefault("auto" as const)),
+  // Streams (long polls and sends) per HTTP/2 connection; the server's SETTINGS may lower it.
+  telegramHttp2MaxStreams: Config.Int("TELEGRAM_HTTP2_MAX_STREAMS").pipe(Config.withDefault(DEFAULT_HTTP2_MAX_STREAMS)),
   // 0 picks a free port (tests, several local processes).
   httpPort: Config.Int("HTTP_PORT").pipe(Config.withDefault(8080)),
   // /metrics, on a port of its own that is never exposed publicly (0 picks a free port).

@@ -13,7 +13,11 @@ import type { StateEvent } from "../../src/emulators/telegram/state.ts"
 import { serveRpc } from "../lib/ipc.ts"
 import { summarize } from "../lib/stats.ts"
 
-const emu = await startTelegramEmulator({ port: 0 })
+// BENCH_TELEGRAM (bench/lib/harness.ts): h2 (default) | http1 | plain
+const transport = process.env.BENCH_TELEGRAM ?? "h2"
+const emu = await startTelegramEmulator(
+  transport === "plain" ? { port: 0 } : { port: 0, tls: transport === "http1" ? "http1" : "h2" }
+)
 const state = emu.state
 
 // ------------------------------------------------------------------ loads
@@ -390,11 +394,12 @@ serveRpc(
     trackPolls,
     handovers,
     untrack,
-    usage: () => ({ cpu: process.cpuUsage(), memory: process.memoryUsage() })
+    usage: () => ({ cpu: process.cpuUsage(), memory: process.memoryUsage() }),
+    connections: () => emu.connectionCount()
   },
   () => void emu.close().finally(() => process.exit(0))
 )
 
 process.on("SIGTERM", () => void emu.close().finally(() => process.exit(0)))
 process.on("SIGINT", () => void emu.close().finally(() => process.exit(0)))
-process.send!({ type: "ready", url: emu.url })
+process.send!({ type: "ready", url: emu.url, caFile: emu.caFile })

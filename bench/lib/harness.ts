@@ -18,6 +18,20 @@ import { sleep, waitFor } from "./stats.ts"
 
 export type Mode = "quick" | "full"
 
+/**
+ * How botfleet reaches the emulator (issue 17): `h2` — HTTPS offering HTTP/2 by ALPN, as
+ * api.telegram.org (the default); `http1` — HTTPS, HTTP/1.1 only, as a self-hosted Bot API
+ * server behind TLS; `plain` — plain HTTP. `npm run bench -- --telegram http1` or
+ * BENCH_TELEGRAM picks it for a whole run; a scenario may pass its own.
+ */
+export type Transport = "h2" | "http1" | "plain"
+export const TRANSPORTS: ReadonlyArray<Transport> = ["h2", "http1", "plain"]
+export const benchTransport = (): Transport => {
+  const t = process.env.BENCH_TELEGRAM ?? "h2"
+  if (!TRANSPORTS.includes(t as Transport)) throw new Error(`BENCH_TELEGRAM=${t}: expected h2, http1 or plain`)
+  return t as Transport
+}
+
 const child = (name: string) => fileURLToPath(new URL(`../children/${name}`, import.meta.url))
 
 // ------------------------------------------------------------------ scope
@@ -81,6 +95,11 @@ export interface LoadResult {
 
 export interface Emulator {
   readonly url: string
+  readonly transport: Transport
+  /** Over TLS, the emulator's CA certificate (PEM file) botfleet must trust. */
+  readonly caFile: string | undefined
+  /** Client connections the emulator has open now. */
+  readonly connections: () => Promise<number>
   readonly proc: Managed
   readonly createBots: (count: number) => Promise<Array<EmulatorBot>>
   /** Switches fidelity rules by name, fleet-wide ("*") or for one token; a scenario that does must say so in its figures. */
@@ -115,15 +134,15 @@ export interface PollTrack {
 
 let userBase = 1_000_000
 
-export const startEmulator = async (scope: Scope): Promise<Emulator> => {
-  const proc = forkManaged("telegram-emulator", child("emulator-host.ts"))
+export const startEmulator = async (scope: Scope, transport: Transport = benchTransport()): Promise<Emulator> => {
+  const proc = forkManaged("telegram-emulator", child("emulator-host.ts"), { env: { BENCH_TELEGRAM: transport } })
   scope.add(() => proc.stop({ timeoutMs: 5_000 }))
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, caFile } = await new Promise<{ url: string; caFile: string | undefined }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the emulator did not start:\n${proc.output()}`)), 30_000)
-    proc.child.on("message", (m: { type?: string; url?: string }) => {
+    proc.child.on("message", (m: { type?: string; url?: string; caFile?: string }) => {
       if (m?.type === "ready" && m.url) {
         clearTimeout(timer)
-        resolve(m.url)
+        resolve({ url: m.url, caFile: m.caFile })
       }
     })
     void proc.exited.then(({ code, signal }) =>
@@ -133,6 +152,9 @@ export const startEmulator = async (scope: Scope): Promise<Emulator> => {
   const rpc = proc.rpc
   const emulator: Emulator = {
     url,
+    transport,
+    caFile,
+    connections: () => rpc.call("connections", {}),
     proc,
     createBots: (count) => rpc.call("createBots", { count }),
     setRules: (token, rules) => rpc.call("setRules", { token, rules }),
@@ -258,6 +280,7 @@ export const startBotfleet = async (
     env: {
       DATABASE_URL: options.db.url,
       TELEGRAM_API_ROOT: options.emulator.url,
+      ...(options.emulator.caFile === undefined ? {} : { TELEGRAM_CA_FILE: options.emulator.caFile }),
       HTTP_PORT: String(port),
       // where setWebhook points a webhook bot (INGEST_MODE=webhook or bots.ingest_mode): this process's own port
       PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -322,7 +345,13 @@ export const waitReady = (bf: Botfleet, timeoutMs: number) =>
 
 export const startBare = (scope: Scope, name: string, tokens: ReadonlyArray<string>, emulator: Emulator): Managed => {
   const proc = forkManaged(name, child("bare-grammy.ts"), {
-    env: { BOT_TOKENS: tokens.join(","), TELEGRAM_API_ROOT: emulator.url, TELEGRAM_POLL_TIMEOUT_SECONDS: "30" }
+    env: {
+      BOT_TOKENS: tokens.join(","),
+      TELEGRAM_API_ROOT: emulator.url,
+      TELEGRAM_POLL_TIMEOUT_SECONDS: "30",
+      // grammY's own client (node-fetch over https.Agent) trusts the emulator's CA this way.
+      ...(emulator.caFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: emulator.caFile })
+    }
   })
   scope.add(() => proc.stop({ timeoutMs: 5_000 }))
   return proc
@@ -338,7 +367,7 @@ export interface ScenarioContext {
   readonly log: (line: string) => void
   /** A fresh database (migrated), dropped when the scenario ends. */
   readonly database: () => Promise<BenchDatabase>
-  readonly emulator: () => Promise<Emulator>
+  readonly emulator: (transport?: Transport) => Promise<Emulator>
 }
 
 export const makeContext = (
@@ -357,7 +386,7 @@ export const makeContext = (
     scope.add(() => db.drop())
     return db
   },
-  emulator: () => startEmulator(scope)
+  emulator: (transport) => startEmulator(scope, transport)
 })
 
 export const randomName = () => randomBytes(3).toString("hex")

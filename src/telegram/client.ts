@@ -7,9 +7,11 @@
  * runner's restart policy owns.
  */
 import { autoRetry } from "@grammyjs/auto-retry"
+import { Option } from "effect"
 import { Bot } from "grammy"
 import type { Context, Transformer } from "grammy"
 import { telegramApiErrors } from "../metrics/registry.ts"
+import { sharedTelegramFetch } from "./http-client.ts"
 import { fitToTelegramLimits } from "./message-limits.ts"
 import { paceKey, paceSends } from "./send-pace.ts"
 
@@ -34,16 +36,32 @@ export interface TelegramClientOptions {
   readonly apiRoot: string
   /** Pace sends to Telegram's flood limits (off only where the flood limits are off too, e.g. a benchmark). */
   readonly pacing: boolean
+  /** The process's one HTTP client for Telegram (src/telegram/http-client.ts); grammY's own when unset. */
+  readonly fetch?: typeof fetch
 }
 
 /** The options of every bot client, from the service's configuration. */
 export const telegramClientOptions = (config: {
   readonly telegramApiRoot: string
   readonly telegramSendPacing: "on" | "off"
-}): TelegramClientOptions => ({ apiRoot: config.telegramApiRoot, pacing: config.telegramSendPacing === "on" })
+  readonly telegramCaFile: Option.Option<string>
+  readonly telegramHttp2: "auto" | "off"
+  readonly telegramHttp2MaxStreams: number
+}): TelegramClientOptions => ({
+  apiRoot: config.telegramApiRoot,
+  pacing: config.telegramSendPacing === "on",
+  fetch: sharedTelegramFetch({
+    caFile: Option.getOrUndefined(config.telegramCaFile),
+    http2: config.telegramHttp2,
+    maxStreams: config.telegramHttp2MaxStreams
+  })
+})
 
 export const makeTelegramBot = <C extends Context>(token: string, options: TelegramClientOptions): Bot<C> => {
-  const bot = new Bot<C>(token, { client: { apiRoot: options.apiRoot } })
+  const bot = new Bot<C>(token, {
+    client:
+      options.fetch === undefined ? { apiRoot: options.apiRoot } : { apiRoot: options.apiRoot, fetch: options.fetch }
+  })
   // Transformers run last-installed first: errors are counted once, after pacing and retries.
   bot.api.config.use(retrySends())
   if (options.pacing) bot.api.config.use(paceSends(paceKey(token)))

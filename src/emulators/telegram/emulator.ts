@@ -1,7 +1,9 @@
 // The in-process face of the emulator: lifecycle plus every control operation.
 // control.ts exposes the same operations over HTTP.
+import { rmSync } from "node:fs"
+import { dirname } from "node:path"
 import type { Server } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 import { ControlError } from "./errors.ts"
 import { makeFaultRule } from "./faults.ts"
 import type { FaultInput } from "./faults.ts"
@@ -56,6 +58,12 @@ export interface TelegramEmulatorOptions {
    * with a comment saying why, e.g. `rules: { floodControl: false }`.
    */
   rules?: RulesInput
+  /**
+   * Plain HTTP when absent. `"h2"`: HTTPS offering HTTP/2 by ALPN besides HTTP/1.1, as
+   * api.telegram.org; `"http1"`: HTTPS with HTTP/1.1 only, as a self-hosted Bot API server
+   * behind a TLS front. The certificate is signed by a CA made at start: `caFile`.
+   */
+  tls?: "h2" | "http1"
 }
 
 export type MemberStatus = "creator" | "administrator" | "member" | "restricted" | "left" | "kicked"
@@ -72,15 +80,42 @@ export class TelegramEmulator {
   readonly host: string
   /** internal state, for diagnostics; prefer the methods below */
   readonly state: EmulatorState
+  /** Over TLS: a PEM file with the CA certificate a client must trust (TELEGRAM_CA_FILE); removed on close. */
+  readonly caFile: string | undefined
   private readonly server: Server
+  private readonly connections = new Set<Socket>()
   private closing: Promise<void> | undefined
 
-  constructor(state: EmulatorState, server: Server, host: string) {
+  constructor(state: EmulatorState, server: Server, host: string, tls?: { caFile: string }) {
     this.state = state
     this.server = server
     this.host = host
     this.port = (server.address() as AddressInfo).port
-    this.url = `http://${host.includes(":") ? `[${host}]` : host}:${this.port}`
+    this.caFile = tls?.caFile
+    this.url = `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${this.port}`
+    server.on("connection", (socket: Socket) => {
+      this.connections.add(socket)
+      socket.once("close", () => this.connections.delete(socket))
+    })
+  }
+
+  /** Client connections open now (TCP, whatever runs over them). */
+  connectionCount(): number {
+    return this.connections.size
+  }
+
+  /**
+   * Drops `count` client connections (all by default) as a network failure would:
+   * every request on them — over HTTP/2, every stream — fails. Returns how many.
+   */
+  dropConnections(count = Number.POSITIVE_INFINITY): number {
+    let dropped = 0
+    for (const socket of this.connections) {
+      if (dropped >= count) break
+      socket.destroy()
+      dropped++
+    }
+    return dropped
   }
 
   close(): Promise<void> {
@@ -89,8 +124,11 @@ export class TelegramEmulator {
         bot.poller?.fail(new PollAborted())
         closeWebhook(bot)
       }
-      this.server.close(() => resolve())
-      this.server.closeAllConnections()
+      this.server.close(() => {
+        if (this.caFile !== undefined) rmSync(dirname(this.caFile), { recursive: true, force: true })
+        resolve()
+      })
+      this.dropConnections()
     })
     return this.closing
   }

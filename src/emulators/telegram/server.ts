@@ -89,7 +89,7 @@ async function handleBotApi(state: EmulatorState, req: IncomingMessage, res: Ser
   }
   const key = methodName.toLowerCase()
   let polling = method.name === "getUpdates"
-  const poll = { abandoned: false, socket: req.socket }
+  const poll = { abandoned: false, socket: connectionOf(req) }
   if (polling) state.beginPoll(bot, poll)
   const endPoll = () => {
     if (polling) {
@@ -135,6 +135,14 @@ async function handleBotApi(state: EmulatorState, req: IncomingMessage, res: Ser
   }
 }
 
+/**
+ * The client's connection. Over HTTP/2 (tls.ts) `req.socket` stands for the request's
+ * stream, which closes with every answer; the session is what a keep-alive socket is
+ * over HTTP/1.1, so an overlap of two long polls is judged alike over both.
+ */
+const connectionOf = (req: IncomingMessage): { readonly destroyed: boolean } =>
+  (req as { stream?: { session?: { readonly destroyed: boolean } } }).stream?.session ?? req.socket
+
 function handleFile(state: EmulatorState, req: IncomingMessage, res: ServerResponse, url: URL): void {
   req.resume()
   const m = FILE_PATH.exec(url.pathname)
@@ -159,7 +167,17 @@ function handleFile(state: EmulatorState, req: IncomingMessage, res: ServerRespo
 export function createEmulatorServer(state: EmulatorState, control: ControlHandler): Server {
   // Long keep-alive: grammY reuses sockets, and a server closing idle sockets
   // first races with the client reusing them (spurious ECONNRESET).
-  const server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 120_000, requestTimeout: 0 }, emulatorHandler(state, control))
+  server.on("clientError", (_err, socket) => socket.destroy())
+  return server
+}
+
+/** Every request of the emulator, over any transport (plain HTTP here, TLS and HTTP/2 in tls.ts). */
+export function emulatorHandler(
+  state: EmulatorState,
+  control: ControlHandler
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     let url: URL
     try {
       url = new URL(req.url ?? "/", "http://emulator")
@@ -182,7 +200,5 @@ export function createEmulatorServer(state: EmulatorState, control: ControlHandl
         else res.destroy()
       })
     }
-  })
-  server.on("clientError", (_err, socket) => socket.destroy())
-  return server
+  }
 }

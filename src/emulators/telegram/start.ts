@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 // Starting an emulator: its HTTP server (server.ts) with the control API
 // (control.ts) wired to the emulator object (emulator.ts). Kept apart from
 // emulator.ts so that control.ts, which drives a TelegramEmulator, and the
@@ -6,7 +9,8 @@ import { handleControl } from "./control.ts"
 import { TelegramEmulator } from "./emulator.ts"
 import type { TelegramEmulatorOptions } from "./emulator.ts"
 import { pumpWebhook } from "./webhook.ts"
-import { createEmulatorServer } from "./server.ts"
+import { createEmulatorServer, emulatorHandler } from "./server.ts"
+import { createTlsServer, generateEmulatorTls } from "./tls.ts"
 import { EmulatorState } from "./state.ts"
 
 /** Emulators running in this process (a test's seeding code may need the one that serves a token). */
@@ -21,7 +25,13 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
   const state = new EmulatorState(options.rules)
   state.onEnqueue = (bot) => pumpWebhook(state, bot)
   let emulator: TelegramEmulator | undefined
-  const server = createEmulatorServer(state, (req, res, url) => handleControl(emulator!, req, res, url))
+  const control = (req: Parameters<typeof handleControl>[1], res: Parameters<typeof handleControl>[2], url: URL) =>
+    handleControl(emulator!, req, res, url)
+  const tls = options.tls === undefined ? undefined : generateEmulatorTls(host)
+  const server =
+    tls === undefined
+      ? createEmulatorServer(state, control)
+      : createTlsServer(tls, options.tls === "h2", emulatorHandler(state, control))
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     // A deep backlog so a benchmark's 10k bots connecting at once are not refused.
@@ -30,7 +40,12 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
       resolve()
     })
   })
-  emulator = new TelegramEmulator(state, server, host)
+  let caFile: string | undefined
+  if (tls !== undefined) {
+    caFile = join(mkdtempSync(join(tmpdir(), "telegram-emulator-ca-")), "ca.pem")
+    writeFileSync(caFile, tls.caPem)
+  }
+  emulator = new TelegramEmulator(state, server, host, caFile === undefined ? undefined : { caFile })
   running.add(emulator)
   server.once("close", () => running.delete(emulator!))
   return emulator

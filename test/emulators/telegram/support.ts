@@ -1,8 +1,30 @@
-/** What the Telegram emulator's own tests share: one emulator per test file, raw Bot API calls, bots. */
+/**
+ * What the Telegram emulator's own tests share: one emulator per test file, raw Bot API calls, bots.
+ * EMULATOR_TLS=h2 or http1 runs the same tests over HTTPS (HTTP/2 by ALPN, or HTTP/1.1 only),
+ * every call through undici with the emulator's CA: the fidelity rules must hold over each.
+ */
+import { readFileSync } from "node:fs"
 import { Bot } from "grammy"
+import { Agent, fetch as undiciFetch } from "undici"
 import { afterAll, beforeAll } from "vitest"
 import { startTelegramEmulator } from "../../../src/emulators/telegram/index.ts"
 import type { RulesInput, TelegramEmulator } from "../../../src/emulators/telegram/index.ts"
+import { sharedTelegramFetch } from "../../../src/telegram/http-client.ts"
+
+const TLS =
+  process.env.EMULATOR_TLS === "h2" || process.env.EMULATOR_TLS === "http1" ? process.env.EMULATOR_TLS : undefined
+const agents = new Map<string, Agent>()
+/** Node's fetch over plain HTTP; over TLS, undici's with an agent that trusts this emulator's CA. */
+const fetchFor = (emu: TelegramEmulator): typeof fetch => {
+  if (emu.caFile === undefined) return fetch
+  let agent = agents.get(emu.caFile)
+  if (agent === undefined) {
+    agent = new Agent({ allowH2: true, connect: { ca: readFileSync(emu.caFile, "utf8") } })
+    agents.set(emu.caFile, agent)
+  }
+  const dispatcher = agent
+  return ((url: string, init: object = {}) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch
+}
 
 export interface Envelope {
   ok: boolean
@@ -16,7 +38,12 @@ export interface Envelope {
 export const useEmulator = (rules?: RulesInput) => {
   const ref = {} as { emu: TelegramEmulator }
   beforeAll(async () => {
-    ref.emu = await startTelegramEmulator(rules === undefined ? {} : { rules })
+    ref.emu = await startTelegramEmulator({
+      ...(rules === undefined ? {} : { rules }),
+      ...(TLS === undefined ? {} : { tls: TLS })
+    })
+    if (TLS !== undefined && !ref.emu.url.startsWith("https:"))
+      throw new Error(`EMULATOR_TLS=${TLS} but ${ref.emu.url}`)
   })
   afterAll(async () => {
     await ref.emu.close()
@@ -31,7 +58,7 @@ export async function call(
   params: Record<string, unknown> = {},
   signal?: AbortSignal
 ): Promise<{ status: number; body: Envelope; headers: Headers }> {
-  const res = await fetch(`${emu.url}/bot${token}/${method}`, {
+  const res = await fetchFor(emu)(`${emu.url}/bot${token}/${method}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(params),
@@ -41,7 +68,7 @@ export async function call(
 }
 
 export async function control(emu: TelegramEmulator, path: string, body?: unknown) {
-  const res = await fetch(
+  const res = await fetchFor(emu)(
     `${emu.url}/control/${path}`,
     body === undefined ? {} : { method: "POST", body: JSON.stringify(body) }
   )
@@ -50,7 +77,12 @@ export async function control(emu: TelegramEmulator, path: string, body?: unknow
 
 export function newBot(emu: TelegramEmulator, username?: string) {
   const info = emu.createBot(username === undefined ? {} : { username })
-  const bot = new Bot(info.token, { client: { apiRoot: emu.url } })
+  const bot = new Bot(info.token, {
+    client:
+      emu.caFile === undefined
+        ? { apiRoot: emu.url }
+        : { apiRoot: emu.url, fetch: sharedTelegramFetch({ caFile: emu.caFile, http2: "auto", maxStreams: 128 }) }
+  })
   return { token: info.token, info, bot }
 }
 

@@ -14,6 +14,7 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { planSquads } from "../shop/squads.ts"
 import { panelUsername } from "../vpn/remnawave-client.ts"
 import { InsufficientBalance } from "./errors.ts"
 import { enqueueTask } from "./outbox.ts"
@@ -85,16 +86,20 @@ export const completePurchase = Effect.fn("completePurchase")(function* (botId: 
     reference: input.reference,
     description: input.plan.name
   })
+  const squads = JSON.stringify(yield* planSquads(botId, input.plan.id))
   const [subscription] = yield* sql<SubscriptionRow>`
-    INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit, expires_at)
+    INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit,
+                               internal_squads, expires_at)
     VALUES (${botId}, ${input.userId}, ${input.plan.id}, 'active', ${panelUsername(botId, input.telegramId)},
             ${Math.round(input.plan.trafficLimitGb * GIB)}, ${input.plan.deviceLimit},
+            ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)),
             date_trunc('second', now()) + make_interval(days => ${input.plan.periodDays}::int))
     ON CONFLICT (bot_id, user_id) DO UPDATE SET
       plan_id = EXCLUDED.plan_id,
       status = 'active',
       traffic_limit_bytes = EXCLUDED.traffic_limit_bytes,
       device_limit = EXCLUDED.device_limit,
+      internal_squads = EXCLUDED.internal_squads,
       expires_at = GREATEST(subscriptions.expires_at, date_trunc('second', now()))
                    + make_interval(days => ${input.plan.periodDays}::int)
     RETURNING id, expires_at, (xmax = 0) AS inserted`

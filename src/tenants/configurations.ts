@@ -20,11 +20,16 @@ import {
   MAX_ADMIN_IDS,
   MAX_CARD_TTL_MINUTES,
   MAX_MONEY,
+  MAX_SQUADS,
   MAX_ZARINPAL_TTL_MINUTES
 } from "./limits.ts"
 import { missingBot, tenantScope } from "./repository.ts"
 
 export const CONFIG_KEY_PATTERN = /^[A-Z][A-Z0-9_]{0,99}$/
+
+const SquadUuids = Schema.Array(
+  Schema.String.check(Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i))
+).check(Schema.isMaxLength(MAX_SQUADS))
 
 const upTo = (maximum: number) => Schema.Int.check(Schema.isBetween({ minimum: 1, maximum }))
 /** Telegram ids fit in 52 bits (Telegram's own guarantee); chat ids are negative for groups. */
@@ -54,8 +59,15 @@ export const ConfigSchemas = {
   /** In the tenant's currency unit (bots.currency). */
   MAX_PAYMENT_AMOUNT: upTo(MAX_MONEY),
   /** Warn the tenant's admins when its platform wallet drops below this (tomans); unset = no warning. */
-  TENANT_LOW_BALANCE_THRESHOLD: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY }))
+  TENANT_LOW_BALANCE_THRESHOLD: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
+  /** Remnawave internal squad uuids for plans without their own (the API checks them against the panel). */
+  DEFAULT_SQUADS: SquadUuids,
+  /** Remnawave internal squad uuids of the free trial; unset = DEFAULT_SQUADS. */
+  TRIAL_SQUADS: SquadUuids
 } as const
+
+/** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
+export const SQUAD_CONFIG_KEYS: ReadonlyArray<string> = ["DEFAULT_SQUADS", "TRIAL_SQUADS"]
 
 export type KnownConfigKey = keyof typeof ConfigSchemas
 

@@ -29,6 +29,7 @@ interface SubscriptionRow {
   readonly expiresAt: Date
   readonly trafficLimitBytes: number
   readonly deviceLimit: number | null
+  readonly internalSquads: ReadonlyArray<string>
   readonly provisionedAt: Date | null
   readonly telegramId: number
   readonly language: "fa" | "en" | "ru" | null
@@ -43,7 +44,8 @@ export const provisionSubscription = (task: ClaimedTask) =>
     const load = withTenant(
       botId,
       sql<SubscriptionRow>`
-        SELECT s.id, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.provisioned_at, u.telegram_id, u.language
+        SELECT s.id, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.internal_squads, s.provisioned_at,
+               u.telegram_id, u.language
         FROM subscriptions s JOIN users u ON u.id = s.user_id AND u.bot_id = s.bot_id
         WHERE s.bot_id = ${botId} AND s.id = ${task.subjectId}`
     ).pipe(Effect.map((rows) => rows[0]))
@@ -58,7 +60,8 @@ export const provisionSubscription = (task: ClaimedTask) =>
         telegramId: sub.telegramId,
         expiresAt: sub.expiresAt,
         trafficLimitBytes: sub.trafficLimitBytes,
-        deviceLimit: sub.deviceLimit ?? 1
+        deviceLimit: sub.deviceLimit ?? 1,
+        internalSquads: sub.internalSquads
       })
       const recorded = yield* withTenant(
         botId,
@@ -70,6 +73,7 @@ export const provisionSubscription = (task: ClaimedTask) =>
             AND date_trunc('milliseconds', expires_at) = ${sub.expiresAt}
             AND traffic_limit_bytes = ${sub.trafficLimitBytes}
             AND device_limit IS NOT DISTINCT FROM ${sub.deviceLimit}
+            AND internal_squads = ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(sub.internalSquads)}::jsonb))
           RETURNING id`
       )
       if (recorded.length > 0) link = panelUser.subscriptionUrl

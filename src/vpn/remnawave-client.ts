@@ -26,7 +26,13 @@ import type { AttemptError } from "../provider-errors.ts"
 
 // ---------------------------------------------------------------- errors
 
-const Operation = Schema.Literals(["createUser", "getUserByUsername", "getUserByUuid", "updateUser"])
+const Operation = Schema.Literals([
+  "createUser",
+  "getUserByUsername",
+  "getUserByUuid",
+  "updateUser",
+  "listInternalSquads"
+])
 export type RemnawaveOperation = typeof Operation.Type
 
 export class RemnawaveUserExists extends Schema.TaggedError<RemnawaveUserExists>()("RemnawaveUserExists", {
@@ -97,10 +103,18 @@ const UserSchema = Schema.Struct({
   subscriptionUrl: Schema.String,
   // Current panels nest traffic in userTraffic; older ones had it at the top level.
   userTraffic: Schema.optional(Schema.Struct({ usedTrafficBytes: Schema.Number })),
-  usedTrafficBytes: Schema.optional(Schema.Number)
+  usedTrafficBytes: Schema.optional(Schema.Number),
+  // Remnawave 2.x; absent on older panels.
+  activeInternalSquads: Schema.optional(Schema.Array(Schema.Struct({ uuid: Schema.String, name: Schema.String })))
 })
 
 const UserEnvelope = Schema.Struct({ response: UserSchema })
+
+const SquadsEnvelope = Schema.Struct({
+  response: Schema.Struct({
+    internalSquads: Schema.Array(Schema.Struct({ uuid: Schema.String, name: Schema.String }))
+  })
+})
 
 const ErrorBody = Schema.Struct({
   message: Schema.optional(Schema.Unknown),
@@ -124,6 +138,14 @@ export interface PanelUser {
   readonly hwidDeviceLimit: number | null
   readonly description: string | null
   readonly subscriptionUrl: string
+  /** The internal squads' uuids (lower case). */
+  readonly activeInternalSquads: ReadonlyArray<string>
+}
+
+/** An internal squad of the panel: a set of nodes a user can be given access to. */
+export interface InternalSquad {
+  readonly uuid: string
+  readonly name: string
 }
 
 export interface CreateUserInput {
@@ -135,6 +157,7 @@ export interface CreateUserInput {
   readonly hwidDeviceLimit?: number
   readonly description?: string
   readonly status?: "ACTIVE" | "DISABLED"
+  readonly activeInternalSquads?: ReadonlyArray<string>
 }
 
 export interface UpdateUserInput {
@@ -145,6 +168,8 @@ export interface UpdateUserInput {
   readonly hwidDeviceLimit?: number | null
   readonly status?: "ACTIVE" | "DISABLED"
   readonly description?: string | null
+  /** Replaces the user's whole set when given. */
+  readonly activeInternalSquads?: ReadonlyArray<string>
 }
 
 export interface ProvisionInput {
@@ -190,6 +215,8 @@ export class RemnawaveClient extends Context.Service<
     getUserByUsername(username: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
     getUserByUuid(uuid: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
     updateUser(input: UpdateUserInput): Effect.Effect<PanelUser, RemnawaveUserNotFound | RemnawaveError>
+    /** Every internal squad of the panel (GET /api/internal-squads). */
+    listInternalSquads(): Effect.Effect<ReadonlyArray<InternalSquad>, RemnawaveError>
     /**
      * Create the tenant user's panel account, or extend it: expiry becomes
      * max(now, current expiry) + days, limits are replaced. Not idempotent — call
@@ -234,6 +261,7 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
     getUserByUsername: () => unavailable("getUserByUsername"),
     getUserByUuid: () => unavailable("getUserByUuid"),
     updateUser: () => unavailable("updateUser"),
+    listInternalSquads: () => unavailable("listInternalSquads"),
     provision: () => unavailable("getUserByUsername")
   })
 })()
@@ -270,7 +298,8 @@ const toPanelUser = (u: typeof UserSchema.Type): PanelUser => ({
   usedTrafficBytes: u.userTraffic?.usedTrafficBytes ?? u.usedTrafficBytes ?? 0,
   hwidDeviceLimit: u.hwidDeviceLimit ?? null,
   description: u.description ?? null,
-  subscriptionUrl: u.subscriptionUrl
+  subscriptionUrl: u.subscriptionUrl,
+  activeInternalSquads: (u.activeInternalSquads ?? []).map((s) => s.uuid.toLowerCase())
 })
 
 export const makeRemnawaveClient = Effect.fnUntraced(function* (options: RemnawaveClientOptions) {
@@ -344,7 +373,8 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
           trafficLimitStrategy: input.trafficLimitStrategy ?? "NO_RESET",
           ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(input.status !== undefined ? { status: input.status } : {})
+          ...(input.status !== undefined ? { status: input.status } : {}),
+          ...(input.activeInternalSquads !== undefined ? { activeInternalSquads: input.activeInternalSquads } : {})
         })
       ),
       false
@@ -390,7 +420,8 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
           ...(input.trafficLimitStrategy !== undefined ? { trafficLimitStrategy: input.trafficLimitStrategy } : {}),
           ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
           ...(input.status !== undefined ? { status: input.status } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {})
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.activeInternalSquads !== undefined ? { activeInternalSquads: input.activeInternalSquads } : {})
         })
       ),
       true
@@ -400,6 +431,23 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
       return yield* refused("updateUser", answer)
     }
     return yield* userOf("updateUser", answer)
+  })
+
+  const decodeSquads = Schema.decodeUnknownEffect(SquadsEnvelope)
+  const listInternalSquads = Effect.fn("RemnawaveClient.listInternalSquads")(function* () {
+    const answer = yield* call("listInternalSquads", HttpClientRequest.get("/api/internal-squads"), true)
+    if (answer._tag === "Refused") return yield* refused("listInternalSquads", answer)
+    const envelope = yield* decodeSquads(answer.json).pipe(
+      Effect.mapError(
+        () =>
+          new RemnawaveUnavailable({
+            operation: "listInternalSquads",
+            reason: "unexpected internal squads list in the answer",
+            status: answer.status
+          })
+      )
+    )
+    return envelope.response.internalSquads.map((s) => ({ uuid: s.uuid.toLowerCase(), name: s.name }))
   })
 
   const provision = Effect.fn("RemnawaveClient.provision")(function* (input: ProvisionInput) {
@@ -477,5 +525,5 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     } satisfies Provisioned
   })
 
-  return RemnawaveClient.of({ createUser, getUserByUsername, getUserByUuid, updateUser, provision })
+  return RemnawaveClient.of({ createUser, getUserByUsername, getUserByUuid, updateUser, listInternalSquads, provision })
 })

@@ -8,6 +8,7 @@
  *   GET    /api/users/:uuid                   look-up          → {response: user} | 404 A025
  *   PATCH  /api/users                         update by uuid   → {response: user}
  *   DELETE /api/users/:uuid                                    → {response: {isDeleted: true}}
+ *   GET    /api/internal-squads               list squads      → {response: {total, internalSquads}}
  *   GET    /api/sub/:shortUuid                the subscription (public, no token)
  *
  * Every other /api route needs `Authorization: Bearer <token>` (401 otherwise).
@@ -17,6 +18,7 @@
  *   GET   /control/users                 every user as the API shows it
  *   GET   /control/users/:username
  *   PATCH /control/users/:username       {expireAt?, usedTrafficBytes?, disabled?, trafficLimitBytes?, hwidDeviceLimit?}
+ *   POST  /control/internal-squads       {name, uuid?} → the squad
  *   POST  /control/faults                {failNext?, status?, disconnect?, method?, path?, latencyMs?}
  *   GET   /control/requests              the API calls received, in order
  *   POST  /control/reset
@@ -74,6 +76,10 @@ export interface RemnawaveEmulator {
   /** Delay every API answer by `ms` (0 to stop). */
   setLatency(ms: number): void
   requests(): ReadonlyArray<RequestRecord>
+  /** Creates an internal squad (as an admin would in the panel); returns it as the API lists it. */
+  addSquad(name: string, uuid?: string): { readonly uuid: string; readonly name: string }
+  /** Deletes a user (as an admin would in the panel); false when there was none. */
+  deleteUser(username: string): boolean
   reset(): void
 }
 
@@ -115,6 +121,7 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
       .split("/")
       .filter((s) => s.length > 0)
       .map(decodeURIComponent) // ["api", "users", ...]
+    if (segments[1] === "internal-squads" && segments.length === 2 && method === "GET") return panel.listSquads()
     if (segments[1] === "users") {
       if (segments.length === 2) {
         if (method === "POST") return panel.create(body, path)
@@ -187,6 +194,11 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     if (parts[0] === "users" && parts.length === 2 && method === "PATCH") {
       return sendJson(res, 200, handle.patchUser(parts[1]!, readPatch(await readControlBody(req))))
     }
+    if (parts[0] === "internal-squads" && parts.length === 1 && method === "POST") {
+      const body = await readControlBody(req)
+      if (typeof body.name !== "string" || body.name.length === 0) throw new ControlError(400, "name is required")
+      return sendJson(res, 200, handle.addSquad(body.name, typeof body.uuid === "string" ? body.uuid : undefined))
+    }
     if (parts[0] === "faults" && parts.length === 1 && method === "POST") {
       const answer = controlFaults(faults, await readControlBody(req), (body) => ({
         ...(typeof body.method === "string" ? { method: body.method } : {}),
@@ -233,6 +245,11 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     failNext: (count, opts = {}) => faults.failNext(count, opts),
     setLatency: faults.setLatency,
     requests: () => [...log],
+    addSquad: (name, uuid) => panel.addSquad(name, uuid),
+    deleteUser: (username) => {
+      const user = panel.find(username)
+      return user !== undefined && panel.remove(user.uuid, "/control").status === 200
+    },
     reset: () => {
       panel.reset()
       faults.reset()

@@ -8,7 +8,9 @@
  *    charge the tenant cannot cover refuses the sale and changes nothing — the
  *    user's money stays in their wallet);
  * 3. the price leaves the user's wallet (a `purchase` transaction);
- * 4. the subscription is created or extended from max(now, current expiry);
+ * 4. the subscription is created or extended from max(now, current expiry) — a
+ *    free trial is replaced instead: the paid days start now, the trial's
+ *    remaining days are not added (same row, so the same panel user);
  * 5. a provisioning task is queued; the panel is updated after commit, outside
  *    this transaction (src/vpn/provision-task.ts).
  */
@@ -100,7 +102,8 @@ export const completePurchase = Effect.fn("completePurchase")(function* (botId: 
       traffic_limit_bytes = EXCLUDED.traffic_limit_bytes,
       device_limit = EXCLUDED.device_limit,
       internal_squads = EXCLUDED.internal_squads,
-      expires_at = GREATEST(subscriptions.expires_at, date_trunc('second', now()))
+      expires_at = CASE WHEN subscriptions.status = 'trial' THEN date_trunc('second', now())
+                        ELSE GREATEST(subscriptions.expires_at, date_trunc('second', now())) END
                    + make_interval(days => ${input.plan.periodDays}::int)
     RETURNING id, expires_at, (xmax = 0) AS inserted`
   yield* enqueueTask(botId, "provision_subscription", subscription!.id)

@@ -19,8 +19,11 @@ import {
   jsonShapeProblem,
   MAX_ADMIN_IDS,
   MAX_CARD_TTL_MINUTES,
+  MAX_DEVICE_LIMIT,
   MAX_MONEY,
+  MAX_PLAN_TRAFFIC_GB,
   MAX_SQUADS,
+  MAX_TRIAL_DAYS,
   MAX_ZARINPAL_TTL_MINUTES
 } from "./limits.ts"
 import { missingBot, tenantScope } from "./repository.ts"
@@ -63,7 +66,11 @@ export const ConfigSchemas = {
   /** Remnawave internal squad uuids for plans without their own (the API checks them against the panel). */
   DEFAULT_SQUADS: SquadUuids,
   /** Remnawave internal squad uuids of the free trial; unset = DEFAULT_SQUADS. */
-  TRIAL_SQUADS: SquadUuids
+  TRIAL_SQUADS: SquadUuids,
+  /** The free trial (flag trial_subscription): its length, traffic (GiB, 0 = unlimited) and device limit. */
+  TRIAL_DAYS: upTo(MAX_TRIAL_DAYS),
+  TRIAL_TRAFFIC_GB: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_PLAN_TRAFFIC_GB })),
+  TRIAL_DEVICES: upTo(MAX_DEVICE_LIMIT)
 } as const
 
 /** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
@@ -83,7 +90,10 @@ export const ConfigDefaults = {
   CARD_PAYMENT_TTL_MINUTES: 60,
   ZARINPAL_PAYMENT_TTL_MINUTES: 30,
   MIN_PAYMENT_AMOUNT: 10_000,
-  MAX_PAYMENT_AMOUNT: 100_000_000
+  MAX_PAYMENT_AMOUNT: 100_000_000,
+  TRIAL_DAYS: 3,
+  TRIAL_TRAFFIC_GB: 5,
+  TRIAL_DEVICES: 1
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
 type DefaultedKey = keyof typeof ConfigDefaults

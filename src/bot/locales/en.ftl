@@ -203,3 +203,9 @@ alert-sale-refused = ⚠️ { $shop }: a sale of { $plan } to user { $user } was
 alert-low-balance = ⚠️ { $shop }: the platform wallet balance is low ({ $balance }, below { $threshold }). Please top it up to keep selling.
 alert-provision-failed = ⚠️ { $shop }: subscription { $subscription } could not be created in the VPN panel ({ $reason }). The user has paid; please check.
 alert-zarinpal-failed = ⚠️ { $shop }: online payment { $payment } failed ({ $reason }).
+
+## Free trial
+
+menu-trial = 🎁 Free trial
+trial-granted = 🎁 Your free trial has started: { $days } days, { $traffic }, { $devices } devices. Your link follows in a moment.
+trial-unavailable = The free trial is not available to you: it is given once, and only before a first purchase.

@@ -203,3 +203,9 @@ alert-sale-refused = ⚠️ { $shop }: فروش { $plan } به کاربر { $use
 alert-low-balance = ⚠️ { $shop }: موجودی کیف پول پلتفرم کم است ({ $balance }، کمتر از { $threshold }). برای ادامه فروش آن را شارژ کنید.
 alert-provision-failed = ⚠️ { $shop }: اشتراک { $subscription } در پنل VPN ساخته نشد ({ $reason }). کاربر پرداخت کرده است؛ لطفاً بررسی کنید.
 alert-zarinpal-failed = ⚠️ { $shop }: پرداخت آنلاین { $payment } ناموفق بود ({ $reason }).
+
+## دوره آزمایشی رایگان
+
+menu-trial = 🎁 دوره آزمایشی رایگان
+trial-granted = 🎁 دوره آزمایشی رایگان شما شروع شد: { $days } روز، { $traffic }، { $devices } دستگاه. لینک شما تا لحظاتی دیگر می‌رسد.
+trial-unavailable = دوره آزمایشی رایگان برای شما در دسترس نیست: فقط یک بار و پیش از اولین خرید داده می‌شود.

@@ -120,6 +120,20 @@ describe("users", () => {
     expect(panel.user("b7_u1001")).toMatchObject({ hwidDeviceLimit: 5 })
   })
 
+  it("registers HWID devices up to the limit, lists and deletes them; an update keeps them", async () => {
+    const user = (await createUser({ hwidDeviceLimit: 2 })).json.response
+    for (const hwid of ["phone", "laptop", "tablet"]) {
+      await fetch(user.subscriptionUrl, { headers: { "x-hwid": hwid } })
+    }
+    const listed = await api("GET", `/api/hwid/devices/${user.id}`)
+    expect(listed.json.response.devices.map((d: any) => d.hwid)).toEqual(["phone", "laptop"])
+    await api("PATCH", "/api/users", { uuid: user.uuid, expireAt: inDays(60), hwidDeviceLimit: 3 })
+    expect(panel.devices("b7_u1001")).toEqual(["phone", "laptop"])
+    const cleared = await api("POST", "/api/hwid/devices/delete-all", { userId: user.id })
+    expect(cleared.json.response.total).toBe(0)
+    expect(panel.devices("b7_u1001")).toEqual([])
+  })
+
   it("refuses a taken username with 400 A019", async () => {
     await createUser()
     const { status, json } = await createUser()

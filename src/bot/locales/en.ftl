@@ -115,6 +115,7 @@ subscription-status-active = active ✅
 subscription-status-expired = expired ⛔️
 subscription-link-pending = being prepared…
 subscription-renew-button = 🔄 Renew or change plan
+subscription-renew-same = 🔄 Renew { $plan }
 
 ## Wallet
 

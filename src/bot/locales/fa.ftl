@@ -115,6 +115,7 @@ subscription-status-active = فعال ✅
 subscription-status-expired = منقضی ⛔️
 subscription-link-pending = در حال آماده‌سازی…
 subscription-renew-button = 🔄 تمدید یا تغییر پلن
+subscription-renew-same = 🔄 تمدید { $plan }
 
 ## کیف پول
 

@@ -115,6 +115,7 @@ subscription-status-active = активна ✅
 subscription-status-expired = истекла ⛔️
 subscription-link-pending = готовится…
 subscription-renew-button = 🔄 Продлить или сменить тариф
+subscription-renew-same = 🔄 Продлить { $plan }
 
 ## Кошелёк
 

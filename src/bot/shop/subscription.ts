@@ -14,6 +14,8 @@ interface SubscriptionView {
   readonly deviceLimit: number | null
   readonly subscriptionUrl: string | null
   readonly planName: string | null
+  /** The plan to renew with one press, when it is still on sale. */
+  readonly renewPlanId: number | null
   readonly expired: boolean
 }
 
@@ -22,13 +24,27 @@ const subscriptionOf = (botId: number, userId: number) =>
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<SubscriptionView>`
       SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
-             s.expires_at <= now() AS expired
+             CASE WHEN p.is_active THEN p.id END AS renew_plan_id, s.expires_at <= now() AS expired
       FROM subscriptions s LEFT JOIN bot_plans p ON p.id = s.plan_id AND p.bot_id = s.bot_id
       WHERE s.bot_id = ${botId} AND s.user_id = ${userId}`
     return row
   })
 
 const GIB = 1024 ** 3
+
+/** Renew the same plan with one press (extends from max(now, expiry)), or pick another. */
+export const renewKeyboard = (
+  ctx: BotContext,
+  sub: { readonly renewPlanId: number | null; readonly planName: string | null }
+) => {
+  const keyboard = new InlineKeyboard()
+  if (sub.renewPlanId !== null) {
+    keyboard
+      .text(ctx.t("subscription-renew-same", { plan: sub.planName ?? "" }), callbackData.plan(sub.renewPlanId))
+      .row()
+  }
+  return keyboard.text(ctx.t("subscription-renew-button"), callbackData.menu("buy"))
+}
 
 export const showSubscription = async (ctx: BotContext) => {
   if (!ctx.user) return
@@ -55,7 +71,7 @@ export const showSubscription = async (ctx: BotContext) => {
     }),
     {
       link_preview_options: { is_disabled: true },
-      reply_markup: new InlineKeyboard().text(ctx.t("subscription-renew-button"), callbackData.menu("buy"))
+      reply_markup: renewKeyboard(ctx, sub)
     }
   )
 }

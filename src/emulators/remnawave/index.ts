@@ -9,6 +9,8 @@
  *   PATCH  /api/users                         update by uuid   → {response: user}
  *   DELETE /api/users/:uuid                                    → {response: {isDeleted: true}}
  *   GET    /api/internal-squads               list squads      → {response: {total, internalSquads}}
+ *   GET    /api/hwid/devices/:userId          a user's devices → {response: {total, devices}}
+ *   POST   /api/hwid/devices/delete-all       {userId}         → {response: {total: 0, devices: []}}
  *   GET    /api/sub/:shortUuid                the subscription (public, no token)
  *
  * Every other /api route needs `Authorization: Bearer <token>` (401 otherwise).
@@ -78,6 +80,10 @@ export interface RemnawaveEmulator {
   requests(): ReadonlyArray<RequestRecord>
   /** Creates an internal squad (as an admin would in the panel); returns it as the API lists it. */
   addSquad(name: string, uuid?: string): { readonly uuid: string; readonly name: string }
+  /** A VPN client of the user registers device `hwid` (false: over the user's device limit). */
+  addDevice(username: string, hwid: string): boolean
+  /** The hwids of the user's registered devices. */
+  devices(username: string): ReadonlyArray<string>
   /** Deletes a user (as an admin would in the panel); false when there was none. */
   deleteUser(username: string): boolean
   reset(): void
@@ -122,6 +128,10 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
       .filter((s) => s.length > 0)
       .map(decodeURIComponent) // ["api", "users", ...]
     if (segments[1] === "internal-squads" && segments.length === 2 && method === "GET") return panel.listSquads()
+    if (segments[1] === "hwid" && segments[2] === "devices" && segments.length === 4) {
+      if (segments[3] === "delete-all" && method === "POST") return panel.deleteAllDevices(body, path)
+      if (method === "GET") return panel.devicesOf(segments[3]!, path)
+    }
     if (segments[1] === "users") {
       if (segments.length === 2) {
         if (method === "POST") return panel.create(body, path)
@@ -164,7 +174,8 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     if (reply === "subscription") {
       const sub = panel.subscription(
         decodeURIComponent(url.pathname.slice("/api/sub/".length)),
-        req.headers["user-agent"]
+        req.headers["user-agent"],
+        typeof req.headers["x-hwid"] === "string" ? req.headers["x-hwid"] : undefined
       )
       record(sub === undefined ? 404 : 200)
       if (faults.latencyMs() > 0) await sleep(faults.latencyMs())
@@ -246,6 +257,13 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     setLatency: faults.setLatency,
     requests: () => [...log],
     addSquad: (name, uuid) => panel.addSquad(name, uuid),
+    addDevice: (username, hwid) => panel.addDevice(username, hwid),
+    devices: (username) => {
+      const user = panel.find(username)
+      if (user === undefined) return []
+      const reply = panel.devicesOf(String(user.id), "/control")
+      return (reply.body as { response: { devices: Array<{ hwid: string }> } }).response.devices.map((d) => d.hwid)
+    },
     deleteUser: (username) => {
       const user = panel.find(username)
       return user !== undefined && panel.remove(user.uuid, "/control").status === 200

@@ -33,6 +33,11 @@
  *   nothing changed. GET /api/internal-squads lists them
  *   (`{response: {total, internalSquads: [{uuid, viewPosition, name, info, inbounds, …}]}}`).
  *   A user without a squad gets a subscription with no hosts in it.
+ * - HWID devices: a VPN client that fetches the subscription with an `x-hwid`
+ *   header registers that device while the user is under `hwidDeviceLimit`
+ *   (null: no limit). GET /api/hwid/devices/:userId lists them and
+ *   POST /api/hwid/devices/delete-all {userId} removes them (the numeric id).
+ *   Updating the user never touches its devices.
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { isRecord } from "../shared/http.ts"
@@ -58,6 +63,7 @@ export interface StoredUser {
   email: string | null
   hwidDeviceLimit: number | null
   activeInternalSquads: Array<string>
+  devices: Array<{ hwid: string; platform: string | null; userAgent: string | null; createdAt: Date }>
   trojanPassword: string
   vlessUuid: string
   ssPassword: string
@@ -332,6 +338,7 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
       email: null,
       hwidDeviceLimit: null,
       activeInternalSquads: [],
+      devices: [],
       trojanPassword: secret(),
       vlessUuid: randomUUID(),
       ssPassword: secret(),
@@ -411,9 +418,51 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
   }
 
   /** What a VPN client downloads: a base64 list of links, and the usual userinfo headers. */
-  const subscription = (short: string, userAgent: string | undefined) => {
+  const deviceJson = (user: StoredUser) => ({
+    total: user.devices.length,
+    devices: user.devices.map((d) => ({
+      hwid: d.hwid,
+      userId: user.id,
+      platform: d.platform,
+      osVersion: null,
+      deviceModel: null,
+      userAgent: d.userAgent,
+      requestIp: null,
+      createdAt: d.createdAt.toISOString(),
+      updatedAt: d.createdAt.toISOString()
+    }))
+  })
+  const byId = (id: number) => [...users.values()].find((u) => u.id === id)
+  /** Registers a device, as the panel does when a client fetches the subscription with x-hwid; false over the limit. */
+  const registerDevice = (user: StoredUser, hwid: string, userAgent: string | null) => {
+    if (user.devices.some((d) => d.hwid === hwid)) return true
+    if (user.hwidDeviceLimit !== null && user.devices.length >= user.hwidDeviceLimit) return false
+    user.devices.push({ hwid, platform: null, userAgent, createdAt: new Date() })
+    return true
+  }
+  const devicesOf = (userId: string, path: string): Reply => {
+    const user = /^\d+$/.test(userId) ? byId(Number(userId)) : undefined
+    return user === undefined
+      ? panelError(ERRORS.USER_NOT_FOUND, path)
+      : { status: 200, body: { response: deviceJson(user) } }
+  }
+  const deleteAllDevices = (body: unknown, path: string): Reply => {
+    if (!isRecord(body) || typeof body.userId !== "number") {
+      return validationFailed([{ code: "invalid_type", message: "Expected number", path: ["userId"] }])
+    }
+    const user = byId(body.userId)
+    if (user === undefined) return panelError(ERRORS.USER_NOT_FOUND, path)
+    user.devices = []
+    return { status: 200, body: { response: deviceJson(user) } }
+  }
+
+  const subscription = (short: string, userAgent: string | undefined, hwid?: string) => {
     const user = byShortUuid(short)
     if (user === undefined) return undefined
+    if (hwid !== undefined && !registerDevice(user, hwid, userAgent ?? null)) {
+      // Over the device limit: the panel hands out no hosts to a new device.
+      return { body: "", headers: { "profile-title": `base64:${Buffer.from(user.username).toString("base64")}` } }
+    }
     user.subLastOpenedAt = new Date()
     user.subLastUserAgent = userAgent ?? null
     // One host per squad the user is in: no squad, no node, an empty list.
@@ -468,6 +517,12 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     update,
     listSquads,
     addSquad,
+    devicesOf,
+    deleteAllDevices,
+    addDevice: (username: string, hwid: string) => {
+      const u = byUsername(username)
+      return u !== undefined && registerDevice(u, hwid, null)
+    },
     getByUsername,
     getByUuid,
     list,

@@ -8,6 +8,7 @@
  * | payment_expiry     | PAYMENT_EXPIRY_INTERVAL_SECONDS (1)   | card and ZarinPal expiry, receipt reminders (payment-expiry.ts) |
  * | zarinpal_reconcile | ZARINPAL_RECONCILE_INTERVAL_SECONDS (300) | credit paid-but-never-called-back payments (zarinpal-reconcile.ts) |
  * | retention          | RETENTION_INTERVAL_SECONDS (300)      | delete old update marks and finished notices/tasks (retention.ts) |
+ * | subscription_expiry | SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS (60) | expiry reminders, expiry (subscription-expiry.ts) |
  *
  * Beside them, on every process: the notice worker that tells users and
  * admins what the jobs did (notice-worker.ts), and the card-expiry fallback
@@ -21,6 +22,7 @@ import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
 import { NoticeWorkerLive } from "./notice-worker.ts"
 import { makeRetentionRun } from "./retention.ts"
 import { scheduledJob } from "./scheduled-job.ts"
+import { subscriptionExpiryRun } from "./subscription-expiry.ts"
 import { zarinpalReconcileRun } from "./zarinpal-reconcile.ts"
 
 /** A schedule interval the cluster schedule can keep (it divides a minute, an hour or a day), or a clear start-up failure. */
@@ -59,6 +61,11 @@ export const JobsLive = Layer.unwrap(
           updateMarksHours: config.updateMarksRetentionHours,
           doneTasksDays: config.doneTasksRetentionDays
         })
+      }),
+      scheduledJob({
+        name: "subscription_expiry",
+        everySeconds: yield* interval("SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS", config.subscriptionExpiryIntervalSeconds),
+        run: subscriptionExpiryRun
       }),
       ExpiryFallbackLive,
       NoticeWorkerLive

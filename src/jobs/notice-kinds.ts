@@ -14,3 +14,9 @@ export type NoticeKind =
   | "zarinpal_failed"
   /** Receipts past their payment's deadline still wait for an admin (payload: { paymentIds }). */
   | "receipt_reminder"
+  /** A subscription ends within EXPIRY_REMINDER_DAYS (subject: the subscription; payload: { days, periodEnd }). */
+  | "subscription_expiring"
+  /** A subscription ended (subject: the subscription; payload: { periodEnd }). */
+  | "subscription_expired"
+  /** A subscription ended EXPIRED_REMINDER_DAYS ago and was not renewed (payload: { days, periodEnd }). */
+  | "subscription_expired_reminder"

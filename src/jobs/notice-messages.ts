@@ -29,6 +29,7 @@ import type { PaymentForReview } from "../payments/card-payments.ts"
 import { fleetBotIsActive } from "./sql/fleet-bot-is-active.ts"
 import type { ClaimedNotice } from "./sql/notice-queue.ts"
 import { noticeRecipient } from "./sql/notice-recipient.ts"
+import { subscriptionNotice } from "./subscription-notices.ts"
 import { tenantOf } from "./zarinpal-settlement.ts"
 
 export type NoticeOutcome =
@@ -78,14 +79,20 @@ const send = (botId: number, chatId: number, text: string, options?: SendOptions
   )
 
 /** To the notice's user in their language; Done without a word when the user is gone. */
-const toUser = (notice: ClaimedNotice, tenant: Tenant, render: (t: Translate, locale: Language) => string) =>
+const toUser = (
+  notice: ClaimedNotice,
+  tenant: Tenant,
+  render: (t: Translate, locale: Language) => string,
+  options?: (t: Translate) => SendOptions
+) =>
   Effect.gen(function* () {
     if (notice.userId === null)
       return { outcome: { _tag: "Failed", reason: "the notice names no user" } satisfies NoticeOutcome }
     const user = yield* withTenant(notice.botId, noticeRecipient(notice.botId, notice.userId))
     if (!user) return { outcome: { _tag: "Done", note: "the user no longer exists" } satisfies NoticeOutcome }
     const locale = localeOf(user.language, tenant.defaultLanguage)
-    return { outcome: yield* send(notice.botId, user.telegramId, render(translator(locale), locale)), user }
+    const t = translator(locale)
+    return { outcome: yield* send(notice.botId, user.telegramId, render(t, locale), options?.(t)), user }
   })
 
 /** JSON dates come back as strings. */
@@ -202,5 +209,21 @@ export const deliverNotice = (notice: ClaimedNotice) =>
       }
       case "receipt_reminder":
         return yield* receiptReminder(notice, tenant, (payload.paymentIds as ReadonlyArray<number> | undefined) ?? [])
+      case "subscription_expiring":
+      case "subscription_expired":
+      case "subscription_expired_reminder":
+        return yield* subscriptionNotice(notice, tenant, (render) => {
+          let keyboard: InlineKeyboard | undefined
+          return toUser(
+            notice,
+            tenant,
+            (t, locale) => {
+              const rendered = render(t, locale)
+              keyboard = rendered.keyboard
+              return rendered.text
+            },
+            () => ({ reply_markup: keyboard! })
+          ).pipe(Effect.map((r) => r.outcome))
+        })
     }
   })

@@ -34,6 +34,11 @@ const SquadUuids = Schema.Array(
   Schema.String.check(Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i))
 ).check(Schema.isMaxLength(MAX_SQUADS))
 
+/** 1–30 days each, at most 5: the subscription_expiry job reads them fleet-wide (sql/fleet-subscription-expiry.ts). */
+const ReminderDays = Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 30 }))).check(
+  Schema.isMaxLength(5)
+)
+
 const upTo = (maximum: number) => Schema.Int.check(Schema.isBetween({ minimum: 1, maximum }))
 /** Telegram ids fit in 52 bits (Telegram's own guarantee); chat ids are negative for groups. */
 const TELEGRAM_ID_MAX = 2 ** 52
@@ -70,7 +75,11 @@ export const ConfigSchemas = {
   /** The free trial (flag trial_subscription): its length, traffic (GiB, 0 = unlimited) and device limit. */
   TRIAL_DAYS: upTo(MAX_TRIAL_DAYS),
   TRIAL_TRAFFIC_GB: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_PLAN_TRAFFIC_GB })),
-  TRIAL_DEVICES: upTo(MAX_DEVICE_LIMIT)
+  TRIAL_DEVICES: upTo(MAX_DEVICE_LIMIT),
+  /** Days before expiry on which the customer is reminded (each once per period). */
+  EXPIRY_REMINDER_DAYS: ReminderDays,
+  /** Days after expiry on which a customer who did not renew is reminded (each once per period). */
+  EXPIRED_REMINDER_DAYS: ReminderDays
 } as const
 
 /** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
@@ -93,7 +102,9 @@ export const ConfigDefaults = {
   MAX_PAYMENT_AMOUNT: 100_000_000,
   TRIAL_DAYS: 3,
   TRIAL_TRAFFIC_GB: 5,
-  TRIAL_DEVICES: 1
+  TRIAL_DEVICES: 1,
+  EXPIRY_REMINDER_DAYS: [3, 1],
+  EXPIRED_REMINDER_DAYS: [1]
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
 type DefaultedKey = keyof typeof ConfigDefaults

@@ -310,9 +310,22 @@ export const sendReceipt = async (
   return nextMessage(shop, tenant, ADMIN_CHAT, adminSince, /C2C/)
 }
 
-/** Money in a user's wallet, as an admin adjustment (lifecycle tests start from a funded wallet). */
-export const fundWallet = (shop: Shop, tenant: Tenant, telegramId: number, amount: number) =>
-  shop.sql(
+/**
+ * Money in a user's wallet, as an admin adjustment (lifecycle tests start from a
+ * funded wallet). Waits for the user's row: the welcome goes out before /start commits.
+ */
+export const fundWallet = async (shop: Shop, tenant: Tenant, telegramId: number, amount: number) => {
+  await until(
+    () =>
+      query<{ id: number }>(
+        shop,
+        "SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2",
+        tenant.botId,
+        telegramId
+      ),
+    (rows) => rows.length === 1
+  )
+  return shop.sql(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const [user] = yield* sql<{ id: number }>`
@@ -325,6 +338,7 @@ export const fundWallet = (shop: Shop, tenant: Tenant, telegramId: number, amoun
       return row!.balance
     })
   )
+}
 
 /** A call to the REST API with the tenant's token. */
 export const api = async (shop: Shop, tenant: Tenant, method: string, path: string, body?: unknown) => {

@@ -210,3 +210,9 @@ alert-zarinpal-failed = ⚠️ { $shop }: online payment { $payment } failed ({ 
 menu-trial = 🎁 Free trial
 trial-granted = 🎁 Your free trial has started: { $days } days, { $traffic }, { $devices } devices. Your link follows in a moment.
 trial-unavailable = The free trial is not available to you: it is given once, and only before a first purchase.
+
+## Expiry reminders
+
+subscription-expiring = ⏰ Your subscription ends on { $expires } (in { $days } days or less). Renew now to keep your connection.
+subscription-expired-now = ⛔️ Your subscription ended on { $expires }. Renew to connect again; your link stays the same.
+subscription-expired-reminder = ⛔️ Your subscription ended { $days } days ago ({ $expires }). Renew to connect again; your link stays the same.

@@ -9,6 +9,7 @@
  * | zarinpal_reconcile | ZARINPAL_RECONCILE_INTERVAL_SECONDS (300) | credit paid-but-never-called-back payments (zarinpal-reconcile.ts) |
  * | retention          | RETENTION_INTERVAL_SECONDS (300)      | delete old update marks and finished notices/tasks (retention.ts) |
  * | subscription_expiry | SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS (60) | expiry reminders, expiry (subscription-expiry.ts) |
+ * | auto_renewal       | AUTO_RENEWAL_INTERVAL_SECONDS (60)    | renew due subscriptions from the wallet (auto-renewal.ts) |
  *
  * Beside them, on every process: the notice worker that tells users and
  * admins what the jobs did (notice-worker.ts), and the card-expiry fallback
@@ -21,6 +22,7 @@ import { cardRotationRun } from "./card-rotation.ts"
 import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
 import { NoticeWorkerLive } from "./notice-worker.ts"
 import { makeRetentionRun } from "./retention.ts"
+import { autoRenewalRun } from "./auto-renewal.ts"
 import { scheduledJob } from "./scheduled-job.ts"
 import { subscriptionExpiryRun } from "./subscription-expiry.ts"
 import { zarinpalReconcileRun } from "./zarinpal-reconcile.ts"
@@ -66,6 +68,11 @@ export const JobsLive = Layer.unwrap(
         name: "subscription_expiry",
         everySeconds: yield* interval("SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS", config.subscriptionExpiryIntervalSeconds),
         run: subscriptionExpiryRun
+      }),
+      scheduledJob({
+        name: "auto_renewal",
+        everySeconds: yield* interval("AUTO_RENEWAL_INTERVAL_SECONDS", config.autoRenewalIntervalSeconds),
+        run: autoRenewalRun
       }),
       ExpiryFallbackLive,
       NoticeWorkerLive

@@ -20,3 +20,7 @@ export type NoticeKind =
   | "subscription_expired"
   /** A subscription ended EXPIRED_REMINDER_DAYS ago and was not renewed (payload: { days, periodEnd }). */
   | "subscription_expired_reminder"
+  /** Auto-renewal charged the wallet and extended (payload: { amount, balanceAfter, expiresAt, plan }). */
+  | "auto_renewed"
+  /** Auto-renewal found the wallet short (payload: { price, balance, shortfall, periodEnd }); once per period. */
+  | "auto_renew_low_balance"

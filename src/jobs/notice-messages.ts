@@ -209,6 +209,28 @@ export const deliverNotice = (notice: ClaimedNotice) =>
       }
       case "receipt_reminder":
         return yield* receiptReminder(notice, tenant, (payload.paymentIds as ReadonlyArray<number> | undefined) ?? [])
+      case "auto_renewed":
+        return (yield* toUser(notice, tenant, (t, locale) =>
+          t("auto-renewed", {
+            plan: String(payload.plan ?? ""),
+            amount: formatMoney(t, locale, Number(payload.amount), tenant.currency),
+            balance: formatMoney(t, locale, Number(payload.balanceAfter), tenant.currency),
+            expires: formatDateTime(locale, new Date(String(payload.expiresAt)))
+          })
+        )).outcome
+      case "auto_renew_low_balance":
+        return (yield* toUser(
+          notice,
+          tenant,
+          (t, locale) =>
+            t("auto-renew-low-balance", {
+              price: formatMoney(t, locale, Number(payload.price), tenant.currency),
+              balance: formatMoney(t, locale, Number(payload.balance), tenant.currency),
+              shortfall: formatMoney(t, locale, Number(payload.shortfall), tenant.currency),
+              expires: formatDateTime(locale, new Date(String(payload.periodEnd)))
+            }),
+          (t) => ({ reply_markup: new InlineKeyboard().text(t("wallet-topup-button"), callbackData.walletTopUp()) })
+        )).outcome
       case "subscription_expiring":
       case "subscription_expired":
       case "subscription_expired_reminder":

@@ -79,7 +79,9 @@ export const ConfigSchemas = {
   /** Days before expiry on which the customer is reminded (each once per period). */
   EXPIRY_REMINDER_DAYS: ReminderDays,
   /** Days after expiry on which a customer who did not renew is reminded (each once per period). */
-  EXPIRED_REMINDER_DAYS: ReminderDays
+  EXPIRED_REMINDER_DAYS: ReminderDays,
+  /** How many hours before expiry auto-renewal charges the wallet (flag auto_renewal). */
+  AUTO_RENEW_HOURS_BEFORE: upTo(168)
 } as const
 
 /** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
@@ -104,7 +106,8 @@ export const ConfigDefaults = {
   TRIAL_TRAFFIC_GB: 5,
   TRIAL_DEVICES: 1,
   EXPIRY_REMINDER_DAYS: [3, 1],
-  EXPIRED_REMINDER_DAYS: [1]
+  EXPIRED_REMINDER_DAYS: [1],
+  AUTO_RENEW_HOURS_BEFORE: 24
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
 type DefaultedKey = keyof typeof ConfigDefaults

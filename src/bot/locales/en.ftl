@@ -216,3 +216,15 @@ trial-unavailable = The free trial is not available to you: it is given once, an
 subscription-expiring = ⏰ Your subscription ends on { $expires } (in { $days } days or less). Renew now to keep your connection.
 subscription-expired-now = ⛔️ Your subscription ended on { $expires }. Renew to connect again; your link stays the same.
 subscription-expired-reminder = ⛔️ Your subscription ended { $days } days ago ({ $expires }). Renew to connect again; your link stays the same.
+
+## Auto-renewal
+
+auto-renewed = 🔄 Your subscription ({ $plan }) was renewed automatically from your wallet: { $amount } paid, valid until { $expires }. Wallet balance: { $balance }.
+auto-renew-low-balance = ⚠️ Auto-renewal could not renew your subscription: it costs { $price } and your wallet has { $balance }. Please add { $shortfall } before { $expires }.
+auto-renew-status = Auto-renewal from the wallet: { $state }
+auto-renew-on = on ✅
+auto-renew-off = off
+auto-renew-turn-on = 🔄 Turn auto-renewal on
+auto-renew-turn-off = ⏸ Turn auto-renewal off
+auto-renew-set-on = Auto-renewal is on: your subscription renews from your wallet before it ends.
+auto-renew-set-off = Auto-renewal is off.

@@ -216,3 +216,15 @@ trial-unavailable = دوره آزمایشی رایگان برای شما در د
 subscription-expiring = ⏰ اشتراک شما در { $expires } (حداکثر { $days } روز دیگر) تمام می‌شود. برای قطع نشدن اتصال، همین حالا تمدید کنید.
 subscription-expired-now = ⛔️ اشتراک شما در { $expires } تمام شد. برای اتصال دوباره تمدید کنید؛ لینک شما همان می‌ماند.
 subscription-expired-reminder = ⛔️ اشتراک شما { $days } روز پیش ({ $expires }) تمام شد. برای اتصال دوباره تمدید کنید؛ لینک شما همان می‌ماند.
+
+## تمدید خودکار
+
+auto-renewed = 🔄 اشتراک شما ({ $plan }) به‌طور خودکار از کیف پول تمدید شد: { $amount } پرداخت شد، معتبر تا { $expires }. موجودی کیف پول: { $balance }.
+auto-renew-low-balance = ⚠️ تمدید خودکار انجام نشد: هزینه { $price } است و موجودی کیف پول شما { $balance }. لطفاً پیش از { $expires } مبلغ { $shortfall } به کیف پول اضافه کنید.
+auto-renew-status = تمدید خودکار از کیف پول: { $state }
+auto-renew-on = روشن ✅
+auto-renew-off = خاموش
+auto-renew-turn-on = 🔄 روشن کردن تمدید خودکار
+auto-renew-turn-off = ⏸ خاموش کردن تمدید خودکار
+auto-renew-set-on = تمدید خودکار روشن شد: اشتراک شما پیش از پایان از کیف پول تمدید می‌شود.
+auto-renew-set-off = تمدید خودکار خاموش شد.

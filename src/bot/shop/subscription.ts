@@ -5,7 +5,8 @@ import { InlineKeyboard } from "grammy"
 import { callbackData } from "../callback-data.ts"
 import type { BotContext } from "../context.ts"
 import { formatDateTime, formatNumber } from "../format.ts"
-import { localeOfCtx } from "./helpers.ts"
+import { setAutoRenew } from "../../shop/auto-renewal.ts"
+import { answer, localeOfCtx } from "./helpers.ts"
 
 interface SubscriptionView {
   readonly status: string
@@ -16,6 +17,7 @@ interface SubscriptionView {
   readonly planName: string | null
   /** The plan to renew with one press, when it is still on sale. */
   readonly renewPlanId: number | null
+  readonly autoRenew: boolean
   readonly expired: boolean
 }
 
@@ -24,7 +26,7 @@ const subscriptionOf = (botId: number, userId: number) =>
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<SubscriptionView>`
       SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
-             CASE WHEN p.is_active THEN p.id END AS renew_plan_id, s.expires_at <= now() AS expired
+             CASE WHEN p.is_active THEN p.id END AS renew_plan_id, s.auto_renew, s.expires_at <= now() AS expired
       FROM subscriptions s LEFT JOIN bot_plans p ON p.id = s.plan_id AND p.bot_id = s.bot_id
       WHERE s.bot_id = ${botId} AND s.user_id = ${userId}`
     return row
@@ -46,6 +48,17 @@ export const renewKeyboard = (
   return keyboard.text(ctx.t("subscription-renew-button"), callbackData.menu("buy"))
 }
 
+const autoRenewOffered = (ctx: BotContext) => ctx.tenant.flags.has("auto_renewal")
+
+/** The customer's auto-renewal switch (only while the tenant offers it). */
+export const switchAutoRenew = async (ctx: BotContext, on: boolean) => {
+  if (!ctx.user || !autoRenewOffered(ctx)) return answer(ctx, ctx.t("button-expired"))
+  const changed = await ctx.run(setAutoRenew(ctx.tenant.botId, ctx.user.id, on))
+  if (!changed) return answer(ctx, ctx.t("subscription-none"))
+  await answer(ctx, ctx.t(on ? "auto-renew-set-on" : "auto-renew-set-off"))
+  await ctx.reply(ctx.t(on ? "auto-renew-set-on" : "auto-renew-set-off"))
+}
+
 export const showSubscription = async (ctx: BotContext) => {
   if (!ctx.user) return
   const sub = await ctx.run(subscriptionOf(ctx.tenant.botId, ctx.user.id))
@@ -56,6 +69,15 @@ export const showSubscription = async (ctx: BotContext) => {
   }
   const locale = localeOfCtx(ctx)
   const days = Math.max(0, Math.ceil((sub.expiresAt.getTime() - Date.now()) / 86_400_000))
+  const keyboard = renewKeyboard(ctx, sub)
+  if (autoRenewOffered(ctx)) {
+    keyboard
+      .row()
+      .text(ctx.t(sub.autoRenew ? "auto-renew-turn-off" : "auto-renew-turn-on"), callbackData.autoRenew(!sub.autoRenew))
+  }
+  const autoRenewLine = autoRenewOffered(ctx)
+    ? `\n${ctx.t("auto-renew-status", { state: ctx.t(sub.autoRenew ? "auto-renew-on" : "auto-renew-off") })}`
+    : ""
   await ctx.reply(
     ctx.t("subscription-info", {
       plan: sub.planName ?? "-",
@@ -68,10 +90,10 @@ export const showSubscription = async (ctx: BotContext) => {
           : ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round(sub.trafficLimitBytes / GIB)) }),
       devices: formatNumber(locale, sub.deviceLimit ?? 1),
       link: sub.subscriptionUrl ?? ctx.t("subscription-link-pending")
-    }),
+    }) + autoRenewLine,
     {
       link_preview_options: { is_disabled: true },
-      reply_markup: renewKeyboard(ctx, sub)
+      reply_markup: keyboard
     }
   )
 }

@@ -10,6 +10,7 @@
  * | retention          | RETENTION_INTERVAL_SECONDS (300)      | delete old update marks and finished notices/tasks (retention.ts) |
  * | subscription_expiry | SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS (60) | expiry reminders, expiry (subscription-expiry.ts) |
  * | auto_renewal       | AUTO_RENEWAL_INTERVAL_SECONDS (60)    | renew due subscriptions from the wallet (auto-renewal.ts) |
+ * | panel_sync         | PANEL_SYNC_INTERVAL_SECONDS (300)     | traffic and drift read back from the panel (panel-sync.ts) |
  *
  * Beside them, on every process: the notice worker that tells users and
  * admins what the jobs did (notice-worker.ts), and the card-expiry fallback
@@ -23,6 +24,7 @@ import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
 import { NoticeWorkerLive } from "./notice-worker.ts"
 import { makeRetentionRun } from "./retention.ts"
 import { autoRenewalRun } from "./auto-renewal.ts"
+import { panelSyncRun } from "./panel-sync.ts"
 import { scheduledJob } from "./scheduled-job.ts"
 import { subscriptionExpiryRun } from "./subscription-expiry.ts"
 import { zarinpalReconcileRun } from "./zarinpal-reconcile.ts"
@@ -73,6 +75,11 @@ export const JobsLive = Layer.unwrap(
         name: "auto_renewal",
         everySeconds: yield* interval("AUTO_RENEWAL_INTERVAL_SECONDS", config.autoRenewalIntervalSeconds),
         run: autoRenewalRun
+      }),
+      scheduledJob({
+        name: "panel_sync",
+        everySeconds: yield* interval("PANEL_SYNC_INTERVAL_SECONDS", config.panelSyncIntervalSeconds),
+        run: panelSyncRun
       }),
       ExpiryFallbackLive,
       NoticeWorkerLive

@@ -24,3 +24,5 @@ export type NoticeKind =
   | "auto_renewed"
   /** Auto-renewal found the wallet short (payload: { price, balance, shortfall, periodEnd }); once per period. */
   | "auto_renew_low_balance"
+  /** The panel sync found panel users deleted or disabled out of band (payload: { drift, users }); to admins. */
+  | "panel_drift"

@@ -209,6 +209,12 @@ export const deliverNotice = (notice: ClaimedNotice) =>
       }
       case "receipt_reminder":
         return yield* receiptReminder(notice, tenant, (payload.paymentIds as ReadonlyArray<number> | undefined) ?? [])
+      case "panel_drift":
+        yield* alertAdmins(tenant, "alert-panel-drift", {
+          drift: String(payload.drift ?? ""),
+          users: ((payload.users as ReadonlyArray<string> | undefined) ?? []).join(", ")
+        })
+        return done
       case "auto_renewed":
         return (yield* toUser(notice, tenant, (t, locale) =>
           t("auto-renewed", {

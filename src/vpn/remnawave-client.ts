@@ -31,7 +31,8 @@ const Operation = Schema.Literals([
   "getUserByUsername",
   "getUserByUuid",
   "updateUser",
-  "listInternalSquads"
+  "listInternalSquads",
+  "listUsers"
 ])
 export type RemnawaveOperation = typeof Operation.Type
 
@@ -109,6 +110,10 @@ const UserSchema = Schema.Struct({
 })
 
 const UserEnvelope = Schema.Struct({ response: UserSchema })
+
+const UsersPageEnvelope = Schema.Struct({
+  response: Schema.Struct({ users: Schema.Array(UserSchema), total: Schema.Number })
+})
 
 const SquadsEnvelope = Schema.Struct({
   response: Schema.Struct({
@@ -215,6 +220,11 @@ export class RemnawaveClient extends Context.Service<
     getUserByUsername(username: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
     getUserByUuid(uuid: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
     updateUser(input: UpdateUserInput): Effect.Effect<PanelUser, RemnawaveUserNotFound | RemnawaveError>
+    /** One page of the panel's users (GET /api/users?start=&size=), and how many there are. */
+    listUsers(
+      start: number,
+      size: number
+    ): Effect.Effect<{ readonly users: ReadonlyArray<PanelUser>; readonly total: number }, RemnawaveError>
     /** Every internal squad of the panel (GET /api/internal-squads). */
     listInternalSquads(): Effect.Effect<ReadonlyArray<InternalSquad>, RemnawaveError>
     /**
@@ -262,6 +272,7 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
     getUserByUuid: () => unavailable("getUserByUuid"),
     updateUser: () => unavailable("updateUser"),
     listInternalSquads: () => unavailable("listInternalSquads"),
+    listUsers: () => unavailable("listUsers"),
     provision: () => unavailable("getUserByUsername")
   })
 })()
@@ -450,6 +461,29 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     return envelope.response.internalSquads.map((s) => ({ uuid: s.uuid.toLowerCase(), name: s.name }))
   })
 
+  const decodeUsersPage = Schema.decodeUnknownEffect(UsersPageEnvelope)
+  const listUsers = Effect.fn("RemnawaveClient.listUsers")(function* (start: number, size: number) {
+    const answer = yield* call(
+      "listUsers",
+      HttpClientRequest.get("/api/users").pipe(
+        HttpClientRequest.setUrlParams({ start: String(start), size: String(size) })
+      ),
+      true
+    )
+    if (answer._tag === "Refused") return yield* refused("listUsers", answer)
+    const envelope = yield* decodeUsersPage(answer.json).pipe(
+      Effect.mapError(
+        () =>
+          new RemnawaveUnavailable({
+            operation: "listUsers",
+            reason: "unexpected users page in the answer",
+            status: answer.status
+          })
+      )
+    )
+    return { users: envelope.response.users.map(toPanelUser), total: envelope.response.total }
+  })
+
   const provision = Effect.fn("RemnawaveClient.provision")(function* (input: ProvisionInput) {
     yield* Effect.annotateCurrentSpan({ botId: input.botId, telegramId: input.telegramId })
     if (!Number.isSafeInteger(input.days) || input.days <= 0) {
@@ -525,5 +559,13 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     } satisfies Provisioned
   })
 
-  return RemnawaveClient.of({ createUser, getUserByUsername, getUserByUuid, updateUser, listInternalSquads, provision })
+  return RemnawaveClient.of({
+    createUser,
+    getUserByUsername,
+    getUserByUuid,
+    updateUser,
+    listInternalSquads,
+    listUsers,
+    provision
+  })
 })

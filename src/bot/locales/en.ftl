@@ -228,3 +228,4 @@ auto-renew-turn-on = 🔄 Turn auto-renewal on
 auto-renew-turn-off = ⏸ Turn auto-renewal off
 auto-renew-set-on = Auto-renewal is on: your subscription renews from your wallet before it ends.
 auto-renew-set-off = Auto-renewal is off.
+alert-panel-drift = ⚠️ { $shop }: the VPN panel shows subscriptions { $drift } outside the bot: { $users }. Nothing was changed; please check the panel.

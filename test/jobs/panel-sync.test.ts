@@ -15,6 +15,7 @@ import {
   nextMessage,
   press,
   query,
+  say,
   startChat,
   startShop
 } from "../shop/harness.ts"
@@ -71,6 +72,10 @@ describe("panel_sync", () => {
       tenant.botId
     )
     expect(bot!.trafficConsumedBytes).toBe(8 * GIB)
+    // The customer sees it in "My subscription".
+    const before = mark(shop, tenant, 9201)
+    say(shop, tenant, 9201, "📱 My subscription")
+    await nextMessage(shop, tenant, 9201, before, "Traffic: 5 GB used of 50 GB")
 
     const since = mark(shop, tenant, ADMIN_CHAT)
     expect(shop.panel.deleteUser(username(9201))).toBe(true)

@@ -26,6 +26,7 @@ plans-title = 🛒 Our plans:
 plan-line = 🔹 { $name }: { $days } days, { $traffic }, { $devices } device(s) — { $price }
 traffic-unlimited = unlimited traffic
 traffic-gb = { $gb } GB
+traffic-used-of = { $used } used of { $limit }
 plan-unavailable = This plan is no longer available.
 wallet-balance-line = 👛 Your wallet balance: { $balance }
 choose-method = How would you like to pay?

@@ -26,6 +26,7 @@ plans-title = 🛒 پلن‌های ما:
 plan-line = 🔹 { $name }: { $days } روز، { $traffic }، { $devices } دستگاه — { $price }
 traffic-unlimited = ترافیک نامحدود
 traffic-gb = { $gb } گیگابایت
+traffic-used-of = { $used } مصرف‌شده از { $limit }
 plan-unavailable = این پلن دیگر در دسترس نیست.
 wallet-balance-line = 👛 موجودی کیف پول شما: { $balance }
 choose-method = روش پرداخت را انتخاب کنید:

@@ -26,6 +26,7 @@ plans-title = 🛒 Наши тарифы:
 plan-line = 🔹 { $name }: { $days } дн., { $traffic }, устройств: { $devices } — { $price }
 traffic-unlimited = безлимитный трафик
 traffic-gb = { $gb } ГБ
+traffic-used-of = использовано { $used } из { $limit }
 plan-unavailable = Этот тариф больше недоступен.
 wallet-balance-line = 👛 Баланс кошелька: { $balance }
 choose-method = Как вы хотите оплатить?

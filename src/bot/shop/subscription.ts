@@ -12,6 +12,8 @@ interface SubscriptionView {
   readonly status: string
   readonly expiresAt: Date
   readonly trafficLimitBytes: number
+  /** As the panel last reported it (the panel_sync job). */
+  readonly trafficUsedBytes: number
   readonly deviceLimit: number | null
   readonly subscriptionUrl: string | null
   readonly planName: string | null
@@ -25,7 +27,7 @@ const subscriptionOf = (botId: number, userId: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<SubscriptionView>`
-      SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
+      SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.traffic_used_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
              CASE WHEN p.is_active THEN p.id END AS renew_plan_id, s.auto_renew, s.expires_at <= now() AS expired
       FROM subscriptions s LEFT JOIN bot_plans p ON p.id = s.plan_id AND p.bot_id = s.bot_id
       WHERE s.bot_id = ${botId} AND s.user_id = ${userId}`
@@ -84,10 +86,13 @@ export const showSubscription = async (ctx: BotContext) => {
       status: ctx.t(sub.expired ? "subscription-status-expired" : "subscription-status-active"),
       expires: formatDateTime(locale, sub.expiresAt),
       days: formatNumber(locale, days),
-      traffic:
-        sub.trafficLimitBytes === 0
-          ? ctx.t("traffic-unlimited")
-          : ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round(sub.trafficLimitBytes / GIB)) }),
+      traffic: ctx.t("traffic-used-of", {
+        used: ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round((sub.trafficUsedBytes / GIB) * 10) / 10) }),
+        limit:
+          sub.trafficLimitBytes === 0
+            ? ctx.t("traffic-unlimited")
+            : ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round(sub.trafficLimitBytes / GIB)) })
+      }),
       devices: formatNumber(locale, sub.deviceLimit ?? 1),
       link: sub.subscriptionUrl ?? ctx.t("subscription-link-pending")
     }) + autoRenewLine,

@@ -125,6 +125,13 @@ export const AppConfigFields = Config.all({
   paymentExpiryFallbackSeconds: Config.Int("PAYMENT_EXPIRY_FALLBACK_SECONDS").pipe(Config.withDefault(3)),
   // ZarinPal reconciliation: unVerified.json per merchant, then verify and credit.
   zarinpalReconcileIntervalSeconds: Config.Int("ZARINPAL_RECONCILE_INTERVAL_SECONDS").pipe(Config.withDefault(300)),
+  // Subscription expiry: reminders before and after (EXPIRY_REMINDER_DAYS, EXPIRED_REMINDER_DAYS per
+  // tenant) and the expiry itself; a reminder goes out within this many seconds of its moment.
+  subscriptionExpiryIntervalSeconds: Config.Int("SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS").pipe(Config.withDefault(60)),
+  // Auto-renewal from the wallet: how often due subscriptions (AUTO_RENEW_HOURS_BEFORE per tenant) are charged.
+  autoRenewalIntervalSeconds: Config.Int("AUTO_RENEWAL_INTERVAL_SECONDS").pipe(Config.withDefault(60)),
+  // Panel sync: how often the Remnawave panel's users are read back (traffic, deleted/disabled drift).
+  panelSyncIntervalSeconds: Config.Int("PANEL_SYNC_INTERVAL_SECONDS").pipe(Config.withDefault(300)),
   // A receipt still unreviewed after its payment's deadline reminds the admins at most this often.
   adminReminderIntervalMinutes: Config.Int("ADMIN_REMINDER_INTERVAL_MINUTES").pipe(Config.withDefault(60)),
   // Retention (src/jobs/retention.ts): how often, and how long bookkeeping is kept. Update marks

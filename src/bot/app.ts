@@ -27,7 +27,8 @@ import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
 import { answer, isPrivate, mainMenu } from "./shop/helpers.ts"
 import { approve, askRejectReason, reject } from "./shop/review.ts"
 import { cancelFlow, chooseLanguage, showLanguages, start } from "./shop/start.ts"
-import { showSubscription } from "./shop/subscription.ts"
+import { showSubscription, switchAutoRenew } from "./shop/subscription.ts"
+import { takeTrial } from "./shop/trial.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
 import { upsertUser } from "../tenants/users.ts"
@@ -79,6 +80,8 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return showCards(ctx)
     case "AdminToggleCard":
       return toggleCard(ctx, action.cardId)
+    case "AutoRenew":
+      return switchAutoRenew(ctx, action.on)
   }
 }
 
@@ -113,6 +116,7 @@ export const makeTenantApp = (): Composer<BotContext> => {
   menu.filter(hears("menu-wallet"), showWallet)
   menu.filter(hears("menu-support"), showSupport)
   menu.filter(hears("menu-language"), showLanguages)
+  menu.filter(hears("menu-trial"), takeTrial)
 
   app.on("message", async (ctx, next) => {
     if (await relayAdminReply(ctx)) return

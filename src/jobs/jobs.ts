@@ -8,6 +8,9 @@
  * | payment_expiry     | PAYMENT_EXPIRY_INTERVAL_SECONDS (1)   | card and ZarinPal expiry, receipt reminders (payment-expiry.ts) |
  * | zarinpal_reconcile | ZARINPAL_RECONCILE_INTERVAL_SECONDS (300) | credit paid-but-never-called-back payments (zarinpal-reconcile.ts) |
  * | retention          | RETENTION_INTERVAL_SECONDS (300)      | delete old update marks and finished notices/tasks (retention.ts) |
+ * | subscription_expiry | SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS (60) | expiry reminders, expiry (subscription-expiry.ts) |
+ * | auto_renewal       | AUTO_RENEWAL_INTERVAL_SECONDS (60)    | renew due subscriptions from the wallet (auto-renewal.ts) |
+ * | panel_sync         | PANEL_SYNC_INTERVAL_SECONDS (300)     | traffic and drift read back from the panel (panel-sync.ts) |
  *
  * Beside them, on every process: the card-expiry fallback for a schedule that
  * is failing over (payment-expiry.ts). The notice worker that tells users and
@@ -20,7 +23,10 @@ import { cronForInterval } from "./cluster-schedule.ts"
 import { cardRotationRun } from "./card-rotation.ts"
 import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
 import { makeRetentionRun } from "./retention.ts"
+import { autoRenewalRun } from "./auto-renewal.ts"
+import { panelSyncRun } from "./panel-sync.ts"
 import { scheduledJob } from "./scheduled-job.ts"
+import { subscriptionExpiryRun } from "./subscription-expiry.ts"
 import { zarinpalReconcileRun } from "./zarinpal-reconcile.ts"
 
 /** A schedule interval the cluster schedule can keep (it divides a minute, an hour or a day), or a clear start-up failure. */
@@ -59,6 +65,21 @@ export const JobsLive = Layer.unwrap(
           updateMarksHours: config.updateMarksRetentionHours,
           doneTasksDays: config.doneTasksRetentionDays
         })
+      }),
+      scheduledJob({
+        name: "subscription_expiry",
+        everySeconds: yield* interval("SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS", config.subscriptionExpiryIntervalSeconds),
+        run: subscriptionExpiryRun
+      }),
+      scheduledJob({
+        name: "auto_renewal",
+        everySeconds: yield* interval("AUTO_RENEWAL_INTERVAL_SECONDS", config.autoRenewalIntervalSeconds),
+        run: autoRenewalRun
+      }),
+      scheduledJob({
+        name: "panel_sync",
+        everySeconds: yield* interval("PANEL_SYNC_INTERVAL_SECONDS", config.panelSyncIntervalSeconds),
+        run: panelSyncRun
       }),
       ExpiryFallbackLive
     )

@@ -19,8 +19,8 @@ import { countPayment } from "../payments/payment-metrics.ts"
 import { ZarinpalClient } from "../payments/zarinpal-client.ts"
 import { failZarinpalPayment, markZarinpalPaid } from "../payments/zarinpal-payments.ts"
 import type { Verified } from "../payments/zarinpal-payments.ts"
-import type { ZarinpalPaidPayload } from "../outbox/notice-kinds.ts"
-import { enqueueNotice } from "../outbox/enqueue-notice.ts"
+import type { ZarinpalPaidPayload } from "../outbox/notice-payloads.ts"
+import { enqueueNotice } from "../tenants/notices.ts"
 import { expireZarinpalPayment } from "./sql/expire-zarinpal-payment.ts"
 import {
   reopenCancelledZarinpalPayment,

@@ -12,7 +12,12 @@ import { TelegramNotifier } from "../telegram/notifier.ts"
 import { adminTargets, shopSettings } from "../tenants/shop-settings.ts"
 import type { Tenant } from "../tenants/tenant-cache.ts"
 
-export type AlertKey = "alert-sale-refused" | "alert-low-balance" | "alert-provision-failed" | "alert-zarinpal-failed"
+export type AlertKey =
+  | "alert-sale-refused"
+  | "alert-low-balance"
+  | "alert-provision-failed"
+  | "alert-zarinpal-failed"
+  | "alert-panel-drift"
 
 const alertText = (tenant: Tenant, key: AlertKey, variables: Record<string, string | number>) =>
   translator(tenant.defaultLanguage)(key, { shop: tenant.name, ...variables })

@@ -32,6 +32,7 @@ export type Action =
   | { readonly _tag: "AdminSales" }
   | { readonly _tag: "AdminCards" }
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
+  | { readonly _tag: "AutoRenew"; readonly on: boolean }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -50,7 +51,8 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:p"], () => ({ _tag: "AdminPending" })),
   parser(["adm:s"], () => ({ _tag: "AdminSales" })),
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
-  parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId }))
+  parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
+  parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -90,5 +92,6 @@ export const callbackData = {
   adminPending: () => "adm:p",
   adminSales: () => "adm:s",
   adminCards: () => "adm:c",
-  adminToggleCard: (cardId: number) => `adm:t:${cardId}`
+  adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
+  autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`
 } as const

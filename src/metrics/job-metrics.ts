@@ -1,14 +1,22 @@
 /**
  * The jobs' own series, beside `botfleet_job_last_success_timestamp_seconds{job}`
  * (set by the cluster schedule, src/jobs/cluster-schedule.ts). `job` is
- * one of card_rotation, payment_expiry, zarinpal_reconcile, retention — the names the
+ * one of card_rotation, payment_expiry, zarinpal_reconcile, retention, subscription_expiry,
+ * auto_renewal, panel_sync — the names the
  * BotfleetJobStale alerts and the dashboard use. No tenant labels: a job acts
  * for every tenant at once.
  */
 import * as prom from "prom-client"
 import { registry } from "./registry.ts"
 
-export type JobName = "card_rotation" | "payment_expiry" | "zarinpal_reconcile" | "retention"
+export type JobName =
+  | "card_rotation"
+  | "payment_expiry"
+  | "zarinpal_reconcile"
+  | "retention"
+  | "subscription_expiry"
+  | "auto_renewal"
+  | "panel_sync"
 
 export const jobDuration = new prom.Histogram({
   name: "botfleet_job_duration_seconds",

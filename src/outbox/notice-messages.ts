@@ -28,11 +28,12 @@ import { withTenant } from "../db/tenant.ts"
 import { paymentForReview } from "../payments/card-payments.ts"
 import type { PaymentForReview } from "../payments/card-payments.ts"
 import { fleetBotIsActive } from "../tenants/bot-is-active.ts"
-import type { ZarinpalPaidPayload } from "./notice-kinds.ts"
+import type { ZarinpalPaidPayload } from "./notice-payloads.ts"
 import type { ClaimedNotice } from "./notice-queue.ts"
 import { userContact } from "../tenants/users.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
 import type { UpdateMessagePayload } from "./update-messages.ts"
+import { subscriptionNotice } from "./subscription-notices.ts"
 
 export type NoticeOutcome =
   | { readonly _tag: "Done"; readonly note?: string }
@@ -106,14 +107,20 @@ const resend = (botId: number, message: UpdateMessagePayload) =>
   })
 
 /** To the notice's user in their language; Done without a word when the user is gone. */
-const toUser = (notice: ClaimedNotice, tenant: Tenant, render: (t: Translate, locale: Language) => string) =>
+const toUser = (
+  notice: ClaimedNotice,
+  tenant: Tenant,
+  render: (t: Translate, locale: Language) => string,
+  options?: (t: Translate) => SendOptions
+) =>
   Effect.gen(function* () {
     if (notice.userId === null)
       return { outcome: { _tag: "Failed", reason: "the notice names no user" } satisfies NoticeOutcome }
     const user = yield* withTenant(notice.botId, userContact(notice.botId, notice.userId))
     if (!user) return { outcome: { _tag: "Done", note: "the user no longer exists" } satisfies NoticeOutcome }
     const locale = localeOf(user.language, tenant.defaultLanguage)
-    return { outcome: yield* send(notice.botId, user.telegramId, render(translator(locale), locale)), user }
+    const t = translator(locale)
+    return { outcome: yield* send(notice.botId, user.telegramId, render(t, locale), options?.(t)), user }
   })
 
 /** JSON dates come back as strings. */
@@ -231,5 +238,49 @@ export const deliverNotice = (notice: ClaimedNotice) =>
       }
       case "receipt_reminder":
         return yield* receiptReminder(notice, tenant, (payload.paymentIds as ReadonlyArray<number> | undefined) ?? [])
+      case "panel_drift":
+        yield* alertAdmins(tenant, "alert-panel-drift", {
+          drift: String(payload.drift ?? ""),
+          users: ((payload.users as ReadonlyArray<string> | undefined) ?? []).join(", ")
+        })
+        return done
+      case "auto_renewed":
+        return (yield* toUser(notice, tenant, (t, locale) =>
+          t("auto-renewed", {
+            plan: String(payload.plan ?? ""),
+            amount: formatMoney(t, locale, Number(payload.amount), tenant.currency),
+            balance: formatMoney(t, locale, Number(payload.balanceAfter), tenant.currency),
+            expires: formatDateTime(locale, new Date(String(payload.expiresAt)))
+          })
+        )).outcome
+      case "auto_renew_low_balance":
+        return (yield* toUser(
+          notice,
+          tenant,
+          (t, locale) =>
+            t("auto-renew-low-balance", {
+              price: formatMoney(t, locale, Number(payload.price), tenant.currency),
+              balance: formatMoney(t, locale, Number(payload.balance), tenant.currency),
+              shortfall: formatMoney(t, locale, Number(payload.shortfall), tenant.currency),
+              expires: formatDateTime(locale, new Date(String(payload.periodEnd)))
+            }),
+          (t) => ({ reply_markup: new InlineKeyboard().text(t("wallet-topup-button"), callbackData.walletTopUp()) })
+        )).outcome
+      case "subscription_expiring":
+      case "subscription_expired":
+      case "subscription_expired_reminder":
+        return yield* subscriptionNotice(notice, tenant, (render) => {
+          let keyboard: InlineKeyboard | undefined
+          return toUser(
+            notice,
+            tenant,
+            (t, locale) => {
+              const rendered = render(t, locale)
+              keyboard = rendered.keyboard
+              return rendered.text
+            },
+            () => ({ reply_markup: keyboard! })
+          ).pipe(Effect.map((r) => r.outcome))
+        })
     }
   })

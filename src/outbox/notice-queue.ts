@@ -4,7 +4,7 @@
  * runner holds the lease (`claimed_by`, for operators and tests).
  */
 import { leasedQueue } from "../db/leased-queue.ts"
-import type { NoticeKind } from "./notice-kinds.ts"
+import type { NoticeKind } from "../tenants/notices.ts"
 
 export interface ClaimedNotice {
   readonly id: number

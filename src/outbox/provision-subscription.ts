@@ -41,7 +41,8 @@ export const provisionSubscription = (task: ClaimedTask) =>
         telegramId: sub.telegramId,
         expiresAt: sub.expiresAt,
         trafficLimitBytes: sub.trafficLimitBytes,
-        deviceLimit: sub.deviceLimit ?? 1
+        deviceLimit: sub.deviceLimit ?? 1,
+        internalSquads: sub.internalSquads
       })
       const recorded = yield* withTenant(botId, recordProvisioned(botId, sub, panelUser))
       if (recorded) link = panelUser.subscriptionUrl

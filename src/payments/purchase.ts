@@ -8,8 +8,9 @@
  *    charge the tenant cannot cover refuses the sale and changes nothing — the
  *    user's money stays in their wallet);
  * 3. the price leaves the user's wallet (a `purchase` transaction);
- * 4. the subscription is created or extended from max(now, current expiry)
- *    (subscriptions.ts);
+ * 4. the subscription is created or extended from max(now, current expiry) — a
+ *    free trial is replaced instead: the paid days start now, the trial's
+ *    remaining days are not added (same row, so the same panel user; subscriptions.ts);
  * 5. a provisioning task is queued; the panel is updated after commit, outside
  *    this transaction (src/outbox/provision-subscription.ts).
  */

@@ -8,6 +8,7 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { planSquads } from "../tenants/squads.ts"
 import { panelUsername } from "../vpn/remnawave-client.ts"
 import { GIB } from "./tenant-wallet.ts"
 
@@ -30,17 +31,23 @@ export const activateSubscription = (
 ) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const squads = JSON.stringify(yield* planSquads(botId, input.plan.id))
+    // A free trial is replaced, not extended: the paid days start now (same row, same panel user).
     const [subscription] = yield* sql<{ id: number; expiresAt: Date; inserted: boolean }>`
-    INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit, expires_at)
+    INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit,
+                               internal_squads, expires_at)
     VALUES (${botId}, ${input.userId}, ${input.plan.id}, 'active', ${panelUsername(botId, input.telegramId)},
             ${Math.round(input.plan.trafficLimitGb * GIB)}, ${input.plan.deviceLimit},
+            ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)),
             date_trunc('second', now()) + make_interval(days => ${input.plan.periodDays}::int))
     ON CONFLICT (bot_id, user_id) DO UPDATE SET
       plan_id = EXCLUDED.plan_id,
       status = 'active',
       traffic_limit_bytes = EXCLUDED.traffic_limit_bytes,
       device_limit = EXCLUDED.device_limit,
-      expires_at = GREATEST(subscriptions.expires_at, date_trunc('second', now()))
+      internal_squads = EXCLUDED.internal_squads,
+      expires_at = CASE WHEN subscriptions.status = 'trial' THEN date_trunc('second', now())
+                        ELSE GREATEST(subscriptions.expires_at, date_trunc('second', now())) END
                    + make_interval(days => ${input.plan.periodDays}::int)
     RETURNING id, expires_at, (xmax = 0) AS inserted`
     return subscription!
@@ -51,9 +58,14 @@ export interface SubscriptionView {
   readonly status: string
   readonly expiresAt: Date
   readonly trafficLimitBytes: number
+  /** As the panel last reported it (the panel_sync job). */
+  readonly trafficUsedBytes: number
   readonly deviceLimit: number | null
   readonly subscriptionUrl: string | null
   readonly planName: string | null
+  /** The plan to renew with one press, when it is still on sale. */
+  readonly renewPlanId: number | null
+  readonly autoRenew: boolean
   readonly expired: boolean
 }
 
@@ -61,8 +73,8 @@ export const subscriptionOf = (botId: number, userId: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<SubscriptionView>`
-      SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
-             s.expires_at <= now() AS expired
+      SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.traffic_used_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
+             CASE WHEN p.is_active THEN p.id END AS renew_plan_id, s.auto_renew, s.expires_at <= now() AS expired
       FROM subscriptions s LEFT JOIN bot_plans p ON p.id = s.plan_id AND p.bot_id = s.bot_id
       WHERE s.bot_id = ${botId} AND s.user_id = ${userId}`
     return row
@@ -74,6 +86,7 @@ export interface SubscriptionToProvision {
   readonly expiresAt: Date
   readonly trafficLimitBytes: number
   readonly deviceLimit: number | null
+  readonly internalSquads: ReadonlyArray<string>
   readonly provisionedAt: Date | null
   readonly telegramId: number
   readonly language: "fa" | "en" | "ru" | null
@@ -83,7 +96,8 @@ export const subscriptionToProvision = (botId: number, subscriptionId: number) =
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<SubscriptionToProvision>`
-        SELECT s.id, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.provisioned_at, u.telegram_id, u.language
+        SELECT s.id, s.expires_at, s.traffic_limit_bytes, s.device_limit, s.internal_squads, s.provisioned_at,
+               u.telegram_id, u.language
         FROM subscriptions s JOIN users u ON u.id = s.user_id AND u.bot_id = s.bot_id
         WHERE s.bot_id = ${botId} AND s.id = ${subscriptionId}`
     return rows[0]
@@ -95,7 +109,7 @@ export const subscriptionToProvision = (botId: number, subscriptionId: number) =
  */
 export const recordProvisioned = (
   botId: number,
-  sub: Pick<SubscriptionToProvision, "id" | "expiresAt" | "trafficLimitBytes" | "deviceLimit">,
+  sub: Pick<SubscriptionToProvision, "id" | "expiresAt" | "trafficLimitBytes" | "deviceLimit" | "internalSquads">,
   panelUser: { readonly uuid: string; readonly username: string; readonly subscriptionUrl: string }
 ) =>
   Effect.gen(function* () {
@@ -108,6 +122,7 @@ export const recordProvisioned = (
             AND date_trunc('milliseconds', expires_at) = ${sub.expiresAt}
             AND traffic_limit_bytes = ${sub.trafficLimitBytes}
             AND device_limit IS NOT DISTINCT FROM ${sub.deviceLimit}
+            AND internal_squads = ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(sub.internalSquads)}::jsonb))
           RETURNING id`
     return recorded.length > 0
   })

@@ -19,12 +19,25 @@ import {
   jsonShapeProblem,
   MAX_ADMIN_IDS,
   MAX_CARD_TTL_MINUTES,
+  MAX_DEVICE_LIMIT,
   MAX_MONEY,
+  MAX_PLAN_TRAFFIC_GB,
+  MAX_SQUADS,
+  MAX_TRIAL_DAYS,
   MAX_ZARINPAL_TTL_MINUTES
 } from "./limits.ts"
 import { missingBot, tenantScope } from "./repository.ts"
 
 export const CONFIG_KEY_PATTERN = /^[A-Z][A-Z0-9_]{0,99}$/
+
+const SquadUuids = Schema.Array(
+  Schema.String.check(Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i))
+).check(Schema.isMaxLength(MAX_SQUADS))
+
+/** 1–30 days each, at most 5: the subscription_expiry job reads them fleet-wide (sql/fleet-subscription-expiry.ts). */
+const ReminderDays = Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 30 }))).check(
+  Schema.isMaxLength(5)
+)
 
 const upTo = (maximum: number) => Schema.Int.check(Schema.isBetween({ minimum: 1, maximum }))
 /** Telegram ids fit in 52 bits (Telegram's own guarantee); chat ids are negative for groups. */
@@ -54,8 +67,25 @@ export const ConfigSchemas = {
   /** In the tenant's currency unit (bots.currency). */
   MAX_PAYMENT_AMOUNT: upTo(MAX_MONEY),
   /** Warn the tenant's admins when its platform wallet drops below this (tomans); unset = no warning. */
-  TENANT_LOW_BALANCE_THRESHOLD: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY }))
+  TENANT_LOW_BALANCE_THRESHOLD: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
+  /** Remnawave internal squad uuids for plans without their own (the API checks them against the panel). */
+  DEFAULT_SQUADS: SquadUuids,
+  /** Remnawave internal squad uuids of the free trial; unset = DEFAULT_SQUADS. */
+  TRIAL_SQUADS: SquadUuids,
+  /** The free trial (flag trial_subscription): its length, traffic (GiB, 0 = unlimited) and device limit. */
+  TRIAL_DAYS: upTo(MAX_TRIAL_DAYS),
+  TRIAL_TRAFFIC_GB: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_PLAN_TRAFFIC_GB })),
+  TRIAL_DEVICES: upTo(MAX_DEVICE_LIMIT),
+  /** Days before expiry on which the customer is reminded (each once per period). */
+  EXPIRY_REMINDER_DAYS: ReminderDays,
+  /** Days after expiry on which a customer who did not renew is reminded (each once per period). */
+  EXPIRED_REMINDER_DAYS: ReminderDays,
+  /** How many hours before expiry auto-renewal charges the wallet (flag auto_renewal). */
+  AUTO_RENEW_HOURS_BEFORE: upTo(168)
 } as const
+
+/** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
+export const SQUAD_CONFIG_KEYS: ReadonlyArray<string> = ["DEFAULT_SQUADS", "TRIAL_SQUADS"]
 
 export type KnownConfigKey = keyof typeof ConfigSchemas
 
@@ -71,7 +101,13 @@ export const ConfigDefaults = {
   CARD_PAYMENT_TTL_MINUTES: 60,
   ZARINPAL_PAYMENT_TTL_MINUTES: 30,
   MIN_PAYMENT_AMOUNT: 10_000,
-  MAX_PAYMENT_AMOUNT: 100_000_000
+  MAX_PAYMENT_AMOUNT: 100_000_000,
+  TRIAL_DAYS: 3,
+  TRIAL_TRAFFIC_GB: 5,
+  TRIAL_DEVICES: 1,
+  EXPIRY_REMINDER_DAYS: [3, 1],
+  EXPIRED_REMINDER_DAYS: [1],
+  AUTO_RENEW_HOURS_BEFORE: 24
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
 type DefaultedKey = keyof typeof ConfigDefaults

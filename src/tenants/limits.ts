@@ -34,6 +34,10 @@ export const MAX_PLAN_TRAFFIC_GB = 10_000
 /** A plan's period. */
 export const MAX_PLAN_DAYS = 3650
 export const MAX_DEVICE_LIMIT = 1000
+/** Remnawave internal squads a plan (or the tenant default, or the trial) gives its users. */
+export const MAX_SQUADS = 20
+/** A free trial's length. */
+export const MAX_TRIAL_DAYS = 30
 export const MAX_PLAN_NAME_LENGTH = 100
 export const MAX_DESCRIPTION_LENGTH = 2000
 export const MAX_NAME_LENGTH = 255

@@ -17,7 +17,8 @@ import {
   MAX_MONEY,
   MAX_PLAN_DAYS,
   MAX_PLAN_NAME_LENGTH,
-  MAX_PLAN_TRAFFIC_GB
+  MAX_PLAN_TRAFFIC_GB,
+  MAX_SQUADS
 } from "./limits.ts"
 import {
   checkBoolean,
@@ -41,6 +42,8 @@ export interface Plan {
   /** 0 means unlimited. */
   readonly trafficLimitGb: number | null
   readonly deviceLimit: number | null
+  /** Remnawave internal squad uuids its buyers get; empty = the tenant's DEFAULT_SQUADS. */
+  readonly activeInternalSquads: ReadonlyArray<string>
   readonly isActive: boolean
   readonly sortOrder: number
   readonly createdAt: Date
@@ -55,6 +58,8 @@ export interface CreatePlan {
   readonly trafficLimitGb?: number | undefined
   readonly deviceLimit?: number | undefined
   readonly description?: string | null | undefined
+  /** Remnawave internal squad uuids (checked against the panel by the caller); empty = DEFAULT_SQUADS. */
+  readonly activeInternalSquads?: ReadonlyArray<string> | undefined
   /** Defaults to after the bot's last plan. */
   readonly sortOrder?: number | undefined
 }
@@ -69,6 +74,7 @@ export interface UpdatePlan {
   readonly description?: string | null | undefined
   readonly sortOrder?: number | undefined
   readonly isActive?: boolean | undefined
+  readonly activeInternalSquads?: ReadonlyArray<string> | undefined
 }
 
 type Failure = InvalidInput | SqlError
@@ -133,13 +139,18 @@ export class Plans extends Context.Service<
           const trafficLimitGb = yield* checkInt("trafficLimitGb", input.trafficLimitGb ?? 0, 0, MAX_PLAN_TRAFFIC_GB)
           const deviceLimit = yield* checkInt("deviceLimit", input.deviceLimit ?? 1, 1, MAX_DEVICE_LIMIT)
           const description = yield* checkDescription(input.description)
+          const squads = JSON.stringify(
+            yield* checkSquadUuids("activeInternalSquads", input.activeInternalSquads ?? [])
+          )
           const sortOrder =
             input.sortOrder === undefined ? null : yield* checkInt("sortOrder", input.sortOrder, INT4_MIN, INT4_MAX)
           const rows = yield* tenant(
             botId,
             sql<Plan>`
-              INSERT INTO bot_plans (bot_id, name, description, period_days, price, traffic_limit_gb, device_limit, sort_order)
+              INSERT INTO bot_plans (bot_id, name, description, period_days, price, traffic_limit_gb, device_limit,
+                                     active_internal_squads, sort_order)
               VALUES (${botId}, ${name}, ${description}, ${periodDays}, ${price}, ${trafficLimitGb}, ${deviceLimit},
+                      ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)),
                       COALESCE(${sortOrder}::integer,
                                (SELECT COALESCE(max(sort_order) + 1, 0) FROM bot_plans WHERE bot_id = ${botId})))
               RETURNING ${cols}`.pipe(Effect.catchTag("SqlError", missingBot("bot_plans_bot_id_fkey", botId)))
@@ -169,10 +180,19 @@ export class Plans extends Context.Service<
           if (patch.sortOrder !== undefined)
             set.sortOrder = yield* checkInt("sortOrder", patch.sortOrder, INT4_MIN, INT4_MAX)
           if (patch.isActive !== undefined) set.isActive = yield* checkBoolean("isActive", patch.isActive)
-          if (Object.keys(set).length === 0) return yield* get(botId, id)
+          const squads =
+            patch.activeInternalSquads === undefined
+              ? null
+              : JSON.stringify(yield* checkSquadUuids("activeInternalSquads", patch.activeInternalSquads))
+          if (Object.keys(set).length === 0 && squads === null) return yield* get(botId, id)
+          const setSquads = sql`active_internal_squads = CASE WHEN ${squads}::jsonb IS NULL THEN active_internal_squads
+                                  ELSE ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)) END`
           const rows = yield* tenant(
             botId,
-            sql<Plan>`UPDATE bot_plans SET ${sql.update(set)} WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
+            Object.keys(set).length === 0
+              ? sql<Plan>`UPDATE bot_plans SET ${setSquads} WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
+              : sql<Plan>`UPDATE bot_plans SET ${sql.update(set)}, ${setSquads}
+                          WHERE bot_id = ${botId} AND id = ${id} RETURNING ${cols}`
           )
           return yield* found("plan", id)(rows)
         }),
@@ -258,8 +278,20 @@ export const activePlan = Effect.fn("activePlan")(function* (botId: number, plan
   return plan
 })
 
-const COLUMNS = `id, name, description, period_days, price, traffic_limit_gb, device_limit, is_active, sort_order,
-  created_at, updated_at`
+const COLUMNS = `id, name, description, period_days, price, traffic_limit_gb, device_limit, active_internal_squads,
+  is_active, sort_order, created_at, updated_at`
+
+const SQUAD_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Well-formed, distinct squad uuids (lower case), at most MAX_SQUADS; whether the panel knows them is the caller's check. */
+export const checkSquadUuids = (field: string, uuids: ReadonlyArray<string>) => {
+  if (!Array.isArray(uuids)) return invalid(field, "must be an array of internal squad uuids")
+  if (uuids.length > MAX_SQUADS) return invalid(field, `must list at most ${MAX_SQUADS} squads`)
+  for (const uuid of uuids) {
+    if (typeof uuid !== "string" || !SQUAD_UUID.test(uuid)) return invalid(field, `${String(uuid)} is not a uuid`)
+  }
+  return Effect.succeed([...new Set(uuids.map((u) => u.toLowerCase()))])
+}
 
 const checkId = (field: string, id: number) =>
   Number.isSafeInteger(id) && id > 0 ? Effect.succeed(id) : invalid(field, "must be a positive integer plan id")

@@ -22,6 +22,8 @@ export interface ShopSettings {
   readonly zarinpalSandbox: boolean
   /** Warn the tenant's admins when the platform wallet drops below this; unset = no warning. */
   readonly lowBalanceThreshold: number | undefined
+  /** The free trial (flag trial_subscription): days, GiB (0 = unlimited), devices. */
+  readonly trial: { readonly days: number; readonly trafficGb: number; readonly devices: number }
 }
 
 const decoders = new Map<string, (u: unknown) => Option.Option<unknown>>()
@@ -56,7 +58,12 @@ export const shopSettings = (tenant: Tenant): ShopSettings => {
     maxPaymentAmount: read(tenant, "MAX_PAYMENT_AMOUNT")!,
     zarinpalMerchantId: read(tenant, "ZARINPAL_MERCHANT_ID"),
     zarinpalSandbox: read(tenant, "ZARINPAL_SANDBOX") ?? false,
-    lowBalanceThreshold: read(tenant, "TENANT_LOW_BALANCE_THRESHOLD")
+    lowBalanceThreshold: read(tenant, "TENANT_LOW_BALANCE_THRESHOLD"),
+    trial: {
+      days: read(tenant, "TRIAL_DAYS")!,
+      trafficGb: read(tenant, "TRIAL_TRAFFIC_GB")!,
+      devices: read(tenant, "TRIAL_DEVICES")!
+    }
   }
   cache.set(tenant, settings)
   return settings
@@ -68,6 +75,9 @@ export const isShopAdmin = (tenant: Tenant, telegramId: number | undefined): boo
 /** Chats that receive admin notices: the admin chat, else every admin privately. */
 export const adminTargets = (settings: ShopSettings): ReadonlyArray<number> =>
   settings.adminChatId !== undefined ? [settings.adminChatId] : [...settings.adminIds]
+
+/** The free trial is offered when the flag is on (whether this customer may take it is the user row's). */
+export const trialEnabled = (tenant: Tenant) => tenant.flags.has("trial_subscription")
 
 /** Card-to-card is offered when the flag is on (active cards are checked when a payment starts). */
 export const cardPaymentsEnabled = (tenant: Tenant) => tenant.flags.has("card_to_card")

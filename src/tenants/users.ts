@@ -22,6 +22,8 @@ export interface TenantUser {
   readonly language: "fa" | "en" | "ru" | null
   readonly balance: number
   readonly startPayload: string | null
+  /** Never took the trial and never had a subscription here (the trial's own rule, src/shop/trial.ts). */
+  readonly trialEligible: boolean
 }
 
 /**
@@ -41,7 +43,9 @@ export const upsertUser = (botId: number, from: User, blockedTheBot = false) =>
         SET username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
             last_seen_at = now(), is_blocked = EXCLUDED.is_blocked,
             blocked_at = CASE WHEN EXCLUDED.is_blocked THEN COALESCE(users.blocked_at, now()) END
-      RETURNING id, bot_id, telegram_id, username, first_name, language, balance, start_payload`
+      RETURNING id, bot_id, telegram_id, username, first_name, language, balance, start_payload,
+                (trial_started_at IS NULL AND NOT EXISTS (
+                   SELECT 1 FROM subscriptions s WHERE s.bot_id = users.bot_id AND s.user_id = users.id)) AS trial_eligible`
     return rows[0]!
   })
 

@@ -1,6 +1,7 @@
 /**
  * Makes the panel user of a tenant's user match our subscription row: the
- * expiry, traffic and device limits are written as absolute values, so running
+ * expiry, traffic and device limits and the internal squads are written as
+ * absolute values (devices the user registered are never touched), so running
  * this twice (a retried task, two replicas, a crash after the panel call) leaves
  * the same result. Our database is the source of truth; a renewal has
  * already moved `subscriptions.expires_at` forward in the purchase transaction.
@@ -16,6 +17,8 @@ export interface DesiredPanelUser {
   /** 0 = unlimited. */
   readonly trafficLimitBytes: number
   readonly deviceLimit: number
+  /** Remnawave internal squad uuids: the whole set the user must have. */
+  readonly internalSquads: ReadonlyArray<string>
 }
 
 export const syncPanelUser = Effect.fn("syncPanelUser")(function* (desired: DesiredPanelUser) {
@@ -29,6 +32,7 @@ export const syncPanelUser = Effect.fn("syncPanelUser")(function* (desired: Desi
         expireAt,
         trafficLimitBytes: desired.trafficLimitBytes,
         hwidDeviceLimit: desired.deviceLimit,
+        activeInternalSquads: desired.internalSquads,
         status: "ACTIVE"
       })
       .pipe(
@@ -46,6 +50,7 @@ export const syncPanelUser = Effect.fn("syncPanelUser")(function* (desired: Desi
       trafficLimitBytes: desired.trafficLimitBytes,
       trafficLimitStrategy: "NO_RESET",
       hwidDeviceLimit: desired.deviceLimit,
+      activeInternalSquads: desired.internalSquads,
       description: `botfleet bot ${desired.botId}, Telegram user ${desired.telegramId}`
     })
     .pipe(

@@ -27,7 +27,14 @@ import type { AttemptError } from "../provider-errors.ts"
 
 // ---------------------------------------------------------------- errors
 
-const Operation = Schema.Literals(["createUser", "getUserByUsername", "getUserByUuid", "updateUser"])
+const Operation = Schema.Literals([
+  "createUser",
+  "getUserByUsername",
+  "getUserByUuid",
+  "updateUser",
+  "listInternalSquads",
+  "listUsers"
+])
 export type RemnawaveOperation = typeof Operation.Type
 
 export class RemnawaveUserExists extends Schema.TaggedError<RemnawaveUserExists>()("RemnawaveUserExists", {
@@ -88,10 +95,22 @@ const UserSchema = Schema.Struct({
   subscriptionUrl: Schema.String,
   // Current panels nest traffic in userTraffic; older ones had it at the top level.
   userTraffic: Schema.optional(Schema.Struct({ usedTrafficBytes: Schema.Number })),
-  usedTrafficBytes: Schema.optional(Schema.Number)
+  usedTrafficBytes: Schema.optional(Schema.Number),
+  // Remnawave 2.x; absent on older panels.
+  activeInternalSquads: Schema.optional(Schema.Array(Schema.Struct({ uuid: Schema.String, name: Schema.String })))
 })
 
 const UserEnvelope = Schema.Struct({ response: UserSchema })
+
+const UsersPageEnvelope = Schema.Struct({
+  response: Schema.Struct({ users: Schema.Array(UserSchema), total: Schema.Number })
+})
+
+const SquadsEnvelope = Schema.Struct({
+  response: Schema.Struct({
+    internalSquads: Schema.Array(Schema.Struct({ uuid: Schema.String, name: Schema.String }))
+  })
+})
 
 const ErrorBody = Schema.Struct({
   message: Schema.optional(Schema.Unknown),
@@ -115,6 +134,14 @@ export interface PanelUser {
   readonly hwidDeviceLimit: number | null
   readonly description: string | null
   readonly subscriptionUrl: string
+  /** The internal squads' uuids (lower case). */
+  readonly activeInternalSquads: ReadonlyArray<string>
+}
+
+/** An internal squad of the panel: a set of nodes a user can be given access to. */
+export interface InternalSquad {
+  readonly uuid: string
+  readonly name: string
 }
 
 export interface CreateUserInput {
@@ -126,6 +153,7 @@ export interface CreateUserInput {
   readonly hwidDeviceLimit?: number
   readonly description?: string
   readonly status?: "ACTIVE" | "DISABLED"
+  readonly activeInternalSquads?: ReadonlyArray<string>
 }
 
 export interface UpdateUserInput {
@@ -136,6 +164,8 @@ export interface UpdateUserInput {
   readonly hwidDeviceLimit?: number | null
   readonly status?: "ACTIVE" | "DISABLED"
   readonly description?: string | null
+  /** Replaces the user's whole set when given. */
+  readonly activeInternalSquads?: ReadonlyArray<string>
 }
 
 /** The panel username of a tenant's user: `b<botId>_u<telegramId>`, unique across tenants of the shared panel. */
@@ -159,6 +189,13 @@ export class RemnawaveClient extends Context.Service<
     getUserByUsername(username: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
     getUserByUuid(uuid: string): Effect.Effect<Option.Option<PanelUser>, RemnawaveError>
     updateUser(input: UpdateUserInput): Effect.Effect<PanelUser, RemnawaveUserNotFound | RemnawaveError>
+    /** One page of the panel's users (GET /api/users?start=&size=), and how many there are. */
+    listUsers(
+      start: number,
+      size: number
+    ): Effect.Effect<{ readonly users: ReadonlyArray<PanelUser>; readonly total: number }, RemnawaveError>
+    /** Every internal squad of the panel (GET /api/internal-squads). */
+    listInternalSquads(): Effect.Effect<ReadonlyArray<InternalSquad>, RemnawaveError>
   }
 >()("botfleet/vpn/RemnawaveClient") {
   /**
@@ -196,7 +233,9 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
     createUser: () => unavailable("createUser"),
     getUserByUsername: () => unavailable("getUserByUsername"),
     getUserByUuid: () => unavailable("getUserByUuid"),
-    updateUser: () => unavailable("updateUser")
+    updateUser: () => unavailable("updateUser"),
+    listInternalSquads: () => unavailable("listInternalSquads"),
+    listUsers: () => unavailable("listUsers")
   })
 })()
 
@@ -232,7 +271,8 @@ const toPanelUser = (u: typeof UserSchema.Type): PanelUser => ({
   usedTrafficBytes: u.userTraffic?.usedTrafficBytes ?? u.usedTrafficBytes ?? 0,
   hwidDeviceLimit: u.hwidDeviceLimit ?? null,
   description: u.description ?? null,
-  subscriptionUrl: u.subscriptionUrl
+  subscriptionUrl: u.subscriptionUrl,
+  activeInternalSquads: (u.activeInternalSquads ?? []).map((s) => s.uuid.toLowerCase())
 })
 
 export const makeRemnawaveClient = Effect.fnUntraced(function* (options: RemnawaveClientOptions) {
@@ -306,7 +346,8 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
           trafficLimitStrategy: input.trafficLimitStrategy ?? "NO_RESET",
           ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(input.status !== undefined ? { status: input.status } : {})
+          ...(input.status !== undefined ? { status: input.status } : {}),
+          ...(input.activeInternalSquads !== undefined ? { activeInternalSquads: input.activeInternalSquads } : {})
         })
       ),
       false
@@ -352,7 +393,8 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
           ...(input.trafficLimitStrategy !== undefined ? { trafficLimitStrategy: input.trafficLimitStrategy } : {}),
           ...(input.hwidDeviceLimit !== undefined ? { hwidDeviceLimit: input.hwidDeviceLimit } : {}),
           ...(input.status !== undefined ? { status: input.status } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {})
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.activeInternalSquads !== undefined ? { activeInternalSquads: input.activeInternalSquads } : {})
         })
       ),
       true
@@ -364,5 +406,52 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     return yield* userOf("updateUser", answer)
   })
 
-  return RemnawaveClient.of({ createUser, getUserByUsername, getUserByUuid, updateUser })
+  const decodeSquads = Schema.decodeUnknownEffect(SquadsEnvelope)
+  const listInternalSquads = Effect.fn("RemnawaveClient.listInternalSquads")(function* () {
+    const answer = yield* call("listInternalSquads", HttpClientRequest.get("/api/internal-squads"), true)
+    if (answer._tag === "Refused") return yield* refused("listInternalSquads", answer)
+    const envelope = yield* decodeSquads(answer.json).pipe(
+      Effect.mapError(
+        () =>
+          new RemnawaveUnavailable({
+            operation: "listInternalSquads",
+            reason: "unexpected internal squads list in the answer",
+            status: answer.status
+          })
+      )
+    )
+    return envelope.response.internalSquads.map((s) => ({ uuid: s.uuid.toLowerCase(), name: s.name }))
+  })
+
+  const decodeUsersPage = Schema.decodeUnknownEffect(UsersPageEnvelope)
+  const listUsers = Effect.fn("RemnawaveClient.listUsers")(function* (start: number, size: number) {
+    const answer = yield* call(
+      "listUsers",
+      HttpClientRequest.get("/api/users").pipe(
+        HttpClientRequest.setUrlParams({ start: String(start), size: String(size) })
+      ),
+      true
+    )
+    if (answer._tag === "Refused") return yield* refused("listUsers", answer)
+    const envelope = yield* decodeUsersPage(answer.json).pipe(
+      Effect.mapError(
+        () =>
+          new RemnawaveUnavailable({
+            operation: "listUsers",
+            reason: "unexpected users page in the answer",
+            status: answer.status
+          })
+      )
+    )
+    return { users: envelope.response.users.map(toPanelUser), total: envelope.response.total }
+  })
+
+  return RemnawaveClient.of({
+    createUser,
+    getUserByUsername,
+    getUserByUuid,
+    updateUser,
+    listInternalSquads,
+    listUsers
+  })
 })

@@ -501,7 +501,14 @@ describe("PrometheusRule", () => {
   })
 
   it("declares every job stale after at least 3 × its interval", () => {
-    const intervals: Record<string, number> = { card_rotation: 60, payment_expiry: 5, zarinpal_reconcile: 300 }
+    const intervals: Record<string, number> = {
+      card_rotation: 60,
+      payment_expiry: 5,
+      zarinpal_reconcile: 300,
+      subscription_expiry: 60,
+      auto_renewal: 60,
+      panel_sync: 300
+    }
     for (const [job, interval] of Object.entries(intervals)) {
       const a = alerts.find((x) => x.alert === "BotfleetJobStale" && String(x.expr).includes(`"${job}"`))
       expect(a, job).toBeDefined()

@@ -59,7 +59,8 @@ describe("auth", () => {
 describe("users", () => {
   it("creates a user with the panel's fields and a working subscription URL", async () => {
     const expireAt = inDays(30)
-    const { status, json } = await createUser({ expireAt })
+    const squad = panel.addSquad("Germany")
+    const { status, json } = await createUser({ expireAt, activeInternalSquads: [squad.uuid] })
     expect(status).toBe(201)
     const user = json.response
     expect(user).toMatchObject({
@@ -71,7 +72,8 @@ describe("users", () => {
       hwidDeviceLimit: 2,
       description: "bot 7",
       usedTrafficBytes: 0,
-      userTraffic: { usedTrafficBytes: 0 }
+      userTraffic: { usedTrafficBytes: 0 },
+      activeInternalSquads: [{ uuid: squad.uuid, name: "Germany" }]
     })
     expect(user.uuid).toMatch(/^[0-9a-f-]{36}$/)
     expect(user.subscriptionUrl).toBe(`${panel.url}/api/sub/${user.shortUuid}`)
@@ -81,6 +83,55 @@ describe("users", () => {
     expect(Buffer.from(await sub.text(), "base64").toString()).toContain("vless://")
     expect(panel.user("b7_u1001")!.subLastUserAgent).toBe("v2rayNG/1.9")
     expect((await fetch(`${panel.url}/api/sub/nope`)).status).toBe(404)
+  })
+
+  it("models internal squads: listed, set on create and update, unknown ones refused as the panel does", async () => {
+    const de = panel.addSquad("Germany")
+    const nl = panel.addSquad("Netherlands")
+    const listed = await api("GET", "/api/internal-squads")
+    expect(listed.status).toBe(200)
+    expect(listed.json.response.total).toBe(2)
+    expect(listed.json.response.internalSquads.map((s: any) => s.name)).toEqual(["Germany", "Netherlands"])
+
+    // No squad: the user exists but its subscription reaches no node.
+    const bare = (await createUser()).json.response
+    expect(bare.activeInternalSquads).toEqual([])
+    expect(Buffer.from(await (await fetch(bare.subscriptionUrl)).text(), "base64").toString()).toBe("")
+
+    // A well-formed uuid of no squad breaks the panel's foreign key: its catch-all 500, nothing created.
+    const ghost = "0b7a3c1e-0000-4000-8000-000000000000"
+    const refused = await createUser({ username: "b7_u1002", activeInternalSquads: [ghost] })
+    expect(refused.status).toBe(500)
+    expect(refused.json).toMatchObject({ errorCode: "A018" })
+    expect(panel.user("b7_u1002")).toBeUndefined()
+    expect((await createUser({ username: "b7_u1003", activeInternalSquads: ["not-a-uuid"] })).status).toBe(400)
+
+    const updated = await api("PATCH", "/api/users", { uuid: bare.uuid, activeInternalSquads: [de.uuid, nl.uuid] })
+    expect(updated.json.response.activeInternalSquads.map((s: any) => s.name)).toEqual(["Germany", "Netherlands"])
+    const links = Buffer.from(await (await fetch(bare.subscriptionUrl)).text(), "base64").toString()
+    expect(links).toContain("germany.vpn.emulator.local")
+    expect(links).toContain("netherlands.vpn.emulator.local")
+    // Without the field the set is kept; an unknown squad changes nothing (500 A039).
+    await api("PATCH", "/api/users", { uuid: bare.uuid, hwidDeviceLimit: 5 })
+    expect(panel.user("b7_u1001")!.activeInternalSquads).toHaveLength(2)
+    const bad = await api("PATCH", "/api/users", { uuid: bare.uuid, activeInternalSquads: [ghost], hwidDeviceLimit: 9 })
+    expect(bad.status).toBe(500)
+    expect(bad.json).toMatchObject({ errorCode: "A039" })
+    expect(panel.user("b7_u1001")).toMatchObject({ hwidDeviceLimit: 5 })
+  })
+
+  it("registers HWID devices up to the limit, lists and deletes them; an update keeps them", async () => {
+    const user = (await createUser({ hwidDeviceLimit: 2 })).json.response
+    for (const hwid of ["phone", "laptop", "tablet"]) {
+      await fetch(user.subscriptionUrl, { headers: { "x-hwid": hwid } })
+    }
+    const listed = await api("GET", `/api/hwid/devices/${user.id}`)
+    expect(listed.json.response.devices.map((d: any) => d.hwid)).toEqual(["phone", "laptop"])
+    await api("PATCH", "/api/users", { uuid: user.uuid, expireAt: inDays(60), hwidDeviceLimit: 3 })
+    expect(panel.devices("b7_u1001")).toEqual(["phone", "laptop"])
+    const cleared = await api("POST", "/api/hwid/devices/delete-all", { userId: user.id })
+    expect(cleared.json.response.total).toBe(0)
+    expect(panel.devices("b7_u1001")).toEqual([])
   })
 
   it("refuses a taken username with 400 A019", async () => {

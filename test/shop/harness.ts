@@ -109,6 +109,8 @@ export interface TenantSpec {
 
 export interface Tenant {
   readonly botId: number
+  /** The tenant's REST API token (/api/v1). */
+  readonly apiToken: string
   readonly token: string
   readonly username: string
   readonly planIds: ReadonlyArray<number>
@@ -147,7 +149,7 @@ export const createTenant = async (shop: Shop, spec: TenantSpec = {}): Promise<T
       const cards = yield* PaymentCards
       const plans = yield* Plans
       const sql = yield* SqlClient.SqlClient
-      const { bot: row } = yield* bots.create({
+      const { bot: row, apiToken } = yield* bots.create({
         name: spec.name ?? "VPN Shop",
         telegramToken: bot.token,
         telegramUsername: bot.username,
@@ -180,7 +182,7 @@ export const createTenant = async (shop: Shop, spec: TenantSpec = {}): Promise<T
       yield* sql`UPDATE bots SET traffic_rate_per_gb = ${spec.trafficRatePerGb ?? 100} WHERE id = ${row.id}`
       yield* topUpTenantWallet(row.id, { amount: spec.walletBalance ?? 10_000_000, createdBy: "test" })
       yield* bots.activate(row.id)
-      return { botId: row.id, cardIds, planIds }
+      return { botId: row.id, apiToken, cardIds, planIds }
     })
   )
   await shop.telegram.waitForPoller(bot.token, 5000)
@@ -306,6 +308,50 @@ export const sendReceipt = async (
   }
   await nextMessage(shop, tenant, userId, since, /C2C/)
   return nextMessage(shop, tenant, ADMIN_CHAT, adminSince, /C2C/)
+}
+
+/**
+ * Money in a user's wallet, as an admin adjustment (lifecycle tests start from a
+ * funded wallet). Waits for the user's row: the welcome goes out before /start commits.
+ */
+export const fundWallet = async (shop: Shop, tenant: Tenant, telegramId: number, amount: number) => {
+  await until(
+    () =>
+      query<{ id: number }>(
+        shop,
+        "SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2",
+        tenant.botId,
+        telegramId
+      ),
+    (rows) => rows.length === 1
+  )
+  return shop.sql(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const [user] = yield* sql<{ id: number }>`
+        SELECT id FROM users WHERE bot_id = ${tenant.botId} AND telegram_id = ${telegramId}`
+      const [row] = yield* sql<{ balance: number }>`
+        UPDATE users SET balance = balance + ${amount} WHERE id = ${user!.id} RETURNING balance`
+      yield* sql`
+        INSERT INTO transactions (bot_id, user_id, type, amount, balance_after, payment_method, description)
+        VALUES (${tenant.botId}, ${user!.id}, 'adjustment', ${amount}, ${row!.balance}, 'admin', 'test funding')`
+      return row!.balance
+    })
+  )
+}
+
+/** A call to the REST API with the tenant's token. */
+export const api = async (shop: Shop, tenant: Tenant, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${shop.app.httpUrl}/api/v1/bots/${tenant.botId}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tenant.apiToken}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" })
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
+  })
+  const text = await response.text()
+  return { status: response.status, body: text.length > 0 ? (JSON.parse(text) as any) : undefined }
 }
 
 /** Rows as the operator sees them. */

@@ -155,8 +155,13 @@ export class ConfigApi extends HttpApiGroup.make("config")
     HttpApiEndpoint.put("setConfig", "/bots/:botId/config/:key", {
       params: ConfigParams,
       payload: SetConfigBody,
-      success: ConfigEntry
-    }).annotateMerge(summary("Set one value; known keys (ADMIN_IDS, DEFAULT_LANGUAGE, …) are type-checked")),
+      success: ConfigEntry,
+      error: BadGateway
+    }).annotateMerge(
+      summary(
+        "Set one value; known keys (ADMIN_IDS, DEFAULT_LANGUAGE, …) are type-checked, squad lists checked against the panel"
+      )
+    ),
     HttpApiEndpoint.delete("deleteConfig", "/bots/:botId/config/:key", {
       params: ConfigParams,
       success: HttpApiSchema.NoContent
@@ -208,7 +213,8 @@ export class PlansApi extends HttpApiGroup.make("plans")
     HttpApiEndpoint.post("createPlan", "/bots/:botId/plans", {
       params: BotParams,
       payload: CreatePlanBody,
-      success: created(PlanView)
+      success: created(PlanView),
+      error: BadGateway
     }),
     HttpApiEndpoint.post("reorderPlans", "/bots/:botId/plans/reorder", {
       params: BotParams,
@@ -219,7 +225,8 @@ export class PlansApi extends HttpApiGroup.make("plans")
     HttpApiEndpoint.patch("updatePlan", "/bots/:botId/plans/:id", {
       params: RecordParams,
       payload: UpdatePlanBody,
-      success: PlanView
+      success: PlanView,
+      error: BadGateway
     }),
     HttpApiEndpoint.delete("deletePlan", "/bots/:botId/plans/:id", {
       params: RecordParams,

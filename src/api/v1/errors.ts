@@ -20,6 +20,7 @@ import type {
 } from "../../tenants/errors.ts"
 import type { DuplicateTopUp } from "../../fleet/fleet-admin.ts"
 import type { TelegramTokenRejected, TelegramUnreachable } from "../../fleet/telegram-check.ts"
+import type { RemnawaveError } from "../../vpn/remnawave-client.ts"
 
 export const FieldError = Schema.Struct({
   /** Which part of the request: the JSON body, the query string or the path. */
@@ -113,7 +114,7 @@ export class UnprocessableEntity extends Schema.TaggedError<UnprocessableEntity>
 export class BadGateway extends Schema.TaggedError<BadGateway>()(
   "BadGateway",
   {
-    code: Schema.Literals(["telegram_unreachable"]),
+    code: Schema.Literals(["telegram_unreachable", "remnawave_unreachable"]),
     message: Schema.String
   },
   { httpApiStatus: 502 }
@@ -231,6 +232,7 @@ type DomainError =
   | DuplicateTopUp
   | TelegramTokenRejected
   | TelegramUnreachable
+  | RemnawaveError
   | SqlError
 
 /** The API error a domain error becomes; SqlError becomes a defect (JSON 500). */
@@ -242,7 +244,7 @@ export type ApiErrorOf<E> = E extends BotNotFound | RecordNotFound
       ? Conflict
       : E extends TelegramTokenRejected
         ? UnprocessableEntity
-        : E extends TelegramUnreachable
+        : E extends TelegramUnreachable | RemnawaveError
           ? BadGateway
           : E extends SqlError
             ? never
@@ -268,6 +270,14 @@ const convert = (e: DomainError): Effect.Effect<never, unknown> => {
       return Effect.fail(new UnprocessableEntity({ code: "telegram_token_rejected", message: e.message }))
     case "TelegramUnreachable":
       return Effect.fail(new BadGateway({ code: "telegram_unreachable", message: e.message }))
+    case "RemnawaveApiError":
+    case "RemnawaveUnavailable":
+      return Effect.fail(
+        new BadGateway({
+          code: "remnawave_unreachable",
+          message: "the Remnawave panel could not be asked for its internal squads; retry later"
+        })
+      )
     case "SqlError":
       return Effect.die(e)
   }
@@ -289,6 +299,8 @@ const isDomainError = (e: unknown): e is DomainError =>
     "DuplicateTopUp",
     "TelegramTokenRejected",
     "TelegramUnreachable",
+    "RemnawaveApiError",
+    "RemnawaveUnavailable",
     "SqlError"
   ].includes((e as { _tag: string })._tag)
 

@@ -188,6 +188,8 @@ export const PlanView = Schema.Struct({
   /** 0 means unlimited. */
   trafficLimitGb: Schema.NullOr(Schema.Int),
   deviceLimit: Schema.NullOr(Schema.Int),
+  /** Remnawave internal squad uuids; empty = the tenant's DEFAULT_SQUADS. */
+  activeInternalSquads: Schema.Array(Schema.String),
   isActive: Schema.Boolean,
   sortOrder: Schema.Int,
   createdAt: Timestamp,

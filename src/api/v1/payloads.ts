@@ -19,6 +19,7 @@ import {
   MAX_PLAN_TRAFFIC_GB,
   MAX_QUERY_DATE,
   MAX_ROTATION_INTERVAL_MINUTES,
+  MAX_SQUADS,
   MAX_TRAFFIC_RATE_PER_GB,
   MIN_QUERY_DATE
 } from "../../tenants/limits.ts"
@@ -161,6 +162,10 @@ const PeriodDays = IntUpTo(1, MAX_PLAN_DAYS)
 /** 0 means unlimited (billed to the tenant as UNLIMITED_PLAN_BILLED_GB). */
 const TrafficLimitGb = IntUpTo(0, MAX_PLAN_TRAFFIC_GB)
 const DeviceLimit = IntUpTo(1, MAX_DEVICE_LIMIT)
+/** Remnawave internal squad uuids; each must exist on the panel (checked when stored). */
+const InternalSquads = Schema.Array(
+  Schema.String.check(Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i))
+).check(Schema.isMaxLength(MAX_SQUADS))
 
 export const CreatePlanBody = Schema.Struct({
   name: PlanName,
@@ -171,7 +176,9 @@ export const CreatePlanBody = Schema.Struct({
   trafficLimitGb: Schema.optional(TrafficLimitGb),
   deviceLimit: Schema.optional(DeviceLimit),
   description: Schema.optional(Description),
-  sortOrder: Schema.optional(SortOrder)
+  sortOrder: Schema.optional(SortOrder),
+  /** Empty (the default): the tenant's DEFAULT_SQUADS. */
+  activeInternalSquads: Schema.optional(InternalSquads)
 }).annotate({ identifier: "CreatePlan" })
 
 export const UpdatePlanBody = Schema.Struct({
@@ -182,7 +189,8 @@ export const UpdatePlanBody = Schema.Struct({
   deviceLimit: Schema.optional(DeviceLimit),
   description: Schema.optional(Description),
   sortOrder: Schema.optional(SortOrder),
-  isActive: Schema.optional(Schema.Boolean)
+  isActive: Schema.optional(Schema.Boolean),
+  activeInternalSquads: Schema.optional(InternalSquads)
 }).annotate({ identifier: "UpdatePlan" })
 
 export const ReorderPlansBody = Schema.Struct({

@@ -7,7 +7,7 @@
 import { Effect, Result } from "effect"
 import { InlineKeyboard } from "grammy"
 import { cancelCardPayment, paymentForReview, startCardPayment, submitReceipt } from "../../payments/card-payments.ts"
-import { enqueueNotice } from "../../outbox/enqueue-notice.ts"
+import { enqueueNotice } from "../../tenants/notices.ts"
 import { adminNoticesUndelivered } from "../../metrics/registry.ts"
 import { countPayment } from "../../payments/payment-metrics.ts"
 import { formatCardNumber } from "../../tenants/payment-cards.ts"

@@ -18,8 +18,12 @@ export const localeOfCtx = (ctx: BotContext): Language => localeOf(ctx.user?.lan
 export const money = (ctx: BotContext, amount: number): string =>
   formatMoney(ctx.t, localeOfCtx(ctx), amount, ctx.tenant.currency)
 
+/** The main menu; "Free trial" on top while this customer may still take it. */
 export const mainMenu = (ctx: BotContext) =>
-  new Keyboard()
+  (ctx.tenant.flags.has("trial_subscription") && ctx.user?.trialEligible === true
+    ? new Keyboard().text(ctx.t("menu-trial")).row()
+    : new Keyboard()
+  )
     .text(ctx.t("menu-buy"))
     .text(ctx.t("menu-subscription"))
     .row()

@@ -3,10 +3,36 @@ import { InlineKeyboard } from "grammy"
 import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
 import { formatDateTime, formatNumber } from "../../messages/format.ts"
-import { localeOfCtx } from "./helpers.ts"
+import { setAutoRenew } from "../../shop/auto-renewal.ts"
+import { answer, localeOfCtx } from "./helpers.ts"
 import { subscriptionOf } from "../../payments/subscriptions.ts"
 
 const GIB = 1024 ** 3
+
+/** Renew the same plan with one press (extends from max(now, expiry)), or pick another. */
+export const renewKeyboard = (
+  ctx: BotContext,
+  sub: { readonly renewPlanId: number | null; readonly planName: string | null }
+) => {
+  const keyboard = new InlineKeyboard()
+  if (sub.renewPlanId !== null) {
+    keyboard
+      .text(ctx.t("subscription-renew-same", { plan: sub.planName ?? "" }), callbackData.plan(sub.renewPlanId))
+      .row()
+  }
+  return keyboard.text(ctx.t("subscription-renew-button"), callbackData.menu("buy"))
+}
+
+const autoRenewOffered = (ctx: BotContext) => ctx.tenant.flags.has("auto_renewal")
+
+/** The customer's auto-renewal switch (only while the tenant offers it). */
+export const switchAutoRenew = async (ctx: BotContext, on: boolean) => {
+  if (!ctx.user || !autoRenewOffered(ctx)) return answer(ctx, ctx.t("button-expired"))
+  const changed = await ctx.run(setAutoRenew(ctx.tenant.botId, ctx.user.id, on))
+  if (!changed) return answer(ctx, ctx.t("subscription-none"))
+  await answer(ctx, ctx.t(on ? "auto-renew-set-on" : "auto-renew-set-off"))
+  await ctx.reply(ctx.t(on ? "auto-renew-set-on" : "auto-renew-set-off"))
+}
 
 export const showSubscription = async (ctx: BotContext) => {
   if (!ctx.user) return
@@ -18,22 +44,34 @@ export const showSubscription = async (ctx: BotContext) => {
   }
   const locale = localeOfCtx(ctx)
   const days = Math.max(0, Math.ceil((sub.expiresAt.getTime() - Date.now()) / 86_400_000))
+  const keyboard = renewKeyboard(ctx, sub)
+  if (autoRenewOffered(ctx)) {
+    keyboard
+      .row()
+      .text(ctx.t(sub.autoRenew ? "auto-renew-turn-off" : "auto-renew-turn-on"), callbackData.autoRenew(!sub.autoRenew))
+  }
+  const autoRenewLine = autoRenewOffered(ctx)
+    ? `\n${ctx.t("auto-renew-status", { state: ctx.t(sub.autoRenew ? "auto-renew-on" : "auto-renew-off") })}`
+    : ""
   await ctx.reply(
     ctx.t("subscription-info", {
       plan: sub.planName ?? "-",
       status: ctx.t(sub.expired ? "subscription-status-expired" : "subscription-status-active"),
       expires: formatDateTime(locale, sub.expiresAt),
       days: formatNumber(locale, days),
-      traffic:
-        sub.trafficLimitBytes === 0
-          ? ctx.t("traffic-unlimited")
-          : ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round(sub.trafficLimitBytes / GIB)) }),
+      traffic: ctx.t("traffic-used-of", {
+        used: ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round((sub.trafficUsedBytes / GIB) * 10) / 10) }),
+        limit:
+          sub.trafficLimitBytes === 0
+            ? ctx.t("traffic-unlimited")
+            : ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round(sub.trafficLimitBytes / GIB)) })
+      }),
       devices: formatNumber(locale, sub.deviceLimit ?? 1),
       link: sub.subscriptionUrl ?? ctx.t("subscription-link-pending")
-    }),
+    }) + autoRenewLine,
     {
       link_preview_options: { is_disabled: true },
-      reply_markup: new InlineKeyboard().text(ctx.t("subscription-renew-button"), callbackData.menu("buy"))
+      reply_markup: keyboard
     }
   )
 }

@@ -8,6 +8,9 @@
  *   GET    /api/users/:uuid                   look-up          → {response: user} | 404 A025
  *   PATCH  /api/users                         update by uuid   → {response: user}
  *   DELETE /api/users/:uuid                                    → {response: {isDeleted: true}}
+ *   GET    /api/internal-squads               list squads      → {response: {total, internalSquads}}
+ *   GET    /api/hwid/devices/:userId          a user's devices → {response: {total, devices}}
+ *   POST   /api/hwid/devices/delete-all       {userId}         → {response: {total: 0, devices: []}}
  *   GET    /api/sub/:shortUuid                the subscription (public, no token)
  *
  * Every other /api route needs `Authorization: Bearer <token>` (401 otherwise).
@@ -17,6 +20,7 @@
  *   GET   /control/users                 every user as the API shows it
  *   GET   /control/users/:username
  *   PATCH /control/users/:username       {expireAt?, usedTrafficBytes?, disabled?, trafficLimitBytes?, hwidDeviceLimit?}
+ *   POST  /control/internal-squads       {name, uuid?} → the squad
  *   POST  /control/faults                {failNext?, status?, disconnect?, method?, path?, latencyMs?}
  *   GET   /control/requests              the API calls received, in order
  *   POST  /control/reset
@@ -74,6 +78,14 @@ export interface RemnawaveEmulator {
   /** Delay every API answer by `ms` (0 to stop). */
   setLatency(ms: number): void
   requests(): ReadonlyArray<RequestRecord>
+  /** Creates an internal squad (as an admin would in the panel); returns it as the API lists it. */
+  addSquad(name: string, uuid?: string): { readonly uuid: string; readonly name: string }
+  /** A VPN client of the user registers device `hwid` (false: over the user's device limit). */
+  addDevice(username: string, hwid: string): boolean
+  /** The hwids of the user's registered devices. */
+  devices(username: string): ReadonlyArray<string>
+  /** Deletes a user (as an admin would in the panel); false when there was none. */
+  deleteUser(username: string): boolean
   reset(): void
 }
 
@@ -115,6 +127,11 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
       .split("/")
       .filter((s) => s.length > 0)
       .map(decodeURIComponent) // ["api", "users", ...]
+    if (segments[1] === "internal-squads" && segments.length === 2 && method === "GET") return panel.listSquads()
+    if (segments[1] === "hwid" && segments[2] === "devices" && segments.length === 4) {
+      if (segments[3] === "delete-all" && method === "POST") return panel.deleteAllDevices(body, path)
+      if (method === "GET") return panel.devicesOf(segments[3]!, path)
+    }
     if (segments[1] === "users") {
       if (segments.length === 2) {
         if (method === "POST") return panel.create(body, path)
@@ -157,7 +174,8 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     if (reply === "subscription") {
       const sub = panel.subscription(
         decodeURIComponent(url.pathname.slice("/api/sub/".length)),
-        req.headers["user-agent"]
+        req.headers["user-agent"],
+        typeof req.headers["x-hwid"] === "string" ? req.headers["x-hwid"] : undefined
       )
       record(sub === undefined ? 404 : 200)
       if (faults.latencyMs() > 0) await sleep(faults.latencyMs())
@@ -186,6 +204,11 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     }
     if (parts[0] === "users" && parts.length === 2 && method === "PATCH") {
       return sendJson(res, 200, handle.patchUser(parts[1]!, readPatch(await readControlBody(req))))
+    }
+    if (parts[0] === "internal-squads" && parts.length === 1 && method === "POST") {
+      const body = await readControlBody(req)
+      if (typeof body.name !== "string" || body.name.length === 0) throw new ControlError(400, "name is required")
+      return sendJson(res, 200, handle.addSquad(body.name, typeof body.uuid === "string" ? body.uuid : undefined))
     }
     if (parts[0] === "faults" && parts.length === 1 && method === "POST") {
       const answer = controlFaults(faults, await readControlBody(req), (body) => ({
@@ -233,6 +256,18 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     failNext: (count, opts = {}) => faults.failNext(count, opts),
     setLatency: faults.setLatency,
     requests: () => [...log],
+    addSquad: (name, uuid) => panel.addSquad(name, uuid),
+    addDevice: (username, hwid) => panel.addDevice(username, hwid),
+    devices: (username) => {
+      const user = panel.find(username)
+      if (user === undefined) return []
+      const reply = panel.devicesOf(String(user.id), "/control")
+      return (reply.body as { response: { devices: Array<{ hwid: string }> } }).response.devices.map((d) => d.hwid)
+    },
+    deleteUser: (username) => {
+      const user = panel.find(username)
+      return user !== undefined && panel.remove(user.uuid, "/control").status === 200
+    },
     reset: () => {
       panel.reset()
       faults.reset()

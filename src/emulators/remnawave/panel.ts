@@ -21,8 +21,23 @@
  *   The panel reaches the same states through its jobs; the emulator derives
  *   them when a user is read, so extending an expired user makes it ACTIVE.
  * - User objects carry the current contract's fields (userTraffic {…},
- *   subscriptionUrl, activeInternalSquads) and, for clients of older panel
- *   versions, usedTrafficBytes and lifetimeUsedTrafficBytes at the top level.
+ *   subscriptionUrl, activeInternalSquads as [{uuid, name}]) and, for clients of
+ *   older panel versions, usedTrafficBytes and lifetimeUsedTrafficBytes at the
+ *   top level.
+ * - Internal squads (Remnawave 2.x): a user reaches nodes only through them.
+ *   Create and update take `activeInternalSquads: uuid[]` (zod `z.uuid()`: a
+ *   malformed one is a 400 validation failure); update replaces the whole set
+ *   when the field is given, keeps it when not. A well-formed uuid of no squad
+ *   breaks the panel's foreign key, and the panel answers as its catch-all
+ *   does: HTTP 500 A018 "Failed to create user" / A039 "Update user error",
+ *   nothing changed. GET /api/internal-squads lists them
+ *   (`{response: {total, internalSquads: [{uuid, viewPosition, name, info, inbounds, …}]}}`).
+ *   A user without a squad gets a subscription with no hosts in it.
+ * - HWID devices: a VPN client that fetches the subscription with an `x-hwid`
+ *   header registers that device while the user is under `hwidDeviceLimit`
+ *   (null: no limit). GET /api/hwid/devices/:userId lists them and
+ *   POST /api/hwid/devices/delete-all {userId} removes them (the numeric id).
+ *   Updating the user never touches its devices.
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import { isRecord } from "../shared/http.ts"
@@ -47,6 +62,8 @@ export interface StoredUser {
   telegramId: number | null
   email: string | null
   hwidDeviceLimit: number | null
+  activeInternalSquads: Array<string>
+  devices: Array<{ hwid: string; platform: string | null; userAgent: string | null; createdAt: Date }>
   trojanPassword: string
   vlessUuid: string
   ssPassword: string
@@ -89,8 +106,17 @@ interface Issue {
 export const ERRORS = {
   USER_USERNAME_ALREADY_EXISTS: { code: "A019", message: "User username already exists", httpCode: 400 },
   USER_NOT_FOUND: { code: "A025", message: "User not found", httpCode: 404 },
-  GET_USER_BY_UNIQUE_FIELDS_NOT_FOUND: { code: "A063", message: "User with specified params not found", httpCode: 404 }
+  GET_USER_BY_UNIQUE_FIELDS_NOT_FOUND: { code: "A063", message: "User with specified params not found", httpCode: 404 },
+  CREATE_USER_ERROR: { code: "A018", message: "Failed to create user", httpCode: 500 },
+  UPDATE_USER_ERROR: { code: "A039", message: "Update user error", httpCode: 500 }
 } as const
+
+export interface StoredSquad {
+  readonly uuid: string
+  readonly name: string
+  readonly viewPosition: number
+  readonly createdAt: Date
+}
 
 const USERNAME = /^[a-zA-Z0-9_-]+$/
 const TAG = /^[A-Z0-9_]+$/
@@ -125,6 +151,7 @@ const isNonNegativeInt = (u: unknown): u is number => typeof u === "number" && N
 
 export const makePanel = (options: { readonly subscriptionBase: () => string }) => {
   const users = new Map<string, StoredUser>() // by uuid
+  const squads = new Map<string, StoredSquad>() // by uuid
   let nextId = 1
 
   const statusOf = (u: StoredUser, now = Date.now()): UserStatus => {
@@ -160,7 +187,10 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
     subscriptionUrl: `${options.subscriptionBase()}/${u.shortUuid}`,
-    activeInternalSquads: [],
+    activeInternalSquads: u.activeInternalSquads.flatMap((uuid) => {
+      const squad = squads.get(uuid)
+      return squad === undefined ? [] : [{ uuid: squad.uuid, name: squad.name }]
+    }),
     userTraffic: {
       usedTrafficBytes: u.usedTrafficBytes,
       lifetimeUsedTrafficBytes: u.lifetimeUsedTrafficBytes,
@@ -227,6 +257,19 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
         out.telegramId = body.telegramId
       } else issues.push({ code: "invalid_type", message: "Telegram ID must be an integer", path: ["telegramId"] })
     }
+    if (body.activeInternalSquads !== undefined) {
+      const list = body.activeInternalSquads
+      if (!Array.isArray(list)) {
+        issues.push({ code: "invalid_type", message: "Expected array", path: ["activeInternalSquads"] })
+      } else {
+        list.forEach((uuid, i) => {
+          if (typeof uuid !== "string" || !UUID.test(uuid))
+            issues.push({ code: "invalid_format", message: "Invalid UUID", path: ["activeInternalSquads", String(i)] })
+        })
+        if (list.every((uuid) => typeof uuid === "string"))
+          out.activeInternalSquads = [...new Set(list.map((uuid: string) => uuid.toLowerCase()))]
+      }
+    }
     if (body.email !== undefined) {
       if (body.email === null || (typeof body.email === "string" && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email))) {
         out.email = body.email
@@ -234,6 +277,9 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     }
     return out
   }
+
+  /** The panel's foreign key from a user's squads to internal_squads. */
+  const unknownSquad = (uuids: ReadonlyArray<string> | undefined) => uuids?.some((uuid) => !squads.has(uuid)) === true
 
   const create = (body: unknown, path: string): Reply => {
     if (!isRecord(body)) return validationFailed([{ code: "invalid_type", message: "Expected object", path: [] }])
@@ -270,6 +316,7 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     const common = readCommon(body, issues)
     if (issues.length > 0) return validationFailed(issues)
     if (byUsername(username as string) !== undefined) return panelError(ERRORS.USER_USERNAME_ALREADY_EXISTS, path)
+    if (unknownSquad(common.activeInternalSquads)) return panelError(ERRORS.CREATE_USER_ERROR, path)
     if (typeof body.shortUuid === "string" && byShortUuid(body.shortUuid) !== undefined) {
       return panelError({ code: "A020", message: "User short UUID already exists", httpCode: 400 }, path)
     }
@@ -290,6 +337,8 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
       telegramId: null,
       email: null,
       hwidDeviceLimit: null,
+      activeInternalSquads: [],
+      devices: [],
       trojanPassword: secret(),
       vlessUuid: randomUUID(),
       ssPassword: secret(),
@@ -335,6 +384,7 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     const user =
       typeof body.uuid === "string" ? users.get(body.uuid.toLowerCase()) : byUsername(body.username as string)
     if (user === undefined) return panelError(ERRORS.USER_NOT_FOUND, path)
+    if (unknownSquad(common.activeInternalSquads)) return panelError(ERRORS.UPDATE_USER_ERROR, path)
     Object.assign(user, common)
     if (expireAt !== undefined) user.expireAt = expireAt
     if (body.status !== undefined) user.disabled = body.status === "DISABLED"
@@ -368,15 +418,65 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
   }
 
   /** What a VPN client downloads: a base64 list of links, and the usual userinfo headers. */
-  const subscription = (short: string, userAgent: string | undefined) => {
+  const deviceJson = (user: StoredUser) => ({
+    total: user.devices.length,
+    devices: user.devices.map((d) => ({
+      hwid: d.hwid,
+      userId: user.id,
+      platform: d.platform,
+      osVersion: null,
+      deviceModel: null,
+      userAgent: d.userAgent,
+      requestIp: null,
+      createdAt: d.createdAt.toISOString(),
+      updatedAt: d.createdAt.toISOString()
+    }))
+  })
+  const byId = (id: number) => [...users.values()].find((u) => u.id === id)
+  /** Registers a device, as the panel does when a client fetches the subscription with x-hwid; false over the limit. */
+  const registerDevice = (user: StoredUser, hwid: string, userAgent: string | null) => {
+    if (user.devices.some((d) => d.hwid === hwid)) return true
+    if (user.hwidDeviceLimit !== null && user.devices.length >= user.hwidDeviceLimit) return false
+    user.devices.push({ hwid, platform: null, userAgent, createdAt: new Date() })
+    return true
+  }
+  const devicesOf = (userId: string, path: string): Reply => {
+    const user = /^\d+$/.test(userId) ? byId(Number(userId)) : undefined
+    return user === undefined
+      ? panelError(ERRORS.USER_NOT_FOUND, path)
+      : { status: 200, body: { response: deviceJson(user) } }
+  }
+  const deleteAllDevices = (body: unknown, path: string): Reply => {
+    if (!isRecord(body) || typeof body.userId !== "number") {
+      return validationFailed([{ code: "invalid_type", message: "Expected number", path: ["userId"] }])
+    }
+    const user = byId(body.userId)
+    if (user === undefined) return panelError(ERRORS.USER_NOT_FOUND, path)
+    user.devices = []
+    return { status: 200, body: { response: deviceJson(user) } }
+  }
+
+  const subscription = (short: string, userAgent: string | undefined, hwid?: string) => {
     const user = byShortUuid(short)
     if (user === undefined) return undefined
+    if (hwid !== undefined && !registerDevice(user, hwid, userAgent ?? null)) {
+      // Over the device limit: the panel hands out no hosts to a new device.
+      return { body: "", headers: { "profile-title": `base64:${Buffer.from(user.username).toString("base64")}` } }
+    }
     user.subLastOpenedAt = new Date()
     user.subLastUserAgent = userAgent ?? null
-    const links = [
-      `vless://${user.vlessUuid}@vpn.emulator.local:443?security=reality&type=tcp#${user.username}`,
-      `trojan://${user.trojanPassword}@vpn.emulator.local:8443#${user.username}`
-    ].join("\n")
+    // One host per squad the user is in: no squad, no node, an empty list.
+    const links = user.activeInternalSquads
+      .flatMap((uuid) => {
+        const squad = squads.get(uuid)
+        if (squad === undefined) return []
+        const host = `${squad.name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.vpn.emulator.local`
+        return [
+          `vless://${user.vlessUuid}@${host}:443?security=reality&type=tcp#${user.username}`,
+          `trojan://${user.trojanPassword}@${host}:8443#${user.username}`
+        ]
+      })
+      .join("\n")
     return {
       body: Buffer.from(links).toString("base64"),
       headers: {
@@ -387,9 +487,42 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     }
   }
 
+  const squadJson = (squad: StoredSquad) => ({
+    uuid: squad.uuid,
+    viewPosition: squad.viewPosition,
+    name: squad.name,
+    info: {
+      membersCount: [...users.values()].filter((u) => u.activeInternalSquads.includes(squad.uuid)).length,
+      inboundsCount: 1
+    },
+    inbounds: [],
+    createdAt: squad.createdAt.toISOString(),
+    updatedAt: squad.createdAt.toISOString()
+  })
+
+  const listSquads = (): Reply => {
+    const all = [...squads.values()].sort((a, b) => a.viewPosition - b.viewPosition)
+    return { status: 200, body: { response: { total: all.length, internalSquads: all.map(squadJson) } } }
+  }
+
+  /** Control: an internal squad (an admin made it in the panel's UI). */
+  const addSquad = (name: string, uuid: string = randomUUID()) => {
+    const squad: StoredSquad = { uuid: uuid.toLowerCase(), name, viewPosition: squads.size + 1, createdAt: new Date() }
+    squads.set(squad.uuid, squad)
+    return squadJson(squad)
+  }
+
   return {
     create,
     update,
+    listSquads,
+    addSquad,
+    devicesOf,
+    deleteAllDevices,
+    addDevice: (username: string, hwid: string) => {
+      const u = byUsername(username)
+      return u !== undefined && registerDevice(u, hwid, null)
+    },
     getByUsername,
     getByUuid,
     list,
@@ -417,6 +550,7 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     },
     reset: () => {
       users.clear()
+      squads.clear()
       nextId = 1
     }
   }

@@ -26,6 +26,7 @@ plans-title = 🛒 Our plans:
 plan-line = 🔹 { $name }: { $days } days, { $traffic }, { $devices } device(s) — { $price }
 traffic-unlimited = unlimited traffic
 traffic-gb = { $gb } GB
+traffic-used-of = { $used } used of { $limit }
 plan-unavailable = This plan is no longer available.
 wallet-balance-line = 👛 Your wallet balance: { $balance }
 choose-method = How would you like to pay?
@@ -115,6 +116,7 @@ subscription-status-active = active ✅
 subscription-status-expired = expired ⛔️
 subscription-link-pending = being prepared…
 subscription-renew-button = 🔄 Renew or change plan
+subscription-renew-same = 🔄 Renew { $plan }
 
 ## Wallet
 
@@ -203,3 +205,28 @@ alert-sale-refused = ⚠️ { $shop }: a sale of { $plan } to user { $user } was
 alert-low-balance = ⚠️ { $shop }: the platform wallet balance is low ({ $balance }, below { $threshold }). Please top it up to keep selling.
 alert-provision-failed = ⚠️ { $shop }: subscription { $subscription } could not be created in the VPN panel ({ $reason }). The user has paid; please check.
 alert-zarinpal-failed = ⚠️ { $shop }: online payment { $payment } failed ({ $reason }).
+
+## Free trial
+
+menu-trial = 🎁 Free trial
+trial-granted = 🎁 Your free trial has started: { $days } days, { $traffic }, { $devices } devices. Your link follows in a moment.
+trial-unavailable = The free trial is not available to you: it is given once, and only before a first purchase.
+
+## Expiry reminders
+
+subscription-expiring = ⏰ Your subscription ends on { $expires } (in { $days } days or less). Renew now to keep your connection.
+subscription-expired-now = ⛔️ Your subscription ended on { $expires }. Renew to connect again; your link stays the same.
+subscription-expired-reminder = ⛔️ Your subscription ended { $days } days ago ({ $expires }). Renew to connect again; your link stays the same.
+
+## Auto-renewal
+
+auto-renewed = 🔄 Your subscription ({ $plan }) was renewed automatically from your wallet: { $amount } paid, valid until { $expires }. Wallet balance: { $balance }.
+auto-renew-low-balance = ⚠️ Auto-renewal could not renew your subscription: it costs { $price } and your wallet has { $balance }. Please add { $shortfall } before { $expires }.
+auto-renew-status = Auto-renewal from the wallet: { $state }
+auto-renew-on = on ✅
+auto-renew-off = off
+auto-renew-turn-on = 🔄 Turn auto-renewal on
+auto-renew-turn-off = ⏸ Turn auto-renewal off
+auto-renew-set-on = Auto-renewal is on: your subscription renews from your wallet before it ends.
+auto-renew-set-off = Auto-renewal is off.
+alert-panel-drift = ⚠️ { $shop }: the VPN panel shows subscriptions { $drift } outside the bot: { $users }. Nothing was changed; please check the panel.

@@ -26,6 +26,7 @@ plans-title = 🛒 پلن‌های ما:
 plan-line = 🔹 { $name }: { $days } روز، { $traffic }، { $devices } دستگاه — { $price }
 traffic-unlimited = ترافیک نامحدود
 traffic-gb = { $gb } گیگابایت
+traffic-used-of = { $used } مصرف‌شده از { $limit }
 plan-unavailable = این پلن دیگر در دسترس نیست.
 wallet-balance-line = 👛 موجودی کیف پول شما: { $balance }
 choose-method = روش پرداخت را انتخاب کنید:
@@ -115,6 +116,7 @@ subscription-status-active = فعال ✅
 subscription-status-expired = منقضی ⛔️
 subscription-link-pending = در حال آماده‌سازی…
 subscription-renew-button = 🔄 تمدید یا تغییر پلن
+subscription-renew-same = 🔄 تمدید { $plan }
 
 ## کیف پول
 
@@ -203,3 +205,28 @@ alert-sale-refused = ⚠️ { $shop }: فروش { $plan } به کاربر { $use
 alert-low-balance = ⚠️ { $shop }: موجودی کیف پول پلتفرم کم است ({ $balance }، کمتر از { $threshold }). برای ادامه فروش آن را شارژ کنید.
 alert-provision-failed = ⚠️ { $shop }: اشتراک { $subscription } در پنل VPN ساخته نشد ({ $reason }). کاربر پرداخت کرده است؛ لطفاً بررسی کنید.
 alert-zarinpal-failed = ⚠️ { $shop }: پرداخت آنلاین { $payment } ناموفق بود ({ $reason }).
+
+## دوره آزمایشی رایگان
+
+menu-trial = 🎁 دوره آزمایشی رایگان
+trial-granted = 🎁 دوره آزمایشی رایگان شما شروع شد: { $days } روز، { $traffic }، { $devices } دستگاه. لینک شما تا لحظاتی دیگر می‌رسد.
+trial-unavailable = دوره آزمایشی رایگان برای شما در دسترس نیست: فقط یک بار و پیش از اولین خرید داده می‌شود.
+
+## یادآوری انقضا
+
+subscription-expiring = ⏰ اشتراک شما در { $expires } (حداکثر { $days } روز دیگر) تمام می‌شود. برای قطع نشدن اتصال، همین حالا تمدید کنید.
+subscription-expired-now = ⛔️ اشتراک شما در { $expires } تمام شد. برای اتصال دوباره تمدید کنید؛ لینک شما همان می‌ماند.
+subscription-expired-reminder = ⛔️ اشتراک شما { $days } روز پیش ({ $expires }) تمام شد. برای اتصال دوباره تمدید کنید؛ لینک شما همان می‌ماند.
+
+## تمدید خودکار
+
+auto-renewed = 🔄 اشتراک شما ({ $plan }) به‌طور خودکار از کیف پول تمدید شد: { $amount } پرداخت شد، معتبر تا { $expires }. موجودی کیف پول: { $balance }.
+auto-renew-low-balance = ⚠️ تمدید خودکار انجام نشد: هزینه { $price } است و موجودی کیف پول شما { $balance }. لطفاً پیش از { $expires } مبلغ { $shortfall } به کیف پول اضافه کنید.
+auto-renew-status = تمدید خودکار از کیف پول: { $state }
+auto-renew-on = روشن ✅
+auto-renew-off = خاموش
+auto-renew-turn-on = 🔄 روشن کردن تمدید خودکار
+auto-renew-turn-off = ⏸ خاموش کردن تمدید خودکار
+auto-renew-set-on = تمدید خودکار روشن شد: اشتراک شما پیش از پایان از کیف پول تمدید می‌شود.
+auto-renew-set-off = تمدید خودکار خاموش شد.
+alert-panel-drift = ⚠️ { $shop }: در پنل VPN اشتراک‌هایی بیرون از ربات { $drift } شده‌اند: { $users }. چیزی تغییر داده نشد؛ لطفاً پنل را بررسی کنید.

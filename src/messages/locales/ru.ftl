@@ -26,6 +26,7 @@ plans-title = 🛒 Наши тарифы:
 plan-line = 🔹 { $name }: { $days } дн., { $traffic }, устройств: { $devices } — { $price }
 traffic-unlimited = безлимитный трафик
 traffic-gb = { $gb } ГБ
+traffic-used-of = использовано { $used } из { $limit }
 plan-unavailable = Этот тариф больше недоступен.
 wallet-balance-line = 👛 Баланс кошелька: { $balance }
 choose-method = Как вы хотите оплатить?
@@ -115,6 +116,7 @@ subscription-status-active = активна ✅
 subscription-status-expired = истекла ⛔️
 subscription-link-pending = готовится…
 subscription-renew-button = 🔄 Продлить или сменить тариф
+subscription-renew-same = 🔄 Продлить { $plan }
 
 ## Кошелёк
 
@@ -203,3 +205,28 @@ alert-sale-refused = ⚠️ { $shop }: продажа { $plan } пользова
 alert-low-balance = ⚠️ { $shop }: баланс кошелька платформы низкий ({ $balance }, ниже { $threshold }). Пополните его, чтобы продолжать продажи.
 alert-provision-failed = ⚠️ { $shop }: подписку { $subscription } не удалось создать в VPN-панели ({ $reason }). Пользователь оплатил; проверьте, пожалуйста.
 alert-zarinpal-failed = ⚠️ { $shop }: онлайн-платёж { $payment } не прошёл ({ $reason }).
+
+## Бесплатный пробный период
+
+menu-trial = 🎁 Бесплатный пробный период
+trial-granted = 🎁 Ваш бесплатный пробный период начался: { $days } дн., { $traffic }, устройств: { $devices }. Ссылка придёт через мгновение.
+trial-unavailable = Пробный период вам недоступен: он даётся один раз и только до первой покупки.
+
+## Напоминания об окончании
+
+subscription-expiring = ⏰ Ваша подписка заканчивается { $expires } (не более чем через { $days } дн.). Продлите её, чтобы не потерять подключение.
+subscription-expired-now = ⛔️ Ваша подписка закончилась { $expires }. Продлите, чтобы снова подключиться; ссылка останется прежней.
+subscription-expired-reminder = ⛔️ Ваша подписка закончилась { $days } дн. назад ({ $expires }). Продлите, чтобы снова подключиться; ссылка останется прежней.
+
+## Автопродление
+
+auto-renewed = 🔄 Ваша подписка ({ $plan }) автоматически продлена из кошелька: оплачено { $amount }, действует до { $expires }. Баланс кошелька: { $balance }.
+auto-renew-low-balance = ⚠️ Автопродление не удалось: подписка стоит { $price }, а в кошельке { $balance }. Пополните кошелёк на { $shortfall } до { $expires }.
+auto-renew-status = Автопродление из кошелька: { $state }
+auto-renew-on = включено ✅
+auto-renew-off = выключено
+auto-renew-turn-on = 🔄 Включить автопродление
+auto-renew-turn-off = ⏸ Выключить автопродление
+auto-renew-set-on = Автопродление включено: подписка продлится из кошелька до окончания.
+auto-renew-set-off = Автопродление выключено.
+alert-panel-drift = ⚠️ { $shop }: в панели VPN подписки изменены в обход бота ({ $drift }): { $users }. Ничего не изменено; проверьте панель.

@@ -1,7 +1,9 @@
 /** Subscription plans, with reorder. */
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
+import { checkSquadsOnPanel } from "../../../tenants/squads.ts"
 import { Plans } from "../../../tenants/plans.ts"
+import { RemnawaveClient } from "../../../vpn/remnawave-client.ts"
 import { TenantApi } from "../api.ts"
 import { fromDomain } from "../errors.ts"
 import { TargetBot } from "../middleware.ts"
@@ -11,6 +13,14 @@ export const PlansHandlers = HttpApiBuilder.group(
   "plans",
   Effect.fn(function* (handlers) {
     const plans = yield* Plans
+    const remnawave = yield* RemnawaveClient
+    /** Squads the panel does not have are refused before anything is stored. */
+    const squadsKnown = (squads: ReadonlyArray<string> | undefined) =>
+      squads === undefined
+        ? Effect.void
+        : fromDomain(
+            checkSquadsOnPanel("activeInternalSquads", squads).pipe(Effect.provideService(RemnawaveClient, remnawave))
+          )
     return handlers.handleAll({
       listPlans: () =>
         Effect.gen(function* () {
@@ -20,6 +30,7 @@ export const PlansHandlers = HttpApiBuilder.group(
       createPlan: ({ payload }) =>
         Effect.gen(function* () {
           const { botId } = yield* TargetBot
+          yield* squadsKnown(payload.activeInternalSquads)
           return yield* fromDomain(plans.create(botId, payload))
         }),
       reorderPlans: ({ payload }) =>
@@ -35,6 +46,7 @@ export const PlansHandlers = HttpApiBuilder.group(
       updatePlan: ({ params, payload }) =>
         Effect.gen(function* () {
           const { botId } = yield* TargetBot
+          yield* squadsKnown(payload.activeInternalSquads)
           return yield* fromDomain(plans.update(botId, params.id, payload))
         }),
       deletePlan: ({ params }) =>

@@ -213,13 +213,16 @@ export const updatePipeline = (options: PipelineOptions) => {
   }
 
   /** Resolves with `work`'s exit, or with a deadline failure (after `onDeadline`) if it takes too long. */
-  const withDeadline = <A>(work: Promise<Exit.Exit<A, unknown>>, onDeadline: () => Promise<unknown>) =>
+  const withDeadline = <A>(
+    work: Promise<Exit.Exit<A, unknown>>,
+    onDeadline: () => Promise<Exit.Exit<A, unknown>>
+  ) =>
     new Promise<Exit.Exit<A, unknown>>((resolve) => {
       let settled = false
       const timer = setTimeout(() => {
         if (settled) return
         settled = true
-        void onDeadline().finally(() => resolve(Exit.fail(new DeadlineExceeded(deadlineMs))))
+        void onDeadline().then(resolve, (defect) => resolve(Exit.die(defect)))
       }, deadlineMs)
       const settle = (exit: Exit.Exit<A, unknown>) => {
         if (settled) return
@@ -419,10 +422,16 @@ export const updatePipeline = (options: PipelineOptions) => {
       if (marked) return failure ? Exit.succeed("handled-in-part") : Exit.succeed("handled")
       return failure ? Exit.fail(failure.error) : Exit.succeed("unmarked")
     })()
-    const exit = await withDeadline(work, async () => {
+    const exit = await withDeadline<Outcome | "unmarked">(work, async () => {
+      // Committed already (at a message that had to wait for Telegram's pace — an admins'
+      // group takes 20 a minute): the update is handled and its waiting messages are
+      // recorded (they go out whatever happens here); the handler finishes in the
+      // background and the chat moves on, rather than a retry that would find it done.
+      if (marked) return Exit.succeed("handled")
       open = false
       expired = true
       await transaction?.abort()
+      return Exit.fail(new DeadlineExceeded(deadlineMs))
     })
     // The handler is done and wrote nothing: only its mark is left. A database outage
     // is waited out without running the handler again; the deadline was the handler's.

@@ -15,6 +15,7 @@ import { drainOnNotify } from "../db/drain-on-notify.ts"
 import { retryDelaySeconds } from "../db/leased-queue.ts"
 import { causeSummary } from "../logging.ts"
 import { provisionGaveUp, provisionSubscription } from "../vpn/provision-task.ts"
+import { resetDevices, resetDevicesGaveUp } from "../vpn/reset-devices-task.ts"
 import { outboxQueue } from "./fleet-outbox.ts"
 import type { ClaimedTask } from "./fleet-outbox.ts"
 import { requestZarinpalPayment, zarinpalRequestGaveUp } from "./zarinpal-request-task.ts"
@@ -34,6 +35,7 @@ const LEASE_SECONDS = 120
 type TaskServices =
   | Effect.Services<ReturnType<typeof provisionSubscription>>
   | Effect.Services<ReturnType<typeof requestZarinpalPayment>>
+  | Effect.Services<ReturnType<typeof resetDevices>>
 
 interface TaskHandler {
   readonly run: Effect.Effect<TaskOutcome, unknown, TaskServices>
@@ -46,6 +48,8 @@ const handlerOf = (task: ClaimedTask): TaskHandler => {
       return { run: provisionSubscription(task), gaveUp: (reason: string) => provisionGaveUp(task, reason) }
     case "zarinpal_request":
       return { run: requestZarinpalPayment(task), gaveUp: (reason: string) => zarinpalRequestGaveUp(task, reason) }
+    case "reset_devices":
+      return { run: resetDevices(task), gaveUp: (reason: string) => resetDevicesGaveUp(task, reason) }
   }
 }
 

@@ -32,7 +32,8 @@ const Operation = Schema.Literals([
   "getUserByUuid",
   "updateUser",
   "listInternalSquads",
-  "listUsers"
+  "listUsers",
+  "deleteAllDevices"
 ])
 export type RemnawaveOperation = typeof Operation.Type
 
@@ -93,6 +94,8 @@ export type RemnawaveError = RemnawaveApiError | RemnawaveUnavailable
 
 const UserSchema = Schema.Struct({
   uuid: Schema.String,
+  // The numeric id the HWID devices API takes (Remnawave 2.x).
+  id: Schema.optional(Schema.Number),
   shortUuid: Schema.String,
   username: Schema.String,
   status: Schema.String,
@@ -133,6 +136,8 @@ export type TrafficLimitStrategy = "NO_RESET" | "DAY" | "WEEK" | "MONTH"
 
 export interface PanelUser {
   readonly uuid: string
+  /** The panel's numeric id (HWID devices API); undefined on panels that do not send it. */
+  readonly id: number | undefined
   readonly shortUuid: string
   readonly username: string
   readonly status: PanelUserStatus
@@ -225,6 +230,8 @@ export class RemnawaveClient extends Context.Service<
       start: number,
       size: number
     ): Effect.Effect<{ readonly users: ReadonlyArray<PanelUser>; readonly total: number }, RemnawaveError>
+    /** Forgets every HWID device of the user (POST /api/hwid/devices/delete-all); how many are left (0). */
+    deleteAllDevices(userId: number): Effect.Effect<number, RemnawaveError>
     /** Every internal squad of the panel (GET /api/internal-squads). */
     listInternalSquads(): Effect.Effect<ReadonlyArray<InternalSquad>, RemnawaveError>
     /**
@@ -273,6 +280,7 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
     updateUser: () => unavailable("updateUser"),
     listInternalSquads: () => unavailable("listInternalSquads"),
     listUsers: () => unavailable("listUsers"),
+    deleteAllDevices: () => unavailable("deleteAllDevices"),
     provision: () => unavailable("getUserByUsername")
   })
 })()
@@ -300,6 +308,7 @@ const decodeUser = Schema.decodeUnknownEffect(UserEnvelope)
 
 const toPanelUser = (u: typeof UserSchema.Type): PanelUser => ({
   uuid: u.uuid,
+  id: u.id,
   shortUuid: u.shortUuid,
   username: u.username,
   status: u.status,
@@ -484,6 +493,29 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     return { users: envelope.response.users.map(toPanelUser), total: envelope.response.total }
   })
 
+  const DevicesEnvelope = Schema.Struct({ response: Schema.Struct({ total: Schema.Number }) })
+  const decodeDevices = Schema.decodeUnknownEffect(DevicesEnvelope)
+  const deleteAllDevices = Effect.fn("RemnawaveClient.deleteAllDevices")(function* (userId: number) {
+    // Deleting all devices twice leaves the same result: safe to retry.
+    const answer = yield* call(
+      "deleteAllDevices",
+      HttpClientRequest.post("/api/hwid/devices/delete-all").pipe(HttpClientRequest.bodyJsonUnsafe({ userId })),
+      true
+    )
+    if (answer._tag === "Refused") return yield* refused("deleteAllDevices", answer)
+    const envelope = yield* decodeDevices(answer.json).pipe(
+      Effect.mapError(
+        () =>
+          new RemnawaveUnavailable({
+            operation: "deleteAllDevices",
+            reason: "unexpected devices list in the answer",
+            status: answer.status
+          })
+      )
+    )
+    return envelope.response.total
+  })
+
   const provision = Effect.fn("RemnawaveClient.provision")(function* (input: ProvisionInput) {
     yield* Effect.annotateCurrentSpan({ botId: input.botId, telegramId: input.telegramId })
     if (!Number.isSafeInteger(input.days) || input.days <= 0) {
@@ -566,6 +598,7 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     updateUser,
     listInternalSquads,
     listUsers,
+    deleteAllDevices,
     provision
   })
 })

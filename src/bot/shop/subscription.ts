@@ -6,6 +6,7 @@ import { callbackData } from "../callback-data.ts"
 import type { BotContext } from "../context.ts"
 import { formatDateTime, formatNumber } from "../format.ts"
 import { setAutoRenew } from "../../shop/auto-renewal.ts"
+import { requestDeviceReset } from "../../shop/devices.ts"
 import { answer, localeOfCtx } from "./helpers.ts"
 
 interface SubscriptionView {
@@ -50,6 +51,13 @@ export const renewKeyboard = (
   return keyboard.text(ctx.t("subscription-renew-button"), callbackData.menu("buy"))
 }
 
+/** "Reset devices": queued for the panel; the customer hears when it is done. */
+export const resetDevices = async (ctx: BotContext) => {
+  if (!ctx.user) return answer(ctx)
+  const queued = await ctx.run(requestDeviceReset(ctx.tenant.botId, ctx.user.id))
+  await answer(ctx, ctx.t(queued ? "devices-reset-queued" : "subscription-none"))
+}
+
 const autoRenewOffered = (ctx: BotContext) => ctx.tenant.flags.has("auto_renewal")
 
 /** The customer's auto-renewal switch (only while the tenant offers it). */
@@ -72,6 +80,7 @@ export const showSubscription = async (ctx: BotContext) => {
   const locale = localeOfCtx(ctx)
   const days = Math.max(0, Math.ceil((sub.expiresAt.getTime() - Date.now()) / 86_400_000))
   const keyboard = renewKeyboard(ctx, sub)
+  if (sub.subscriptionUrl !== null) keyboard.row().text(ctx.t("devices-reset-button"), callbackData.resetDevices())
   if (autoRenewOffered(ctx)) {
     keyboard
       .row()

@@ -230,6 +230,8 @@ auto-renew-turn-off = ⏸ Turn auto-renewal off
 auto-renew-set-on = Auto-renewal is on: your subscription renews from your wallet before it ends.
 auto-renew-set-off = Auto-renewal is off.
 alert-panel-drift = ⚠️ { $shop }: the VPN panel shows subscriptions { $drift } outside the bot: { $users }. Nothing was changed; please check the panel.
+panel-drift-deleted = deleted
+panel-drift-disabled = disabled
 
 ## Devices
 

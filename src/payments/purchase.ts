@@ -91,12 +91,13 @@ export const completePurchase = Effect.fn("completePurchase")(function* (botId: 
   const squads = JSON.stringify(yield* planSquads(botId, input.plan.id))
   const [subscription] = yield* sql<SubscriptionRow>`
     INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit,
-                               internal_squads, expires_at)
+                               internal_squads, period_started_at, expires_at)
     VALUES (${botId}, ${input.userId}, ${input.plan.id}, 'active', ${panelUsername(botId, input.telegramId)},
             ${Math.round(input.plan.trafficLimitGb * GIB)}, ${input.plan.deviceLimit},
-            ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)),
+            ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)), now(),
             date_trunc('second', now()) + make_interval(days => ${input.plan.periodDays}::int))
     ON CONFLICT (bot_id, user_id) DO UPDATE SET
+      period_started_at = now(),
       plan_id = EXCLUDED.plan_id,
       status = 'active',
       traffic_limit_bytes = EXCLUDED.traffic_limit_bytes,

@@ -1,4 +1,4 @@
--- botfleet 013: Remnawave internal squads (DESIGN.md §4 "Subscriptions"). On a
+-- botfleet 015: Remnawave internal squads (DESIGN.md §4 "Subscriptions"). On a
 -- Remnawave 2.x panel a user reaches nodes only through its internal squads
 -- (`activeInternalSquads`); a user without one reaches no node.
 --

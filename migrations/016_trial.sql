@@ -1,4 +1,4 @@
--- botfleet 014: the free trial (issue 18; DESIGN.md §4 "Subscriptions").
+-- botfleet 016: the free trial (issue 18; DESIGN.md §4 "Subscriptions").
 -- users.trial_started_at: when this customer took the tenant's trial. The trial is
 -- granted by one UPDATE … WHERE trial_started_at IS NULL AND the customer has no
 -- subscription (never after a paid one), so two presses, two replicas or a

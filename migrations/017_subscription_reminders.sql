@@ -1,4 +1,4 @@
--- botfleet 015: expiry reminders and expiry of subscriptions (issue 18; DESIGN.md §4).
+-- botfleet 017: expiry reminders and expiry of subscriptions (issue 18; DESIGN.md §4).
 --
 -- * subscription_reminders: one row per subscription, kind and period (the
 --   period is the expiry it announces, `period_end`; `days` tells the reminders
@@ -33,6 +33,7 @@ CREATE INDEX idx_subscriptions_expired_expiry ON subscriptions (expires_at) WHER
 
 ALTER TABLE job_notices DROP CONSTRAINT job_notices_kind_check;
 ALTER TABLE job_notices ADD CONSTRAINT job_notices_kind_check CHECK (kind IN (
-  'card_payment_expired', 'zarinpal_payment_expired', 'zarinpal_paid', 'zarinpal_failed', 'receipt_reminder', 'update_message',
+  'card_payment_expired', 'zarinpal_payment_expired', 'zarinpal_paid', 'zarinpal_failed', 'receipt_reminder',
+  'update_message',  -- main's migration 014 (an update's message recorded after an early commit)
   'subscription_expiring', 'subscription_expired', 'subscription_expired_reminder'
 ));

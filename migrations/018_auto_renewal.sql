@@ -1,4 +1,4 @@
--- botfleet 016: auto-renewal from the wallet (issue 18; DESIGN.md §4).
+-- botfleet 018: auto-renewal from the wallet (issue 18; DESIGN.md §4).
 --
 -- * subscriptions.auto_renew: the customer's own switch (the tenant's flag
 --   auto_renewal must be on too).
@@ -33,7 +33,8 @@ CREATE INDEX idx_subscriptions_auto_renew ON subscriptions (expires_at) WHERE au
 
 ALTER TABLE job_notices DROP CONSTRAINT job_notices_kind_check;
 ALTER TABLE job_notices ADD CONSTRAINT job_notices_kind_check CHECK (kind IN (
-  'card_payment_expired', 'zarinpal_payment_expired', 'zarinpal_paid', 'zarinpal_failed', 'receipt_reminder', 'update_message',
+  'card_payment_expired', 'zarinpal_payment_expired', 'zarinpal_paid', 'zarinpal_failed', 'receipt_reminder',
+  'update_message',  -- main's migration 014 (an update's message recorded after an early commit)
   'subscription_expiring', 'subscription_expired', 'subscription_expired_reminder',
   'auto_renewed', 'auto_renew_low_balance'
 ));

@@ -33,6 +33,7 @@ export type Action =
   | { readonly _tag: "AdminCards" }
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
+  | { readonly _tag: "ResetDevices" }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -52,7 +53,8 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:s"], () => ({ _tag: "AdminSales" })),
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
-  parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" }))
+  parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
+  parser(["dev:reset"], () => ({ _tag: "ResetDevices" }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -93,5 +95,6 @@ export const callbackData = {
   adminSales: () => "adm:s",
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
-  autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`
+  autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
+  resetDevices: () => "dev:reset"
 } as const

@@ -240,7 +240,9 @@ export const deliverNotice = (notice: ClaimedNotice) =>
         return yield* receiptReminder(notice, tenant, (payload.paymentIds as ReadonlyArray<number> | undefined) ?? [])
       case "panel_drift":
         yield* alertAdmins(tenant, "alert-panel-drift", {
-          drift: String(payload.drift ?? ""),
+          drift: translator(tenant.defaultLanguage)(
+            payload.drift === "deleted" ? "panel-drift-deleted" : "panel-drift-disabled"
+          ),
           users: ((payload.users as ReadonlyArray<string> | undefined) ?? []).join(", ")
         })
         return done
@@ -269,7 +271,7 @@ export const deliverNotice = (notice: ClaimedNotice) =>
       case "subscription_expiring":
       case "subscription_expired":
       case "subscription_expired_reminder":
-        return yield* subscriptionNotice(notice, tenant, (render) => {
+        return yield* subscriptionNotice(notice, (render) => {
           let keyboard: InlineKeyboard | undefined
           return toUser(
             notice,

@@ -10,7 +10,7 @@ import { InlineKeyboard } from "grammy"
 import { callbackData } from "../messages/callback-data.ts"
 import { formatDateTime, formatNumber } from "../messages/format.ts"
 import type { Translate } from "../messages/i18n.ts"
-import type { Language, Tenant } from "../tenants/tenant-cache.ts"
+import type { Language } from "../tenants/tenant-cache.ts"
 import { withTenant } from "../db/tenant.ts"
 import type { NoticeOutcome } from "./notice-messages.ts"
 import type { ClaimedNotice } from "./notice-queue.ts"
@@ -35,7 +35,7 @@ export type SendToUser<E, R> = (
   render: (t: Translate, locale: Language) => { readonly text: string; readonly keyboard: InlineKeyboard }
 ) => Effect.Effect<NoticeOutcome, E, R>
 
-export const subscriptionNotice = <E, R>(notice: ClaimedNotice, _tenant: Tenant, sendToUser: SendToUser<E, R>) =>
+export const subscriptionNotice = <E, R>(notice: ClaimedNotice, sendToUser: SendToUser<E, R>) =>
   Effect.gen(function* () {
     if (notice.subjectId === null) return { _tag: "Failed", reason: "the notice names no subscription" } as const
     const payload = JSON.parse(notice.payloadJson) as { readonly days?: number; readonly periodEnd?: string }

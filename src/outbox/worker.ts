@@ -19,6 +19,7 @@ import { outboxQueue } from "./fleet-queue.ts"
 import type { ClaimedTask } from "./fleet-queue.ts"
 import type { TaskOutcome } from "./task.ts"
 import { requestZarinpalPayment, zarinpalRequestGaveUp } from "./request-zarinpal-payment.ts"
+import { resetDevices, resetDevicesGaveUp } from "./reset-devices.ts"
 
 export const OUTBOX_CHANNEL = "botfleet_outbox"
 export const MAX_ATTEMPTS = 12
@@ -28,6 +29,7 @@ const LEASE_SECONDS = 120
 type TaskServices =
   | Effect.Services<ReturnType<typeof provisionSubscription>>
   | Effect.Services<ReturnType<typeof requestZarinpalPayment>>
+  | Effect.Services<ReturnType<typeof resetDevices>>
 
 interface TaskHandler {
   readonly run: Effect.Effect<TaskOutcome, unknown, TaskServices>
@@ -40,6 +42,8 @@ const handlerOf = (task: ClaimedTask): TaskHandler => {
       return { run: provisionSubscription(task), gaveUp: (reason: string) => provisionGaveUp(task, reason) }
     case "zarinpal_request":
       return { run: requestZarinpalPayment(task), gaveUp: (reason: string) => zarinpalRequestGaveUp(task, reason) }
+    case "reset_devices":
+      return { run: resetDevices(task), gaveUp: (reason: string) => resetDevicesGaveUp(task, reason) }
   }
 }
 

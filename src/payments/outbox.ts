@@ -8,7 +8,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export type OutboxKind = "provision_subscription" | "zarinpal_request"
+export type OutboxKind = "provision_subscription" | "zarinpal_request" | "reset_devices"
 
 export const enqueueTask = Effect.fn("enqueueTask")(function* (botId: number, kind: OutboxKind, subjectId: number) {
   const sql = yield* SqlClient.SqlClient

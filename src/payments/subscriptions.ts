@@ -35,12 +35,13 @@ export const activateSubscription = (
     // A free trial is replaced, not extended: the paid days start now (same row, same panel user).
     const [subscription] = yield* sql<{ id: number; expiresAt: Date; inserted: boolean }>`
     INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit,
-                               internal_squads, expires_at)
+                               internal_squads, period_started_at, expires_at)
     VALUES (${botId}, ${input.userId}, ${input.plan.id}, 'active', ${panelUsername(botId, input.telegramId)},
             ${Math.round(input.plan.trafficLimitGb * GIB)}, ${input.plan.deviceLimit},
-            ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)),
+            ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)), now(),
             date_trunc('second', now()) + make_interval(days => ${input.plan.periodDays}::int))
     ON CONFLICT (bot_id, user_id) DO UPDATE SET
+      period_started_at = now(),
       plan_id = EXCLUDED.plan_id,
       status = 'active',
       traffic_limit_bytes = EXCLUDED.traffic_limit_bytes,

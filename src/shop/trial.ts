@@ -47,10 +47,10 @@ export const grantTrial = Effect.fn("grantTrial")(function* (
   const squads = JSON.stringify(yield* trialSquads(botId))
   const [subscription] = yield* sql<{ id: number; expiresAt: Date }>`
     INSERT INTO subscriptions (bot_id, user_id, plan_id, status, panel_username, traffic_limit_bytes, device_limit,
-                               internal_squads, expires_at)
+                               internal_squads, period_started_at, expires_at)
     VALUES (${botId}, ${customer.userId}, NULL, 'trial', ${panelUsername(botId, customer.telegramId)},
             ${Math.round(terms.trafficGb * GIB)}, ${terms.devices},
-            ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)),
+            ARRAY(SELECT jsonb_array_elements_text(${squads}::jsonb)), now(),
             date_trunc('second', now()) + make_interval(days => ${terms.days}::int))
     RETURNING id, expires_at`
   yield* enqueueTask(botId, "provision_subscription", subscription!.id)

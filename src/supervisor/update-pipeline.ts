@@ -213,10 +213,7 @@ export const updatePipeline = (options: PipelineOptions) => {
   }
 
   /** Resolves with `work`'s exit, or with a deadline failure (after `onDeadline`) if it takes too long. */
-  const withDeadline = <A>(
-    work: Promise<Exit.Exit<A, unknown>>,
-    onDeadline: () => Promise<Exit.Exit<A, unknown>>
-  ) =>
+  const withDeadline = <A>(work: Promise<Exit.Exit<A, unknown>>, onDeadline: () => Promise<Exit.Exit<A, unknown>>) =>
     new Promise<Exit.Exit<A, unknown>>((resolve) => {
       let settled = false
       const timer = setTimeout(() => {

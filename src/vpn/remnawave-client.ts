@@ -33,7 +33,8 @@ const Operation = Schema.Literals([
   "getUserByUuid",
   "updateUser",
   "listInternalSquads",
-  "listUsers"
+  "listUsers",
+  "deleteAllDevices"
 ])
 export type RemnawaveOperation = typeof Operation.Type
 
@@ -84,6 +85,8 @@ export type RemnawaveError = RemnawaveApiError | RemnawaveUnavailable
 
 const UserSchema = Schema.Struct({
   uuid: Schema.String,
+  // The numeric id the HWID devices API takes (Remnawave 2.x).
+  id: Schema.optional(Schema.Number),
   shortUuid: Schema.String,
   username: Schema.String,
   status: Schema.String,
@@ -124,6 +127,8 @@ export type TrafficLimitStrategy = "NO_RESET" | "DAY" | "WEEK" | "MONTH"
 
 export interface PanelUser {
   readonly uuid: string
+  /** The panel's numeric id (HWID devices API); undefined on panels that do not send it. */
+  readonly id: number | undefined
   readonly shortUuid: string
   readonly username: string
   readonly status: PanelUserStatus
@@ -194,6 +199,8 @@ export class RemnawaveClient extends Context.Service<
       start: number,
       size: number
     ): Effect.Effect<{ readonly users: ReadonlyArray<PanelUser>; readonly total: number }, RemnawaveError>
+    /** Forgets every HWID device of the user (POST /api/hwid/devices/delete-all); how many are left (0). */
+    deleteAllDevices(userId: number): Effect.Effect<number, RemnawaveError>
     /** Every internal squad of the panel (GET /api/internal-squads). */
     listInternalSquads(): Effect.Effect<ReadonlyArray<InternalSquad>, RemnawaveError>
   }
@@ -235,7 +242,8 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
     getUserByUuid: () => unavailable("getUserByUuid"),
     updateUser: () => unavailable("updateUser"),
     listInternalSquads: () => unavailable("listInternalSquads"),
-    listUsers: () => unavailable("listUsers")
+    listUsers: () => unavailable("listUsers"),
+    deleteAllDevices: () => unavailable("deleteAllDevices")
   })
 })()
 
@@ -262,6 +270,7 @@ const decodeUser = Schema.decodeUnknownEffect(UserEnvelope)
 
 const toPanelUser = (u: typeof UserSchema.Type): PanelUser => ({
   uuid: u.uuid,
+  id: u.id,
   shortUuid: u.shortUuid,
   username: u.username,
   status: u.status,
@@ -446,12 +455,36 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     return { users: envelope.response.users.map(toPanelUser), total: envelope.response.total }
   })
 
+  const DevicesEnvelope = Schema.Struct({ response: Schema.Struct({ total: Schema.Number }) })
+  const decodeDevices = Schema.decodeUnknownEffect(DevicesEnvelope)
+  const deleteAllDevices = Effect.fn("RemnawaveClient.deleteAllDevices")(function* (userId: number) {
+    // Deleting all devices twice leaves the same result: safe to retry.
+    const answer = yield* call(
+      "deleteAllDevices",
+      HttpClientRequest.post("/api/hwid/devices/delete-all").pipe(HttpClientRequest.bodyJsonUnsafe({ userId })),
+      true
+    )
+    if (answer._tag === "Refused") return yield* refused("deleteAllDevices", answer)
+    const envelope = yield* decodeDevices(answer.json).pipe(
+      Effect.mapError(
+        () =>
+          new RemnawaveUnavailable({
+            operation: "deleteAllDevices",
+            reason: "unexpected devices list in the answer",
+            status: answer.status
+          })
+      )
+    )
+    return envelope.response.total
+  })
+
   return RemnawaveClient.of({
     createUser,
     getUserByUsername,
     getUserByUuid,
     updateUser,
     listInternalSquads,
-    listUsers
+    listUsers,
+    deleteAllDevices
   })
 })

@@ -51,10 +51,11 @@ const subscribe = async (user: number) => {
   await nextMessage(shop, tenant, user, since, "subscription is ready")
 }
 
+/** Time passes: the period (which began 30 days before) now ends at `at`. */
 const setExpiry = (user: number, at: Date) =>
   query(
     shop,
-    `UPDATE subscriptions SET expires_at = $3
+    `UPDATE subscriptions SET expires_at = $3, period_started_at = $3::timestamptz - interval '30 days'
      WHERE bot_id = $1 AND user_id = (SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2)`,
     tenant.botId,
     user,
@@ -153,5 +154,30 @@ describe("subscription_expiry", () => {
     )
     await runEverywhere()
     expect(await noticesOf(user)).toEqual([])
+  })
+
+  it("a period no longer than N days gets no 'N days left' reminder as it starts", async () => {
+    const user = 8103
+    await subscribe(user)
+    // A 2-day period that starts now: within 3 days of its end, but only 2 days long.
+    await query(
+      shop,
+      `UPDATE subscriptions SET period_started_at = now(), expires_at = now() + interval '2 days'
+       WHERE bot_id = $1 AND user_id = (SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2)`,
+      tenant.botId,
+      user
+    )
+    await runEverywhere()
+    expect(await noticesOf(user)).toEqual([])
+    // A day and a bit later the 1-day reminder still comes.
+    await query(
+      shop,
+      `UPDATE subscriptions SET period_started_at = now() - interval '30 hours', expires_at = now() + interval '18 hours'
+       WHERE bot_id = $1 AND user_id = (SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2)`,
+      tenant.botId,
+      user
+    )
+    await runEverywhere()
+    expect((await noticesOf(user)).map((n) => [n.kind, n.payload.days])).toEqual([["subscription_expiring", 1]])
   })
 })

@@ -155,4 +155,20 @@ describe("renewal", () => {
     expect(after.hwidDeviceLimit).toBe(3)
     expect(shop.panel.devices(username(user))).toEqual(["phone", "laptop"])
   })
+
+  it("'Reset devices' in My subscription: the panel forgets them, the customer is told, the subscription stays", async () => {
+    const user = 7104
+    const first = await subscribed(user)
+    let since = mark(shop, tenant, user)
+    say(shop, tenant, user, "📱 My subscription")
+    const view = await nextMessage(shop, tenant, user, since, "Your subscription")
+    since = mark(shop, tenant, user)
+    press(shop, tenant, user, view, buttonData(view, "dev:reset"))
+    await nextMessage(shop, tenant, user, since, "Your devices were reset")
+    expect(shop.panel.devices(username(user))).toEqual([])
+    const after = shop.panel.user(username(user))!
+    expect(after.uuid).toBe(first.uuid)
+    expect(after.expireAt).toBe(first.expireAt)
+    expect(shop.panel.addDevice(username(user), "new-phone")).toBe(true)
+  })
 })

@@ -173,3 +173,35 @@ describe("RemnawaveClient transport", () => {
     )
   )
 })
+
+describe("lifecycle calls", () => {
+  it.effect("lists squads and users in pages, sets squads, and deletes a user's devices", () =>
+    withClient(
+      Effect.gen(function* () {
+        const remnawave = yield* RemnawaveClient
+        const squad = panel.addSquad("Germany")
+        assert.deepStrictEqual(yield* remnawave.listInternalSquads(), [{ uuid: squad.uuid, name: "Germany" }])
+        for (let i = 0; i < 3; i++) {
+          yield* remnawave.createUser({
+            username: `b7_u${i}`,
+            expireAt: DateTime.fromDateUnsafe(new Date(Date.now() + DAY)),
+            trafficLimitBytes: GIB,
+            hwidDeviceLimit: 2,
+            ...(i === 0 ? { activeInternalSquads: [squad.uuid] } : {})
+          })
+        }
+        const first = yield* remnawave.listUsers(0, 2)
+        const second = yield* remnawave.listUsers(2, 2)
+        assert.strictEqual(first.total, 3)
+        assert.deepStrictEqual(
+          [...first.users, ...second.users].map((u) => u.username),
+          ["b7_u0", "b7_u1", "b7_u2"]
+        )
+        assert.deepStrictEqual(first.users[0]!.activeInternalSquads, [squad.uuid])
+        assert.isTrue(panel.addDevice("b7_u0", "phone"))
+        assert.strictEqual(yield* remnawave.deleteAllDevices(first.users[0]!.id!), 0)
+        assert.deepStrictEqual(panel.devices("b7_u0"), [])
+      })
+    )
+  )
+})

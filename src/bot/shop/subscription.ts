@@ -4,6 +4,7 @@ import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
 import { formatDateTime, formatNumber } from "../../messages/format.ts"
 import { setAutoRenew } from "../../shop/auto-renewal.ts"
+import { requestDeviceReset } from "../../shop/devices.ts"
 import { answer, localeOfCtx } from "./helpers.ts"
 import { subscriptionOf } from "../../payments/subscriptions.ts"
 
@@ -21,6 +22,13 @@ export const renewKeyboard = (
       .row()
   }
   return keyboard.text(ctx.t("subscription-renew-button"), callbackData.menu("buy"))
+}
+
+/** "Reset devices": queued for the panel; the customer hears when it is done. */
+export const resetDevices = async (ctx: BotContext) => {
+  if (!ctx.user) return answer(ctx)
+  const queued = await ctx.run(requestDeviceReset(ctx.tenant.botId, ctx.user.id))
+  await answer(ctx, ctx.t(queued ? "devices-reset-queued" : "subscription-none"))
 }
 
 const autoRenewOffered = (ctx: BotContext) => ctx.tenant.flags.has("auto_renewal")
@@ -45,6 +53,7 @@ export const showSubscription = async (ctx: BotContext) => {
   const locale = localeOfCtx(ctx)
   const days = Math.max(0, Math.ceil((sub.expiresAt.getTime() - Date.now()) / 86_400_000))
   const keyboard = renewKeyboard(ctx, sub)
+  if (sub.subscriptionUrl !== null) keyboard.row().text(ctx.t("devices-reset-button"), callbackData.resetDevices())
   if (autoRenewOffered(ctx)) {
     keyboard
       .row()

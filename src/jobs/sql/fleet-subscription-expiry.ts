@@ -22,7 +22,7 @@ const daysOf = (sql: SqlClient.SqlClient, key: string, fallback: string) => sql`
 
 /**
  * Before expiry: for each live subscription, the smallest configured N with
- * expiry within N days, once per (period, N).
+ * expiry within N days (and a period longer than N days), once per (period, N).
  */
 export const fleetRemindExpiring = Effect.fn("fleetRemindExpiring")(function* (limit: number) {
   const sql = yield* SqlClient.SqlClient
@@ -34,6 +34,8 @@ export const fleetRemindExpiring = Effect.fn("fleetRemindExpiring")(function* (l
       CROSS JOIN LATERAL (
         SELECT min(days) AS days FROM ${daysOf(sql, "EXPIRY_REMINDER_DAYS", "[3, 1]")} n
         WHERE s.expires_at <= now() + make_interval(days => n.days)
+          -- Only for a period longer than N days (no "ends in 3 days" as a 3-day trial starts).
+          AND (s.period_started_at IS NULL OR s.expires_at - make_interval(days => n.days) > s.period_started_at)
       ) d
       WHERE s.status IN ('active', 'trial') AND s.expires_at > now() AND s.expires_at <= now() + interval '31 days'
         AND d.days IS NOT NULL

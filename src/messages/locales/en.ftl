@@ -230,3 +230,11 @@ auto-renew-turn-off = ⏸ Turn auto-renewal off
 auto-renew-set-on = Auto-renewal is on: your subscription renews from your wallet before it ends.
 auto-renew-set-off = Auto-renewal is off.
 alert-panel-drift = ⚠️ { $shop }: the VPN panel shows subscriptions { $drift } outside the bot: { $users }. Nothing was changed; please check the panel.
+panel-drift-deleted = deleted
+panel-drift-disabled = disabled
+
+## Devices
+
+devices-reset-button = 🧹 Reset devices
+devices-reset-queued = Resetting your devices…
+devices-reset-done = 🧹 Your devices were reset: connect the ones you use again with your link.

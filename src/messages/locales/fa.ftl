@@ -230,3 +230,11 @@ auto-renew-turn-off = ⏸ خاموش کردن تمدید خودکار
 auto-renew-set-on = تمدید خودکار روشن شد: اشتراک شما پیش از پایان از کیف پول تمدید می‌شود.
 auto-renew-set-off = تمدید خودکار خاموش شد.
 alert-panel-drift = ⚠️ { $shop }: در پنل VPN اشتراک‌هایی بیرون از ربات { $drift } شده‌اند: { $users }. چیزی تغییر داده نشد؛ لطفاً پنل را بررسی کنید.
+panel-drift-deleted = حذف
+panel-drift-disabled = غیرفعال
+
+## دستگاه‌ها
+
+devices-reset-button = 🧹 بازنشانی دستگاه‌ها
+devices-reset-queued = در حال بازنشانی دستگاه‌ها…
+devices-reset-done = 🧹 دستگاه‌های شما بازنشانی شد: دستگاه‌هایی را که استفاده می‌کنید دوباره با لینک خود وصل کنید.

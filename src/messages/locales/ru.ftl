@@ -230,3 +230,11 @@ auto-renew-turn-off = ⏸ Выключить автопродление
 auto-renew-set-on = Автопродление включено: подписка продлится из кошелька до окончания.
 auto-renew-set-off = Автопродление выключено.
 alert-panel-drift = ⚠️ { $shop }: в панели VPN подписки изменены в обход бота ({ $drift }): { $users }. Ничего не изменено; проверьте панель.
+panel-drift-deleted = удалены
+panel-drift-disabled = отключены
+
+## Устройства
+
+devices-reset-button = 🧹 Сбросить устройства
+devices-reset-queued = Сбрасываем устройства…
+devices-reset-done = 🧹 Ваши устройства сброшены: подключите нужные заново по своей ссылке.

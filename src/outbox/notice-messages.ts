@@ -53,9 +53,12 @@ const RECEIPTS_PER_MESSAGE = 10
 
 const done: NoticeOutcome = { _tag: "Done" }
 
-/** One Telegram send, classified. */
-const send = (botId: number, chatId: number, text: string, options?: SendOptions) =>
-  TelegramNotifier.use((notifier) => notifier.send(botId, chatId, text, options)).pipe(
+/**
+ * One call to Telegram as a notice's outcome: Done once it answered, Retry (later)
+ * when it did not answer within SEND_TIMEOUT_SECONDS, else what `failure` says.
+ */
+const classified = <E, R>(call: Effect.Effect<unknown, E, R>, failure: (error: E) => NoticeOutcome) =>
+  call.pipe(
     Effect.timeoutOption(`${SEND_TIMEOUT_SECONDS} seconds`),
     Effect.map(
       (sent): NoticeOutcome =>
@@ -67,11 +70,15 @@ const send = (botId: number, chatId: number, text: string, options?: SendOptions
               delaySeconds: SLOW_SEND_RETRY_SECONDS
             }
     ),
-    Effect.catch((e: NotifyFailed) =>
-      Effect.succeed<NoticeOutcome>(
-        e.permanent ? { _tag: "Failed", reason: e.message } : { _tag: "Retry", reason: e.message }
-      )
-    )
+    Effect.catch((error: E) => Effect.succeed(failure(error)))
+  )
+
+/** One Telegram send, classified. */
+const send = (botId: number, chatId: number, text: string, options?: SendOptions) =>
+  classified(
+    TelegramNotifier.use((notifier) => notifier.send(botId, chatId, text, options)),
+    (e: NotifyFailed): NoticeOutcome =>
+      e.permanent ? { _tag: "Failed", reason: e.message } : { _tag: "Retry", reason: e.message }
   )
 
 /** A message an update's handler was sending when its process stopped (or Telegram kept failing): the same call again. */
@@ -84,25 +91,14 @@ const resend = (botId: number, message: UpdateMessagePayload) =>
     ]
     if (call === undefined)
       return { _tag: "Failed", reason: `unknown method ${message.method}` } satisfies NoticeOutcome
-    return yield* Effect.tryPromise({ try: () => call(message.payload), catch: (error) => error }).pipe(
-      Effect.timeoutOption(`${SEND_TIMEOUT_SECONDS} seconds`),
-      Effect.map(
-        (sent): NoticeOutcome =>
-          sent._tag === "Some"
-            ? done
-            : {
-                _tag: "Retry",
-                reason: `Telegram did not answer within ${SEND_TIMEOUT_SECONDS} s`,
-                delaySeconds: SLOW_SEND_RETRY_SECONDS
-              }
-      ),
-      Effect.catch((error) =>
-        Effect.succeed<NoticeOutcome>(
-          refusedForGood(error) !== undefined || (error instanceof GrammyError && error.error_code === 400)
-            ? { _tag: "Failed", reason: error instanceof GrammyError ? error.description : String(error) }
-            : { _tag: "Retry", reason: error instanceof GrammyError ? error.description : String(error) }
-        )
-      )
+    return yield* classified(
+      Effect.tryPromise({ try: () => call(message.payload), catch: (error) => error }),
+      (error): NoticeOutcome => {
+        const reason = error instanceof GrammyError ? error.description : String(error)
+        return refusedForGood(error) !== undefined || (error instanceof GrammyError && error.error_code === 400)
+          ? { _tag: "Failed", reason }
+          : { _tag: "Retry", reason }
+      }
     )
   })
 

@@ -356,15 +356,12 @@ export const updatePipeline = (options: PipelineOptions) => {
     let committing: Promise<number | undefined> | undefined
     holder.protect = (message) => {
       const record = message !== undefined && recordable(message.payload) ? message : undefined
-      if (committing) {
-        return committing.then(() =>
-          record && marked ? runPromise(withTenant(botId, holdUpdateMessage(botId, record))) : undefined
-        )
-      }
+      // The update committed already: the message is recorded in a transaction of its own.
+      const holdAlone = () =>
+        record && marked ? runPromise(withTenant(botId, holdUpdateMessage(botId, record))) : Promise.resolve(undefined)
+      if (committing) return committing.then(holdAlone)
       if (!open) return Promise.resolve(undefined)
-      if (marked) {
-        return record ? runPromise(withTenant(botId, holdUpdateMessage(botId, record))) : Promise.resolve(undefined)
-      }
+      if (marked) return holdAlone()
       const current = transaction
       if (!current) return Promise.resolve(undefined)
       committing = (async () => {

@@ -1,6 +1,6 @@
 /**
  * Every user-facing text, in fa (the default), en and ru, from the Fluent files
- * in ./locales (@grammyjs/i18n). Handlers use `ctx.t`; code outside an update
+ * in ./locales/<language>/<concern>.ftl (@grammyjs/i18n merges a folder). Handlers use `ctx.t`; code outside an update
  * (the outbox worker, the ZarinPal callback) uses `translate` with the locale of
  * the user it writes to (`localeOf`).
  */

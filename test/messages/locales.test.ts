@@ -1,6 +1,7 @@
 /**
- * The three locale files say the same things: every message of one exists in
- * the others with the same variables, every key the code uses exists, and each
+ * The three locales say the same things: each is a folder of Fluent files, one
+ * per concern, with the same file names; every message of one exists in the
+ * others with the same variables, every key the code uses exists, and each
  * renders without Fluent errors.
  */
 import * as fs from "node:fs"
@@ -11,15 +12,24 @@ import { i18n } from "../../src/messages/i18n.ts"
 const localesDir = path.join(import.meta.dirname, "../../src/messages/locales")
 const LOCALES = ["fa", "en", "ru"] as const
 
+const filesOf = (locale: string) =>
+  fs
+    .readdirSync(path.join(localesDir, locale))
+    .filter((f) => f.endsWith(".ftl"))
+    .sort()
+
 /** message id → the variables it uses. */
 const messagesOf = (locale: string) => {
-  const text = fs.readFileSync(path.join(localesDir, `${locale}.ftl`), "utf8")
+  const text = filesOf(locale)
+    .map((f) => fs.readFileSync(path.join(localesDir, locale, f), "utf8"))
+    .join("\n")
   const messages = new Map<string, Set<string>>()
   let current: string | undefined
   for (const line of text.split("\n")) {
     const head = /^([a-z][a-z0-9-]*) =/.exec(line)
     if (head) {
       current = head[1]!
+      if (messages.has(current)) throw new Error(`${locale}: message ${current} defined twice`)
       messages.set(current, new Set())
     } else if (!/^\s/.test(line)) current = undefined
     if (current) for (const v of line.matchAll(/\$([a-z]+)/g)) messages.get(current)!.add(v[1]!)
@@ -36,6 +46,11 @@ const sourceFiles = (dir: string): Array<string> =>
 
 describe("locales", () => {
   const en = messagesOf("en")
+
+  it("fa, en and ru have the same files", () => {
+    expect(fs.readdirSync(localesDir).sort()).toEqual([...LOCALES].sort())
+    for (const locale of ["fa", "ru"]) expect(filesOf(locale), locale).toEqual(filesOf("en"))
+  })
 
   it("fa, en and ru have the same messages with the same variables", () => {
     for (const locale of ["fa", "ru"]) {

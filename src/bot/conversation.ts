@@ -6,6 +6,8 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { BroadcastContentSchema } from "../shop/broadcasts.ts"
+import { Segment } from "../tenants/broadcasts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0))
 
@@ -17,7 +19,17 @@ export const ConversationState = Schema.Union([
   /** The user is typing a message to support. */
   Schema.Struct({ step: Schema.Literal("ticket") }),
   /** An admin is typing why they reject this payment. */
-  Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id })
+  Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id }),
+  /** An admin is composing a broadcast (src/bot/shop/broadcast.ts): its message, */
+  Schema.Struct({ step: Schema.Literal("broadcast_content") }),
+  /** whether it gets a button, */
+  Schema.Struct({ step: Schema.Literal("broadcast_button"), draft: BroadcastContentSchema }),
+  /** the link button's label and URL, */
+  Schema.Struct({ step: Schema.Literal("broadcast_url"), draft: BroadcastContentSchema }),
+  /** who gets it, */
+  Schema.Struct({ step: Schema.Literal("broadcast_segment"), draft: BroadcastContentSchema }),
+  /** and the confirmation after the preview. */
+  Schema.Struct({ step: Schema.Literal("broadcast_confirm"), draft: BroadcastContentSchema, segment: Segment })
 ])
 export type ConversationState = typeof ConversationState.Type
 

@@ -7,12 +7,16 @@
  */
 import { Option, Schema } from "effect"
 import { Language } from "../tenants/tenant-cache.ts"
+import { Segment } from "../tenants/broadcasts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
 /** c = card-to-card, z = ZarinPal, w = wallet. */
 const Method = Schema.Literals(["c", "z", "w"])
 export type MethodCode = typeof Method.Type
 const Menu = Schema.Literals(["buy", "sub", "wallet", "support"])
+/** A broadcast's button: n = none, m = open the menu, u = a link. */
+const BroadcastButtonChoice = Schema.Literals(["n", "m", "u"])
+export type BroadcastButtonChoice = typeof BroadcastButtonChoice.Type
 
 export type Action =
   | { readonly _tag: "Language"; readonly language: Language }
@@ -34,6 +38,13 @@ export type Action =
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "AdminBroadcast" }
+  | { readonly _tag: "BroadcastButton"; readonly choice: BroadcastButtonChoice }
+  | { readonly _tag: "BroadcastSegment"; readonly segment: Segment }
+  | { readonly _tag: "BroadcastSend" }
+  | { readonly _tag: "BroadcastDiscard" }
+  | { readonly _tag: "BroadcastStop"; readonly broadcastId: number }
+  | { readonly _tag: "BroadcastMenu" }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -54,7 +65,14 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
-  parser(["dev:reset"], () => ({ _tag: "ResetDevices" }))
+  parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["adm:b"], () => ({ _tag: "AdminBroadcast" })),
+  parser(["bc:b:", BroadcastButtonChoice], ([, choice]) => ({ _tag: "BroadcastButton", choice })),
+  parser(["bc:s:", Segment], ([, segment]) => ({ _tag: "BroadcastSegment", segment })),
+  parser(["bc:go"], () => ({ _tag: "BroadcastSend" })),
+  parser(["bc:no"], () => ({ _tag: "BroadcastDiscard" })),
+  parser(["bc:x:", Id], ([, broadcastId]) => ({ _tag: "BroadcastStop", broadcastId })),
+  parser(["bc:menu"], () => ({ _tag: "BroadcastMenu" }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -96,5 +114,12 @@ export const callbackData = {
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
-  resetDevices: () => "dev:reset"
+  resetDevices: () => "dev:reset",
+  adminBroadcast: () => "adm:b",
+  broadcastButton: (choice: BroadcastButtonChoice) => `bc:b:${choice}`,
+  broadcastSegment: (segment: Segment) => `bc:s:${segment}`,
+  broadcastSend: () => "bc:go",
+  broadcastDiscard: () => "bc:no",
+  broadcastStop: (broadcastId: number) => `bc:x:${broadcastId}`,
+  broadcastMenu: () => "bc:menu"
 } as const

@@ -18,6 +18,7 @@ import {
   INT4_MAX,
   jsonShapeProblem,
   MAX_ADMIN_IDS,
+  MAX_BROADCAST_MESSAGES_PER_SECOND,
   MAX_CARD_TTL_MINUTES,
   MAX_DEVICE_LIMIT,
   MAX_MONEY,
@@ -81,7 +82,9 @@ export const ConfigSchemas = {
   /** Days after expiry on which a customer who did not renew is reminded (each once per period). */
   EXPIRED_REMINDER_DAYS: ReminderDays,
   /** How many hours before expiry auto-renewal charges the wallet (flag auto_renewal). */
-  AUTO_RENEW_HOURS_BEFORE: upTo(168)
+  AUTO_RENEW_HOURS_BEFORE: upTo(168),
+  /** Messages a second a broadcast sends (src/outbox/broadcast-worker.ts); the process's pacer may hold it lower. */
+  BROADCAST_MESSAGES_PER_SECOND: upTo(MAX_BROADCAST_MESSAGES_PER_SECOND)
 } as const
 
 /** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
@@ -107,7 +110,8 @@ export const ConfigDefaults = {
   TRIAL_DEVICES: 1,
   EXPIRY_REMINDER_DAYS: [3, 1],
   EXPIRED_REMINDER_DAYS: [1],
-  AUTO_RENEW_HOURS_BEFORE: 24
+  AUTO_RENEW_HOURS_BEFORE: 24,
+  BROADCAST_MESSAGES_PER_SECOND: 25
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
 type DefaultedKey = keyof typeof ConfigDefaults

@@ -46,6 +46,11 @@ export const MAX_ZARINPAL_TTL_MINUTES = 24 * 60
 export const MAX_ROTATION_INTERVAL_MINUTES = 365 * 24 * 60
 export const MAX_CARD_WEIGHT = 1000
 export const MAX_ADMIN_IDS = 50
+/**
+ * A broadcast's pace (BROADCAST_MESSAGES_PER_SECOND). Telegram lets a bot send
+ * about 30 messages a second for free and up to 1,000 with paid broadcasts.
+ */
+export const MAX_BROADCAST_MESSAGES_PER_SECOND = 1000
 
 /** A configuration value, serialised as JSON (UTF-8 bytes). */
 export const CONFIG_VALUE_MAX_BYTES = 4096

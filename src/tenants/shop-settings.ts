@@ -24,6 +24,8 @@ export interface ShopSettings {
   readonly lowBalanceThreshold: number | undefined
   /** The free trial (flag trial_subscription): days, GiB (0 = unlimited), devices. */
   readonly trial: { readonly days: number; readonly trafficGb: number; readonly devices: number }
+  /** A broadcast's pace (messages a second). */
+  readonly broadcastMessagesPerSecond: number
 }
 
 const decoders = new Map<string, (u: unknown) => Option.Option<unknown>>()
@@ -63,7 +65,8 @@ export const shopSettings = (tenant: Tenant): ShopSettings => {
       days: read(tenant, "TRIAL_DAYS")!,
       trafficGb: read(tenant, "TRIAL_TRAFFIC_GB")!,
       devices: read(tenant, "TRIAL_DEVICES")!
-    }
+    },
+    broadcastMessagesPerSecond: read(tenant, "BROADCAST_MESSAGES_PER_SECOND")!
   }
   cache.set(tenant, settings)
   return settings

@@ -43,13 +43,13 @@ import {
   broadcastForSending,
   broadcastSummary,
   finishBroadcast,
-  recordRecipient,
+  recordRecipients,
   releaseRecipients,
   renewBroadcastLease,
   settleInFlight,
   takeRecipients
 } from "../tenants/broadcasts.ts"
-import type { BroadcastContent, RecipientOutcome, RecipientToSend } from "../tenants/broadcasts.ts"
+import type { BroadcastContent, RecipientOutcome, RecipientResult, RecipientToSend } from "../tenants/broadcasts.ts"
 import { shopSettings } from "../tenants/shop-settings.ts"
 import { tenantOf } from "../tenants/tenant-cache.ts"
 import type { Tenant } from "../tenants/tenant-cache.ts"
@@ -191,49 +191,52 @@ const sendBroadcast = (claimed: ClaimedBroadcast, claimedBy: string) =>
         yield* withTenant(botId, finishBroadcast(botId, id, claimedBy))
         return yield* status
       }
-      const started = new Set<number>()
-      const outcomes = yield* Effect.forEach(
+      // What went out is recorded however the window ends (finished, or the worker stopping);
+      // what never started goes back to pending.
+      const results: Array<RecipientResult> = []
+      let retryAfterSeconds = 0
+      const record = Effect.suspend(() =>
+        withTenant(
+          botId,
+          Effect.andThen(
+            recordRecipients(botId, id, results),
+            releaseRecipients(
+              botId,
+              id,
+              batch.filter((r) => !results.some((done) => done.userId === r.userId)).map((r) => r.userId)
+            )
+          )
+        )
+      ).pipe(
+        Effect.retry({
+          while: isTransientDatabaseError,
+          schedule: Schedule.exponential("200 millis").pipe(Schedule.upTo({ duration: `${LEASE_SECONDS} seconds` }))
+        })
+      )
+      yield* Effect.forEach(
         batch,
         (recipient) =>
           Effect.gen(function* () {
             const wait = nextSlot()
             if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
-            // Once the request is on its way, it is seen through and recorded, also when stopping.
-            return yield* Effect.uninterruptible(
-              Effect.gen(function* () {
-                started.add(recipient.userId)
-                const sent = yield* deliver(api, recipient, broadcast.content, tenant)
+            // Once the request is on its way, it is seen through, also when stopping.
+            yield* Effect.uninterruptible(
+              Effect.map(deliver(api, recipient, broadcast.content, tenant), (sent) => {
                 broadcastMessages.inc({ outcome: sent.outcome === "pending" ? "retry" : sent.outcome })
-                yield* withTenant(botId, recordRecipient(botId, id, recipient.userId, sent.outcome, sent.error)).pipe(
-                  Effect.retry({
-                    while: isTransientDatabaseError,
-                    schedule: Schedule.exponential("200 millis").pipe(
-                      Schedule.upTo({ duration: `${LEASE_SECONDS} seconds` })
-                    )
-                  })
-                )
-                return sent
+                results.push({ userId: recipient.userId, outcome: sent.outcome, error: sent.error })
+                if (sent.outcome === "pending") retryAfterSeconds = Math.max(retryAfterSeconds, sent.retryAfterSeconds)
               })
             )
           }),
-        { concurrency: window }
-      ).pipe(
-        Effect.onInterrupt(() =>
-          withTenant(
-            botId,
-            releaseRecipients(
-              botId,
-              id,
-              batch.filter((r) => !started.has(r.userId)).map((r) => r.userId)
-            )
-          ).pipe(Effect.ignore)
-        )
-      )
-      const wait = outcomes.find((o) => o.outcome === "pending")
-      if (wait !== undefined && wait.outcome === "pending") {
-        yield* Effect.logInfo(`broadcast paused for ${wait.retryAfterSeconds} s: ${wait.error}`)
+        { concurrency: window, discard: true }
+      ).pipe(Effect.ensuring(Effect.orDie(record)))
+      const refused = results.find((r) => r.outcome === "pending")
+      if (refused !== undefined) {
+        // Telegram asked to wait (429 past the client's own patience) or failed: the broadcast is due again then.
+        const reason = refused.error ?? "Telegram did not take the message"
+        yield* Effect.logInfo(`broadcast paused for ${retryAfterSeconds} s: ${reason}`)
         yield* status
-        return yield* broadcastQueue.retryLater(id, wait.retryAfterSeconds, wait.error)
+        return yield* broadcastQueue.retryLater(id, retryAfterSeconds, reason)
       }
       if (Date.now() - shownAt >= PROGRESS_EVERY_MS) {
         shownAt = Date.now()

@@ -297,21 +297,30 @@ export const takeRecipients = Effect.fn("takeRecipients")(function* (
 
 export type RecipientOutcome = "sent" | "blocked" | "failed" | "unknown" | "pending"
 
-/** What became of one send ('pending': Telegram did not take it, to be sent again; 'unknown': maybe delivered, never again). */
-export const recordRecipient = Effect.fn("recordRecipient")(function* (
+export interface RecipientResult {
+  readonly userId: number
+  readonly outcome: RecipientOutcome
+  readonly error: string | null
+}
+
+/**
+ * What became of a window of sends, in one statement ('pending': Telegram did
+ * not take it, to be sent again; 'unknown': maybe delivered, never sent again).
+ */
+export const recordRecipients = Effect.fn("recordRecipients")(function* (
   botId: number,
   id: number,
-  userId: number,
-  outcome: RecipientOutcome,
-  error: string | null
+  results: ReadonlyArray<RecipientResult>
 ) {
+  if (results.length === 0) return
   const sql = yield* SqlClient.SqlClient
   // 'unknown' too: a holder that lost its lease mid-send still knows best what it sent.
   yield* sql`
-    UPDATE broadcast_recipients
-    SET state = ${outcome}, error = ${error === null ? null : error.slice(0, 500)},
-        sent_at = CASE WHEN ${outcome} = 'sent' THEN now() END
-    WHERE bot_id = ${botId} AND broadcast_id = ${id} AND user_id = ${userId} AND state IN ('sending', 'unknown')`
+    UPDATE broadcast_recipients r
+    SET state = v.state, error = NULLIF(v.error, ''), sent_at = CASE WHEN v.state = 'sent' THEN now() END
+    FROM unnest(${results.map((r) => r.userId)}::bigint[], ${results.map((r) => r.outcome)}::text[],
+                ${results.map((r) => (r.error ?? "").slice(0, 500))}::text[]) AS v(user_id, state, error)
+    WHERE r.bot_id = ${botId} AND r.broadcast_id = ${id} AND r.user_id = v.user_id AND r.state IN ('sending', 'unknown')`
 })
 
 /** Every recipient had its turn: the broadcast is done (unless cancelled meanwhile). */

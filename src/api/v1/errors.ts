@@ -95,7 +95,9 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
       "master_bot_protected",
       "duplicate_reference",
       "payment_not_pending",
-      "payment_not_reviewable"
+      "payment_not_reviewable",
+      "broadcast_in_progress",
+      "broadcast_not_running"
     ]),
     message: Schema.String
   },

@@ -24,6 +24,8 @@ import {
   MIN_QUERY_DATE
 } from "../../tenants/limits.ts"
 import { ROTATION_STRATEGIES } from "../../tenants/payment-cards.ts"
+import { Segment } from "../../tenants/broadcasts.ts"
+import { BROADCAST_TEXT_MAX, BUTTON_TEXT_MAX, BUTTON_URL_MAX } from "../../shop/broadcasts.ts"
 import { PAYMENT_METHODS, PAYMENT_STATUSES } from "./models.ts"
 
 export const PositiveId = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
@@ -202,3 +204,24 @@ export const RejectPaymentBody = Schema.Struct({
   /** Sent to the buyer: line breaks allowed, other control characters not. */
   reason: Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, 1000), noControlCharactersButNewlines)
 }).annotate({ identifier: "RejectPayment" })
+
+export const BroadcastAudienceQuery = { segment: Segment }
+
+export const CreateBroadcastBody = Schema.Struct({
+  /** Plain text (no parse mode), or the photo's caption (then at most 1,024 characters; may be empty). */
+  text: Schema.String.check(Schema.isMaxLength(BROADCAST_TEXT_MAX)),
+  /** A Telegram file_id or an https URL of the photo. */
+  photo: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, BUTTON_URL_MAX))),
+  /** An inline button: a link, or "open the menu" (labelled in each customer's language). */
+  button: Schema.optional(
+    Schema.Union([
+      Schema.Struct({
+        kind: Schema.Literal("url"),
+        text: Schema.String.check(Schema.isBetweenLength(1, BUTTON_TEXT_MAX)),
+        url: Schema.String.check(Schema.isBetweenLength(1, BUTTON_URL_MAX))
+      }),
+      Schema.Struct({ kind: Schema.Literal("menu") })
+    ])
+  ),
+  segment: Segment
+})

@@ -11,6 +11,7 @@ import { OPENAPI_PATH, TenantApi } from "./api.ts"
 import { AuthorizationLive, BotAccessLive, MasterOnlyLive } from "./auth.ts"
 import { ErrorResponsesLive } from "./error-responses.ts"
 import { BotHandlers } from "./handlers/bot.ts"
+import { BroadcastsHandlers } from "./handlers/broadcasts.ts"
 import { ConfigHandlers } from "./handlers/config.ts"
 import { FeaturesHandlers } from "./handlers/features.ts"
 import { FleetHandlers, TenantAdminHandlers } from "./handlers/fleet.ts"
@@ -30,7 +31,8 @@ const Handlers = Layer.mergeAll(
   PaymentCardsHandlers,
   PlansHandlers,
   PaymentsHandlers,
-  UsersHandlers
+  UsersHandlers,
+  BroadcastsHandlers
 )
 
 const Middleware = Layer.mergeAll(AuthorizationLive, BotAccessLive, MasterOnlyLive, ErrorResponsesLive)

@@ -115,6 +115,8 @@ export interface TenantData {
   /** Another user's pending card payment (one pending payment per user). */
   readonly secondCardPaymentId: number
   readonly zarinpalPaymentId: number
+  /** A broadcast being sent (due tomorrow, so no worker touches it before the tests do). */
+  readonly broadcastId: number
 }
 
 /** Card numbers that pass the Luhn check. */
@@ -168,7 +170,13 @@ export const seedTenant = async (world: World, botId: number, n: number): Promis
      VALUES ($1, $2, $3, 100000, $4, now() + interval '30 minutes') RETURNING id`,
     [botId, user!.id, plan!.id, `A${randomBytes(16).toString("hex")}`]
   )
+  const [broadcast] = await world.sql<{ id: number }>(
+    `INSERT INTO broadcasts (bot_id, segment, text, created_by, run_after)
+     VALUES ($1, 'all', 'Hello', 'api', now() + interval '1 day') RETURNING id`,
+    [botId]
+  )
   return {
+    broadcastId: broadcast!.id,
     botId,
     planId: plan!.id,
     cardId: card!.id,
@@ -189,7 +197,8 @@ const TENANT_TABLES = [
   "zarinpal_payments",
   "transactions",
   "subscriptions",
-  "tenant_wallet_transactions"
+  "tenant_wallet_transactions",
+  "broadcasts"
 ]
 
 /** Everything stored for one bot, to prove a request changed nothing. */

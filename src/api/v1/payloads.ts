@@ -209,16 +209,16 @@ export const BroadcastAudienceQuery = { segment: Segment }
 
 export const CreateBroadcastBody = Schema.Struct({
   /** Plain text (no parse mode), or the photo's caption (then at most 1,024 characters; may be empty). */
-  text: Schema.String.check(Schema.isMaxLength(BROADCAST_TEXT_MAX)),
+  text: Schema.String.check(Schema.isMaxLength(BROADCAST_TEXT_MAX), noControlCharactersButNewlines),
   /** A Telegram file_id or an https URL of the photo. */
-  photo: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, BUTTON_URL_MAX))),
+  photo: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, BUTTON_URL_MAX), noControlCharacters)),
   /** An inline button: a link, or "open the menu" (labelled in each customer's language). */
   button: Schema.optional(
     Schema.Union([
       Schema.Struct({
         kind: Schema.Literal("url"),
-        text: Schema.String.check(Schema.isBetweenLength(1, BUTTON_TEXT_MAX)),
-        url: Schema.String.check(Schema.isBetweenLength(1, BUTTON_URL_MAX))
+        text: Schema.String.check(Schema.isBetweenLength(1, BUTTON_TEXT_MAX), noControlCharacters),
+        url: Schema.String.check(Schema.isBetweenLength(1, BUTTON_URL_MAX), noControlCharacters)
       }),
       Schema.Struct({ kind: Schema.Literal("menu") })
     ])

@@ -23,7 +23,7 @@
  * Network failures and sends unanswered within SEND_TIMEOUT_SECONDS are
  * `unknown` for the same reason.
  */
-import { Duration, Effect, FiberMap, Layer, Schedule } from "effect"
+import { Cause, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
 import { GrammyError } from "grammy"
 import type { Api } from "grammy"
 import { AppConfig } from "../config.ts"
@@ -153,16 +153,18 @@ const showStatus = (api: Api, tenant: Tenant, id: number, chatId: number | null,
 const sendBroadcast = (claimed: ClaimedBroadcast, claimedBy: string) =>
   Effect.gen(function* () {
     const { id, botId } = claimed
-    const api = yield* TelegramNotifier.useSync((notifier) => notifier.api(botId))
-    if (api === undefined) {
-      // This process's watcher does not know the bot as active: just activated (wait), or deactivated.
+    const notifier = yield* TelegramNotifier
+    /** Not while this process's watcher does not know the bot as active: just activated (wait), or deactivated. */
+    const notSendable = Effect.gen(function* () {
       const active = yield* fleetBotIsActive(botId)
       return yield* broadcastQueue.retryLater(
         id,
         active ? RETRY_SECONDS : INACTIVE_RETRY_SECONDS,
         active ? "the bot is not running here yet" : "the bot is not active"
       )
-    }
+    })
+    const api = notifier.api(botId)
+    if (api === undefined) return yield* notSendable
     const tenant = yield* tenantOf(botId)
     const broadcast = yield* withTenant(botId, broadcastForSending(botId, id))
     if (broadcast === undefined || broadcast.state !== "pending") return
@@ -185,6 +187,8 @@ const sendBroadcast = (claimed: ClaimedBroadcast, claimedBy: string) =>
     const window = Math.max(1, Math.min(20, Math.ceil(rate / 5)))
     let shownAt = Date.now()
     for (;;) {
+      // Deactivated (or its token replaced) meanwhile: nothing more goes out with the old client.
+      if (notifier.api(botId) !== api) return yield* notSendable
       const batch = yield* withTenant(botId, takeRecipients(botId, id, claimedBy, window, LEASE_SECONDS))
       if (batch === undefined) return yield* status // cancelled, or another worker has it
       if (batch.length === 0) {
@@ -247,14 +251,21 @@ const sendBroadcast = (claimed: ClaimedBroadcast, claimedBy: string) =>
     Effect.scoped,
     // Stopping (a deploy, a hand-over): the next worker may take it at once.
     Effect.onInterrupt(() => broadcastQueue.retryLater(claimed.id, 0, "handed over").pipe(Effect.ignore)),
-    Effect.catchCause((cause) =>
-      Effect.logWarning(`broadcast failed, will be retried: ${causeSummary(cause)}`).pipe(
-        Effect.andThen(broadcastQueue.retryLater(claimed.id, RETRY_SECONDS, causeSummary(cause))),
-        Effect.ignore
-      )
+    Effect.catchCauseIf(
+      (cause) => !Cause.hasInterruptsOnly(cause),
+      (cause) =>
+        Effect.logWarning(`broadcast failed, will be retried: ${causeSummary(cause)}`).pipe(
+          Effect.andThen(broadcastQueue.retryLater(claimed.id, RETRY_SECONDS, causeSummary(cause))),
+          Effect.ignore
+        )
     ),
-    Effect.ensuring(Effect.sync(() => broadcastsRunning.dec())),
-    Effect.annotateLogs({ bot_id: claimed.botId, broadcast_id: claimed.id })
+    Effect.annotateLogs({ bot_id: claimed.botId, broadcast_id: claimed.id }),
+    (send) =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => broadcastsRunning.inc()),
+        () => send,
+        () => Effect.sync(() => broadcastsRunning.dec())
+      )
   )
 
 /**
@@ -273,7 +284,6 @@ export const broadcastWorker = (claimedBy: string) =>
         if (room <= 0) return
         const claimed = yield* broadcastQueue.claim(room, LEASE_SECONDS, claimedBy)
         for (const broadcast of claimed) {
-          broadcastsRunning.inc()
           yield* FiberMap.run(running, broadcast.id, sendBroadcast(broadcast, claimedBy), { onlyIfMissing: true })
         }
       })

@@ -26,6 +26,7 @@ import {
 } from "../../shop/broadcasts.ts"
 import { broadcastSummary, cancelBroadcast, SEGMENTS } from "../../tenants/broadcasts.ts"
 import type { BroadcastContent, Segment } from "../../tenants/broadcasts.ts"
+import { isShopAdmin } from "../../tenants/shop-settings.ts"
 import type { BotContext } from "../context.ts"
 import { clearConversation, getConversation, setConversation } from "../conversation.ts"
 import type { ConversationKey, ConversationState } from "../conversation.ts"
@@ -72,11 +73,18 @@ const askSegment = (ctx: BotContext) => {
   return ctx.reply(ctx.t("broadcast-ask-segment"), { reply_markup: keyboard })
 }
 
+/** A draft's step reached by someone who is no longer an admin: dropped, and the message ignored. */
+const stillAdmin = async (ctx: BotContext, key: ConversationKey) => {
+  if (isShopAdmin(ctx.tenant, ctx.from?.id)) return true
+  await ctx.run(clearConversation(key))
+  return false
+}
+
 /** The admin's message: what every customer will get. */
 export const receiveBroadcastContent = async (ctx: BotContext) => {
   const key = keyOf(ctx)
   const message = ctx.message
-  if (key === undefined || message === undefined) return
+  if (key === undefined || message === undefined || !(await stillAdmin(ctx, key))) return
   const photo = message.photo?.at(-1)?.file_id ?? null
   const text = photo === null ? message.text : (message.caption ?? "")
   if (text === undefined) return void (await ctx.reply(ctx.t("broadcast-content-unsupported")))
@@ -108,7 +116,7 @@ export const chooseBroadcastButton = async (ctx: BotContext, choice: BroadcastBu
 /** "Label | https://link": the link button. */
 export const receiveBroadcastUrl = async (ctx: BotContext, draft: BroadcastContent) => {
   const key = keyOf(ctx)
-  if (key === undefined) return
+  if (key === undefined || !(await stillAdmin(ctx, key))) return
   const [label, url, ...rest] = (ctx.message?.text ?? "").split("|").map((part) => part.trim())
   const withButton: BroadcastContent = { ...draft, button: { kind: "url", text: label ?? "", url: url ?? "" } }
   if (rest.length > 0 || url === undefined || contentProblem(withButton) !== undefined) {

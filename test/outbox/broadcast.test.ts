@@ -179,8 +179,12 @@ describe("a broadcast", () => {
     const panel = await nextMessage(shop, tenant, ADMIN, since, /admin panel/)
     press(shop, tenant, ADMIN, panel, buttonData(panel, "adm:b"))
     await nextMessage(shop, tenant, ADMIN, since, /Send the message/)
+    // A photo with a caption: customers get the same photo (by its file_id) and caption.
     const text = "Your subscription deserves an upgrade"
-    say(shop, tenant, ADMIN, text)
+    const photo = shop.telegram.injectPhoto(tenant.token, {
+      from: { id: ADMIN, first_name: `User${ADMIN}` },
+      caption: text
+    })
     const buttons = await nextMessage(shop, tenant, ADMIN, since, /Add a button/)
     press(shop, tenant, ADMIN, buttons, "bc:b:m")
     const segments = await nextMessage(shop, tenant, ADMIN, since, /Who should get it/)
@@ -188,6 +192,7 @@ describe("a broadcast", () => {
     // The preview is the message itself, with its button; then the count.
     const preview = await nextMessage(shop, tenant, ADMIN, since, (m) => textOf(m) === text)
     expect(buttonData(preview, "bc:menu")).toBe("bc:menu")
+    expect(preview.photoFileId).toBe(photo.fileId)
     const confirm = await nextMessage(shop, tenant, ADMIN, since, /Send it now/)
     expect(textOf(confirm)).toContain(`${SUBSCRIBERS.length} customers`)
     press(shop, tenant, ADMIN, confirm, "bc:go")
@@ -208,6 +213,7 @@ describe("a broadcast", () => {
     // A customer's "Open the menu" opens it.
     const customer = SUBSCRIBERS[0]!
     const got = shop.telegram.sentMessages(tenant.token, customer).find((m) => textOf(m) === text)!
+    expect(got.photoFileId).toBe(photo.fileId)
     const before = mark(shop, tenant, customer)
     press(shop, tenant, customer, got, "bc:menu")
     await nextMessage(shop, tenant, customer, before)

@@ -129,19 +129,22 @@ export const insertBroadcast = Effect.fn("insertBroadcast")(function* (
   return row.id
 })
 
+/** A broadcast with its recipients counted by state, in one pass over them (`b`: the broadcast). */
 const SUMMARY = (sql: SqlClient.SqlClient) => sql`
-  b.id, b.segment, b.state, b.created_by, b.created_at, b.done_at, b.last_error,
-  (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id)::integer AS total,
-  (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.state IN ('pending', 'sending'))::integer AS pending,
-  (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.state = 'sent')::integer AS sent,
-  (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.state = 'blocked')::integer AS blocked,
-  (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.state = 'failed')::integer AS failed,
-  (SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id AND r.state = 'unknown')::integer AS unknown`
+  b.id, b.segment, b.state, b.created_by, b.created_at, b.done_at, b.last_error, c.*
+  FROM broadcasts b CROSS JOIN LATERAL (
+    SELECT count(*)::integer AS total,
+           count(*) FILTER (WHERE r.state IN ('pending', 'sending'))::integer AS pending,
+           count(*) FILTER (WHERE r.state = 'sent')::integer AS sent,
+           count(*) FILTER (WHERE r.state = 'blocked')::integer AS blocked,
+           count(*) FILTER (WHERE r.state = 'failed')::integer AS failed,
+           count(*) FILTER (WHERE r.state = 'unknown')::integer AS unknown
+    FROM broadcast_recipients r WHERE r.bot_id = b.bot_id AND r.broadcast_id = b.id) c`
 
 export const broadcastSummary = Effect.fn("broadcastSummary")(function* (botId: number, id: number) {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<BroadcastSummary>`
-    SELECT ${SUMMARY(sql)} FROM broadcasts b WHERE b.bot_id = ${botId} AND b.id = ${id}`
+    SELECT ${SUMMARY(sql)} WHERE b.bot_id = ${botId} AND b.id = ${id}`
   return row
 })
 
@@ -149,7 +152,7 @@ export const broadcastSummary = Effect.fn("broadcastSummary")(function* (botId: 
 export const listBroadcasts = Effect.fn("listBroadcasts")(function* (botId: number, limit: number) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql<BroadcastSummary>`
-    SELECT ${SUMMARY(sql)} FROM broadcasts b WHERE b.bot_id = ${botId} ORDER BY b.id DESC LIMIT ${limit}`
+    SELECT ${SUMMARY(sql)} WHERE b.bot_id = ${botId} ORDER BY b.id DESC LIMIT ${limit}`
 })
 
 /** Stops a broadcast being sent: true when it was; its unsent recipients stay unsent. */

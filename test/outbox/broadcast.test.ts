@@ -33,6 +33,7 @@ import {
   until
 } from "../shop/harness.ts"
 import type { Shop, Tenant } from "../shop/harness.ts"
+import { eventually } from "../support/eventually.ts"
 
 const CUSTOMERS = 2000
 const FIRST_ID = 500_000
@@ -48,6 +49,9 @@ const TRIAL_USERS = Array.from({ length: 19 }, (_, i) => FIRST_ID + 1001 + i)
 
 let shop: Shop
 let tenant: Tenant
+/** Another shop on the same service, broadcasting at the same time. */
+let other: Tenant
+const OTHER_CUSTOMERS = [700_001, 700_002, 700_003]
 
 const textOf = (m: SentMessage) => m.text ?? m.caption ?? ""
 
@@ -65,6 +69,19 @@ const summaryOf = async (id: number) =>
       id
     )
   )[0]!
+
+/** The report once `ok` holds, read every 200 ms (each read counts every recipient). */
+const reportWhen = async (id: number, ok: (s: Awaited<ReturnType<typeof summaryOf>>) => boolean, timeoutMs = 5000) =>
+  (
+    await eventually(
+      async () => {
+        const s = await summaryOf(id)
+        return ok(s) ? { s } : undefined
+      },
+      timeoutMs,
+      200
+    )
+  ).s
 
 /** Per customer: how many copies of `text` the emulator recorded. */
 const copiesOf = (text: string) => {
@@ -86,6 +103,8 @@ beforeAll(async () => {
     // from the emulator's record; every other rule stays as strict as Telegram.
     telegramRules: { floodLimits: { perBot: { count: 2 * PER_SECOND, windowMs: 1000 } } }
   })
+  other = await createTenant(shop, { name: "Other shop", config: { DEFAULT_LANGUAGE: "en" } })
+  for (const id of OTHER_CUSTOMERS) shop.telegram.openPrivateChat(other.token, { userId: id })
   for (let id = FIRST_ID; id < FIRST_ID + CUSTOMERS; id++) shop.telegram.openPrivateChat(tenant.token, { userId: id })
   for (const id of KNOWN_BLOCKED) shop.telegram.setUserBlocked(tenant.token, { userId: id })
   await shop.sql(
@@ -95,6 +114,8 @@ beforeAll(async () => {
         INSERT INTO users (bot_id, telegram_id, first_name)
         SELECT ${tenant.botId}, g, 'Customer' FROM generate_series(${FIRST_ID}::bigint, ${FIRST_ID + CUSTOMERS - 1}::bigint) g
         ON CONFLICT (telegram_id, bot_id) DO NOTHING`
+      yield* sql`INSERT INTO users (bot_id, telegram_id, first_name)
+        SELECT ${other.botId}, unnest(${OTHER_CUSTOMERS}::bigint[]), 'Customer'`
       yield* sql`
         INSERT INTO subscriptions (bot_id, user_id, plan_id, status, expires_at)
         SELECT ${tenant.botId}, u.id, ${tenant.planIds[0]!}, 'active', now() + interval '10 days'
@@ -125,20 +146,31 @@ describe("a broadcast", () => {
     for (const id of NEWLY_BLOCKED) shop.telegram.setUserBlocked(tenant.token, { userId: id })
 
     // Halfway, the service stops (a deploy) and another takes over.
-    await until(
-      () => summaryOf(id),
-      (s) => s.sent >= CUSTOMERS / 3,
-      10_000
-    )
+    await reportWhen(id, (s) => s.sent >= CUSTOMERS / 3, 10_000)
     await shop.restart()
     const atRestart = (await summaryOf(id)).sent
     expect(atRestart).toBeLessThan(CUSTOMERS - KNOWN_BLOCKED.length - NEWLY_BLOCKED.length)
 
-    const report = await until(
-      () => summaryOf(id),
-      (s) => s.state === "done",
-      15_000
+    // On the new service, another shop's broadcast goes out without waiting for this one, and this
+    // shop's bot still answers its customers at once (a broadcast is not in the update pipeline).
+    const otherId = await shop.app.runtime.runPromise(
+      startBroadcast(other.botId, {
+        content: { text: "Other shop news", entities: null, photo: null, button: null },
+        segment: "all",
+        createdBy: "test"
+      })
     )
+    await reportWhen(otherId, (s) => s.state === "done")
+    expect((await summaryOf(id)).state).toBe("pending")
+    for (const chatId of OTHER_CUSTOMERS) expect(shop.telegram.sentMessages(other.token, chatId)).toHaveLength(1)
+    await shop.telegram.waitForPoller(tenant.token, 5000)
+    const asked = Date.now()
+    const since = mark(shop, tenant, SUBSCRIBERS[0]!)
+    say(shop, tenant, SUBSCRIBERS[0]!, "/start")
+    await nextMessage(shop, tenant, SUBSCRIBERS[0]!, since, (m) => textOf(m) !== text)
+    expect(Date.now() - asked).toBeLessThan(1000)
+
+    const report = await reportWhen(id, (s) => s.state === "done", 15_000)
     const copies = copiesOf(text)
     const blocked = new Set([...KNOWN_BLOCKED, ...NEWLY_BLOCKED])
     const duplicates = [...copies].filter(([, n]) => n > 1)
@@ -228,11 +260,7 @@ describe("a broadcast", () => {
     const second = await api(shop, tenant, "POST", "/broadcasts", { text: "another", segment: "all" })
     expect(second.status).toBe(409)
     expect(second.body.code).toBe("broadcast_in_progress")
-    await until(
-      () => summaryOf(id),
-      (s) => s.sent >= 100,
-      10_000
-    )
+    await reportWhen(id, (s) => s.sent >= 100, 10_000)
     const cancelled = await api(shop, tenant, "POST", `/broadcasts/${id}/cancel`)
     expect(cancelled.status).toBe(200)
     expect(cancelled.body.state).toBe("cancelled")
@@ -272,11 +300,7 @@ describe("a broadcast", () => {
     shop.telegram.setRules(tenant.token, { floodLimits: { perBot: { count: 5, windowMs: 1000 } } })
     const refusalsBefore = shop.telegram.stats(tenant.token).floodRefusals
     await shop.restart()
-    const report = await until(
-      () => summaryOf(doomed.id),
-      (s) => s.state === "done",
-      10_000
-    )
+    const report = await reportWhen(doomed.id, (s) => s.state === "done", 10_000)
     expect(shop.telegram.stats(tenant.token).floodRefusals).toBeGreaterThan(refusalsBefore)
     const inFlight = new Set(doomed.window.map((r) => r.telegramId))
     const copies = copiesOf(text)

@@ -34,6 +34,7 @@ export type Action =
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "SubscriptionQr" }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -54,7 +55,8 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
-  parser(["dev:reset"], () => ({ _tag: "ResetDevices" }))
+  parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -96,5 +98,6 @@ export const callbackData = {
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
-  resetDevices: () => "dev:reset"
+  resetDevices: () => "dev:reset",
+  subscriptionQr: () => "sub:qr"
 } as const

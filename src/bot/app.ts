@@ -22,6 +22,7 @@ import type { BotContext } from "./context.ts"
 import { getConversation } from "./conversation.ts"
 import { i18n } from "../messages/i18n.ts"
 import { showAdminPanel, showCards, showPendingReceipts, showTodaySales, toggleCard } from "./shop/admin-panel.ts"
+import { showAdminPlan, showAdminPlans, togglePlanSale, togglePlanSquadOf } from "./shop/admin-plans.ts"
 import { confirmPlanMethod, purchasePlan, showPlan, showPlans } from "./shop/buy.ts"
 import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
 import { answer, isPrivate, mainMenu } from "./shop/helpers.ts"
@@ -80,6 +81,14 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return showCards(ctx)
     case "AdminToggleCard":
       return toggleCard(ctx, action.cardId)
+    case "AdminPlans":
+      return showAdminPlans(ctx)
+    case "AdminPlan":
+      return showAdminPlan(ctx, action.planId)
+    case "AdminPlanSale":
+      return togglePlanSale(ctx, action.planId)
+    case "AdminPlanSquad":
+      return togglePlanSquadOf(ctx, action.planId, action.squad)
     case "AutoRenew":
       return switchAutoRenew(ctx, action.on)
     case "ResetDevices":

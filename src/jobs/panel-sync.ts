@@ -3,7 +3,8 @@
  * the Remnawave panel in pages of PAGE (GET /api/users) and how many HWID
  * devices each has (GET /api/hwid/devices/top-users, which lists only users
  * with devices, 100 a page), then writes used traffic and connected devices to
- * our subscriptions and traffic to bots, and marks drift — a panel user deleted
+ * our subscriptions and traffic to bots, records the panel's internal squads
+ * (what the bot's /admin → Plans offers), and marks drift — a panel user deleted
  * or disabled out of band — telling the tenant's admins once
  * (sql/fleet-panel-sync.ts). A panel that cannot be read fails the run (its
  * last-success timestamp goes stale); nothing is written from a partial read,
@@ -13,6 +14,7 @@
  * botfleet_job_last_success_timestamp_seconds{job="panel_sync"}.
  */
 import { Effect } from "effect"
+import { recordPanelSquads } from "../tenants/squads.ts"
 import { RemnawaveClient } from "../vpn/remnawave-client.ts"
 import type { JobRun } from "./scheduled-job.ts"
 import { fleetMarkDrift, fleetSumTraffic, fleetWritePanelTraffic } from "./sql/fleet-panel-sync.ts"
@@ -45,6 +47,8 @@ export const panelSyncRun = Effect.gen(function* () {
     const n = devices.get(u.username)
     if (n !== undefined) panel[i] = { ...u, devices: n }
   }
+  // The squads a tenant admin may give a plan in the bot (tenants/squads.ts).
+  yield* recordPanelSquads(yield* remnawave.listInternalSquads())
   const updated = yield* fleetWritePanelTraffic(panel)
   yield* fleetSumTraffic()
   const drifted = yield* fleetMarkDrift(panel, startedAt)

@@ -13,6 +13,10 @@ const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(
 const Method = Schema.Literals(["c", "z", "w"])
 export type MethodCode = typeof Method.Type
 const Menu = Schema.Literals(["buy", "sub", "wallet", "support"])
+/** A Remnawave internal squad's uuid, lower case (as the panel_squads list holds it). */
+const SquadUuid = Schema.String.check(
+  Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+)
 
 export type Action =
   | { readonly _tag: "Language"; readonly language: Language }
@@ -32,6 +36,10 @@ export type Action =
   | { readonly _tag: "AdminSales" }
   | { readonly _tag: "AdminCards" }
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
+  | { readonly _tag: "AdminPlans" }
+  | { readonly _tag: "AdminPlan"; readonly planId: number }
+  | { readonly _tag: "AdminPlanSale"; readonly planId: number }
+  | { readonly _tag: "AdminPlanSquad"; readonly planId: number; readonly squad: string }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
   | { readonly _tag: "SubscriptionQr" }
@@ -54,6 +62,10 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:s"], () => ({ _tag: "AdminSales" })),
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
+  parser(["adm:pl"], () => ({ _tag: "AdminPlans" })),
+  parser(["adm:pl:", Id], ([, planId]) => ({ _tag: "AdminPlan", planId })),
+  parser(["adm:ps:", Id], ([, planId]) => ({ _tag: "AdminPlanSale", planId })),
+  parser(["adm:pq:", Id, ":", SquadUuid], ([, planId, , squad]) => ({ _tag: "AdminPlanSquad", planId, squad })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
   parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
   parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" }))
@@ -97,6 +109,10 @@ export const callbackData = {
   adminSales: () => "adm:s",
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
+  adminPlans: () => "adm:pl",
+  adminPlan: (planId: number) => `adm:pl:${planId}`,
+  adminPlanSale: (planId: number) => `adm:ps:${planId}`,
+  adminPlanSquad: (planId: number, squad: string) => `adm:pq:${planId}:${squad}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
   resetDevices: () => "dev:reset",
   subscriptionQr: () => "sub:qr"

@@ -272,7 +272,6 @@ export const buttonUrl = (message: SentMessage): string => {
 export const answerTo = (shop: Shop, tenant: Tenant, callbackQueryId: string) =>
   eventually(() => shop.telegram.callbackAnswers(tenant.token).find((a) => a.callbackQueryId === callbackQueryId), 5000)
 
-/** /start, and the welcome message. */
 /** /start and its welcome; `timeoutMs` for many at once (one bot answers about 30 chats a second). */
 export const startChat = async (shop: Shop, tenant: Tenant, userId: number, timeoutMs = 5000) => {
   const since = mark(shop, tenant, userId)

@@ -106,6 +106,15 @@ const UserSchema = Schema.Struct({
 
 const UserEnvelope = Schema.Struct({ response: UserSchema })
 
+const DeviceCountsEnvelope = Schema.Struct({
+  response: Schema.Struct({
+    users: Schema.Array(Schema.Struct({ username: Schema.String, devicesCount: Schema.Number })),
+    total: Schema.Number
+  })
+})
+
+const DevicesEnvelope = Schema.Struct({ response: Schema.Struct({ total: Schema.Number }) })
+
 const UsersPageEnvelope = Schema.Struct({
   response: Schema.Struct({ users: Schema.Array(UserSchema), total: Schema.Number })
 })
@@ -431,71 +440,51 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     return yield* userOf("updateUser", answer)
   })
 
-  const decodeSquads = Schema.decodeUnknownEffect(SquadsEnvelope)
-  const listInternalSquads = Effect.fn("RemnawaveClient.listInternalSquads")(function* () {
-    const answer = yield* call("listInternalSquads", HttpClientRequest.get("/api/internal-squads"), true)
-    if (answer._tag === "Refused") return yield* refused("listInternalSquads", answer)
-    const envelope = yield* decodeSquads(answer.json).pipe(
-      Effect.mapError(
-        () =>
-          new RemnawaveUnavailable({
-            operation: "listInternalSquads",
-            reason: "unexpected internal squads list in the answer",
-            status: answer.status
-          })
+  /**
+   * A retried read (or repeatable write) whose 2xx answer must match `envelope`:
+   * a refusal is RemnawaveApiError, an answer of another shape RemnawaveUnavailable.
+   */
+  const request = <A>(
+    operation: RemnawaveOperation,
+    httpRequest: HttpClientRequest.HttpClientRequest,
+    envelope: Schema.Decoder<A>,
+    what: string
+  ) =>
+    Effect.gen(function* () {
+      const answer = yield* call(operation, httpRequest, true)
+      if (answer._tag === "Refused") return yield* refused(operation, answer)
+      return yield* Schema.decodeUnknownEffect(envelope)(answer.json).pipe(
+        Effect.mapError(
+          () =>
+            new RemnawaveUnavailable({ operation, reason: `unexpected ${what} in the answer`, status: answer.status })
+        )
       )
+    })
+
+  const page = (path: string, start: number, size: number) =>
+    HttpClientRequest.get(path).pipe(HttpClientRequest.setUrlParams({ start: String(start), size: String(size) }))
+
+  const listInternalSquads = Effect.fn("RemnawaveClient.listInternalSquads")(function* () {
+    const envelope = yield* request(
+      "listInternalSquads",
+      HttpClientRequest.get("/api/internal-squads"),
+      SquadsEnvelope,
+      "internal squads list"
     )
     return envelope.response.internalSquads.map((s) => ({ uuid: s.uuid.toLowerCase(), name: s.name }))
   })
 
-  const decodeUsersPage = Schema.decodeUnknownEffect(UsersPageEnvelope)
   const listUsers = Effect.fn("RemnawaveClient.listUsers")(function* (start: number, size: number) {
-    const answer = yield* call(
-      "listUsers",
-      HttpClientRequest.get("/api/users").pipe(
-        HttpClientRequest.setUrlParams({ start: String(start), size: String(size) })
-      ),
-      true
-    )
-    if (answer._tag === "Refused") return yield* refused("listUsers", answer)
-    const envelope = yield* decodeUsersPage(answer.json).pipe(
-      Effect.mapError(
-        () =>
-          new RemnawaveUnavailable({
-            operation: "listUsers",
-            reason: "unexpected users page in the answer",
-            status: answer.status
-          })
-      )
-    )
+    const envelope = yield* request("listUsers", page("/api/users", start, size), UsersPageEnvelope, "users page")
     return { users: envelope.response.users.map(toPanelUser), total: envelope.response.total }
   })
 
-  const DeviceCountsEnvelope = Schema.Struct({
-    response: Schema.Struct({
-      users: Schema.Array(Schema.Struct({ username: Schema.String, devicesCount: Schema.Number })),
-      total: Schema.Number
-    })
-  })
-  const decodeDeviceCounts = Schema.decodeUnknownEffect(DeviceCountsEnvelope)
   const listDeviceCounts = Effect.fn("RemnawaveClient.listDeviceCounts")(function* (start: number, size: number) {
-    const answer = yield* call(
+    const envelope = yield* request(
       "listDeviceCounts",
-      HttpClientRequest.get("/api/hwid/devices/top-users").pipe(
-        HttpClientRequest.setUrlParams({ start: String(start), size: String(size) })
-      ),
-      true
-    )
-    if (answer._tag === "Refused") return yield* refused("listDeviceCounts", answer)
-    const envelope = yield* decodeDeviceCounts(answer.json).pipe(
-      Effect.mapError(
-        () =>
-          new RemnawaveUnavailable({
-            operation: "listDeviceCounts",
-            reason: "unexpected device counts in the answer",
-            status: answer.status
-          })
-      )
+      page("/api/hwid/devices/top-users", start, size),
+      DeviceCountsEnvelope,
+      "device counts"
     )
     return {
       users: envelope.response.users.map((u) => ({ username: u.username, devices: u.devicesCount })),
@@ -503,25 +492,13 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     }
   })
 
-  const DevicesEnvelope = Schema.Struct({ response: Schema.Struct({ total: Schema.Number }) })
-  const decodeDevices = Schema.decodeUnknownEffect(DevicesEnvelope)
   const deleteAllDevices = Effect.fn("RemnawaveClient.deleteAllDevices")(function* (userId: number) {
     // Deleting all devices twice leaves the same result: safe to retry.
-    const answer = yield* call(
+    const envelope = yield* request(
       "deleteAllDevices",
       HttpClientRequest.post("/api/hwid/devices/delete-all").pipe(HttpClientRequest.bodyJsonUnsafe({ userId })),
-      true
-    )
-    if (answer._tag === "Refused") return yield* refused("deleteAllDevices", answer)
-    const envelope = yield* decodeDevices(answer.json).pipe(
-      Effect.mapError(
-        () =>
-          new RemnawaveUnavailable({
-            operation: "deleteAllDevices",
-            reason: "unexpected devices list in the answer",
-            status: answer.status
-          })
-      )
+      DevicesEnvelope,
+      "devices list"
     )
     return envelope.response.total
   })

@@ -34,6 +34,10 @@ export type Action =
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "PromoAsk" }
+  | { readonly _tag: "AdminPromos" }
+  | { readonly _tag: "AdminPromoNew" }
+  | { readonly _tag: "AdminPromoDisable"; readonly promoCodeId: number }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -54,7 +58,11 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
-  parser(["dev:reset"], () => ({ _tag: "ResetDevices" }))
+  parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["promo:ask"], () => ({ _tag: "PromoAsk" })),
+  parser(["adm:pc"], () => ({ _tag: "AdminPromos" })),
+  parser(["adm:pn"], () => ({ _tag: "AdminPromoNew" })),
+  parser(["adm:pd:", Id], ([, promoCodeId]) => ({ _tag: "AdminPromoDisable", promoCodeId }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -96,5 +104,9 @@ export const callbackData = {
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
-  resetDevices: () => "dev:reset"
+  resetDevices: () => "dev:reset",
+  promoAsk: () => "promo:ask",
+  adminPromos: () => "adm:pc",
+  adminPromoNew: () => "adm:pn",
+  adminPromoDisable: (promoCodeId: number) => `adm:pd:${promoCodeId}`
 } as const

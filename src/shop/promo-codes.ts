@@ -28,6 +28,7 @@ import {
   PROMO_CODE_PATTERN,
   recordRedemption
 } from "../tenants/promo-codes.ts"
+import type { PromoCode } from "../tenants/promo-codes.ts"
 import { panelUsername } from "../vpn/remnawave-client.ts"
 
 export type PromoRefusal =
@@ -52,6 +53,16 @@ export type PromoOutcome =
 
 const refused = (reason: PromoRefusal): PromoOutcome => ({ _tag: "Refused", reason })
 
+/** A code's kind has what it needs (rows made before migration 022 may not: they count as off). */
+const termsHold = (code: PromoCode) =>
+  code.kind === "credit"
+    ? code.bonusAmount > 0
+    : code.kind === "discount"
+      ? code.discountPercent >= 1 && code.discountPercent <= 100
+      : code.kind === "days"
+        ? code.days !== null
+        : code.planId !== null
+
 /** The customer's current subscription (not run out), if any. */
 const currentSubscription = (botId: number, userId: number) =>
   Effect.gen(function* () {
@@ -65,7 +76,13 @@ const currentSubscription = (botId: number, userId: number) =>
 const planToTry = (botId: number, planId: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const [plan] = yield* sql<{ id: number; name: string; periodDays: number; trafficLimitGb: number; deviceLimit: number }>`
+    const [plan] = yield* sql<{
+      id: number
+      name: string
+      periodDays: number
+      trafficLimitGb: number
+      deviceLimit: number
+    }>`
       SELECT id, name, period_days, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb, COALESCE(device_limit, 1) AS device_limit
       FROM bot_plans WHERE bot_id = ${botId} AND id = ${planId}`
     return plan
@@ -113,7 +130,7 @@ export const redeemPromoCode = Effect.fn("redeemPromoCode")(function* (
   yield* lockWallet(botId, customer.userId)
   const code = yield* lockPromoCode(botId, text)
   if (!code) return refused("unknown")
-  if (!code.isActive) return refused("disabled")
+  if (!code.isActive || !termsHold(code)) return refused("disabled")
   if (!code.started) return refused("not_started")
   if (code.ended) return refused("expired")
   if (yield* hasRedeemed(botId, code.id, customer.userId)) return refused("already_redeemed")
@@ -136,7 +153,7 @@ export const redeemPromoCode = Effect.fn("redeemPromoCode")(function* (
       const subscription = yield* currentSubscription(botId, customer.userId)
       if (!subscription?.current) return refused("no_subscription")
       if (!(yield* recordRedemption(botId, code, customer.userId))) return refused("already_redeemed")
-      const days = code.days ?? 1
+      const days = code.days!
       const expiresAt = yield* extendSubscription(botId, subscription.id, days)
       return { _tag: "Extended", days, expiresAt } satisfies PromoOutcome
     }

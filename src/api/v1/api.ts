@@ -288,7 +288,9 @@ export class PromoCodesApi extends HttpApiGroup.make("promoCodes")
       payload: CreatePromoCodeBody,
       success: created(PromoCodeView),
       error: Conflict
-    }).annotateMerge(summary("Create a promo code (credit, extra days, discount on the next purchase, or a plan trial)")),
+    }).annotateMerge(
+      summary("Create a promo code (credit, extra days, discount on the next purchase, or a plan trial)")
+    ),
     HttpApiEndpoint.post("disablePromoCode", "/bots/:botId/promo-codes/:id/disable", {
       params: RecordParams,
       success: PromoCodeView

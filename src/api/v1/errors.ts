@@ -243,7 +243,13 @@ export type ApiErrorOf<E> = E extends BotNotFound | RecordNotFound
   ? NotFound
   : E extends InvalidInput | InvalidTelegramToken
     ? ValidationFailed
-    : E extends DuplicateTelegramToken | DuplicatePaymentCard | MasterBotExists | MasterBotProtected | DuplicateTopUp | DuplicatePromoCode
+    : E extends
+          | DuplicateTelegramToken
+          | DuplicatePaymentCard
+          | MasterBotExists
+          | MasterBotProtected
+          | DuplicateTopUp
+          | DuplicatePromoCode
       ? Conflict
       : E extends TelegramTokenRejected
         ? UnprocessableEntity

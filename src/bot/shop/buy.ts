@@ -110,15 +110,16 @@ export const confirmPlanMethod = async (ctx: BotContext, method: MethodCode, pla
   const q = await quoteFor(ctx, plan)
   if (!availableMethods(ctx, q.price, true).includes(method)) return answer(ctx, ctx.t("method-unavailable"), true)
   await answer(ctx)
-  const confirm = ctx.t("confirm-purchase", { plan: plan.name, price: money(ctx, q.price), method: methodName(ctx, method) })
-  await ctx.reply(
-    q.discount === undefined ? confirm : `${discountLine(ctx, q)}\n\n${confirm}`,
-    {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t("confirm-button"), callbackData.planConfirm(method, plan.id))
-        .text(ctx.t("back-button"), callbackData.plan(plan.id))
-    }
-  )
+  const confirm = ctx.t("confirm-purchase", {
+    plan: plan.name,
+    price: money(ctx, q.price),
+    method: methodName(ctx, method)
+  })
+  await ctx.reply(q.discount === undefined ? confirm : `${discountLine(ctx, q)}\n\n${confirm}`, {
+    reply_markup: new InlineKeyboard()
+      .text(ctx.t("confirm-button"), callbackData.planConfirm(method, plan.id))
+      .text(ctx.t("back-button"), callbackData.plan(plan.id))
+  })
 }
 
 export const purchasePlan = async (ctx: BotContext, method: MethodCode, planId: number) => {

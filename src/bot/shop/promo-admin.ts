@@ -23,7 +23,7 @@ import { answer, attempt, localeOfCtx, money } from "./helpers.ts"
 
 const LIST_LIMIT = 20
 
-const valueOf = (ctx: BotContext, code: PromoCode) => {
+const termsOf = (ctx: BotContext, code: PromoCode) => {
   const locale = localeOfCtx(ctx)
   switch (code.kind) {
     case "credit":
@@ -48,7 +48,7 @@ const promoView = (ctx: BotContext, codes: ReadonlyArray<PromoCode>) => {
     ctx.t("admin-promo-line", {
       code: c.code,
       kind: ctx.t(`admin-promo-kind-${c.kind}`),
-      value: valueOf(ctx, c),
+      value: termsOf(ctx, c),
       used: formatNumber(locale, c.usedCount),
       max: c.maxUses === null ? "∞" : formatNumber(locale, c.maxUses),
       until: c.validUntil === null ? "-" : formatDateTime(locale, c.validUntil),
@@ -70,7 +70,9 @@ export const askNewPromoCode = async (ctx: BotContext) => {
   if (!(await guardAdmin(ctx))) return
   await answer(ctx)
   if (!ctx.user || !ctx.chat) return
-  await ctx.run(setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "promo_new" }))
+  await ctx.run(
+    setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "promo_new" })
+  )
   await ctx.reply(ctx.t("admin-promo-ask"))
 }
 

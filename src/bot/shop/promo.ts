@@ -16,7 +16,9 @@ export const askPromoCode = async (ctx: BotContext) => {
   await answer(ctx)
   if (!ctx.user || !ctx.chat) return
   if (!promoCodesEnabled(ctx)) return void (await ctx.reply(ctx.t("use-menu"), { reply_markup: mainMenu(ctx) }))
-  await ctx.run(setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "promo_code" }))
+  await ctx.run(
+    setConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }, { step: "promo_code" })
+  )
   await ctx.reply(ctx.t("promo-ask"))
 }
 

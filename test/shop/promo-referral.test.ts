@@ -133,6 +133,7 @@ describe.concurrent("growth", () => {
     it("days: extends the current subscription and the panel user; refused without one", async () => {
       await createCode(tenant, { code: "WEEK", kind: "days", days: 7 })
       const trial = createCode(tenant, { code: "TRYW", kind: "trial", planId: tenant.planIds[0] })
+      const first = createCode(tenant, { code: "NEWBIE", kind: "credit", amount: 3000, firstPurchaseOnly: true })
       await startChat(shop, tenant, 7108)
       expect(await redeem(tenant, 7108, "WEEK")).toContain("you have none")
       await startChat(shop, tenant, 7102)
@@ -146,9 +147,12 @@ describe.concurrent("growth", () => {
         async () => shop.panel.user(`b${tenant.botId}_u7102`),
         (u) => u !== undefined && new Date(u.expireAt).getTime() === sub.expiresAt.getTime()
       )
-      // A trial code is for customers without a subscription.
+      // A trial code is for customers without a subscription; a first-purchase code for those who never bought.
       await trial
       expect(await redeem(tenant, 7102, "TRYW")).toContain("without a subscription")
+      await first
+      expect(await redeem(tenant, 7102, "NEWBIE")).toContain("only for a first purchase")
+      expect(await redeem(tenant, 7108, "NEWBIE")).toContain("Promo code accepted")
     })
 
     it("discount: prices the next purchase from the wallet once", async () => {

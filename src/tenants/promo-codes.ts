@@ -6,9 +6,10 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { DuplicatePromoCode, InvalidInput } from "./errors.ts"
+import { DuplicatePromoCode } from "./errors.ts"
 import { INT4_MAX, MAX_MONEY, MAX_PLAN_DAYS } from "./limits.ts"
 import { activePlan } from "./plans.ts"
+import { invalid } from "./repository.ts"
 
 export const PROMO_KINDS = ["credit", "days", "discount", "trial"] as const
 export type PromoKind = (typeof PROMO_KINDS)[number]
@@ -54,7 +55,6 @@ export interface NewPromoCode {
   readonly firstPurchaseOnly?: boolean | undefined
 }
 
-const invalid = (field: string, reason: string) => Effect.fail(new InvalidInput({ field, reason }))
 const intIn = (n: number | undefined, min: number, max: number) =>
   n !== undefined && Number.isSafeInteger(n) && n >= min && n <= max
 

@@ -30,6 +30,9 @@ import { approve, askRejectReason, reject } from "./shop/review.ts"
 import { cancelFlow, chooseLanguage, showLanguages, start } from "./shop/start.ts"
 import { resetDevices, sendSubscriptionQr, showSubscription, switchAutoRenew } from "./shop/subscription.ts"
 import { takeTrial } from "./shop/trial.ts"
+import { askPromoCode, receivePromoCode } from "./shop/promo.ts"
+import { askNewPromoCode, disablePromo, receiveNewPromoCode, showPromoCodes } from "./shop/promo-admin.ts"
+import { showInvite } from "./shop/referral.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
 import { upsertUser } from "../tenants/users.ts"
@@ -95,6 +98,14 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return resetDevices(ctx)
     case "SubscriptionQr":
       return sendSubscriptionQr(ctx)
+    case "PromoAsk":
+      return askPromoCode(ctx)
+    case "AdminPromos":
+      return showPromoCodes(ctx)
+    case "AdminPromoNew":
+      return askNewPromoCode(ctx)
+    case "AdminPromoDisable":
+      return disablePromo(ctx, action.promoCodeId)
   }
 }
 
@@ -130,6 +141,8 @@ export const makeTenantApp = (): Composer<BotContext> => {
   menu.filter(hears("menu-support"), showSupport)
   menu.filter(hears("menu-language"), showLanguages)
   menu.filter(hears("menu-trial"), takeTrial)
+  menu.filter(hears("menu-promo"), askPromoCode)
+  menu.filter(hears("menu-invite"), showInvite)
 
   app.on("message", async (ctx, next) => {
     if (await relayAdminReply(ctx)) return
@@ -148,6 +161,10 @@ export const makeTenantApp = (): Composer<BotContext> => {
         if (!reason) return void (await ctx.reply(ctx.t("review-reason-text-only")))
         return reject(ctx, state.value.paymentId, reason)
       }
+      case "promo_code":
+        return receivePromoCode(ctx)
+      case "promo_new":
+        return receiveNewPromoCode(ctx)
     }
   })
 

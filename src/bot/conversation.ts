@@ -17,7 +17,11 @@ export const ConversationState = Schema.Union([
   /** The user is typing a message to support. */
   Schema.Struct({ step: Schema.Literal("ticket") }),
   /** An admin is typing why they reject this payment. */
-  Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id })
+  Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id }),
+  /** The customer is typing a promo code. */
+  Schema.Struct({ step: Schema.Literal("promo_code") }),
+  /** An admin is typing a new promo code's terms. */
+  Schema.Struct({ step: Schema.Literal("promo_new") })
 ])
 export type ConversationState = typeof ConversationState.Type
 

@@ -43,6 +43,10 @@ export type Action =
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
   | { readonly _tag: "SubscriptionQr" }
+  | { readonly _tag: "PromoAsk" }
+  | { readonly _tag: "AdminPromos" }
+  | { readonly _tag: "AdminPromoNew" }
+  | { readonly _tag: "AdminPromoDisable"; readonly promoCodeId: number }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -68,7 +72,11 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:pq:", Id, ":", SquadUuid], ([, planId, , squad]) => ({ _tag: "AdminPlanSquad", planId, squad })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
   parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
-  parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" }))
+  parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" })),
+  parser(["promo:ask"], () => ({ _tag: "PromoAsk" })),
+  parser(["adm:pc"], () => ({ _tag: "AdminPromos" })),
+  parser(["adm:pn"], () => ({ _tag: "AdminPromoNew" })),
+  parser(["adm:pd:", Id], ([, promoCodeId]) => ({ _tag: "AdminPromoDisable", promoCodeId }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -115,5 +123,9 @@ export const callbackData = {
   adminPlanSquad: (planId: number, squad: string) => `adm:pq:${planId}:${squad}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
   resetDevices: () => "dev:reset",
-  subscriptionQr: () => "sub:qr"
+  subscriptionQr: () => "sub:qr",
+  promoAsk: () => "promo:ask",
+  adminPromos: () => "adm:pc",
+  adminPromoNew: () => "adm:pn",
+  adminPromoDisable: (promoCodeId: number) => `adm:pd:${promoCodeId}`
 } as const

@@ -22,6 +22,7 @@ import type { BotContext } from "./context.ts"
 import { getConversation } from "./conversation.ts"
 import { i18n } from "../messages/i18n.ts"
 import { showAdminPanel, showCards, showPendingReceipts, showTodaySales, toggleCard } from "./shop/admin-panel.ts"
+import { showAdminPlan, showAdminPlans, togglePlanSale, togglePlanSquadOf } from "./shop/admin-plans.ts"
 import {
   askBroadcast,
   chooseBroadcastButton,
@@ -38,8 +39,11 @@ import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
 import { answer, isPrivate, mainMenu } from "./shop/helpers.ts"
 import { approve, askRejectReason, reject } from "./shop/review.ts"
 import { cancelFlow, chooseLanguage, showLanguages, start } from "./shop/start.ts"
-import { resetDevices, showSubscription, switchAutoRenew } from "./shop/subscription.ts"
+import { resetDevices, sendSubscriptionQr, showSubscription, switchAutoRenew } from "./shop/subscription.ts"
 import { takeTrial } from "./shop/trial.ts"
+import { askPromoCode, receivePromoCode } from "./shop/promo.ts"
+import { askNewPromoCode, disablePromo, receiveNewPromoCode, showPromoCodes } from "./shop/promo-admin.ts"
+import { showInvite } from "./shop/referral.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
 import { upsertUser } from "../tenants/users.ts"
@@ -91,10 +95,28 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return showCards(ctx)
     case "AdminToggleCard":
       return toggleCard(ctx, action.cardId)
+    case "AdminPlans":
+      return showAdminPlans(ctx)
+    case "AdminPlan":
+      return showAdminPlan(ctx, action.planId)
+    case "AdminPlanSale":
+      return togglePlanSale(ctx, action.planId)
+    case "AdminPlanSquad":
+      return togglePlanSquadOf(ctx, action.planId, action.squad)
     case "AutoRenew":
       return switchAutoRenew(ctx, action.on)
     case "ResetDevices":
       return resetDevices(ctx)
+    case "SubscriptionQr":
+      return sendSubscriptionQr(ctx)
+    case "PromoAsk":
+      return askPromoCode(ctx)
+    case "AdminPromos":
+      return showPromoCodes(ctx)
+    case "AdminPromoNew":
+      return askNewPromoCode(ctx)
+    case "AdminPromoDisable":
+      return disablePromo(ctx, action.promoCodeId)
     case "AdminBroadcast":
       return askBroadcast(ctx)
     case "BroadcastButton":
@@ -144,6 +166,8 @@ export const makeTenantApp = (): Composer<BotContext> => {
   menu.filter(hears("menu-support"), showSupport)
   menu.filter(hears("menu-language"), showLanguages)
   menu.filter(hears("menu-trial"), takeTrial)
+  menu.filter(hears("menu-promo"), askPromoCode)
+  menu.filter(hears("menu-invite"), showInvite)
 
   app.on("message", async (ctx, next) => {
     if (await relayAdminReply(ctx)) return
@@ -162,6 +186,10 @@ export const makeTenantApp = (): Composer<BotContext> => {
         if (!reason) return void (await ctx.reply(ctx.t("review-reason-text-only")))
         return reject(ctx, state.value.paymentId, reason)
       }
+      case "promo_code":
+        return receivePromoCode(ctx)
+      case "promo_new":
+        return receiveNewPromoCode(ctx)
       case "broadcast_content":
         return receiveBroadcastContent(ctx)
       case "broadcast_url":

@@ -20,6 +20,10 @@ export const ConversationState = Schema.Union([
   Schema.Struct({ step: Schema.Literal("ticket") }),
   /** An admin is typing why they reject this payment. */
   Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id }),
+  /** The customer is typing a promo code. */
+  Schema.Struct({ step: Schema.Literal("promo_code") }),
+  /** An admin is typing a new promo code's terms. */
+  Schema.Struct({ step: Schema.Literal("promo_new") }),
   /** An admin is composing a broadcast (src/bot/shop/broadcast.ts): its message, */
   Schema.Struct({ step: Schema.Literal("broadcast_content") }),
   /** whether it gets a button, */

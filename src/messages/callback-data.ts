@@ -14,6 +14,10 @@ const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(
 const Method = Schema.Literals(["c", "z", "w"])
 export type MethodCode = typeof Method.Type
 const Menu = Schema.Literals(["buy", "sub", "wallet", "support"])
+/** A Remnawave internal squad's uuid, lower case (as the panel_squads list holds it). */
+const SquadUuid = Schema.String.check(
+  Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+)
 /** A broadcast's button: n = none, m = open the menu, u = a link. */
 const BroadcastButtonChoice = Schema.Literals(["n", "m", "u"])
 export type BroadcastButtonChoice = typeof BroadcastButtonChoice.Type
@@ -36,8 +40,17 @@ export type Action =
   | { readonly _tag: "AdminSales" }
   | { readonly _tag: "AdminCards" }
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
+  | { readonly _tag: "AdminPlans" }
+  | { readonly _tag: "AdminPlan"; readonly planId: number }
+  | { readonly _tag: "AdminPlanSale"; readonly planId: number }
+  | { readonly _tag: "AdminPlanSquad"; readonly planId: number; readonly squad: string }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "SubscriptionQr" }
+  | { readonly _tag: "PromoAsk" }
+  | { readonly _tag: "AdminPromos" }
+  | { readonly _tag: "AdminPromoNew" }
+  | { readonly _tag: "AdminPromoDisable"; readonly promoCodeId: number }
   | { readonly _tag: "AdminBroadcast" }
   | { readonly _tag: "BroadcastButton"; readonly choice: BroadcastButtonChoice }
   | { readonly _tag: "BroadcastSegment"; readonly segment: Segment }
@@ -64,8 +77,17 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:s"], () => ({ _tag: "AdminSales" })),
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
+  parser(["adm:pl"], () => ({ _tag: "AdminPlans" })),
+  parser(["adm:pl:", Id], ([, planId]) => ({ _tag: "AdminPlan", planId })),
+  parser(["adm:ps:", Id], ([, planId]) => ({ _tag: "AdminPlanSale", planId })),
+  parser(["adm:pq:", Id, ":", SquadUuid], ([, planId, , squad]) => ({ _tag: "AdminPlanSquad", planId, squad })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
   parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" })),
+  parser(["promo:ask"], () => ({ _tag: "PromoAsk" })),
+  parser(["adm:pc"], () => ({ _tag: "AdminPromos" })),
+  parser(["adm:pn"], () => ({ _tag: "AdminPromoNew" })),
+  parser(["adm:pd:", Id], ([, promoCodeId]) => ({ _tag: "AdminPromoDisable", promoCodeId })),
   parser(["adm:b"], () => ({ _tag: "AdminBroadcast" })),
   parser(["bc:b:", BroadcastButtonChoice], ([, choice]) => ({ _tag: "BroadcastButton", choice })),
   parser(["bc:s:", Segment], ([, segment]) => ({ _tag: "BroadcastSegment", segment })),
@@ -113,8 +135,17 @@ export const callbackData = {
   adminSales: () => "adm:s",
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
+  adminPlans: () => "adm:pl",
+  adminPlan: (planId: number) => `adm:pl:${planId}`,
+  adminPlanSale: (planId: number) => `adm:ps:${planId}`,
+  adminPlanSquad: (planId: number, squad: string) => `adm:pq:${planId}:${squad}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
   resetDevices: () => "dev:reset",
+  subscriptionQr: () => "sub:qr",
+  promoAsk: () => "promo:ask",
+  adminPromos: () => "adm:pc",
+  adminPromoNew: () => "adm:pn",
+  adminPromoDisable: (promoCodeId: number) => `adm:pd:${promoCodeId}`,
   adminBroadcast: () => "adm:b",
   broadcastButton: (choice: BroadcastButtonChoice) => `bc:b:${choice}`,
   broadcastSegment: (segment: Segment) => `bc:s:${segment}`,

@@ -83,6 +83,12 @@ export const ConfigSchemas = {
   EXPIRED_REMINDER_DAYS: ReminderDays,
   /** How many hours before expiry auto-renewal charges the wallet (flag auto_renewal). */
   AUTO_RENEW_HOURS_BEFORE: upTo(168),
+  /** Referral program (flag referral_program): percent of each referred customer's purchase credited to the referrer. */
+  REFERRAL_COMMISSION_PERCENT: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 })),
+  /** Credited to the referrer on the referred customer's first purchase (tenant's unit; 0 = none). */
+  REFERRAL_FIRST_PURCHASE_BONUS_REFERRER: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
+  /** Credited to the referred customer on their own first purchase (tenant's unit; 0 = none). */
+  REFERRAL_FIRST_PURCHASE_BONUS_REFERRED: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
   /** Messages a second a broadcast sends (src/outbox/broadcast-worker.ts); the process's pacer may hold it lower. */
   BROADCAST_MESSAGES_PER_SECOND: upTo(MAX_BROADCAST_MESSAGES_PER_SECOND)
 } as const
@@ -111,6 +117,9 @@ export const ConfigDefaults = {
   EXPIRY_REMINDER_DAYS: [3, 1],
   EXPIRED_REMINDER_DAYS: [1],
   AUTO_RENEW_HOURS_BEFORE: 24,
+  REFERRAL_COMMISSION_PERCENT: 10,
+  REFERRAL_FIRST_PURCHASE_BONUS_REFERRER: 0,
+  REFERRAL_FIRST_PURCHASE_BONUS_REFERRED: 0,
   BROADCAST_MESSAGES_PER_SECOND: 25
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 

@@ -115,6 +115,7 @@ export interface TenantData {
   /** Another user's pending card payment (one pending payment per user). */
   readonly secondCardPaymentId: number
   readonly zarinpalPaymentId: number
+  readonly promoCodeId: number
   /** A broadcast being sent (due tomorrow, so no worker touches it before the tests do). */
   readonly broadcastId: number
 }
@@ -170,6 +171,10 @@ export const seedTenant = async (world: World, botId: number, n: number): Promis
      VALUES ($1, $2, $3, 100000, $4, now() + interval '30 minutes') RETURNING id`,
     [botId, user!.id, plan!.id, `A${randomBytes(16).toString("hex")}`]
   )
+  const [promo] = await world.sql<{ id: number }>(
+    `INSERT INTO promo_codes (bot_id, code, kind, bonus_amount) VALUES ($1, 'SEEDED', 'credit', 500) RETURNING id`,
+    [botId]
+  )
   const [broadcast] = await world.sql<{ id: number }>(
     `INSERT INTO broadcasts (bot_id, segment, text, created_by, run_after)
      VALUES ($1, 'all', 'Hello', 'api', now() + interval '1 day') RETURNING id`,
@@ -178,6 +183,7 @@ export const seedTenant = async (world: World, botId: number, n: number): Promis
   return {
     broadcastId: broadcast!.id,
     botId,
+    promoCodeId: promo!.id,
     planId: plan!.id,
     cardId: card!.id,
     userId: user!.id,
@@ -198,6 +204,7 @@ const TENANT_TABLES = [
   "transactions",
   "subscriptions",
   "tenant_wallet_transactions",
+  "promo_codes",
   "broadcasts"
 ]
 

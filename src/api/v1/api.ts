@@ -27,6 +27,8 @@ import {
   PaymentView,
   PlanList,
   PlanView,
+  PromoCodeList,
+  PromoCodeView,
   ReviewedPayment,
   RotatedApiToken,
   UserList,
@@ -43,6 +45,7 @@ import {
   CreateBotBody,
   CreateCardBody,
   CreatePlanBody,
+  CreatePromoCodeBody,
   FeatureParams,
   PageQuery,
   PaymentParams,
@@ -279,6 +282,29 @@ export class UsersApi extends HttpApiGroup.make("users")
   .middleware(BotAccess)
   .middleware(Authorization) {}
 
+export class PromoCodesApi extends HttpApiGroup.make("promoCodes")
+  .add(
+    HttpApiEndpoint.get("listPromoCodes", "/bots/:botId/promo-codes", {
+      params: BotParams,
+      success: PromoCodeList
+    }).annotateMerge(summary("The bot's promo codes, newest first, with their usage counts")),
+    HttpApiEndpoint.post("createPromoCode", "/bots/:botId/promo-codes", {
+      params: BotParams,
+      payload: CreatePromoCodeBody,
+      success: created(PromoCodeView),
+      error: Conflict
+    }).annotateMerge(
+      summary("Create a promo code (credit, extra days, discount on the next purchase, or a plan trial)")
+    ),
+    HttpApiEndpoint.post("disablePromoCode", "/bots/:botId/promo-codes/:id/disable", {
+      params: RecordParams,
+      success: PromoCodeView
+    }).annotateMerge(summary("Turn a promo code off for good (uses already made stay)"))
+  )
+  .middleware(ErrorResponses)
+  .middleware(BotAccess)
+  .middleware(Authorization) {}
+
 export class BroadcastsApi extends HttpApiGroup.make("broadcasts")
   .add(
     HttpApiEndpoint.get("broadcastAudience", "/bots/:botId/broadcasts/audience", {
@@ -322,6 +348,7 @@ export class TenantApi extends HttpApi.make("botfleet")
   .add(PlansApi)
   .add(PaymentsApi)
   .add(UsersApi)
+  .add(PromoCodesApi)
   .add(BroadcastsApi)
   .prefix("/api/v1")
   // Unknown body fields are refused rather than silently ignored; every problem is reported at once.

@@ -11,6 +11,7 @@ import { HttpApiSchema } from "effect/http-api"
 import type {
   BotNotFound,
   DuplicatePaymentCard,
+  DuplicatePromoCode,
   DuplicateTelegramToken,
   InvalidInput,
   InvalidTelegramToken,
@@ -96,6 +97,7 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
       "duplicate_reference",
       "payment_not_pending",
       "payment_not_reviewable",
+      "duplicate_promo_code",
       "broadcast_in_progress",
       "broadcast_not_running"
     ]),
@@ -232,6 +234,7 @@ type DomainError =
   | MasterBotExists
   | MasterBotProtected
   | DuplicateTopUp
+  | DuplicatePromoCode
   | TelegramTokenRejected
   | TelegramUnreachable
   | RemnawaveError
@@ -242,7 +245,13 @@ export type ApiErrorOf<E> = E extends BotNotFound | RecordNotFound
   ? NotFound
   : E extends InvalidInput | InvalidTelegramToken
     ? ValidationFailed
-    : E extends DuplicateTelegramToken | DuplicatePaymentCard | MasterBotExists | MasterBotProtected | DuplicateTopUp
+    : E extends
+          | DuplicateTelegramToken
+          | DuplicatePaymentCard
+          | MasterBotExists
+          | MasterBotProtected
+          | DuplicateTopUp
+          | DuplicatePromoCode
       ? Conflict
       : E extends TelegramTokenRejected
         ? UnprocessableEntity
@@ -267,6 +276,7 @@ const convert = (e: DomainError): Effect.Effect<never, unknown> => {
     case "MasterBotExists":
     case "MasterBotProtected":
     case "DuplicateTopUp":
+    case "DuplicatePromoCode":
       return Effect.fail(new Conflict({ code: e.code, message: e.message }))
     case "TelegramTokenRejected":
       return Effect.fail(new UnprocessableEntity({ code: "telegram_token_rejected", message: e.message }))
@@ -299,6 +309,7 @@ const isDomainError = (e: unknown): e is DomainError =>
     "MasterBotExists",
     "MasterBotProtected",
     "DuplicateTopUp",
+    "DuplicatePromoCode",
     "TelegramTokenRejected",
     "TelegramUnreachable",
     "RemnawaveApiError",

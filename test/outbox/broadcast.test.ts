@@ -21,6 +21,7 @@ import { startBroadcast } from "../../src/shop/broadcasts.ts"
 import { takeRecipients } from "../../src/tenants/broadcasts.ts"
 import {
   ADMIN,
+  answerTo,
   api,
   buttonData,
   createTenant,
@@ -241,6 +242,21 @@ describe("a broadcast", () => {
     expect(statuses.map((m) => m.messageId)).toEqual([confirm.messageId])
     const copies = copiesOf(text)
     expect([...copies.keys()].sort()).toEqual([...SUBSCRIBERS].sort())
+
+    // Send pressed again (a second click, a replay): the draft is gone, nothing is sent twice.
+    const again = press(shop, tenant, ADMIN, confirm, "bc:go")
+    expect((await answerTo(shop, tenant, again.callbackQueryId!)).text).toContain("draft is gone")
+    // A customer forging the admin's Stop button: refused.
+    const broadcastId = Number(/#(\d+)/.exec(textOf(final))![1])
+    const theirs = shop.telegram.sentMessages(tenant.token, SUBSCRIBERS[1]!).find((m) => textOf(m) === text)!
+    const forged = press(shop, tenant, SUBSCRIBERS[1]!, theirs, `bc:x:${broadcastId}`)
+    expect((await answerTo(shop, tenant, forged.callbackQueryId!)).text).toContain("Only this shop's admins")
+    expect(
+      (
+        await query<{ n: number }>(shop, "SELECT count(*)::int AS n FROM broadcasts WHERE bot_id = $1", tenant.botId)
+      )[0]!.n
+    ).toBe(2)
+    expect([...copiesOf(text).values()].every((n) => n === 1)).toBe(true)
 
     // A customer's "Open the menu" opens it.
     const customer = SUBSCRIBERS[0]!

@@ -32,10 +32,12 @@ CREATE TABLE broadcasts (
   button_url          text CHECK (length(button_url) BETWEEN 1 AND 2048),
   CHECK ((button_kind IS NOT DISTINCT FROM 'url') = (button_text IS NOT NULL AND button_url IS NOT NULL)),
   CHECK (CASE WHEN photo IS NULL THEN length(text) >= 1 ELSE length(text) <= 1024 END),
-  -- Who asked for it ('admin:<telegram id>' or 'api'), and where its progress is shown.
+  -- Who asked for it ('admin:<telegram id>' or 'api'), and where (and in which language)
+  -- its progress is shown: the admin's confirmation message, edited in place.
   created_by          text NOT NULL,
   progress_chat_id    bigint,
   progress_message_id bigint,
+  progress_language   text CHECK (progress_language IN ('fa', 'en', 'ru')),
   -- The leased task (src/db/leased-queue.ts).
   state               text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed', 'cancelled')),
   attempts            integer NOT NULL DEFAULT 0,

@@ -49,7 +49,13 @@ import {
   settleInFlight,
   takeRecipients
 } from "../tenants/broadcasts.ts"
-import type { BroadcastContent, RecipientOutcome, RecipientResult, RecipientToSend } from "../tenants/broadcasts.ts"
+import type {
+  BroadcastContent,
+  BroadcastForSending,
+  RecipientOutcome,
+  RecipientResult,
+  RecipientToSend
+} from "../tenants/broadcasts.ts"
 import { shopSettings } from "../tenants/shop-settings.ts"
 import { tenantOf } from "../tenants/tenant-cache.ts"
 import type { Tenant } from "../tenants/tenant-cache.ts"
@@ -136,14 +142,16 @@ const deliver = (api: Api, recipient: RecipientToSend, content: BroadcastContent
   )
 
 /** The admin's progress message, edited in place (best effort: a failed edit changes nothing). */
-const showStatus = (api: Api, tenant: Tenant, id: number, chatId: number | null, messageId: number | null) =>
+const showStatus = (api: Api, tenant: Tenant, broadcast: BroadcastForSending) =>
   Effect.gen(function* () {
+    const { progressChatId: chatId, progressMessageId: messageId } = broadcast
     if (chatId === null || messageId === null) return
-    const summary = yield* withTenant(tenant.botId, broadcastSummary(tenant.botId, id))
+    const summary = yield* withTenant(tenant.botId, broadcastSummary(tenant.botId, broadcast.id))
     if (summary === undefined) return
-    const t = translator(tenant.defaultLanguage)
+    const locale = broadcast.progressLanguage ?? tenant.defaultLanguage
+    const t = translator(locale)
     yield* Effect.tryPromise(() =>
-      api.editMessageText(chatId, messageId, broadcastStatusText(t, tenant.defaultLanguage, summary), {
+      api.editMessageText(chatId, messageId, broadcastStatusText(t, locale, summary), {
         reply_markup: broadcastStatusKeyboard(t, summary)
       })
     ).pipe(Effect.ignore)
@@ -168,7 +176,7 @@ const sendBroadcast = (claimed: ClaimedBroadcast, claimedBy: string) =>
     const tenant = yield* tenantOf(botId)
     const broadcast = yield* withTenant(botId, broadcastForSending(botId, id))
     if (broadcast === undefined || broadcast.state !== "pending") return
-    const status = showStatus(api, tenant, id, broadcast.progressChatId, broadcast.progressMessageId)
+    const status = showStatus(api, tenant, broadcast)
     const unknown = yield* withTenant(botId, settleInFlight(botId, id))
     if (unknown > 0) {
       broadcastMessages.inc({ outcome: "unknown" }, unknown)

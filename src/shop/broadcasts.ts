@@ -9,6 +9,7 @@ import { Effect, Schema } from "effect"
 import { withTenant } from "../db/tenant.ts"
 import { insertBroadcast, segmentSize } from "../tenants/broadcasts.ts"
 import type { BroadcastContent, Segment } from "../tenants/broadcasts.ts"
+import type { Language } from "../tenants/tenant-cache.ts"
 
 /** Telegram's limits: a text, a photo's caption, an inline button's label. */
 export const BROADCAST_TEXT_MAX = 4096
@@ -80,7 +81,7 @@ export const broadcastAudience = (botId: number, segment: Segment) =>
  * Starts a broadcast: the id, or BroadcastInProgress (one at a time per bot) or
  * EmptySegment. Runs in the caller's tenant transaction when there is one (an
  * update's), else in its own. `progress`: the message to edit in place with the
- * progress and the final report.
+ * progress and the final report, in the admin's language.
  */
 export const startBroadcast = (
   botId: number,
@@ -89,7 +90,7 @@ export const startBroadcast = (
     readonly segment: Segment
     /** 'admin:<telegram id>' or 'api' (kept for operators). */
     readonly createdBy: string
-    readonly progress?: { readonly chatId: number; readonly messageId: number }
+    readonly progress?: { readonly chatId: number; readonly messageId: number; readonly language: Language }
   }
 ) =>
   withTenant(
@@ -102,7 +103,8 @@ export const startBroadcast = (
         segment: input.segment,
         createdBy: input.createdBy,
         progressChatId: input.progress?.chatId ?? null,
-        progressMessageId: input.progress?.messageId ?? null
+        progressMessageId: input.progress?.messageId ?? null,
+        progressLanguage: input.progress?.language ?? null
       })
       if (id === undefined) return yield* new BroadcastInProgress({ botId })
       return id

@@ -62,6 +62,7 @@ export interface BroadcastForSending {
   readonly content: BroadcastContent
   readonly progressChatId: number | null
   readonly progressMessageId: number | null
+  readonly progressLanguage: Language | null
 }
 
 /** The customers of a segment, over `users u` (one subscription row per customer). */
@@ -107,18 +108,19 @@ export const insertBroadcast = Effect.fn("insertBroadcast")(function* (
     readonly createdBy: string
     readonly progressChatId: number | null
     readonly progressMessageId: number | null
+    readonly progressLanguage: Language | null
   }
 ) {
   const sql = yield* SqlClient.SqlClient
   const { content } = input
   const [row] = yield* sql<{ id: number }>`
     INSERT INTO broadcasts (bot_id, segment, text, entities, photo, button_kind, button_text, button_url, created_by,
-                            progress_chat_id, progress_message_id)
+                            progress_chat_id, progress_message_id, progress_language)
     VALUES (${botId}, ${input.segment}, ${content.text},
             ${content.entities === null ? null : JSON.stringify(content.entities)}::jsonb, ${content.photo},
             ${content.button?.kind ?? null}, ${content.button?.kind === "url" ? content.button.text : null},
             ${content.button?.kind === "url" ? content.button.url : null}, ${input.createdBy},
-            ${input.progressChatId}, ${input.progressMessageId})
+            ${input.progressChatId}, ${input.progressMessageId}, ${input.progressLanguage})
     ON CONFLICT (bot_id) WHERE state = 'pending' DO NOTHING
     RETURNING id`
   if (row === undefined) return undefined
@@ -175,6 +177,7 @@ interface ContentRow {
   readonly buttonUrl: string | null
   readonly progressChatId: number | null
   readonly progressMessageId: number | null
+  readonly progressLanguage: Language | null
 }
 
 export const broadcastForSending = Effect.fn("broadcastForSending")(function* (botId: number, id: number) {
@@ -182,7 +185,7 @@ export const broadcastForSending = Effect.fn("broadcastForSending")(function* (b
   // JSON read as text: the client's name transform must not touch the entities' keys.
   const [row] = yield* sql<ContentRow>`
     SELECT id, state, text, entities::text AS entities_json, photo, button_kind, button_text, button_url,
-           progress_chat_id, progress_message_id
+           progress_chat_id, progress_message_id, progress_language
     FROM broadcasts WHERE bot_id = ${botId} AND id = ${id}`
   if (row === undefined) return undefined
   const button: BroadcastButton | null =
@@ -201,20 +204,9 @@ export const broadcastForSending = Effect.fn("broadcastForSending")(function* (b
       button
     },
     progressChatId: row.progressChatId,
-    progressMessageId: row.progressMessageId
+    progressMessageId: row.progressMessageId,
+    progressLanguage: row.progressLanguage
   } satisfies BroadcastForSending
-})
-
-/** Where the broadcast's progress is shown (the message edited in place). */
-export const setProgressMessage = Effect.fn("setProgressMessage")(function* (
-  botId: number,
-  id: number,
-  chatId: number,
-  messageId: number
-) {
-  const sql = yield* SqlClient.SqlClient
-  yield* sql`UPDATE broadcasts SET progress_chat_id = ${chatId}, progress_message_id = ${messageId}
-    WHERE bot_id = ${botId} AND id = ${id}`
 })
 
 // ---------------------------------------------------------------- the sending worker's statements

@@ -166,7 +166,7 @@ export const confirmBroadcast = async (ctx: BotContext) => {
         content: at.state.draft,
         segment: at.state.segment,
         createdBy: `admin:${ctx.from!.id}`,
-        progress: { chatId: message.chat.id, messageId: message.message_id }
+        progress: { chatId: message.chat.id, messageId: message.message_id, language: localeOfCtx(ctx) }
       })
       yield* clearConversation(at.key)
       return (yield* broadcastSummary(botId, id))!

@@ -197,58 +197,72 @@ const sendBroadcast = (claimed: ClaimedBroadcast, claimedBy: string) =>
     for (;;) {
       // Deactivated (or its token replaced) meanwhile: nothing more goes out with the old client.
       if (notifier.api(botId) !== api) return yield* notSendable
-      const batch = yield* withTenant(botId, takeRecipients(botId, id, claimedBy, window, LEASE_SECONDS))
-      if (batch === undefined) return yield* status // cancelled, or another worker has it
-      if (batch.length === 0) {
+      // A window is taken, sent and recorded as one piece: a stop can land only in a pace wait,
+      // and then what went out is recorded and what never started goes back to pending.
+      const sent = yield* Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function* () {
+          const batch = yield* withTenant(botId, takeRecipients(botId, id, claimedBy, window, LEASE_SECONDS))
+          // Not ours any more (cancelled, taken over), or every recipient had its turn.
+          if (batch === undefined) return { _tag: "Lost" } as const
+          if (batch.length === 0) return { _tag: "Finished" } as const
+          const results: Array<RecipientResult> = []
+          let retryAfterSeconds = 0
+          const record = Effect.suspend(() =>
+            withTenant(
+              botId,
+              Effect.andThen(
+                recordRecipients(botId, id, results),
+                releaseRecipients(
+                  botId,
+                  id,
+                  batch.filter((r) => !results.some((done) => done.userId === r.userId)).map((r) => r.userId)
+                )
+              )
+            )
+          ).pipe(
+            Effect.retry({
+              while: isTransientDatabaseError,
+              schedule: Schedule.exponential("200 millis").pipe(Schedule.upTo({ duration: `${LEASE_SECONDS} seconds` }))
+            }),
+            Effect.orDie
+          )
+          yield* restore(
+            Effect.forEach(
+              batch,
+              (recipient) =>
+                Effect.gen(function* () {
+                  const wait = nextSlot()
+                  if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
+                  // Once the request is on its way, it is seen through and noted, also when stopping
+                  // (noted inside the same region: a stop right after it would skip a later step).
+                  yield* Effect.uninterruptible(
+                    Effect.map(deliver(api, recipient, broadcast.content, tenant), (outcome) => {
+                      broadcastMessages.inc({ outcome: outcome.outcome === "pending" ? "retry" : outcome.outcome })
+                      results.push({ userId: recipient.userId, outcome: outcome.outcome, error: outcome.error })
+                      if (outcome.outcome === "pending") {
+                        retryAfterSeconds = Math.max(retryAfterSeconds, outcome.retryAfterSeconds)
+                      }
+                    })
+                  )
+                }),
+              { concurrency: window, discard: true }
+            )
+          ).pipe(Effect.ensuring(record))
+          return { _tag: "Sent", results, retryAfterSeconds } as const
+        })
+      )
+      if (sent._tag === "Lost") return yield* status
+      if (sent._tag === "Finished") {
         yield* withTenant(botId, finishBroadcast(botId, id, claimedBy))
         return yield* status
       }
-      // What went out is recorded however the window ends (finished, or the worker stopping);
-      // what never started goes back to pending.
-      const results: Array<RecipientResult> = []
-      let retryAfterSeconds = 0
-      const record = Effect.suspend(() =>
-        withTenant(
-          botId,
-          Effect.andThen(
-            recordRecipients(botId, id, results),
-            releaseRecipients(
-              botId,
-              id,
-              batch.filter((r) => !results.some((done) => done.userId === r.userId)).map((r) => r.userId)
-            )
-          )
-        )
-      ).pipe(
-        Effect.retry({
-          while: isTransientDatabaseError,
-          schedule: Schedule.exponential("200 millis").pipe(Schedule.upTo({ duration: `${LEASE_SECONDS} seconds` }))
-        })
-      )
-      yield* Effect.forEach(
-        batch,
-        (recipient) =>
-          Effect.gen(function* () {
-            const wait = nextSlot()
-            if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
-            // Once the request is on its way, it is seen through, also when stopping.
-            yield* Effect.uninterruptible(
-              Effect.map(deliver(api, recipient, broadcast.content, tenant), (sent) => {
-                broadcastMessages.inc({ outcome: sent.outcome === "pending" ? "retry" : sent.outcome })
-                results.push({ userId: recipient.userId, outcome: sent.outcome, error: sent.error })
-                if (sent.outcome === "pending") retryAfterSeconds = Math.max(retryAfterSeconds, sent.retryAfterSeconds)
-              })
-            )
-          }),
-        { concurrency: window, discard: true }
-      ).pipe(Effect.ensuring(Effect.orDie(record)))
-      const refused = results.find((r) => r.outcome === "pending")
+      const refused = sent.results.find((r) => r.outcome === "pending")
       if (refused !== undefined) {
         // Telegram asked to wait (429 past the client's own patience) or failed: the broadcast is due again then.
         const reason = refused.error ?? "Telegram did not take the message"
-        yield* Effect.logInfo(`broadcast paused for ${retryAfterSeconds} s: ${reason}`)
+        yield* Effect.logInfo(`broadcast paused for ${sent.retryAfterSeconds} s: ${reason}`)
         yield* status
-        return yield* broadcastQueue.retryLater(id, retryAfterSeconds, reason)
+        return yield* broadcastQueue.retryLater(id, sent.retryAfterSeconds, reason)
       }
       if (Date.now() - shownAt >= PROGRESS_EVERY_MS) {
         shownAt = Date.now()

@@ -48,7 +48,8 @@ export const MAX_CARD_WEIGHT = 1000
 export const MAX_ADMIN_IDS = 50
 /**
  * A broadcast's pace (BROADCAST_MESSAGES_PER_SECOND). Telegram lets a bot send
- * about 30 messages a second for free and up to 1,000 with paid broadcasts.
+ * about 30 messages a second (1,000 is its ceiling for paid broadcasts, which are
+ * not used); more is for a Bot API server that admits it, e.g. the emulator.
  */
 export const MAX_BROADCAST_MESSAGES_PER_SECOND = 1000
 

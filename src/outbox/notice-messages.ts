@@ -19,7 +19,7 @@ import { localeOf, translator } from "../messages/i18n.ts"
 import type { Translate } from "../messages/i18n.ts"
 import { TelegramNotifier } from "../telegram/notifier.ts"
 import type { NotifyFailed, SendOptions } from "../telegram/notifier.ts"
-import { adminTargets, shopSettings } from "../tenants/shop-settings.ts"
+import { adminTargets, adminThread, shopSettings } from "../tenants/shop-settings.ts"
 import { moneyInText, purchaseAlerts } from "../messages/payment-messages.ts"
 import type { CompletedPurchase } from "../messages/payment-messages.ts"
 import { describeUser } from "../messages/format.ts"
@@ -162,10 +162,7 @@ const receiptReminder = (notice: ClaimedNotice, tenant: Tenant, paymentIds: Read
       }
       messages.push({ text: [t("admin-pending-title"), "", ...chunk.map(line)].join("\n\n"), keyboard })
     }
-    const thread =
-      settings.adminChatId !== undefined && settings.receiptTopicId !== undefined
-        ? { message_thread_id: settings.receiptTopicId }
-        : {}
+    const thread = adminThread(settings, settings.receiptTopicId)
     // Several admins, each privately, at once: one that cannot be reached does not hold up the
     // others. Reaching any admin is enough (a reminder is repeated every interval anyway);
     // reaching none is retried, unless Telegram refused every one for good.

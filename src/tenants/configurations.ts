@@ -27,6 +27,8 @@ import {
   MAX_ZARINPAL_TTL_MINUTES
 } from "./limits.ts"
 import { missingBot, tenantScope } from "./repository.ts"
+import { isTextConfigKey, TENANT_TEXT_MAX_BYTES, TEXT_CONFIG_KEYS, TenantText } from "./tenant-texts.ts"
+import type { TextConfigKey } from "./tenant-texts.ts"
 
 export const CONFIG_KEY_PATTERN = /^[A-Z][A-Z0-9_]{0,99}$/
 
@@ -42,6 +44,25 @@ const ReminderDays = Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 1
 const upTo = (maximum: number) => Schema.Int.check(Schema.isBetween({ minimum: 1, maximum }))
 /** Telegram ids fit in 52 bits (Telegram's own guarantee); chat ids are negative for groups. */
 const TELEGRAM_ID_MAX = 2 ** 52
+const ChatId = Schema.Int.check(Schema.isBetween({ minimum: -(2 ** 53 - 1), maximum: TELEGRAM_ID_MAX }))
+
+/** An IANA time zone name that this runtime knows ("Asia/Tehran", "Europe/Berlin", "UTC"). */
+const TimeZone = Schema.String.check(
+  Schema.makeFilter((zone: string) => {
+    if (zone.length > 64) return "must be an IANA time zone name such as Asia/Tehran"
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone })
+      return undefined
+    } catch {
+      return "must be an IANA time zone name such as Asia/Tehran"
+    }
+  })
+)
+
+/** The tenant's own texts (tenant-texts.ts): TEXT_WELCOME_FA … TEXT_SUPPORT_RU, each Telegram HTML. */
+const TextSchemas = Object.fromEntries(TEXT_CONFIG_KEYS.map((key) => [key, TenantText])) as {
+  readonly [K in TextConfigKey]: typeof TenantText
+}
 
 /**
  * The schema of every configuration key the bot reads, each bounded
@@ -55,9 +76,19 @@ export const ConfigSchemas = {
   /** Telegram user ids of the tenant's admins. */
   ADMIN_IDS: Schema.Array(upTo(TELEGRAM_ID_MAX)).check(Schema.isMaxLength(MAX_ADMIN_IDS)),
   /** The chat (usually a negative supergroup id) that receives admin notices. */
-  ADMIN_CHAT_ID: Schema.Int.check(Schema.isBetween({ minimum: -(2 ** 53 - 1), maximum: TELEGRAM_ID_MAX })),
+  ADMIN_CHAT_ID: ChatId,
   /** The forum topic in ADMIN_CHAT_ID that receives card receipts. */
   CARD_RECEIPT_TOPIC_ID: upTo(INT4_MAX),
+  /** The forum topic in ADMIN_CHAT_ID that receives operational alerts (src/messages/admin-alerts.ts). */
+  ADMIN_TOPIC_ID: upTo(INT4_MAX),
+  /** The chat (usually a supergroup) that hears of every sale, renewal, trial and top-up; unset = nobody. */
+  NOTIFICATION_GROUP_ID: ChatId,
+  /** The forum topic in NOTIFICATION_GROUP_ID for those notifications. */
+  NOTIFICATION_TOPIC_ID: upTo(INT4_MAX),
+  /** The hour (0–23, in TIME_ZONE) of the daily summary; unset = no summary. */
+  DAILY_SUMMARY_HOUR: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 23 })),
+  /** The shop's time zone (the daily summary's hour and day). */
+  TIME_ZONE: TimeZone,
   ZARINPAL_MERCHANT_ID: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9-]{1,64}$/)),
   ZARINPAL_SANDBOX: Schema.Boolean,
   CARD_PAYMENT_TTL_MINUTES: upTo(MAX_CARD_TTL_MINUTES),
@@ -81,7 +112,8 @@ export const ConfigSchemas = {
   /** Days after expiry on which a customer who did not renew is reminded (each once per period). */
   EXPIRED_REMINDER_DAYS: ReminderDays,
   /** How many hours before expiry auto-renewal charges the wallet (flag auto_renewal). */
-  AUTO_RENEW_HOURS_BEFORE: upTo(168)
+  AUTO_RENEW_HOURS_BEFORE: upTo(168),
+  ...TextSchemas
 } as const
 
 /** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
@@ -107,7 +139,8 @@ export const ConfigDefaults = {
   TRIAL_DEVICES: 1,
   EXPIRY_REMINDER_DAYS: [3, 1],
   EXPIRED_REMINDER_DAYS: [1],
-  AUTO_RENEW_HOURS_BEFORE: 24
+  AUTO_RENEW_HOURS_BEFORE: 24,
+  TIME_ZONE: "Asia/Tehran"
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
 type DefaultedKey = keyof typeof ConfigDefaults
@@ -131,7 +164,7 @@ export const configDefault = <K extends KnownConfigKey>(key: K): Option.Option<C
  * without recursion, so a hostile value costs nothing to refuse.
  */
 export const validateConfigValue = (key: string, value: unknown): Result.Result<Schema.Json, InvalidInput> => {
-  const shape = jsonShapeProblem(value)
+  const shape = jsonShapeProblem(value, isTextConfigKey(key) ? TENANT_TEXT_MAX_BYTES : CONFIG_VALUE_MAX_BYTES)
   if (shape !== undefined) return Result.fail(new InvalidInput({ field: key, reason: shape }))
   if (!isJson(value)) {
     return Result.fail(new InvalidInput({ field: key, reason: "must be a JSON value (no undefined, NaN or Infinity)" }))

@@ -34,6 +34,8 @@ import { userContact } from "../tenants/users.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
 import type { UpdateMessagePayload } from "./update-messages.ts"
 import { subscriptionNotice } from "./subscription-notices.ts"
+import { dailySummaryMessages, saleMessage } from "./routed-notices.ts"
+import type { RoutedMessage } from "./routed-notices.ts"
 
 export type NoticeOutcome =
   | { readonly _tag: "Done"; readonly note?: string }
@@ -185,6 +187,21 @@ const receiptReminder = (notice: ClaimedNotice, tenant: Tenant, paymentIds: Read
     return outcomes.find((o) => o._tag === "Retry") ?? outcomes[0]!
   })
 
+/**
+ * One text to several chats at once: one that cannot be reached does not hold up
+ * the others; reaching any is enough, reaching none is retried unless Telegram
+ * refused every one for good.
+ */
+const sendToAll = (botId: number, messages: ReadonlyArray<RoutedMessage>, none: string) =>
+  Effect.gen(function* () {
+    if (messages.length === 0) return { _tag: "Done", note: none } satisfies NoticeOutcome
+    const outcomes = yield* Effect.forEach(messages, (m) => send(botId, m.chatId, m.text, m.options), {
+      concurrency: "unbounded"
+    })
+    if (outcomes.some((o) => o._tag === "Done")) return done
+    return outcomes.find((o) => o._tag === "Retry") ?? outcomes[0]!
+  })
+
 /** Sends one claimed notice. */
 export const deliverNotice = (notice: ClaimedNotice) =>
   Effect.gen(function* () {
@@ -261,6 +278,14 @@ export const deliverNotice = (notice: ClaimedNotice) =>
             }),
           (t) => ({ reply_markup: new InlineKeyboard().text(t("wallet-topup-button"), callbackData.walletTopUp()) })
         )).outcome
+      case "sale": {
+        const message = yield* saleMessage(notice, tenant)
+        return message === undefined
+          ? ({ _tag: "Done", note: "the shop has no notification group" } satisfies NoticeOutcome)
+          : yield* send(notice.botId, message.chatId, message.text, message.options)
+      }
+      case "daily_summary":
+        return yield* sendToAll(notice.botId, dailySummaryMessages(notice, tenant), "the shop has nobody to tell")
       case "subscription_expiring":
       case "subscription_expired":
       case "subscription_expired_reminder":

@@ -12,14 +12,17 @@
  *    free trial is replaced instead: the paid days start now, the trial's
  *    remaining days are not added (same row, so the same panel user; subscriptions.ts);
  * 5. a provisioning task is queued; the panel is updated after commit, outside
- *    this transaction (src/outbox/provision-subscription.ts).
+ *    this transaction (src/outbox/provision-subscription.ts);
+ * 6. the sale is announced to the notification group, if the tenant has one
+ *    (a first purchase, or a renewal when the customer bought before).
  */
 import { Effect } from "effect"
 import { InsufficientBalance } from "./errors.ts"
 import { enqueueTask } from "./outbox.ts"
 import { activateSubscription } from "./subscriptions.ts"
 import { chargeSale } from "./tenant-wallet.ts"
-import { debitWallet, lockWallet } from "./wallet.ts"
+import { boughtBefore, debitWallet, lockWallet } from "./wallet.ts"
+import { announceSale } from "../tenants/sale-notices.ts"
 import type { PaymentMethod } from "./wallet.ts"
 
 export interface PurchasedPlan {
@@ -81,6 +84,16 @@ export const completePurchase = Effect.fn("completePurchase")(function* (botId: 
   })
   const subscription = yield* activateSubscription(botId, input)
   yield* enqueueTask(botId, "provision_subscription", subscription.id)
+  yield* announceSale(
+    botId,
+    input.userId,
+    Effect.map(boughtBefore(botId, input.userId, debit.transactionId), (renewal) => ({
+      event: renewal ? ("renewal" as const) : ("purchase" as const),
+      amount: input.price,
+      method: input.method,
+      plan: input.plan.name
+    }))
+  )
   return {
     _tag: "Completed",
     subscriptionId: subscription.id,

@@ -212,23 +212,8 @@ export class Configurations extends Context.Service<
       const sql = yield* SqlClient.SqlClient
 
       const tenant = tenantScope(sql)
-
-      /** A new key beyond CONFIG_MAX_KEYS is refused (replacing an existing one is fine). */
-      const checkKeyCount = (botId: number, configKey: string) =>
-        Effect.flatMap(
-          sql<{ others: number }>`
-            SELECT count(*)::integer AS others FROM bot_configurations
-            WHERE bot_id = ${botId} AND config_key <> ${configKey}`,
-          ([row]) =>
-            (row?.others ?? 0) >= CONFIG_MAX_KEYS
-              ? Effect.fail(
-                  new InvalidInput({
-                    field: configKey,
-                    reason: `a bot may store at most ${CONFIG_MAX_KEYS} configuration keys; delete one first`
-                  })
-                )
-              : Effect.void
-        )
+      const withSql = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+        Effect.provideService(effect, SqlClient.SqlClient, sql)
 
       const get = Effect.fn("Configurations.get")(function* (botId: number, key: string) {
         const configKey = yield* checkKey(key)
@@ -289,36 +274,10 @@ export class Configurations extends Context.Service<
 
       return Configurations.of({
         get,
-        set: Effect.fn("Configurations.set")(function* (botId: number, key: string, value: unknown) {
-          const configKey = yield* checkKey(key)
-          const json = yield* Effect.fromResult(validateConfigValue(configKey, value))
-          yield* tenant(
-            botId,
-            Effect.gen(function* () {
-              yield* checkAmountRange(configKey, json, (other) =>
-                Effect.map(
-                  sql<JsonRow>`SELECT config_value::text AS json FROM bot_configurations
-                               WHERE bot_id = ${botId} AND config_key = ${other}`,
-                  (rows) => Option.map(Option.fromNullishOr(rows[0]), parse)
-                )
-              )
-              yield* checkKeyCount(botId, configKey)
-              yield* sql`
-                INSERT INTO bot_configurations (bot_id, config_key, config_value)
-                VALUES (${botId}, ${configKey}, ${JSON.stringify(json)}::jsonb)
-                ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value`
-            }).pipe(Effect.catchTag("SqlError", missingBot("bot_configurations_bot_id_fkey", botId)))
-          )
-          return json
-        }),
-        delete: Effect.fn("Configurations.delete")(function* (botId: number, key: string) {
-          const configKey = yield* checkKey(key)
-          const rows = yield* tenant(
-            botId,
-            sql`DELETE FROM bot_configurations WHERE bot_id = ${botId} AND config_key = ${configKey} RETURNING config_key`
-          )
-          return rows.length > 0
-        }),
+        set: (botId: number, key: string, value: unknown) =>
+          tenant(botId, withSql(storeConfigValue(botId, key, value))).pipe(Effect.withSpan("Configurations.set")),
+        delete: (botId: number, key: string) =>
+          tenant(botId, withSql(removeConfigValue(botId, key))).pipe(Effect.withSpan("Configurations.delete")),
         getAll,
         merge: Effect.fn("Configurations.merge")(function* (botId: number, key: string, partial: Schema.JsonObject) {
           const configKey = yield* checkKey(key)
@@ -330,7 +289,7 @@ export class Configurations extends Context.Service<
           return yield* tenant(
             botId,
             Effect.gen(function* () {
-              yield* checkKeyCount(botId, configKey)
+              yield* withSql(checkKeyCount(botId, configKey))
               const rows = yield* sql<JsonRow>`
                 INSERT INTO bot_configurations (bot_id, config_key, config_value)
                 VALUES (${botId}, ${configKey}, ${JSON.stringify(partial)}::jsonb)
@@ -368,6 +327,66 @@ export class Configurations extends Context.Service<
     })
   )
 }
+
+/** A new key beyond CONFIG_MAX_KEYS is refused (replacing an existing one is fine). */
+const checkKeyCount = Effect.fn("checkKeyCount")(function* (botId: number, configKey: string) {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql<{ others: number }>`
+    SELECT count(*)::integer AS others FROM bot_configurations
+    WHERE bot_id = ${botId} AND config_key <> ${configKey}`
+  if ((row?.others ?? 0) >= CONFIG_MAX_KEYS) {
+    return yield* new InvalidInput({
+      field: configKey,
+      reason: `a bot may store at most ${CONFIG_MAX_KEYS} configuration keys; delete one first`
+    })
+  }
+})
+
+/**
+ * Validates and stores one value (inserted or replaced), in the caller's tenant
+ * transaction: the Configurations service (API, CLI) wraps it in `withTenant`;
+ * the chat UI runs it in the update's transaction.
+ */
+export const storeConfigValue = Effect.fn("storeConfigValue")(function* (botId: number, key: string, value: unknown) {
+  const sql = yield* SqlClient.SqlClient
+  const configKey = yield* checkKey(key)
+  const json = yield* Effect.fromResult(validateConfigValue(configKey, value))
+  yield* Effect.gen(function* () {
+    yield* checkAmountRange(configKey, json, (other) =>
+      Effect.map(
+        sql<JsonRow>`SELECT config_value::text AS json FROM bot_configurations
+                     WHERE bot_id = ${botId} AND config_key = ${other}`,
+        (rows) => Option.map(Option.fromNullishOr(rows[0]), parse)
+      )
+    )
+    yield* checkKeyCount(botId, configKey)
+    yield* sql`
+      INSERT INTO bot_configurations (bot_id, config_key, config_value)
+      VALUES (${botId}, ${configKey}, ${JSON.stringify(json)}::jsonb)
+      ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value`
+  }).pipe(Effect.catchTag("SqlError", missingBot("bot_configurations_bot_id_fkey", botId)))
+  return json
+})
+
+/** Deletes one key in the caller's tenant transaction; true when a row was deleted. */
+export const removeConfigValue = Effect.fn("removeConfigValue")(function* (botId: number, key: string) {
+  const sql = yield* SqlClient.SqlClient
+  const configKey = yield* checkKey(key)
+  const rows = yield* sql`
+    DELETE FROM bot_configurations WHERE bot_id = ${botId} AND config_key = ${configKey} RETURNING config_key`
+  return rows.length > 0
+})
+
+/**
+ * Whether the tenant stored `key`, in the caller's tenant transaction (a cheap
+ * check before work that only matters when a setting exists).
+ */
+export const isConfigSet = Effect.fn("isConfigSet")(function* (botId: number, key: KnownConfigKey) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ set: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM bot_configurations WHERE bot_id = ${botId} AND config_key = ${key}) AS set`
+  return rows[0]?.set === true
+})
 
 /**
  * Stored values larger than this (PostgreSQL's own size of the jsonb, a cheap

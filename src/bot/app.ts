@@ -32,6 +32,16 @@ import { takeTrial } from "./shop/trial.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
 import { upsertUser } from "../tenants/users.ts"
+import { showFaq, showRules } from "./shop/tenant-texts.ts"
+import {
+  askText,
+  cancelText,
+  receiveText,
+  resetText,
+  saveText,
+  showTextKinds,
+  showTextLanguages
+} from "./shop/text-editor.ts"
 
 export { i18n } from "../messages/i18n.ts"
 export { mainMenu } from "./shop/helpers.ts"
@@ -84,6 +94,22 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return switchAutoRenew(ctx, action.on)
     case "ResetDevices":
       return resetDevices(ctx)
+    case "AdminTexts":
+      return showTextKinds(ctx)
+    case "AdminTextKind":
+      return showTextLanguages(ctx, action.kind)
+    case "AdminTextEdit":
+      return askText(ctx, action.kind, action.language)
+    case "AdminTextReset":
+      return resetText(ctx, action.kind, action.language)
+    case "AdminTextSave":
+      return ctx.user && ctx.chat
+        ? ctx
+            .run(getConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }))
+            .then((state) => saveText(ctx, Option.getOrUndefined(state)))
+        : answer(ctx)
+    case "AdminTextCancel":
+      return cancelText(ctx)
   }
 }
 
@@ -119,6 +145,8 @@ export const makeTenantApp = (): Composer<BotContext> => {
   menu.filter(hears("menu-support"), showSupport)
   menu.filter(hears("menu-language"), showLanguages)
   menu.filter(hears("menu-trial"), takeTrial)
+  menu.filter(hears("menu-rules"), showRules)
+  menu.filter(hears("menu-faq"), showFaq)
 
   app.on("message", async (ctx, next) => {
     if (await relayAdminReply(ctx)) return
@@ -137,6 +165,8 @@ export const makeTenantApp = (): Composer<BotContext> => {
         if (!reason) return void (await ctx.reply(ctx.t("review-reason-text-only")))
         return reject(ctx, state.value.paymentId, reason)
       }
+      case "tenant_text":
+        return receiveText(ctx, state.value)
     }
   })
 

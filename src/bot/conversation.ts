@@ -6,6 +6,8 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { Language } from "../tenants/tenant-cache.ts"
+import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0))
 
@@ -17,7 +19,14 @@ export const ConversationState = Schema.Union([
   /** The user is typing a message to support. */
   Schema.Struct({ step: Schema.Literal("ticket") }),
   /** An admin is typing why they reject this payment. */
-  Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id })
+  Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id }),
+  /** An admin is typing the shop's own text (issue 19); with `html`, it waits for Save after the preview. */
+  Schema.Struct({
+    step: Schema.Literal("tenant_text"),
+    kind: Schema.Literals(TEXT_KINDS),
+    language: Language,
+    html: Schema.optional(Schema.String)
+  })
 ])
 export type ConversationState = typeof ConversationState.Type
 

@@ -51,9 +51,11 @@ export const dailySummaryAt = (now: Date) =>
       const period = dueSummaryPeriod(now, schedule.timeZone, schedule.hour)
       if (period === undefined) continue
       yield* queueDailySummary(tenant.botId, period).pipe(
-        Effect.map((queued) => {
-          if (queued) items++
-        }),
+        Effect.tap((queued) =>
+          Effect.sync(() => {
+            if (queued) items++
+          })
+        ),
         Effect.catchCause((cause) =>
           Effect.sync(() => failures++).pipe(
             Effect.andThen(Effect.logWarning(`daily summary of bot ${tenant.botId}: ${causeSummary(cause)}`))

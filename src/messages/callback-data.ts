@@ -7,12 +7,14 @@
  */
 import { Option, Schema } from "effect"
 import { Language } from "../tenants/tenant-cache.ts"
+import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
 /** c = card-to-card, z = ZarinPal, w = wallet. */
 const Method = Schema.Literals(["c", "z", "w"])
 export type MethodCode = typeof Method.Type
 const Menu = Schema.Literals(["buy", "sub", "wallet", "support"])
+const TextKind = Schema.Literals(TEXT_KINDS)
 
 export type Action =
   | { readonly _tag: "Language"; readonly language: Language }
@@ -34,6 +36,12 @@ export type Action =
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "AdminTexts" }
+  | { readonly _tag: "AdminTextKind"; readonly kind: typeof TextKind.Type }
+  | { readonly _tag: "AdminTextEdit"; readonly kind: typeof TextKind.Type; readonly language: Language }
+  | { readonly _tag: "AdminTextReset"; readonly kind: typeof TextKind.Type; readonly language: Language }
+  | { readonly _tag: "AdminTextSave" }
+  | { readonly _tag: "AdminTextCancel" }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -54,7 +62,17 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
-  parser(["dev:reset"], () => ({ _tag: "ResetDevices" }))
+  parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["adm:x"], () => ({ _tag: "AdminTexts" })),
+  parser(["adm:x:", TextKind], ([, kind]) => ({ _tag: "AdminTextKind", kind })),
+  parser(["adm:x:", TextKind, ":", Language], ([, kind, , language]) => ({ _tag: "AdminTextEdit", kind, language })),
+  parser(["adm:xr:", TextKind, ":", Language], ([, kind, , language]) => ({
+    _tag: "AdminTextReset",
+    kind,
+    language
+  })),
+  parser(["adm:xs"], () => ({ _tag: "AdminTextSave" })),
+  parser(["adm:xc"], () => ({ _tag: "AdminTextCancel" }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -96,5 +114,11 @@ export const callbackData = {
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
-  resetDevices: () => "dev:reset"
+  resetDevices: () => "dev:reset",
+  adminTexts: () => "adm:x",
+  adminTextKind: (kind: typeof TextKind.Type) => `adm:x:${kind}`,
+  adminTextEdit: (kind: typeof TextKind.Type, language: Language) => `adm:x:${kind}:${language}`,
+  adminTextReset: (kind: typeof TextKind.Type, language: Language) => `adm:xr:${kind}:${language}`,
+  adminTextSave: () => "adm:xs",
+  adminTextCancel: () => "adm:xc"
 } as const

@@ -17,7 +17,7 @@ import { translator } from "../messages/i18n.ts"
 import type { Translate } from "../messages/i18n.ts"
 import type { SendOptions } from "../telegram/notifier.ts"
 import type { DailySummary } from "../shop/daily-summary.ts"
-import type { SalePayload } from "../tenants/sale-notices.ts"
+import type { SaleEvent, SalePayload } from "../tenants/sale-notices.ts"
 import { adminTargets, adminThread, notificationTarget, shopSettings } from "../tenants/shop-settings.ts"
 import type { Tenant } from "../tenants/tenant-cache.ts"
 import { userById } from "../tenants/users.ts"
@@ -36,6 +36,14 @@ const METHOD_KEYS: Record<string, string> = {
   admin: "notify-method-admin"
 }
 
+const SALE_KEYS: Record<SaleEvent, string> = {
+  purchase: "notify-sale-purchase",
+  renewal: "notify-sale-renewal",
+  trial: "notify-sale-trial",
+  top_up: "notify-sale-top-up",
+  referral_reward: "notify-sale-referral-reward"
+}
+
 const methodName = (t: Translate, method: string | undefined) =>
   method === undefined ? "-" : METHOD_KEYS[method] !== undefined ? t(METHOD_KEYS[method]) : method
 
@@ -49,7 +57,7 @@ export const saleMessage = (notice: ClaimedNotice, tenant: Tenant) =>
       notice.userId === null ? undefined : yield* withTenant(notice.botId, userById(notice.botId, notice.userId))
     const locale = tenant.defaultLanguage
     const t = translator(locale)
-    const text = t(`notify-sale-${sale.event.replace("_", "-")}`, {
+    const text = t(SALE_KEYS[sale.event], {
       shop: tenant.name,
       user: customer === undefined ? "-" : describeUser(customer),
       plan: sale.plan ?? "-",

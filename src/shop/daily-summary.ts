@@ -47,7 +47,14 @@ const wallClock = (at: Date, timeZone: string) => {
     second: "2-digit"
   }).formatToParts(at)
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value)
-  return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour"), minute: get("minute"), second: get("second") }
+  return {
+    year: get("year"),
+    month: get("month"),
+    day: get("day"),
+    hour: get("hour"),
+    minute: get("minute"),
+    second: get("second")
+  }
 }
 
 /** The instant at which the wall clock of `timeZone` reads that day at `hour`:00 (a skipped hour resolves forward). */
@@ -74,7 +81,13 @@ export const dueSummaryPeriod = (now: Date, timeZone: string, hour: number): Sum
   const to = instantOf(local.year, local.month, local.day, hour, timeZone)
   if (to.getTime() > now.getTime()) return undefined
   const yesterday = new Date(Date.UTC(local.year, local.month - 1, local.day) - 24 * HOUR_MS)
-  const from = instantOf(yesterday.getUTCFullYear(), yesterday.getUTCMonth() + 1, yesterday.getUTCDate(), hour, timeZone)
+  const from = instantOf(
+    yesterday.getUTCFullYear(),
+    yesterday.getUTCMonth() + 1,
+    yesterday.getUTCDate(),
+    hour,
+    timeZone
+  )
   const date = `${local.year}-${String(local.month).padStart(2, "0")}-${String(local.day).padStart(2, "0")}`
   return { date, from, to }
 }

@@ -131,7 +131,9 @@ export function parseTelegramHtml(s: string): HtmlText {
         while (i < s.length && !isSpace(s[i]) && s[i] !== "=" && s[i] !== ">") i++
         const attrName = s.slice(attrBegin, i).toLowerCase()
         if (attrName === "") {
-          throw new TelegramHtmlError(`Empty attribute name in the tag "${name}" at byte offset ${byteOffset(s, begin)}`)
+          throw new TelegramHtmlError(
+            `Empty attribute name in the tag "${name}" at byte offset ${byteOffset(s, begin)}`
+          )
         }
         while (i < s.length && isSpace(s[i])) i++
         if (s[i] !== "=") {
@@ -146,7 +148,8 @@ export function parseTelegramHtml(s: string): HtmlText {
         }
         i++
         while (i < s.length && isSpace(s[i])) i++
-        if (i >= s.length) throw new TelegramHtmlError(`Unclosed start tag "${name}" at byte offset ${byteOffset(s, begin)}`)
+        if (i >= s.length)
+          throw new TelegramHtmlError(`Unclosed start tag "${name}" at byte offset ${byteOffset(s, begin)}`)
         let value = ""
         const quote = s[i]
         if (quote !== '"' && quote !== "'") {

@@ -125,8 +125,7 @@ export const jsonShapeProblem = (value: unknown, maxBytes: number = CONFIG_VALUE
   } catch {
     return "must be a JSON value"
   }
-  return bytes > maxBytes ? `must be at most ${maxBytes} bytes of JSON (is ${bytes})`
-    : undefined
+  return bytes > maxBytes ? `must be at most ${maxBytes} bytes of JSON (is ${bytes})` : undefined
 }
 
 /** C0 and C1 control characters, DEL, and the bidi embedding/override/isolate controls that can disguise text

@@ -25,7 +25,8 @@ export const TEXT_CONFIG_KEYS: ReadonlyArray<TextConfigKey> = TEXT_KINDS.flatMap
   (["fa", "en", "ru"] as const).map((language) => textConfigKey(kind, language))
 )
 
-export const isTextConfigKey = (key: string): key is TextConfigKey => (TEXT_CONFIG_KEYS as ReadonlyArray<string>).includes(key)
+export const isTextConfigKey = (key: string): key is TextConfigKey =>
+  (TEXT_CONFIG_KEYS as ReadonlyArray<string>).includes(key)
 
 /**
  * A text's JSON, in UTF-8 bytes: 4,096 characters of Persian or Russian after

@@ -1,8 +1,9 @@
 /**
  * /admin for the tenant's own admins (this bot's ADMIN_IDS): pending receipts
  * (with Approve / Reject buttons — the same review as on the receipt), today's
- * sales, and turning a card on or off. Anyone else gets the unknown-command
- * answer: the panel's existence is not advertised.
+ * sales, turning a card on or off, and the shop's own texts (text-editor.ts).
+ * Anyone else gets the unknown-command answer: the panel's existence is not
+ * advertised.
  */
 import { InlineKeyboard } from "grammy"
 import { pendingReceipts } from "../../payments/card-payments.ts"
@@ -24,6 +25,8 @@ const panelKeyboard = (ctx: BotContext) =>
     .text(ctx.t("admin-sales-button"), callbackData.adminSales())
     .row()
     .text(ctx.t("admin-cards-button"), callbackData.adminCards())
+    .row()
+    .text(ctx.t("admin-texts-button"), callbackData.adminTexts())
 
 export const showAdminPanel = async (ctx: BotContext) => {
   if (!isShopAdmin(ctx.tenant, ctx.from?.id)) return void (await ctx.reply(ctx.t("unknown-command")))

@@ -12,17 +12,22 @@ import type { BotContext, UpdateServices } from "../context.ts"
 import { formatMoney } from "../../messages/format.ts"
 import { localeOf } from "../../messages/i18n.ts"
 import type { Language } from "../../tenants/tenant-cache.ts"
+import { hasTenantText } from "../../tenants/tenant-texts.ts"
 
 export const localeOfCtx = (ctx: BotContext): Language => localeOf(ctx.user?.language, ctx.tenant.defaultLanguage)
 
 export const money = (ctx: BotContext, amount: number): string =>
   formatMoney(ctx.t, localeOfCtx(ctx), amount, ctx.tenant.currency)
 
-/** The main menu; "Free trial" on top while this customer may still take it. */
-export const mainMenu = (ctx: BotContext) =>
-  (ctx.tenant.flags.has("trial_subscription") && ctx.user?.trialEligible === true
-    ? new Keyboard().text(ctx.t("menu-trial")).row()
-    : new Keyboard()
+/**
+ * The main menu; "Free trial" on top while this customer may still take it;
+ * "Rules" and "FAQ" above the language only while the shop has set those texts.
+ */
+export const mainMenu = (ctx: BotContext) => {
+  const menu = (
+    ctx.tenant.flags.has("trial_subscription") && ctx.user?.trialEligible === true
+      ? new Keyboard().text(ctx.t("menu-trial")).row()
+      : new Keyboard()
   )
     .text(ctx.t("menu-buy"))
     .text(ctx.t("menu-subscription"))
@@ -30,8 +35,13 @@ export const mainMenu = (ctx: BotContext) =>
     .text(ctx.t("menu-wallet"))
     .text(ctx.t("menu-support"))
     .row()
-    .text(ctx.t("menu-language"))
-    .resized()
+  const rules = hasTenantText(ctx.tenant, "rules")
+  const faq = hasTenantText(ctx.tenant, "faq")
+  if (rules) menu.text(ctx.t("menu-rules"))
+  if (faq) menu.text(ctx.t("menu-faq"))
+  if (rules || faq) menu.row()
+  return menu.text(ctx.t("menu-language")).resized()
+}
 
 /**
  * Runs the effect in the update's transaction; its typed failures come back as

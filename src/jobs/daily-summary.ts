@@ -49,7 +49,7 @@ export const dailySummaryAt = (now: Date) =>
         continue
       }
       const period = dueSummaryPeriod(now, schedule.timeZone, schedule.hour)
-      if (period === undefined) continue
+      if (period === undefined || period.date === tenant.lastDate) continue
       yield* queueDailySummary(tenant.botId, period).pipe(
         Effect.tap((queued) =>
           Effect.sync(() => {

@@ -62,13 +62,25 @@ export const TenantText = Schema.String.check(Schema.makeFilter((html: string) =
 
 const decodeText = Schema.decodeUnknownOption(TenantText)
 
+/** Checked texts per cached Tenant object (the tenant cache makes a new one when the configuration changes). */
+const checked = new WeakMap<Tenant, Map<TextConfigKey, string | undefined>>()
+
 /**
  * The tenant's own text for `kind` in `language`, when it set one (a stored value
  * that no longer validates counts as unset: the built-in text is shown instead).
- * Send it with parse_mode HTML.
+ * Send it with parse_mode HTML. Each text is parsed once per cached tenant, not
+ * on every menu.
  */
-export const tenantText = (tenant: Tenant, kind: TextKind, language: Language): string | undefined =>
-  Option.getOrUndefined(decodeText(tenant.config[textConfigKey(kind, language)]))
+export const tenantText = (tenant: Tenant, kind: TextKind, language: Language): string | undefined => {
+  let texts = checked.get(tenant)
+  if (texts === undefined) {
+    texts = new Map()
+    checked.set(tenant, texts)
+  }
+  const key = textConfigKey(kind, language)
+  if (!texts.has(key)) texts.set(key, Option.getOrUndefined(decodeText(tenant.config[key])))
+  return texts.get(key)
+}
 
 /** Whether the tenant set `kind` in any language (a menu entry for rules or FAQ exists only then). */
 export const hasTenantText = (tenant: Tenant, kind: TextKind): boolean =>

@@ -27,7 +27,7 @@ import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
 import { answer, isPrivate, mainMenu } from "./shop/helpers.ts"
 import { approve, askRejectReason, reject } from "./shop/review.ts"
 import { cancelFlow, chooseLanguage, showLanguages, start } from "./shop/start.ts"
-import { resetDevices, showSubscription, switchAutoRenew } from "./shop/subscription.ts"
+import { resetDevices, sendSubscriptionQr, showSubscription, switchAutoRenew } from "./shop/subscription.ts"
 import { takeTrial } from "./shop/trial.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
@@ -94,6 +94,8 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return switchAutoRenew(ctx, action.on)
     case "ResetDevices":
       return resetDevices(ctx)
+    case "SubscriptionQr":
+      return sendSubscriptionQr(ctx)
     case "AdminTexts":
       return showTextKinds(ctx)
     case "AdminTextKind":

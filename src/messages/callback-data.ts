@@ -36,6 +36,7 @@ export type Action =
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "SubscriptionQr" }
   | { readonly _tag: "AdminTexts" }
   | { readonly _tag: "AdminTextKind"; readonly kind: typeof TextKind.Type }
   | { readonly _tag: "AdminTextEdit"; readonly kind: typeof TextKind.Type; readonly language: Language }
@@ -63,6 +64,7 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
   parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" })),
   parser(["adm:x"], () => ({ _tag: "AdminTexts" })),
   parser(["adm:x:", TextKind], ([, kind]) => ({ _tag: "AdminTextKind", kind })),
   parser(["adm:x:", TextKind, ":", Language], ([, kind, , language]) => ({ _tag: "AdminTextEdit", kind, language })),
@@ -115,6 +117,7 @@ export const callbackData = {
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
   resetDevices: () => "dev:reset",
+  subscriptionQr: () => "sub:qr",
   adminTexts: () => "adm:x",
   adminTextKind: (kind: typeof TextKind.Type) => `adm:x:${kind}`,
   adminTextEdit: (kind: typeof TextKind.Type, language: Language) => `adm:x:${kind}:${language}`,

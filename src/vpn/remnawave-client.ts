@@ -34,6 +34,7 @@ const Operation = Schema.Literals([
   "updateUser",
   "listInternalSquads",
   "listUsers",
+  "listDeviceCounts",
   "deleteAllDevices"
 ])
 export type RemnawaveOperation = typeof Operation.Type
@@ -199,6 +200,20 @@ export class RemnawaveClient extends Context.Service<
       start: number,
       size: number
     ): Effect.Effect<{ readonly users: ReadonlyArray<PanelUser>; readonly total: number }, RemnawaveError>
+    /**
+     * One page (size ≤ 100) of the users that have HWID devices, with how many
+     * (GET /api/hwid/devices/top-users); users not listed have none.
+     */
+    listDeviceCounts(
+      start: number,
+      size: number
+    ): Effect.Effect<
+      {
+        readonly users: ReadonlyArray<{ readonly username: string; readonly devices: number }>
+        readonly total: number
+      },
+      RemnawaveError
+    >
     /** Forgets every HWID device of the user (POST /api/hwid/devices/delete-all); how many are left (0). */
     deleteAllDevices(userId: number): Effect.Effect<number, RemnawaveError>
     /** Every internal squad of the panel (GET /api/internal-squads). */
@@ -243,6 +258,7 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
     updateUser: () => unavailable("updateUser"),
     listInternalSquads: () => unavailable("listInternalSquads"),
     listUsers: () => unavailable("listUsers"),
+    listDeviceCounts: () => unavailable("listDeviceCounts"),
     deleteAllDevices: () => unavailable("deleteAllDevices")
   })
 })()
@@ -455,6 +471,38 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     return { users: envelope.response.users.map(toPanelUser), total: envelope.response.total }
   })
 
+  const DeviceCountsEnvelope = Schema.Struct({
+    response: Schema.Struct({
+      users: Schema.Array(Schema.Struct({ username: Schema.String, devicesCount: Schema.Number })),
+      total: Schema.Number
+    })
+  })
+  const decodeDeviceCounts = Schema.decodeUnknownEffect(DeviceCountsEnvelope)
+  const listDeviceCounts = Effect.fn("RemnawaveClient.listDeviceCounts")(function* (start: number, size: number) {
+    const answer = yield* call(
+      "listDeviceCounts",
+      HttpClientRequest.get("/api/hwid/devices/top-users").pipe(
+        HttpClientRequest.setUrlParams({ start: String(start), size: String(size) })
+      ),
+      true
+    )
+    if (answer._tag === "Refused") return yield* refused("listDeviceCounts", answer)
+    const envelope = yield* decodeDeviceCounts(answer.json).pipe(
+      Effect.mapError(
+        () =>
+          new RemnawaveUnavailable({
+            operation: "listDeviceCounts",
+            reason: "unexpected device counts in the answer",
+            status: answer.status
+          })
+      )
+    )
+    return {
+      users: envelope.response.users.map((u) => ({ username: u.username, devices: u.devicesCount })),
+      total: envelope.response.total
+    }
+  })
+
   const DevicesEnvelope = Schema.Struct({ response: Schema.Struct({ total: Schema.Number }) })
   const decodeDevices = Schema.decodeUnknownEffect(DevicesEnvelope)
   const deleteAllDevices = Effect.fn("RemnawaveClient.deleteAllDevices")(function* (userId: number) {
@@ -485,6 +533,7 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     updateUser,
     listInternalSquads,
     listUsers,
+    listDeviceCounts,
     deleteAllDevices
   })
 })

@@ -61,11 +61,22 @@ describe("panel_sync", () => {
     await subscribe(9202)
     shop.panel.patchUser(username(9201), { usedTrafficBytes: 5 * GIB })
     shop.panel.patchUser(username(9202), { usedTrafficBytes: 3 * GIB })
+    expect(shop.panel.addDevice(username(9201), "phone")).toBe(true)
+    expect(shop.panel.addDevice(username(9201), "laptop")).toBe(true)
     await sync()
     expect((await rows()).map((r) => [r.panelUsername, r.trafficUsedBytes, r.panelDrift])).toEqual([
       [username(9201), 5 * GIB, null],
       [username(9202), 3 * GIB, null]
     ])
+    expect(
+      (
+        await query<{ devicesConnected: number }>(
+          shop,
+          "SELECT devices_connected FROM subscriptions WHERE bot_id = $1 ORDER BY id",
+          tenant.botId
+        )
+      ).map((r) => r.devicesConnected)
+    ).toEqual([2, 0])
     const [bot] = await query<{ trafficConsumedBytes: number }>(
       shop,
       "SELECT traffic_consumed_bytes FROM bots WHERE id = $1",
@@ -75,7 +86,8 @@ describe("panel_sync", () => {
     // The customer sees it in "My subscription".
     const before = mark(shop, tenant, 9201)
     say(shop, tenant, 9201, "📱 My subscription")
-    await nextMessage(shop, tenant, 9201, before, "Traffic: 5 GB used of 50 GB")
+    const view = await nextMessage(shop, tenant, 9201, before, "Traffic: 5 GB used of 50 GB")
+    expect(view.text).toMatch(/Devices: 2 of \d+ connected/)
 
     const since = mark(shop, tenant, ADMIN_CHAT)
     expect(shop.panel.deleteUser(username(9201))).toBe(true)

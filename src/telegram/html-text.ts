@@ -230,3 +230,58 @@ export function parseTelegramHtml(s: string): HtmlText {
   entities.sort((a, b) => a.offset - b.offset || b.length - a.length)
   return { text: out, entities }
 }
+
+/** The formatting entity types a message written in Telegram's own editor carries, and their tags. */
+const FORMATTING_TAGS: Record<string, (e: HtmlEntity) => readonly [string, string]> = {
+  bold: () => ["<b>", "</b>"],
+  italic: () => ["<i>", "</i>"],
+  underline: () => ["<u>", "</u>"],
+  strikethrough: () => ["<s>", "</s>"],
+  spoiler: () => ["<tg-spoiler>", "</tg-spoiler>"],
+  code: () => ["<code>", "</code>"],
+  pre: (e) =>
+    e.language ? [`<pre><code class="language-${escapeHtml(e.language)}">`, "</code></pre>"] : ["<pre>", "</pre>"],
+  text_link: (e) => [`<a href="${escapeHtml(e.url ?? "")}">`, "</a>"],
+  blockquote: () => ["<blockquote>", "</blockquote>"],
+  expandable_blockquote: () => ["<blockquote expandable>", "</blockquote>"],
+  custom_emoji: (e) => [`<tg-emoji emoji-id="${escapeHtml(e.custom_emoji_id ?? "")}">`, "</tg-emoji>"]
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+
+/** Whether a message's entities include formatting (not only what Telegram detects itself: links, mentions, commands). */
+export const hasFormatting = (entities: ReadonlyArray<HtmlEntity> | undefined): boolean =>
+  entities?.some((e) => Object.hasOwn(FORMATTING_TAGS, e.type)) ?? false
+
+/**
+ * A message's text and entities (offsets in UTF-16 units, nested without
+ * partial overlaps, as Telegram guarantees) as HTML that parses back to them:
+ * the text escaped, each formatting entity a tag; detected entities (links,
+ * mentions) stay plain text, which Telegram detects again.
+ */
+export const entitiesToHtml = (text: string, entities: ReadonlyArray<HtmlEntity>): string => {
+  const formatting = entities
+    .filter((e) => Object.hasOwn(FORMATTING_TAGS, e.type) && e.length > 0)
+    .sort((a, b) => a.offset - b.offset || b.length - a.length)
+  let out = ""
+  let at = 0
+  const open: Array<{ end: number; close: string }> = []
+  const closeUntil = (position: number) => {
+    while (open.length > 0 && open[open.length - 1]!.end <= position) {
+      const top = open.pop()!
+      out += escapeHtml(text.slice(at, top.end)) + top.close
+      at = top.end
+    }
+  }
+  for (const e of formatting) {
+    closeUntil(e.offset)
+    out += escapeHtml(text.slice(at, e.offset))
+    at = e.offset
+    const [start, close] = FORMATTING_TAGS[e.type]!(e)
+    out += start
+    open.push({ end: Math.min(e.offset + e.length, open[open.length - 1]?.end ?? text.length), close })
+  }
+  closeUntil(text.length)
+  return out + escapeHtml(text.slice(at))
+}

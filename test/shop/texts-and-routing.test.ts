@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { dailySummaryAt } from "../../src/jobs/daily-summary.ts"
+import { entitiesToHtml, parseTelegramHtml } from "../../src/telegram/html-text.ts"
 import {
   ADMIN,
   ADMIN_CHAT,
@@ -123,6 +124,27 @@ describe("the tenant's own texts", () => {
     expect((await api(shop, tenant, "DELETE", "/config/TEXT_FAQ_RU")).status).toBe(204)
   })
 
+  it("turns a message's own formatting into HTML that Telegram parses back to it", () => {
+    const text = "😀 Bold and nested <tags> & a link, `code`"
+    const entities = [
+      { type: "bold", offset: 3, length: 15 },
+      { type: "italic", offset: 12, length: 6 },
+      { type: "underline", offset: 12, length: 6 },
+      { type: "text_link", offset: 28, length: 6, url: 'https://example.com/?a=1&b="2"' },
+      { type: "mention", offset: 0, length: 2 },
+      { type: "code", offset: 36, length: 6 }
+    ]
+    const html = entitiesToHtml(text, entities)
+    expect(html).toBe(
+      '😀 <b>Bold and <i><u>nested</u></i></b> &lt;tags&gt; &amp; <a href="https://example.com/?a=1&amp;b=&quot;2&quot;">a link</a>, <code>`code`</code>'
+    )
+    const parsed = parseTelegramHtml(html)
+    expect(parsed.text).toBe(text)
+    // The same entities (two on one range may come back in either order).
+    expect(parsed.entities).toHaveLength(5)
+    expect(parsed.entities).toEqual(expect.arrayContaining(entities.filter((e) => e.type !== "mention")))
+  })
+
   it("shows a customer the tenant's text in their language, else the built-in text in theirs", async () => {
     const before = await startChat(shop, tenant, 501)
     expect(menuOf(before)).not.toContain("Rules")
@@ -193,8 +215,16 @@ describe("the tenant's own texts", () => {
     expect(refused.text).toContain('Unsupported start tag "blink" at byte offset 10')
     expect(await stored("TEXT_FAQ_EN")).toEqual([])
 
+    // Written with Telegram's own formatting: saved as the HTML that gives it back, a literal "<" escaped.
     since = mark(shop, tenant, SECOND_ADMIN)
-    say(shop, tenant, SECOND_ADMIN, "<b>Q:</b> How?\n<blockquote expandable>A: Like this.</blockquote>")
+    shop.telegram.injectMessage(tenant.token, {
+      text: "Q: How? 1 < 2\nA: Like this.",
+      entities: [
+        { type: "bold", offset: 0, length: 2 },
+        { type: "expandable_blockquote", offset: 14, length: 13 }
+      ],
+      from: { id: SECOND_ADMIN, first_name: "Admin" }
+    })
     const preview = await nextMessage(shop, tenant, SECOND_ADMIN, since, "Q: How?")
     expect(preview.parseMode).toBe("HTML")
     const save = await nextMessage(shop, tenant, SECOND_ADMIN, since, "Save it?")
@@ -203,10 +233,14 @@ describe("the tenant's own texts", () => {
     press(shop, tenant, SECOND_ADMIN, save, "adm:xs")
     await nextMessage(shop, tenant, SECOND_ADMIN, since, "Saved")
     expect(await stored("TEXT_FAQ_EN")).toEqual([
-      { configValue: "<b>Q:</b> How?\n<blockquote expandable>A: Like this.</blockquote>" }
+      { configValue: "<b>Q:</b> How? 1 &lt; 2\n<blockquote expandable>A: Like this.</blockquote>" }
     ])
     const faq = await askUntil(503, "❓ FAQ", (m) => m.text?.startsWith("Q: How?") === true)
-    expect(faq.message.entities).toContainEqual({ type: "expandable_blockquote", offset: 8, length: 13 })
+    expect(faq.text).toBe("Q: How? 1 < 2\nA: Like this.")
+    expect(faq.message.entities).toEqual([
+      { type: "bold", offset: 0, length: 2 },
+      { type: "expandable_blockquote", offset: 14, length: 13 }
+    ])
 
     // Reset to the built-in text, from the languages screen.
     since = mark(shop, tenant, ADMIN)

@@ -2,7 +2,8 @@
  * /admin → Texts: the shop's own welcome, rules, FAQ and support texts
  * (src/tenants/tenant-texts.ts). Pick a text, pick a language, send the new
  * text (Telegram HTML), see it as customers will, Save — or reset a language to
- * the built-in text. A text Telegram would refuse (bad HTML, too long) is
+ * the built-in text. The admin writes the text with Telegram's own formatting
+ * (turned into HTML here) or as HTML. A text Telegram would refuse (bad HTML, too long) is
  * refused here with the reason and nothing is saved; the admin can send a
  * corrected one. The draft waits in the conversation state, so Save works on
  * any replica; saving writes the configuration key in the update's transaction
@@ -11,6 +12,7 @@
 import { Result } from "effect"
 import { InlineKeyboard } from "grammy"
 import { callbackData } from "../../messages/callback-data.ts"
+import { entitiesToHtml, hasFormatting } from "../../telegram/html-text.ts"
 import { LANGUAGES } from "../../messages/i18n.ts"
 import type { Language } from "../../tenants/tenant-cache.ts"
 import { removeConfigValue, storeConfigValue } from "../../tenants/configurations.ts"
@@ -75,8 +77,10 @@ export const receiveText = async (
   state: Extract<ConversationState, { step: "tenant_text" }>
 ): Promise<void> => {
   if (!(await guard(ctx))) return
-  const html = ctx.message?.text
-  if (html === undefined) return void (await ctx.reply(ctx.t("admin-text-text-only")))
+  const message = ctx.message
+  if (message?.text === undefined) return void (await ctx.reply(ctx.t("admin-text-text-only")))
+  // Formatting from Telegram's own editor wins; a text without any is read as HTML.
+  const html = hasFormatting(message.entities) ? entitiesToHtml(message.text, message.entities!) : message.text
   const problem = tenantTextProblem(html)
   if (problem !== undefined) return void (await ctx.reply(ctx.t("admin-text-invalid", { reason: problem })))
   await ctx.run(setConversation(conversationKey(ctx), { ...state, html }))

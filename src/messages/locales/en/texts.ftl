@@ -12,7 +12,7 @@ text-kind-rules = 📜 Rules
 text-kind-faq = ❓ FAQ
 text-kind-support = 💬 Support
 admin-text-languages = { $text }: pick a language (✅ = the shop's own text, ▫️ = the built-in text).
-admin-text-prompt = Send the new { $text } text for { $language } as your next message, in Telegram HTML: <b>bold</b>, <i>italic</i>, <u>underline</u>, <s>strikethrough</s>, <tg-spoiler>spoiler</tg-spoiler>, <a href="https://example.com">link</a>, <code>code</code>, <pre>block</pre>, <blockquote>quote</blockquote>. Write &lt; &gt; &amp; for the characters themselves. At most 4096 characters. Send /cancel to stop.
+admin-text-prompt = Send the new { $text } text for { $language } as your next message, — formatted with Telegram's own editor, or in Telegram HTML: <b>bold</b>, <i>italic</i>, <u>underline</u>, <s>strikethrough</s>, <tg-spoiler>spoiler</tg-spoiler>, <a href="https://example.com">link</a>, <code>code</code>, <pre>block</pre>, <blockquote>quote</blockquote>. Write &lt; &gt; &amp; for the characters themselves. At most 4096 characters. Send /cancel to stop.
 admin-text-current-custom = Now the shop's own text is shown (above).
 admin-text-current-builtin = Now the built-in text is shown.
 admin-text-reset-button = ↩️ Reset to the built-in text

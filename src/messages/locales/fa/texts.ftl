@@ -12,7 +12,7 @@ text-kind-rules = 📜 قوانین
 text-kind-faq = ❓ پرسش‌های متداول
 text-kind-support = 💬 پشتیبانی
 admin-text-languages = { $text }: یک زبان انتخاب کنید (✅ = متن خود فروشگاه، ▫️ = متن پیش‌فرض).
-admin-text-prompt = متن جدید «{ $text }» را برای { $language } در پیام بعدی بفرستید، با قالب HTML تلگرام: <b>پررنگ</b>، <i>کج</i>، <u>زیرخط</u>، <s>خط‌خورده</s>، <tg-spoiler>پنهان</tg-spoiler>، <a href="https://example.com">پیوند</a>، <code>کد</code>، <pre>بلوک</pre>، <blockquote>نقل‌قول</blockquote>. برای خود نویسه‌ها &lt; &gt; &amp; بنویسید. حداکثر ۴۰۹۶ نویسه. برای انصراف /cancel را بفرستید.
+admin-text-prompt = متن جدید «{ $text }» را برای { $language } در پیام بعدی بفرستید، — با قالب‌بندی خود تلگرام، یا با قالب HTML تلگرام: <b>پررنگ</b>، <i>کج</i>، <u>زیرخط</u>، <s>خط‌خورده</s>، <tg-spoiler>پنهان</tg-spoiler>، <a href="https://example.com">پیوند</a>، <code>کد</code>، <pre>بلوک</pre>، <blockquote>نقل‌قول</blockquote>. برای خود نویسه‌ها &lt; &gt; &amp; بنویسید. حداکثر ۴۰۹۶ نویسه. برای انصراف /cancel را بفرستید.
 admin-text-current-custom = اکنون متن خود فروشگاه نمایش داده می‌شود (بالا).
 admin-text-current-builtin = اکنون متن پیش‌فرض نمایش داده می‌شود.
 admin-text-reset-button = ↩️ بازگشت به متن پیش‌فرض

@@ -12,7 +12,7 @@ text-kind-rules = 📜 Правила
 text-kind-faq = ❓ Вопросы и ответы
 text-kind-support = 💬 Поддержка
 admin-text-languages = { $text }: выберите язык (✅ = свой текст магазина, ▫️ = встроенный текст).
-admin-text-prompt = Отправьте новый текст «{ $text }» для языка { $language } следующим сообщением, в HTML Telegram: <b>жирный</b>, <i>курсив</i>, <u>подчёркнутый</u>, <s>зачёркнутый</s>, <tg-spoiler>спойлер</tg-spoiler>, <a href="https://example.com">ссылка</a>, <code>код</code>, <pre>блок</pre>, <blockquote>цитата</blockquote>. Сами символы пишите как &lt; &gt; &amp;. Не более 4096 символов. Отправьте /cancel, чтобы отменить.
+admin-text-prompt = Отправьте новый текст «{ $text }» для языка { $language } следующим сообщением, — с форматированием в редакторе Telegram или в HTML Telegram: <b>жирный</b>, <i>курсив</i>, <u>подчёркнутый</u>, <s>зачёркнутый</s>, <tg-spoiler>спойлер</tg-spoiler>, <a href="https://example.com">ссылка</a>, <code>код</code>, <pre>блок</pre>, <blockquote>цитата</blockquote>. Сами символы пишите как &lt; &gt; &amp;. Не более 4096 символов. Отправьте /cancel, чтобы отменить.
 admin-text-current-custom = Сейчас показывается свой текст магазина (выше).
 admin-text-current-builtin = Сейчас показывается встроенный текст.
 admin-text-reset-button = ↩️ Вернуть встроенный текст

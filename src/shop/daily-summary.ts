@@ -1,6 +1,6 @@
 /**
  * The daily summary (issue 19): at DAILY_SUMMARY_HOUR in the tenant's TIME_ZONE,
- * the figures of the 24 hours before that moment (new customers, trials,
+ * the figures since the same hour the day before (new customers, trials,
  * conversions, renewals, sales by method) go to the tenant — to the
  * notification group when it has one, else to its admins (src/outbox/notice-messages.ts).
  *
@@ -72,8 +72,8 @@ const instantOf = (year: number, month: number, day: number, hour: number, timeZ
 
 /**
  * The summary due at `now` for a tenant whose hour is `hour` in `timeZone`: the
- * local day's, once its hour has come (undefined before it). It covers the 24
- * hours of wall-clock time before that hour.
+ * local day's, once its hour has come (undefined before it). It covers the time
+ * since the same wall-clock hour the day before (23 or 25 hours across a DST change).
  */
 export const dueSummaryPeriod = (now: Date, timeZone: string, hour: number): SummaryPeriod | undefined => {
   const local = wallClock(now, timeZone)

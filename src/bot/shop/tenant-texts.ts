@@ -10,10 +10,11 @@ import { tenantText } from "../../tenants/tenant-texts.ts"
 import type { TextKind } from "../../tenants/tenant-texts.ts"
 import { localeOfCtx, mainMenu } from "./helpers.ts"
 
-/** The shop's own text for this customer, as reply options-ready HTML, or undefined (show the built-in text). */
+/** The shop's own text in this customer's language (Telegram HTML: send it with `HTML`), or undefined (show the built-in text). */
 export const ownText = (ctx: BotContext, kind: TextKind): string | undefined =>
   tenantText(ctx.tenant, kind, localeOfCtx(ctx))
 
+/** Reply options for a shop's own text; the built-in texts are plain. */
 export const HTML = { parse_mode: "HTML" } as const
 
 const showText = async (ctx: BotContext, kind: "rules" | "faq", builtIn: string) => {

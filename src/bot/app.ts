@@ -36,6 +36,16 @@ import { showInvite } from "./shop/referral.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
 import { upsertUser } from "../tenants/users.ts"
+import { showFaq, showRules } from "./shop/tenant-texts.ts"
+import {
+  askText,
+  cancelText,
+  receiveText,
+  resetText,
+  saveText,
+  showTextKinds,
+  showTextLanguages
+} from "./shop/text-editor.ts"
 
 export { i18n } from "../messages/i18n.ts"
 export { mainMenu } from "./shop/helpers.ts"
@@ -106,6 +116,22 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return askNewPromoCode(ctx)
     case "AdminPromoDisable":
       return disablePromo(ctx, action.promoCodeId)
+    case "AdminTexts":
+      return showTextKinds(ctx)
+    case "AdminTextKind":
+      return showTextLanguages(ctx, action.kind)
+    case "AdminTextEdit":
+      return askText(ctx, action.kind, action.language)
+    case "AdminTextReset":
+      return resetText(ctx, action.kind, action.language)
+    case "AdminTextSave":
+      return ctx.user && ctx.chat
+        ? ctx
+            .run(getConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }))
+            .then((state) => saveText(ctx, Option.getOrUndefined(state)))
+        : answer(ctx)
+    case "AdminTextCancel":
+      return cancelText(ctx)
   }
 }
 
@@ -143,6 +169,8 @@ export const makeTenantApp = (): Composer<BotContext> => {
   menu.filter(hears("menu-trial"), takeTrial)
   menu.filter(hears("menu-promo"), askPromoCode)
   menu.filter(hears("menu-invite"), showInvite)
+  menu.filter(hears("menu-rules"), showRules)
+  menu.filter(hears("menu-faq"), showFaq)
 
   app.on("message", async (ctx, next) => {
     if (await relayAdminReply(ctx)) return
@@ -165,6 +193,8 @@ export const makeTenantApp = (): Composer<BotContext> => {
         return receivePromoCode(ctx)
       case "promo_new":
         return receiveNewPromoCode(ctx)
+      case "tenant_text":
+        return receiveText(ctx, state.value)
     }
   })
 

@@ -6,6 +6,8 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { Language } from "../tenants/tenant-cache.ts"
+import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0))
 
@@ -21,7 +23,14 @@ export const ConversationState = Schema.Union([
   /** The customer is typing a promo code. */
   Schema.Struct({ step: Schema.Literal("promo_code") }),
   /** An admin is typing a new promo code's terms. */
-  Schema.Struct({ step: Schema.Literal("promo_new") })
+  Schema.Struct({ step: Schema.Literal("promo_new") }),
+  /** An admin is typing the shop's own text (issue 19); with `html`, it waits for Save after the preview. */
+  Schema.Struct({
+    step: Schema.Literal("tenant_text"),
+    kind: Schema.Literals(TEXT_KINDS),
+    language: Language,
+    html: Schema.optional(Schema.String)
+  })
 ])
 export type ConversationState = typeof ConversationState.Type
 

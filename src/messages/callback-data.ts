@@ -7,6 +7,7 @@
  */
 import { Option, Schema } from "effect"
 import { Language } from "../tenants/tenant-cache.ts"
+import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
 /** c = card-to-card, z = ZarinPal, w = wallet. */
@@ -17,6 +18,7 @@ const Menu = Schema.Literals(["buy", "sub", "wallet", "support"])
 const SquadUuid = Schema.String.check(
   Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
 )
+const TextKind = Schema.Literals(TEXT_KINDS)
 
 export type Action =
   | { readonly _tag: "Language"; readonly language: Language }
@@ -47,6 +49,12 @@ export type Action =
   | { readonly _tag: "AdminPromos" }
   | { readonly _tag: "AdminPromoNew" }
   | { readonly _tag: "AdminPromoDisable"; readonly promoCodeId: number }
+  | { readonly _tag: "AdminTexts" }
+  | { readonly _tag: "AdminTextKind"; readonly kind: typeof TextKind.Type }
+  | { readonly _tag: "AdminTextEdit"; readonly kind: typeof TextKind.Type; readonly language: Language }
+  | { readonly _tag: "AdminTextReset"; readonly kind: typeof TextKind.Type; readonly language: Language }
+  | { readonly _tag: "AdminTextSave" }
+  | { readonly _tag: "AdminTextCancel" }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -76,7 +84,17 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["promo:ask"], () => ({ _tag: "PromoAsk" })),
   parser(["adm:pc"], () => ({ _tag: "AdminPromos" })),
   parser(["adm:pn"], () => ({ _tag: "AdminPromoNew" })),
-  parser(["adm:pd:", Id], ([, promoCodeId]) => ({ _tag: "AdminPromoDisable", promoCodeId }))
+  parser(["adm:pd:", Id], ([, promoCodeId]) => ({ _tag: "AdminPromoDisable", promoCodeId })),
+  parser(["adm:x"], () => ({ _tag: "AdminTexts" })),
+  parser(["adm:x:", TextKind], ([, kind]) => ({ _tag: "AdminTextKind", kind })),
+  parser(["adm:x:", TextKind, ":", Language], ([, kind, , language]) => ({ _tag: "AdminTextEdit", kind, language })),
+  parser(["adm:xr:", TextKind, ":", Language], ([, kind, , language]) => ({
+    _tag: "AdminTextReset",
+    kind,
+    language
+  })),
+  parser(["adm:xs"], () => ({ _tag: "AdminTextSave" })),
+  parser(["adm:xc"], () => ({ _tag: "AdminTextCancel" }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -127,5 +145,11 @@ export const callbackData = {
   promoAsk: () => "promo:ask",
   adminPromos: () => "adm:pc",
   adminPromoNew: () => "adm:pn",
-  adminPromoDisable: (promoCodeId: number) => `adm:pd:${promoCodeId}`
+  adminPromoDisable: (promoCodeId: number) => `adm:pd:${promoCodeId}`,
+  adminTexts: () => "adm:x",
+  adminTextKind: (kind: typeof TextKind.Type) => `adm:x:${kind}`,
+  adminTextEdit: (kind: typeof TextKind.Type, language: Language) => `adm:x:${kind}:${language}`,
+  adminTextReset: (kind: typeof TextKind.Type, language: Language) => `adm:xr:${kind}:${language}`,
+  adminTextSave: () => "adm:xs",
+  adminTextCancel: () => "adm:xc"
 } as const

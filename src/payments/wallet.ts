@@ -105,3 +105,12 @@ export const walletHistory = Effect.fn("walletHistory")(function* (botId: number
     WHERE bot_id = ${botId} AND user_id = ${userId}
     ORDER BY created_at DESC, id DESC LIMIT ${limit}`
 })
+
+/** Whether the customer bought before the purchase recorded as `transactionId` (a renewal rather than a first sale). */
+export const boughtBefore = Effect.fn("boughtBefore")(function* (botId: number, userId: number, transactionId: number) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ before: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM transactions WHERE bot_id = ${botId} AND user_id = ${userId}
+                   AND type = 'purchase' AND id < ${transactionId}) AS before`
+  return rows[0]?.before === true
+})

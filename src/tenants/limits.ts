@@ -112,9 +112,10 @@ export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stri
 
 /**
  * Why a JSON value is too big for a configuration value or a flag's settings
- * (CONFIG_VALUE_MAX_DEPTH levels, CONFIG_VALUE_MAX_BYTES of JSON), or undefined.
+ * (CONFIG_VALUE_MAX_DEPTH levels, `maxBytes` of JSON — CONFIG_VALUE_MAX_BYTES unless the key
+ * says otherwise), or undefined.
  */
-export const jsonShapeProblem = (value: unknown): string | undefined => {
+export const jsonShapeProblem = (value: unknown, maxBytes: number = CONFIG_VALUE_MAX_BYTES): string | undefined => {
   if (jsonDepth(value, CONFIG_VALUE_MAX_DEPTH) > CONFIG_VALUE_MAX_DEPTH) {
     return `must nest at most ${CONFIG_VALUE_MAX_DEPTH} levels deep`
   }
@@ -124,9 +125,7 @@ export const jsonShapeProblem = (value: unknown): string | undefined => {
   } catch {
     return "must be a JSON value"
   }
-  return bytes > CONFIG_VALUE_MAX_BYTES
-    ? `must be at most ${CONFIG_VALUE_MAX_BYTES} bytes of JSON (is ${bytes})`
-    : undefined
+  return bytes > maxBytes ? `must be at most ${maxBytes} bytes of JSON (is ${bytes})` : undefined
 }
 
 /** C0 and C1 control characters, DEL, and the bidi embedding/override/isolate controls that can disguise text

@@ -162,7 +162,7 @@ export class ConfigApi extends HttpApiGroup.make("config")
       error: BadGateway
     }).annotateMerge(
       summary(
-        "Set one value; known keys (ADMIN_IDS, DEFAULT_LANGUAGE, …) are type-checked, squad lists checked against the panel"
+        "Set one value; known keys (ADMIN_IDS, DEFAULT_LANGUAGE, …) are type-checked, squad lists checked against the panel, the shop's own texts (TEXT_WELCOME_FA … TEXT_SUPPORT_RU) checked as Telegram HTML of at most 4096 characters after parsing (400 validation_failed with Telegram's reason)"
       )
     ),
     HttpApiEndpoint.delete("deleteConfig", "/bots/:botId/config/:key", {

@@ -9,6 +9,8 @@ import { Option, Schema } from "effect"
 import { Language } from "../tenants/tenant-cache.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
+/** A customer's latest admin action when a button was drawn (0: none yet). */
+const ActionId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
 /** c = card-to-card, z = ZarinPal, w = wallet. */
 const Method = Schema.Literals(["c", "z", "w"])
 export type MethodCode = typeof Method.Type
@@ -34,6 +36,13 @@ export type Action =
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "AdminCustomers" }
+  | { readonly _tag: "CustomerCard"; readonly userId: number }
+  | { readonly _tag: "CustomerWallet"; readonly userId: number }
+  | { readonly _tag: "CustomerDays"; readonly userId: number }
+  | { readonly _tag: "CustomerPlans"; readonly userId: number; readonly afterAction: number }
+  | { readonly _tag: "CustomerGrant"; readonly userId: number; readonly planId: number; readonly afterAction: number }
+  | { readonly _tag: "CustomerBan"; readonly userId: number; readonly banned: boolean }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -54,7 +63,27 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
-  parser(["dev:reset"], () => ({ _tag: "ResetDevices" }))
+  parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["adm:u"], () => ({ _tag: "AdminCustomers" })),
+  parser(["adm:uc:", Id], ([, userId]) => ({ _tag: "CustomerCard", userId })),
+  parser(["adm:uw:", Id], ([, userId]) => ({ _tag: "CustomerWallet", userId })),
+  parser(["adm:ud:", Id], ([, userId]) => ({ _tag: "CustomerDays", userId })),
+  parser(["adm:up:", Id, ":", ActionId], ([, userId, , afterAction]) => ({
+    _tag: "CustomerPlans",
+    userId,
+    afterAction
+  })),
+  parser(["adm:ug:", Id, ":", Id, ":", ActionId], ([, userId, , planId, , afterAction]) => ({
+    _tag: "CustomerGrant",
+    userId,
+    planId,
+    afterAction
+  })),
+  parser(["adm:ub:", Id, ":", Schema.Literals(["on", "off"])], ([, userId, , state]) => ({
+    _tag: "CustomerBan",
+    userId,
+    banned: state === "on"
+  }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -96,5 +125,12 @@ export const callbackData = {
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
-  resetDevices: () => "dev:reset"
+  resetDevices: () => "dev:reset",
+  adminCustomers: () => "adm:u",
+  customerCard: (userId: number) => `adm:uc:${userId}`,
+  customerWallet: (userId: number) => `adm:uw:${userId}`,
+  customerDays: (userId: number) => `adm:ud:${userId}`,
+  customerPlans: (userId: number, afterAction: number) => `adm:up:${userId}:${afterAction}`,
+  customerGrant: (userId: number, planId: number, afterAction: number) => `adm:ug:${userId}:${planId}:${afterAction}`,
+  customerBan: (userId: number, banned: boolean) => `adm:ub:${userId}:${banned ? "on" : "off"}`
 } as const

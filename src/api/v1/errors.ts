@@ -95,7 +95,10 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
       "master_bot_protected",
       "duplicate_reference",
       "payment_not_pending",
-      "payment_not_reviewable"
+      "payment_not_reviewable",
+      "insufficient_balance",
+      "no_subscription",
+      "tenant_wallet_insufficient"
     ]),
     message: Schema.String
   },

@@ -24,6 +24,7 @@ import {
   MIN_QUERY_DATE
 } from "../../tenants/limits.ts"
 import { ROTATION_STRATEGIES } from "../../tenants/payment-cards.ts"
+import { MAX_ADJUSTMENT, MAX_DAYS_CHANGE, MAX_REASON_LENGTH } from "../../shop/customer-admin.ts"
 import { PAYMENT_METHODS, PAYMENT_STATUSES } from "./models.ts"
 
 export const PositiveId = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
@@ -89,6 +90,11 @@ export const UsersQuery = {
   /** Matches username, first or last name (case-insensitive, substring) or the exact Telegram id. */
   search: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, 100))),
   ...PageQuery
+}
+
+export const FindUserQuery = {
+  /** A Telegram id, or a username with or without the @ (exact, any case). */
+  query: Schema.String.check(Schema.isBetweenLength(1, 64))
 }
 
 export const CardsQuery = {
@@ -202,3 +208,27 @@ export const RejectPaymentBody = Schema.Struct({
   /** Sent to the buyer: line breaks allowed, other control characters not. */
   reason: Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, 1000), noControlCharactersButNewlines)
 }).annotate({ identifier: "RejectPayment" })
+
+/** Neither zero nor past `max` either way. */
+const SignedUpTo = (max: number) =>
+  Schema.Int.check(
+    Schema.isBetween({ minimum: -max, maximum: max }),
+    Schema.makeFilter((n: number) => (n === 0 ? "must not be 0" : undefined))
+  )
+
+export const WalletAdjustmentBody = Schema.Struct({
+  /** Positive credits, negative debits (never below a zero balance), in the tenant's currency. */
+  amount: SignedUpTo(MAX_ADJUSTMENT),
+  /** Why: kept on the ledger entry and in the audit. */
+  reason: Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, MAX_REASON_LENGTH), noControlCharacters)
+}).annotate({ identifier: "WalletAdjustment" })
+
+export const SubscriptionDaysBody = Schema.Struct({
+  /** Positive adds days (from max(now, expiry)), negative takes them (never past now). */
+  days: SignedUpTo(MAX_DAYS_CHANGE)
+}).annotate({ identifier: "SubscriptionDays" })
+
+export const PlanGrantBody = Schema.Struct({
+  /** A plan on sale; the subscription is given without payment (the tenant's platform wallet pays its traffic). */
+  planId: PositiveId
+}).annotate({ identifier: "PlanGrant" })

@@ -1,7 +1,7 @@
 /**
  * /admin for the tenant's own admins (this bot's ADMIN_IDS): pending receipts
  * (with Approve / Reject buttons — the same review as on the receipt), today's
- * sales, and turning a card on or off. Anyone else gets the unknown-command
+ * sales, turning a card on or off, and customers (customers.ts). Anyone else gets the unknown-command
  * answer: the panel's existence is not advertised.
  */
 import { InlineKeyboard } from "grammy"
@@ -24,6 +24,8 @@ const panelKeyboard = (ctx: BotContext) =>
     .text(ctx.t("admin-sales-button"), callbackData.adminSales())
     .row()
     .text(ctx.t("admin-cards-button"), callbackData.adminCards())
+    .row()
+    .text(ctx.t("admin-customers-button"), callbackData.adminCustomers())
 
 export const showAdminPanel = async (ctx: BotContext) => {
   if (!isShopAdmin(ctx.tenant, ctx.from?.id)) return void (await ctx.reply(ctx.t("unknown-command")))

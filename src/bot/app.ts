@@ -107,7 +107,7 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
     case "CustomerDays":
       return askDaysChange(ctx, action.userId)
     case "CustomerPlans":
-      return showGrantablePlans(ctx, action.userId, action.afterAction)
+      return showGrantablePlans(ctx, action.userId)
     case "CustomerGrant":
       return grantCustomerPlan(ctx, action.userId, action.planId, action.afterAction)
     case "CustomerBan":

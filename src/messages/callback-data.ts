@@ -40,7 +40,7 @@ export type Action =
   | { readonly _tag: "CustomerCard"; readonly userId: number }
   | { readonly _tag: "CustomerWallet"; readonly userId: number }
   | { readonly _tag: "CustomerDays"; readonly userId: number }
-  | { readonly _tag: "CustomerPlans"; readonly userId: number; readonly afterAction: number }
+  | { readonly _tag: "CustomerPlans"; readonly userId: number }
   | { readonly _tag: "CustomerGrant"; readonly userId: number; readonly planId: number; readonly afterAction: number }
   | { readonly _tag: "CustomerBan"; readonly userId: number; readonly banned: boolean }
 
@@ -68,11 +68,7 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:uc:", Id], ([, userId]) => ({ _tag: "CustomerCard", userId })),
   parser(["adm:uw:", Id], ([, userId]) => ({ _tag: "CustomerWallet", userId })),
   parser(["adm:ud:", Id], ([, userId]) => ({ _tag: "CustomerDays", userId })),
-  parser(["adm:up:", Id, ":", ActionId], ([, userId, , afterAction]) => ({
-    _tag: "CustomerPlans",
-    userId,
-    afterAction
-  })),
+  parser(["adm:up:", Id], ([, userId]) => ({ _tag: "CustomerPlans", userId })),
   parser(["adm:ug:", Id, ":", Id, ":", ActionId], ([, userId, , planId, , afterAction]) => ({
     _tag: "CustomerGrant",
     userId,
@@ -130,7 +126,7 @@ export const callbackData = {
   customerCard: (userId: number) => `adm:uc:${userId}`,
   customerWallet: (userId: number) => `adm:uw:${userId}`,
   customerDays: (userId: number) => `adm:ud:${userId}`,
-  customerPlans: (userId: number, afterAction: number) => `adm:up:${userId}:${afterAction}`,
+  customerPlans: (userId: number) => `adm:up:${userId}`,
   customerGrant: (userId: number, planId: number, afterAction: number) => `adm:ug:${userId}:${planId}:${afterAction}`,
   customerBan: (userId: number, banned: boolean) => `adm:ub:${userId}:${banned ? "on" : "off"}`
 } as const

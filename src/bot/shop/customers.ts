@@ -154,7 +154,7 @@ const cardKeyboard = (ctx: BotContext, card: CustomerCard) => {
     .text(ctx.t("customer-wallet-button"), callbackData.customerWallet(id))
     .text(ctx.t("customer-days-button"), callbackData.customerDays(id))
     .row()
-    .text(ctx.t("customer-grant-button"), callbackData.customerPlans(id, card.lastActionId))
+    .text(ctx.t("customer-grant-button"), callbackData.customerPlans(id))
     .text(
       ctx.t(card.user.bannedAt ? "customer-unban-button" : "customer-ban-button"),
       callbackData.customerBan(id, card.user.bannedAt === null)
@@ -184,15 +184,15 @@ export const showCustomerCard = async (ctx: BotContext, userId: number) => {
   if (!(await sendCard(ctx, userId))) await ctx.reply(ctx.t("customer-not-found", { query: `#${userId}` }))
 }
 
-/** The admin typed an id or @username. */
+/** The admin typed an id or @username; after a miss they may type another (or /cancel). */
 export const receiveCustomerSearch = async (ctx: BotContext) => {
   if (!(await guardAdmin(ctx)) || !ctx.user) return
   const query = ctx.message?.text?.trim() ?? ""
-  await ctx.run(clearConversation(conversationKey(ctx)))
   const userId = await ctx.run(findCustomer(ctx.tenant.botId, query))
-  if (userId === undefined || !(await sendCard(ctx, userId))) {
-    await ctx.reply(ctx.t("customer-not-found", { query: query.slice(0, 64) }))
-  }
+  if (userId === undefined)
+    return void (await ctx.reply(ctx.t("customer-search-missed", { query: query.slice(0, 64) })))
+  await ctx.run(clearConversation(conversationKey(ctx)))
+  await sendCard(ctx, userId)
 }
 
 export const askWalletAdjustment = (ctx: BotContext, userId: number) =>
@@ -262,8 +262,12 @@ export const receiveDaysChange = async (ctx: BotContext, userId: number) => {
   )
 }
 
-/** The plans on sale, each a button that grants it (drawn after the card's latest action). */
-export const showGrantablePlans = async (ctx: BotContext, userId: number, afterAction: number) => {
+/**
+ * The plans on sale, each a button that grants it, drawn after the customer's
+ * latest action: a second press of the same button (or a press after another
+ * admin acted) is refused as stale instead of granting twice.
+ */
+export const showGrantablePlans = async (ctx: BotContext, userId: number) => {
   if (!(await guardAdmin(ctx))) return
   await answer(ctx)
   const card = await attempt(ctx, customerCard(ctx.tenant.botId, userId))
@@ -271,7 +275,8 @@ export const showGrantablePlans = async (ctx: BotContext, userId: number, afterA
   const plans = await ctx.run(activePlans(ctx.tenant.botId))
   if (plans.length === 0) return void (await ctx.reply(ctx.t("customer-grant-no-plans")))
   const keyboard = new InlineKeyboard()
-  for (const plan of plans) keyboard.text(plan.name, callbackData.customerGrant(userId, plan.id, afterAction)).row()
+  for (const plan of plans)
+    keyboard.text(plan.name, callbackData.customerGrant(userId, plan.id, card.success.lastActionId)).row()
   await ctx.reply(ctx.t("customer-grant-choose", { user: describeUser(card.success.user) }), { reply_markup: keyboard })
 }
 
@@ -282,8 +287,7 @@ export const grantCustomerPlan = async (ctx: BotContext, userId: number, planId:
     const e = done.failure
     switch (e._tag) {
       case "StaleCustomerCard":
-        await answer(ctx, ctx.t("customer-stale"), true)
-        return void (await sendCard(ctx, userId))
+        return answer(ctx, ctx.t("customer-stale"), true)
       case "PlanUnavailable":
         return answer(ctx, ctx.t("customer-plan-unavailable"), true)
       case "TenantWalletInsufficient":

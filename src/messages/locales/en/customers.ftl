@@ -3,6 +3,7 @@
 admin-customers-button = 👤 Customers
 customer-search-prompt = Send the customer's Telegram id or @username.
 customer-not-found = No customer { $query } in this shop.
+customer-search-missed = No customer { $query } in this shop. Send another Telegram id or @username, or /cancel.
 customer-card = 👤 { $user }
     Wallet: { $balance }
     { $state }
@@ -60,7 +61,7 @@ customer-grant-no-plans = This shop has no plan on sale.
 customer-grant-done = Done: { $plan } granted until { $expires }.
 customer-grant-refused = The shop's platform balance ({ $balance }) does not cover this plan's traffic ({ $required }). Nothing was granted.
 customer-plan-unavailable = This plan is no longer on sale.
-customer-stale = This card is out of date (the customer was changed meanwhile). Here is the current one.
+customer-stale = This button is out of date (the customer was changed meanwhile): nothing was done. Open the customer again to see the current card.
 customer-ban-done = Banned. They will be told once and then ignored.
 customer-unban-done = Unbanned. They can use the shop again.
 customer-ban-unchanged = Nothing to change.

@@ -3,6 +3,7 @@
 admin-customers-button = 👤 مشتریان
 customer-search-prompt = شناسه تلگرام یا @نام‌کاربری مشتری را بفرستید.
 customer-not-found = مشتری { $query } در این فروشگاه پیدا نشد.
+customer-search-missed = مشتری { $query } در این فروشگاه پیدا نشد. شناسه تلگرام یا @نام‌کاربری دیگری بفرستید، یا /cancel.
 customer-card = 👤 { $user }
     کیف پول: { $balance }
     { $state }
@@ -60,7 +61,7 @@ customer-grant-no-plans = این فروشگاه طرح فعالی برای فر�
 customer-grant-done = انجام شد: طرح { $plan } تا { $expires } اهدا شد.
 customer-grant-refused = موجودی فروشگاه در پلتفرم ({ $balance }) هزینه ترافیک این طرح ({ $required }) را پوشش نمی‌دهد. چیزی اهدا نشد.
 customer-plan-unavailable = این طرح دیگر فروخته نمی‌شود.
-customer-stale = این کارت قدیمی است (مشتری در این فاصله تغییر کرده). کارت فعلی این است.
+customer-stale = این دکمه قدیمی است (مشتری در این فاصله تغییر کرده): کاری انجام نشد. برای دیدن کارت فعلی، مشتری را دوباره باز کنید.
 customer-ban-done = مسدود شد. یک بار به او اطلاع داده می‌شود و پس از آن پاسخی نمی‌گیرد.
 customer-unban-done = رفع مسدودی شد. دوباره می‌تواند از فروشگاه استفاده کند.
 customer-ban-unchanged = چیزی برای تغییر نیست.

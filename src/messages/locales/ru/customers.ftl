@@ -3,6 +3,7 @@
 admin-customers-button = 👤 Клиенты
 customer-search-prompt = Отправьте Telegram id клиента или его @username.
 customer-not-found = Клиент { $query } в этом магазине не найден.
+customer-search-missed = Клиент { $query } в этом магазине не найден. Отправьте другой Telegram id или @username, или /cancel.
 customer-card = 👤 { $user }
     Кошелёк: { $balance }
     { $state }
@@ -60,7 +61,7 @@ customer-grant-no-plans = В магазине нет тарифов в прод�
 customer-grant-done = Готово: тариф { $plan } выдан до { $expires }.
 customer-grant-refused = Баланса магазина на платформе ({ $balance }) не хватает на трафик этого тарифа ({ $required }). Ничего не выдано.
 customer-plan-unavailable = Этот тариф больше не продаётся.
-customer-stale = Эта карточка устарела (клиента уже изменили). Вот актуальная.
+customer-stale = Эта кнопка устарела (клиента уже изменили): ничего не сделано. Откройте клиента заново, чтобы увидеть актуальную карточку.
 customer-ban-done = Заблокирован. Клиент получит одно сообщение об этом, дальше бот будет молчать.
 customer-unban-done = Разблокирован. Клиент снова может пользоваться магазином.
 customer-ban-unchanged = Менять нечего.

@@ -25,6 +25,7 @@ import type { CustomerCard } from "../../shop/customer-admin.ts"
 import type { AdminAction, AdminActor } from "../../tenants/admin-actions.ts"
 import type { CustomerPayment } from "../../tenants/customer-payments.ts"
 import { activePlans } from "../../tenants/plans.ts"
+import { isShopAdmin } from "../../tenants/shop-settings.ts"
 import { findCustomer } from "../../tenants/users.ts"
 import type { BotContext } from "../context.ts"
 import { clearConversation, setConversation } from "../conversation.ts"
@@ -35,6 +36,17 @@ import { answer, attempt, localeOfCtx, money } from "./helpers.ts"
 const actorOf = (ctx: BotContext): AdminActor => ({ _tag: "Telegram", telegramId: ctx.from!.id })
 
 const conversationKey = (ctx: BotContext) => ({ botId: ctx.tenant.botId, chatId: ctx.chat!.id, userId: ctx.user!.id })
+
+/**
+ * A typed answer to one of the prompts below, from someone still an admin; one
+ * who was removed from ADMIN_IDS meanwhile leaves the flow (their next messages are theirs again).
+ */
+const fromAdmin = async (ctx: BotContext): Promise<boolean> => {
+  if (!ctx.user || !ctx.chat) return false
+  if (isShopAdmin(ctx.tenant, ctx.from?.id)) return true
+  await ctx.run(clearConversation(conversationKey(ctx)))
+  return false
+}
 
 const ask = async (ctx: BotContext, state: ConversationState, prompt: string) => {
   if (!(await guardAdmin(ctx)) || !ctx.user || !ctx.chat) return
@@ -137,7 +149,8 @@ const cardText = (ctx: BotContext, card: CustomerCard) => {
           date: formatDateTime(locale, r.createdAt),
           amount: signed(ctx, r.amount),
           balance: money(ctx, r.balanceAfter),
-          note: r.reference ?? "-"
+          // An admin's adjustment says why; anything else names what caused it.
+          note: r.description ?? r.reference ?? "-"
         })
       )
     ),
@@ -186,7 +199,7 @@ export const showCustomerCard = async (ctx: BotContext, userId: number) => {
 
 /** The admin typed an id or @username; after a miss they may type another (or /cancel). */
 export const receiveCustomerSearch = async (ctx: BotContext) => {
-  if (!(await guardAdmin(ctx)) || !ctx.user) return
+  if (!(await fromAdmin(ctx))) return
   const query = ctx.message?.text?.trim() ?? ""
   const userId = await ctx.run(findCustomer(ctx.tenant.botId, query))
   if (userId === undefined)
@@ -213,7 +226,7 @@ const parseAdjustment = (text: string) => {
 }
 
 export const receiveWalletAdjustment = async (ctx: BotContext, userId: number) => {
-  if (!(await guardAdmin(ctx)) || !ctx.user) return
+  if (!(await fromAdmin(ctx))) return
   const change = parseAdjustment(ctx.message?.text ?? "")
   if (!change || change.reason.length > MAX_REASON_LENGTH) {
     return void (await ctx.reply(ctx.t("customer-wallet-invalid", { max: MAX_REASON_LENGTH })))
@@ -237,7 +250,7 @@ export const askDaysChange = (ctx: BotContext, userId: number) =>
   ask(ctx, { step: "customer_days", userId }, ctx.t("customer-days-prompt"))
 
 export const receiveDaysChange = async (ctx: BotContext, userId: number) => {
-  if (!(await guardAdmin(ctx)) || !ctx.user) return
+  if (!(await fromAdmin(ctx))) return
   const match = /^\s*([+\-−])\s*([0-9]{1,5})\s*$/.exec(ctx.message?.text ?? "")
   const days = match ? (match[1] === "+" ? 1 : -1) * Number(match[2]) : 0
   if (days === 0 || Math.abs(days) > MAX_DAYS_CHANGE) {

@@ -38,17 +38,12 @@ import {
 import type { AdminActor } from "../tenants/admin-actions.ts"
 import { recentPaymentsOf } from "../tenants/customer-payments.ts"
 import { InvalidInput, RecordNotFound } from "../tenants/errors.ts"
-import { MAX_MONEY, MAX_PLAN_DAYS, MAX_SAFE } from "../tenants/limits.ts"
+import { MAX_ADJUSTMENT_REASON_LENGTH, MAX_MONEY, MAX_PLAN_DAYS, MAX_SAFE } from "../tenants/limits.ts"
 import { activePlan } from "../tenants/plans.ts"
 import { setBanned, userById } from "../tenants/users.ts"
 
 /** How many of each (payments, ledger entries, admin actions) a card shows. */
 export const CARD_ROWS = 5
-/** An adjustment's amount, in the tenant's unit: 1 to MAX_MONEY either way. */
-export const MAX_ADJUSTMENT = MAX_MONEY
-export const MAX_REASON_LENGTH = 200
-/** Days added or taken at once: 1 to MAX_PLAN_DAYS either way. */
-export const MAX_DAYS_CHANGE = MAX_PLAN_DAYS
 
 export class NoSubscription extends Schema.TaggedError<NoSubscription>()("NoSubscription", {
   userId: Schema.Number
@@ -59,7 +54,7 @@ export class NoSubscription extends Schema.TaggedError<NoSubscription>()("NoSubs
   }
 }
 
-/** A button drawn before the customer's latest admin action (a double click, or a stale card). */
+/** A button drawn before the customer's latest admin action (a double click, or another admin acted meanwhile). */
 export class StaleCustomerCard extends Schema.TaggedError<StaleCustomerCard>()("StaleCustomerCard", {
   userId: Schema.Number
 }) {
@@ -90,7 +85,7 @@ export const customerCard = Effect.fn("customerCard")(function* (botId: number, 
     payments: yield* recentPaymentsOf(botId, userId, CARD_ROWS),
     ledger: yield* walletHistory(botId, userId, CARD_ROWS),
     actions: yield* recentAdminActions(botId, userId, CARD_ROWS),
-    /** What the card's buttons were drawn after (StaleCustomerCard). */
+    /** The latest action's id (0: none): what a grant's buttons are drawn after (StaleCustomerCard). */
     lastActionId: yield* lastAdminActionId(botId, userId)
   }
 })
@@ -105,14 +100,17 @@ export const adjustWallet = Effect.fn("adjustWallet")(function* (
 ) {
   const reason = change.reason.trim()
   const size = Math.abs(change.amount)
-  if (!Number.isSafeInteger(change.amount) || size < 1 || size > MAX_ADJUSTMENT) {
+  if (!Number.isSafeInteger(change.amount) || size < 1 || size > MAX_MONEY) {
     return yield* new InvalidInput({
       field: "amount",
-      reason: `must be a whole amount from 1 to ${MAX_ADJUSTMENT}, + or −`
+      reason: `must be a whole amount from 1 to ${MAX_MONEY}, + or −`
     })
   }
-  if (reason.length < 1 || reason.length > MAX_REASON_LENGTH) {
-    return yield* new InvalidInput({ field: "reason", reason: `must be 1 to ${MAX_REASON_LENGTH} characters` })
+  if (reason.length < 1 || reason.length > MAX_ADJUSTMENT_REASON_LENGTH) {
+    return yield* new InvalidInput({
+      field: "reason",
+      reason: `must be 1 to ${MAX_ADJUSTMENT_REASON_LENGTH} characters`
+    })
   }
   const balance = yield* lockCustomer(botId, userId)
   if (change.amount > 0 && balance > MAX_SAFE - change.amount) {
@@ -142,10 +140,10 @@ export const changeSubscriptionDays = Effect.fn("changeSubscriptionDays")(functi
   userId: number,
   days: number
 ) {
-  if (!Number.isSafeInteger(days) || days === 0 || Math.abs(days) > MAX_DAYS_CHANGE) {
+  if (!Number.isSafeInteger(days) || days === 0 || Math.abs(days) > MAX_PLAN_DAYS) {
     return yield* new InvalidInput({
       field: "days",
-      reason: `must be a whole number from 1 to ${MAX_DAYS_CHANGE}, + or −`
+      reason: `must be a whole number from 1 to ${MAX_PLAN_DAYS}, + or −`
     })
   }
   yield* lockCustomer(botId, userId)
@@ -163,9 +161,10 @@ export const changeSubscriptionDays = Effect.fn("changeSubscriptionDays")(functi
 
 /**
  * Gives the customer a plan without payment: the subscription as a purchase
- * would make it (a trial is replaced, an active one extended). `afterAction`:
- * the card's latest action id when its button was drawn (the bot; a second
- * press of the same button is refused as stale).
+ * would make it (a trial is replaced, an active one extended). `afterAction`
+ * (the bot): the customer's latest action id when the plan buttons were drawn —
+ * a second press of the same button, or a press after another admin acted, is
+ * refused as stale instead of granting twice.
  */
 export const grantPlan = Effect.fn("grantPlan")(function* (
   botId: number,

@@ -9,6 +9,7 @@ import { MAX_TOP_UP } from "../../fleet/fleet-admin.ts"
 import {
   hasControlCharacters,
   INT4_MAX,
+  MAX_ADJUSTMENT_REASON_LENGTH,
   MAX_CARD_WEIGHT,
   MAX_DESCRIPTION_LENGTH,
   MAX_DEVICE_LIMIT,
@@ -24,7 +25,6 @@ import {
   MIN_QUERY_DATE
 } from "../../tenants/limits.ts"
 import { ROTATION_STRATEGIES } from "../../tenants/payment-cards.ts"
-import { MAX_ADJUSTMENT, MAX_DAYS_CHANGE, MAX_REASON_LENGTH } from "../../shop/customer-admin.ts"
 import { PAYMENT_METHODS, PAYMENT_STATUSES } from "./models.ts"
 
 export const PositiveId = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
@@ -218,14 +218,18 @@ const SignedUpTo = (max: number) =>
 
 export const WalletAdjustmentBody = Schema.Struct({
   /** Positive credits, negative debits (never below a zero balance), in the tenant's currency. */
-  amount: SignedUpTo(MAX_ADJUSTMENT),
+  amount: SignedUpTo(MAX_MONEY),
   /** Why: kept on the ledger entry and in the audit. */
-  reason: Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, MAX_REASON_LENGTH), noControlCharacters)
+  reason: Schema.String.check(
+    Schema.isTrimmed(),
+    Schema.isBetweenLength(1, MAX_ADJUSTMENT_REASON_LENGTH),
+    noControlCharacters
+  )
 }).annotate({ identifier: "WalletAdjustment" })
 
 export const SubscriptionDaysBody = Schema.Struct({
   /** Positive adds days (from max(now, expiry)), negative takes them (never past now). */
-  days: SignedUpTo(MAX_DAYS_CHANGE)
+  days: SignedUpTo(MAX_PLAN_DAYS)
 }).annotate({ identifier: "SubscriptionDays" })
 
 export const PlanGrantBody = Schema.Struct({

@@ -17,13 +17,12 @@ import {
   changeSubscriptionDays,
   customerCard,
   grantPlan,
-  MAX_DAYS_CHANGE,
-  MAX_REASON_LENGTH,
   setCustomerBanned
 } from "../../shop/customer-admin.ts"
 import type { CustomerCard } from "../../shop/customer-admin.ts"
 import type { AdminAction, AdminActor } from "../../tenants/admin-actions.ts"
 import type { CustomerPayment } from "../../tenants/customer-payments.ts"
+import { MAX_ADJUSTMENT_REASON_LENGTH, MAX_PLAN_DAYS } from "../../tenants/limits.ts"
 import { activePlans } from "../../tenants/plans.ts"
 import { isShopAdmin } from "../../tenants/shop-settings.ts"
 import { findCustomer } from "../../tenants/users.ts"
@@ -228,8 +227,8 @@ const parseAdjustment = (text: string) => {
 export const receiveWalletAdjustment = async (ctx: BotContext, userId: number) => {
   if (!(await fromAdmin(ctx))) return
   const change = parseAdjustment(ctx.message?.text ?? "")
-  if (!change || change.reason.length > MAX_REASON_LENGTH) {
-    return void (await ctx.reply(ctx.t("customer-wallet-invalid", { max: MAX_REASON_LENGTH })))
+  if (!change || change.reason.length > MAX_ADJUSTMENT_REASON_LENGTH) {
+    return void (await ctx.reply(ctx.t("customer-wallet-invalid", { max: MAX_ADJUSTMENT_REASON_LENGTH })))
   }
   const done = await attempt(ctx, adjustWallet(ctx.tenant.botId, actorOf(ctx), userId, change))
   await ctx.run(clearConversation(conversationKey(ctx)))
@@ -239,7 +238,7 @@ export const receiveWalletAdjustment = async (ctx: BotContext, userId: number) =
       e._tag === "InsufficientBalance"
         ? ctx.t("customer-wallet-short", { balance: money(ctx, e.balance), amount: money(ctx, e.required) })
         : e._tag === "InvalidInput"
-          ? ctx.t("customer-wallet-invalid", { max: MAX_REASON_LENGTH })
+          ? ctx.t("customer-wallet-invalid", { max: MAX_ADJUSTMENT_REASON_LENGTH })
           : ctx.t("customer-not-found", { query: `#${userId}` })
     return void (await ctx.reply(note))
   }
@@ -253,8 +252,8 @@ export const receiveDaysChange = async (ctx: BotContext, userId: number) => {
   if (!(await fromAdmin(ctx))) return
   const match = /^\s*([+\-−])\s*([0-9]{1,5})\s*$/.exec(ctx.message?.text ?? "")
   const days = match ? (match[1] === "+" ? 1 : -1) * Number(match[2]) : 0
-  if (days === 0 || Math.abs(days) > MAX_DAYS_CHANGE) {
-    return void (await ctx.reply(ctx.t("customer-days-invalid", { max: MAX_DAYS_CHANGE })))
+  if (days === 0 || Math.abs(days) > MAX_PLAN_DAYS) {
+    return void (await ctx.reply(ctx.t("customer-days-invalid", { max: MAX_PLAN_DAYS })))
   }
   const done = await attempt(ctx, changeSubscriptionDays(ctx.tenant.botId, actorOf(ctx), userId, days))
   await ctx.run(clearConversation(conversationKey(ctx)))
@@ -264,7 +263,7 @@ export const receiveDaysChange = async (ctx: BotContext, userId: number) => {
       e._tag === "NoSubscription"
         ? ctx.t("customer-days-none")
         : e._tag === "InvalidInput"
-          ? ctx.t("customer-days-invalid", { max: MAX_DAYS_CHANGE })
+          ? ctx.t("customer-days-invalid", { max: MAX_PLAN_DAYS })
           : ctx.t("customer-not-found", { query: `#${userId}` })
     ))
   }

@@ -64,13 +64,17 @@ export const markUnreachable = (botId: number, telegramId: number) =>
       WHERE bot_id = ${botId} AND telegram_id = ${telegramId} AND NOT is_blocked`
   })
 
-/** Whether sends to this user are to be skipped (they blocked the bot). Runs in the tenant's transaction. */
+/**
+ * Whether sends to this user are to be skipped: they blocked the bot, or the
+ * shop banned them (after their one refusal, a banned customer gets no notice,
+ * reminder or link either). Runs in the tenant's transaction.
+ */
 export const isUnreachable = (botId: number, telegramId: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ isBlocked: boolean }>`
-      SELECT is_blocked FROM users WHERE bot_id = ${botId} AND telegram_id = ${telegramId}`
-    return rows[0]?.isBlocked ?? false
+    const rows = yield* sql<{ skip: boolean }>`
+      SELECT is_blocked OR banned_at IS NOT NULL AS skip FROM users WHERE bot_id = ${botId} AND telegram_id = ${telegramId}`
+    return rows[0]?.skip ?? false
   })
 
 /** Keeps the `/start` deep-link payload of the user's first visit. */

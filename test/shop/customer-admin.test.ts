@@ -318,6 +318,10 @@ describe("customer management through the API", () => {
     expect(credited.body.user.balance).toBe(balance + 1000)
     expect(credited.body.ledger[0]).toMatchObject({ amount: 1000, reference: "api:tenant", description: "api bonus" })
 
+    // Banned: the panel still follows a change, but the customer is sent nothing.
+    const banned = await api(shop, a, "PUT", `/users/${id}/ban`)
+    expect(banned.body.user.bannedBy).toBe("api:tenant")
+    const toldSince = mark(shop, a, CUSTOMER)
     const before = panelExpiry(CUSTOMER)!
     const days = await api(shop, a, "POST", `/users/${id}/subscription-days`, { days: 3 })
     expect(days.status).toBe(200)
@@ -328,17 +332,24 @@ describe("customer management through the API", () => {
     const granted = await api(shop, a, "POST", `/users/${id}/plan-grants`, { planId: a.planIds[1] })
     expect(granted.status).toBe(200)
     await panelEndsIn(CUSTOMER, 27 + 3 + 90)
+    await until(
+      () =>
+        query<{ n: number }>(
+          shop,
+          "SELECT count(*)::int AS n FROM outbox_tasks WHERE bot_id = $1 AND state <> 'done'",
+          a.botId
+        ),
+      (rows) => rows[0]!.n === 0
+    )
+    expect(mark(shop, a, CUSTOMER)).toBe(toldSince)
     expect((await api(shop, a, "POST", `/users/${id}/plan-grants`, { planId: b.planIds[0] })).status).toBe(404)
-
-    const banned = await api(shop, a, "PUT", `/users/${id}/ban`)
-    expect(banned.body.user.bannedBy).toBe("api:tenant")
     const unbanned = await api(shop, a, "DELETE", `/users/${id}/ban`)
     expect(unbanned.body.user.bannedAt).toBeNull()
     expect((await auditOf(id)).slice(-5).map((r) => [r.kind, r.adminTelegramId, r.apiToken])).toEqual([
       ["wallet_credit", null, "tenant"],
+      ["ban", null, "tenant"],
       ["subscription_days", null, "tenant"],
       ["grant_plan", null, "tenant"],
-      ["ban", null, "tenant"],
       ["unban", null, "tenant"]
     ])
 

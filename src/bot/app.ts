@@ -36,13 +36,17 @@ import {
   showCustomerCard,
   showGrantablePlans
 } from "./shop/customers.ts"
+import { showAdminPlan, showAdminPlans, togglePlanSale, togglePlanSquadOf } from "./shop/admin-plans.ts"
 import { confirmPlanMethod, purchasePlan, showPlan, showPlans } from "./shop/buy.ts"
 import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
 import { answer, isPrivate, mainMenu } from "./shop/helpers.ts"
 import { approve, askRejectReason, reject } from "./shop/review.ts"
 import { cancelFlow, chooseLanguage, showLanguages, start } from "./shop/start.ts"
-import { resetDevices, showSubscription, switchAutoRenew } from "./shop/subscription.ts"
+import { resetDevices, sendSubscriptionQr, showSubscription, switchAutoRenew } from "./shop/subscription.ts"
 import { takeTrial } from "./shop/trial.ts"
+import { askPromoCode, receivePromoCode } from "./shop/promo.ts"
+import { askNewPromoCode, disablePromo, receiveNewPromoCode, showPromoCodes } from "./shop/promo-admin.ts"
+import { showInvite } from "./shop/referral.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
 import { upsertUser } from "../tenants/users.ts"
@@ -94,6 +98,14 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return showCards(ctx)
     case "AdminToggleCard":
       return toggleCard(ctx, action.cardId)
+    case "AdminPlans":
+      return showAdminPlans(ctx)
+    case "AdminPlan":
+      return showAdminPlan(ctx, action.planId)
+    case "AdminPlanSale":
+      return togglePlanSale(ctx, action.planId)
+    case "AdminPlanSquad":
+      return togglePlanSquadOf(ctx, action.planId, action.squad)
     case "AutoRenew":
       return switchAutoRenew(ctx, action.on)
     case "ResetDevices":
@@ -112,6 +124,16 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return grantCustomerPlan(ctx, action.userId, action.planId, action.afterAction)
     case "CustomerBan":
       return banCustomer(ctx, action.userId, action.banned)
+    case "SubscriptionQr":
+      return sendSubscriptionQr(ctx)
+    case "PromoAsk":
+      return askPromoCode(ctx)
+    case "AdminPromos":
+      return showPromoCodes(ctx)
+    case "AdminPromoNew":
+      return askNewPromoCode(ctx)
+    case "AdminPromoDisable":
+      return disablePromo(ctx, action.promoCodeId)
   }
 }
 
@@ -148,6 +170,8 @@ export const makeTenantApp = (): Composer<BotContext> => {
   menu.filter(hears("menu-support"), showSupport)
   menu.filter(hears("menu-language"), showLanguages)
   menu.filter(hears("menu-trial"), takeTrial)
+  menu.filter(hears("menu-promo"), askPromoCode)
+  menu.filter(hears("menu-invite"), showInvite)
 
   app.on("message", async (ctx, next) => {
     if (await relayAdminReply(ctx)) return
@@ -172,6 +196,10 @@ export const makeTenantApp = (): Composer<BotContext> => {
         return receiveWalletAdjustment(ctx, state.value.userId)
       case "customer_days":
         return receiveDaysChange(ctx, state.value.userId)
+      case "promo_code":
+        return receivePromoCode(ctx)
+      case "promo_new":
+        return receiveNewPromoCode(ctx)
     }
   })
 

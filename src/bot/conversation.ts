@@ -23,7 +23,11 @@ export const ConversationState = Schema.Union([
   /** An admin is typing a wallet adjustment (signed amount and reason) for this customer. */
   Schema.Struct({ step: Schema.Literal("customer_wallet"), userId: Id }),
   /** An admin is typing days to add or take from this customer's subscription. */
-  Schema.Struct({ step: Schema.Literal("customer_days"), userId: Id })
+  Schema.Struct({ step: Schema.Literal("customer_days"), userId: Id }),
+  /** The customer is typing a promo code. */
+  Schema.Struct({ step: Schema.Literal("promo_code") }),
+  /** An admin is typing a new promo code's terms. */
+  Schema.Struct({ step: Schema.Literal("promo_new") })
 ])
 export type ConversationState = typeof ConversationState.Type
 

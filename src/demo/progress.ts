@@ -89,7 +89,11 @@ const sumCounts = (all: ReadonlyArray<TenantCounts>): TenantCounts => ({
   zarinpalCancelled: all.reduce((s, c) => s + c.zarinpalCancelled, 0),
   subscriptions: all.reduce((s, c) => s + c.subscriptions, 0),
   subscriptionsProvisioned: all.reduce((s, c) => s + c.subscriptionsProvisioned, 0),
-  platformWallet: all.reduce((s, c) => s + c.platformWallet, 0)
+  platformWallet: all.reduce((s, c) => s + c.platformWallet, 0),
+  trials: all.reduce((s, c) => s + c.trials, 0),
+  trialsConverted: all.reduce((s, c) => s + c.trialsConverted, 0),
+  autoRenewals: all.reduce((s, c) => s + c.autoRenewals, 0),
+  reminders: all.reduce((s, c) => s + c.reminders, 0)
 })
 
 export interface DrawInput {
@@ -168,6 +172,12 @@ export const drawSummary = (input: DrawInput): ReadonlyArray<string> => {
     `approved ${n(sum((t) => t.receiptsApproved))}`,
     `rejected with a reason ${n(sum((t) => t.receiptsRejected))}`,
     ...(sum((t) => t.adminFailures) > 0 ? [`stuck ${n(sum((t) => t.adminFailures))}`] : [])
+  ])
+  const lifecycle = snapshot === undefined ? undefined : sumCounts(snapshot.tenants)
+  labelled("lifecycle", [
+    `free trials ${n(lifecycle?.trials ?? 0)} (then bought ${n(lifecycle?.trialsConverted ?? 0)})`,
+    `auto-renewed from the wallet ${n(lifecycle?.autoRenewals ?? 0)}`,
+    `expiry reminders ${n(lifecycle?.reminders ?? 0)}`
   ])
   const m = snapshot?.metrics
   labelled("service", [

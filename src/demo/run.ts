@@ -27,6 +27,7 @@ import { startShoppers } from "./shoppers.ts"
 import { makeSimStats } from "./stats.ts"
 import type { SimStats } from "./stats.ts"
 import type { StopRequest } from "./stop.ts"
+import { seedRegulars } from "./regulars.ts"
 import { seedTenants } from "./tenants.ts"
 import type { DemoTenant } from "./tenants.ts"
 
@@ -195,6 +196,9 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
             workerIndex: Option.none(),
             botBuckets: 64,
             outboxSweepSeconds: 1,
+            // The lifecycle jobs every few seconds, so the regulars' renewal and reminder show at once.
+            subscriptionExpiryIntervalSeconds: 5,
+            autoRenewalIntervalSeconds: 5,
             shutdownGraceSeconds: 10,
             logLevel: "Info",
             logFormat: "pretty"
@@ -210,6 +214,7 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
 
     say("botfleet demo: creating three shops …")
     tenants = await seedTenants(run, telegram)
+    await seedRegulars(run, telegram, tenants)
     checkStop()
     urls.restApi = `${httpUrl}/api/v1/bots/${tenants[1]!.botId}/payments`
 

@@ -10,14 +10,17 @@
  *                 redirect to the shop's callback → subscription link;
  *  - zarinpal_cancel: the same, but cancels on the bank page;
  *  - topup_card / topup_zarinpal: wallet → top up → types the amount (in their
- *                 own digits) → pays it → then buys a plan from the wallet.
+ *                 own digits) → pays it → then buys a plan from the wallet;
+ *  - trial:       menu → free trial → subscription link → a while later buys a
+ *                 plan by ZarinPal, which replaces the trial (same link).
  *
  * Some customers first switch the bot to another language. New customers
- * arrive at `rate` per second across the shops; the first two in every shop
- * pay by card and by ZarinPal, so both ways show up at once.
+ * arrive at `rate` per second across the shops; the first three in every shop
+ * pay by card, by ZarinPal and take the free trial, so each shows up at once.
  */
 import type { SentMessage, TelegramEmulator } from "../emulators/telegram/index.ts"
 import type { ZarinpalEmulator } from "../emulators/zarinpal/index.ts"
+import { translator } from "../messages/i18n.ts"
 import type { JourneyKind, SimStats, TenantSimStats } from "./stats.ts"
 import {
   buttonsWith,
@@ -59,7 +62,8 @@ const KIND_WEIGHTS: ReadonlyArray<readonly [JourneyKind, number]> = [
   ["zarinpal", 36],
   ["zarinpal_cancel", 4],
   ["topup_card", 8],
-  ["topup_zarinpal", 10]
+  ["topup_zarinpal", 10],
+  ["trial", 12]
 ]
 
 const pickKind = (): JourneyKind => {
@@ -99,15 +103,18 @@ interface Journey {
   readonly options: ShoppersOptions
   readonly signal: AbortSignal
   menu: ReadonlyArray<ReadonlyArray<string>>
+  /** The language the bot speaks to them: the shop's, until they choose another. */
+  language: Language
 }
 
 /** A pause a person takes to read, decide or type. */
 const think = (j: Journey, min = 150, max = 700) => sleep(between(min, max), j.signal)
 
-const menuButton = (j: Journey, row: number, column: number): string => {
-  const label = j.menu[row]?.[column]
-  if (label === undefined)
-    throw new Refused(`the main menu has no button at ${row}/${column}: ${JSON.stringify(j.menu)}`)
+/** The main menu's button for `key` (a message id of the shop's texts), read as the customer reads it. */
+const menuButton = (j: Journey, key: string): string => {
+  const label = translator(j.language)(key)
+  if (!j.menu.some((row) => row.includes(label)))
+    throw new Refused(`the main menu has no "${label}": ${JSON.stringify(j.menu)}`)
   return label
 }
 
@@ -120,13 +127,15 @@ const open = async (j: Journey) => {
   if (Math.random() < 0.12) {
     await think(j)
     const picker = await j.user.act(
-      () => j.user.say(menuButton(j, 2, 0)),
+      () => j.user.say(menuButton(j, "menu-language")),
       (m) => buttonWith(m, "lang:") !== undefined,
       "opening the language picker"
     )
     const others = buttonsWith(picker, "lang:").filter((b) => b.callbackData !== `lang:${j.tenant.spec.language}`)
-    const chosen = await j.user.act(() => j.user.press(picker, pick(others)), hasKeyboard, "choosing a language")
+    const language = pick(others)
+    const chosen = await j.user.act(() => j.user.press(picker, language), hasKeyboard, "choosing a language")
     j.menu = replyKeyboard(chosen)!
+    j.language = language.callbackData!.slice("lang:".length) as Language
     j.stats.languageSwitches++
   }
 }
@@ -135,7 +144,7 @@ const open = async (j: Journey) => {
 const choosePlan = async (j: Journey, method: "c" | "z" | "w", planId?: number) => {
   await think(j)
   const plans = await j.user.act(
-    () => j.user.say(menuButton(j, 0, 0)),
+    () => j.user.say(menuButton(j, "menu-buy")),
     (m) => buttonWith(m, "plan:") !== undefined,
     "opening the plans"
   )
@@ -238,7 +247,7 @@ const topUpThenBuy = async (j: Journey, method: "c" | "z") => {
   const plan = pick(j.tenant.plans.filter((p) => p.price <= 700_000))
   await think(j)
   const wallet = await j.user.act(
-    () => j.user.say(menuButton(j, 1, 0)),
+    () => j.user.say(menuButton(j, "menu-wallet")),
     (m) => buttonWith(m, "w:topup") !== undefined,
     "opening the wallet"
   )
@@ -279,6 +288,20 @@ const topUpThenBuy = async (j: Journey, method: "c" | "z") => {
   return "bought"
 }
 
+/** The free trial, its link, then (having liked it) a plan bought by ZarinPal. */
+const trialThenBuy = async (j: Journey) => {
+  await think(j)
+  const granted = await j.user.act(
+    () => j.user.say(menuButton(j, "menu-trial")),
+    hasKeyboard,
+    "asking for the free trial"
+  )
+  j.menu = replyKeyboard(granted)!
+  await j.user.next(granted.messageId, isSubscriptionLink(j), "waiting for the trial's link", 30_000)
+  await think(j, 1500, 4000) // trying the VPN
+  return buyOnline(j, false)
+}
+
 const runJourney = async (j: Journey, kind: JourneyKind) => {
   await open(j)
   switch (kind) {
@@ -292,6 +315,8 @@ const runJourney = async (j: Journey, kind: JourneyKind) => {
       return topUpThenBuy(j, "c")
     case "topup_zarinpal":
       return topUpThenBuy(j, "z")
+    case "trial":
+      return trialThenBuy(j)
   }
 }
 
@@ -306,7 +331,7 @@ export const startShoppers = (options: ShoppersOptions): Shoppers => {
   const launch = (tenant: DemoTenant) => {
     const stats = options.stats.tenants[tenant.index]!
     const n = arrivals[tenant.index]!++
-    const kind: JourneyKind = n === 0 ? "card" : n === 1 ? "zarinpal" : pickKind()
+    const kind: JourneyKind = n === 0 ? "card" : n === 1 ? "zarinpal" : n === 2 ? "trial" : pickKind()
     const id = ++nextUser[tenant.index]!
     const firstName = pick(tenant.spec.customerNames)
     const user = new TelegramUser({
@@ -321,7 +346,15 @@ export const startShoppers = (options: ShoppersOptions): Shoppers => {
       signal: interrupt.signal,
       timeoutMs: 20_000
     })
-    const journey: Journey = { user, tenant, stats, options, signal: interrupt.signal, menu: [] }
+    const journey: Journey = {
+      user,
+      tenant,
+      stats,
+      options,
+      signal: interrupt.signal,
+      menu: [],
+      language: tenant.spec.language
+    }
     stats.journeysStarted++
     stats.byKind[kind]++
     stats.inFlight++

@@ -25,6 +25,13 @@ export interface TenantCounts {
   readonly subscriptionsProvisioned: number
   /** The shop's platform wallet, charged per GB sold. */
   readonly platformWallet: number
+  /** Free trials taken, and how many of those customers bought a plan afterwards. */
+  readonly trials: number
+  readonly trialsConverted: number
+  /** Periods renewed from the wallet by the auto_renewal job. */
+  readonly autoRenewals: number
+  /** Expiry reminders and notices the subscription_expiry job sent (one per kind and period). */
+  readonly reminders: number
 }
 
 export interface Snapshot {
@@ -52,6 +59,10 @@ const countsQuery = (botIds: ReadonlyArray<number>) =>
       subscriptions: number
       provisioned: number
       walletBalance: number
+      trials: number
+      trialsConverted: number
+      autoRenewals: number
+      reminders: number
     }>`
       SELECT b.id AS bot_id, b.wallet_balance,
         (SELECT count(*)::int FROM users u WHERE u.bot_id = b.id) AS users,
@@ -66,7 +77,12 @@ const countsQuery = (botIds: ReadonlyArray<number>) =>
         (SELECT count(*)::int FROM card_to_card_payments p WHERE p.bot_id = b.id AND p.status = 'rejected') AS rejected,
         (SELECT count(*)::int FROM zarinpal_payments z WHERE z.bot_id = b.id AND z.status = 'cancelled') AS zarinpal_cancelled,
         (SELECT count(*)::int FROM subscriptions s WHERE s.bot_id = b.id) AS subscriptions,
-        (SELECT count(*)::int FROM subscriptions s WHERE s.bot_id = b.id AND s.provisioned_at IS NOT NULL) AS provisioned
+        (SELECT count(*)::int FROM subscriptions s WHERE s.bot_id = b.id AND s.provisioned_at IS NOT NULL) AS provisioned,
+        (SELECT count(*)::int FROM users u WHERE u.bot_id = b.id AND u.trial_started_at IS NOT NULL) AS trials,
+        (SELECT count(*)::int FROM users u WHERE u.bot_id = b.id AND u.trial_started_at IS NOT NULL
+           AND EXISTS (SELECT 1 FROM transactions t WHERE t.bot_id = b.id AND t.user_id = u.id AND t.type = 'purchase')) AS trials_converted,
+        (SELECT count(*)::int FROM auto_renewals a WHERE a.bot_id = b.id) AS auto_renewals,
+        (SELECT count(*)::int FROM subscription_reminders r WHERE r.bot_id = b.id AND r.kind <> 'auto_renew_low_balance') AS reminders
       FROM bots b WHERE b.id IN ${sql.in(botIds)} ORDER BY b.id`
   })
 
@@ -98,7 +114,11 @@ export const takeSnapshot = async (
         zarinpalCancelled: r?.zarinpalCancelled ?? 0,
         subscriptions: r?.subscriptions ?? 0,
         subscriptionsProvisioned: r?.provisioned ?? 0,
-        platformWallet: Number(r?.walletBalance ?? 0)
+        platformWallet: Number(r?.walletBalance ?? 0),
+        trials: r?.trials ?? 0,
+        trialsConverted: r?.trialsConverted ?? 0,
+        autoRenewals: r?.autoRenewals ?? 0,
+        reminders: r?.reminders ?? 0
       }
     })
   }

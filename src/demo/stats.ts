@@ -3,14 +3,15 @@
  * view comes from the database and /metrics, in snapshot.ts).
  */
 
-export type JourneyKind = "card" | "zarinpal" | "zarinpal_cancel" | "topup_card" | "topup_zarinpal"
+export type JourneyKind = "card" | "zarinpal" | "zarinpal_cancel" | "topup_card" | "topup_zarinpal" | "trial"
 
 export const JOURNEY_KINDS: ReadonlyArray<JourneyKind> = [
   "card",
   "zarinpal",
   "zarinpal_cancel",
   "topup_card",
-  "topup_zarinpal"
+  "topup_zarinpal",
+  "trial"
 ]
 
 export type Outcome =

@@ -2,7 +2,8 @@
  * The three demo shops, seeded as an operator would (src/tenants): a Persian,
  * an English and a Russian shop, each with its plans, its payment cards under a
  * different rotation strategy, card-to-card and ZarinPal switched on (the
- * Russian one against the ZarinPal sandbox), two admins and an admin group,
+ * Russian one against the ZarinPal sandbox), a free trial and auto-renewal
+ * from the wallet, two admins and an admin group,
  * and a platform wallet with a per-GB rate that every sale is charged from.
  */
 import { Effect } from "effect"
@@ -182,7 +183,14 @@ export const seedTenants = async (run: Run, telegram: TelegramEmulator): Promise
           currency: "IRT",
           isActive: false
         })
-        for (const flag of ["card_to_card", "zarinpal", "support_tickets", "support_contact"])
+        for (const flag of [
+          "card_to_card",
+          "zarinpal",
+          "support_tickets",
+          "support_contact",
+          "trial_subscription",
+          "auto_renewal"
+        ])
           yield* flags.enable(row.id, flag)
         const config: Record<string, unknown> = {
           DEFAULT_LANGUAGE: spec.language,

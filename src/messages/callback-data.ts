@@ -15,6 +15,10 @@ const ActionId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLes
 const Method = Schema.Literals(["c", "z", "w"])
 export type MethodCode = typeof Method.Type
 const Menu = Schema.Literals(["buy", "sub", "wallet", "support"])
+/** A Remnawave internal squad's uuid, lower case (as the panel_squads list holds it). */
+const SquadUuid = Schema.String.check(
+  Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+)
 
 export type Action =
   | { readonly _tag: "Language"; readonly language: Language }
@@ -34,6 +38,10 @@ export type Action =
   | { readonly _tag: "AdminSales" }
   | { readonly _tag: "AdminCards" }
   | { readonly _tag: "AdminToggleCard"; readonly cardId: number }
+  | { readonly _tag: "AdminPlans" }
+  | { readonly _tag: "AdminPlan"; readonly planId: number }
+  | { readonly _tag: "AdminPlanSale"; readonly planId: number }
+  | { readonly _tag: "AdminPlanSquad"; readonly planId: number; readonly squad: string }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
   | { readonly _tag: "AdminCustomers" }
@@ -43,6 +51,11 @@ export type Action =
   | { readonly _tag: "CustomerPlans"; readonly userId: number }
   | { readonly _tag: "CustomerGrant"; readonly userId: number; readonly planId: number; readonly afterAction: number }
   | { readonly _tag: "CustomerBan"; readonly userId: number; readonly banned: boolean }
+  | { readonly _tag: "SubscriptionQr" }
+  | { readonly _tag: "PromoAsk" }
+  | { readonly _tag: "AdminPromos" }
+  | { readonly _tag: "AdminPromoNew" }
+  | { readonly _tag: "AdminPromoDisable"; readonly promoCodeId: number }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -62,6 +75,10 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:s"], () => ({ _tag: "AdminSales" })),
   parser(["adm:c"], () => ({ _tag: "AdminCards" })),
   parser(["adm:t:", Id], ([, cardId]) => ({ _tag: "AdminToggleCard", cardId })),
+  parser(["adm:pl"], () => ({ _tag: "AdminPlans" })),
+  parser(["adm:pl:", Id], ([, planId]) => ({ _tag: "AdminPlan", planId })),
+  parser(["adm:ps:", Id], ([, planId]) => ({ _tag: "AdminPlanSale", planId })),
+  parser(["adm:pq:", Id, ":", SquadUuid], ([, planId, , squad]) => ({ _tag: "AdminPlanSquad", planId, squad })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
   parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
   parser(["adm:u"], () => ({ _tag: "AdminCustomers" })),
@@ -79,7 +96,12 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
     _tag: "CustomerBan",
     userId,
     banned: state === "on"
-  }))
+  })),
+  parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" })),
+  parser(["promo:ask"], () => ({ _tag: "PromoAsk" })),
+  parser(["adm:pc"], () => ({ _tag: "AdminPromos" })),
+  parser(["adm:pn"], () => ({ _tag: "AdminPromoNew" })),
+  parser(["adm:pd:", Id], ([, promoCodeId]) => ({ _tag: "AdminPromoDisable", promoCodeId }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -120,6 +142,10 @@ export const callbackData = {
   adminSales: () => "adm:s",
   adminCards: () => "adm:c",
   adminToggleCard: (cardId: number) => `adm:t:${cardId}`,
+  adminPlans: () => "adm:pl",
+  adminPlan: (planId: number) => `adm:pl:${planId}`,
+  adminPlanSale: (planId: number) => `adm:ps:${planId}`,
+  adminPlanSquad: (planId: number, squad: string) => `adm:pq:${planId}:${squad}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
   resetDevices: () => "dev:reset",
   adminCustomers: () => "adm:u",
@@ -128,5 +154,10 @@ export const callbackData = {
   customerDays: (userId: number) => `adm:ud:${userId}`,
   customerPlans: (userId: number) => `adm:up:${userId}`,
   customerGrant: (userId: number, planId: number, afterAction: number) => `adm:ug:${userId}:${planId}:${afterAction}`,
-  customerBan: (userId: number, banned: boolean) => `adm:ub:${userId}:${banned ? "on" : "off"}`
+  customerBan: (userId: number, banned: boolean) => `adm:ub:${userId}:${banned ? "on" : "off"}`,
+  subscriptionQr: () => "sub:qr",
+  promoAsk: () => "promo:ask",
+  adminPromos: () => "adm:pc",
+  adminPromoNew: () => "adm:pn",
+  adminPromoDisable: (promoCodeId: number) => `adm:pd:${promoCodeId}`
 } as const

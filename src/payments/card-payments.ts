@@ -49,6 +49,8 @@ export interface StartCardPayment {
   readonly planId: number | null
   readonly ttlMinutes: number
   readonly limits: AmountLimits
+  /** The promo discount the amount was quoted with (promo-discount.ts): held by this payment while pending. */
+  readonly promoRedemptionId?: number | undefined
 }
 
 export interface StartedCardPayment {
@@ -71,9 +73,10 @@ export const startCardPayment = Effect.fn("startCardPayment")(function* (botId: 
   if (pending) return yield* new PendingPaymentExists({ trackingNumber: pending.trackingNumber })
   const card = yield* pickCard(botId)
   const [row] = yield* sql<{ id: number; trackingNumber: string; expiresAt: Date }>`
-    INSERT INTO card_to_card_payments (bot_id, user_id, card_id, plan_id, amount, tracking_number, expires_at)
+    INSERT INTO card_to_card_payments (bot_id, user_id, card_id, plan_id, amount, tracking_number, expires_at,
+                                       promo_redemption_id)
     VALUES (${botId}, ${input.userId}, ${card.id}, ${input.planId}, ${input.amount}, ${newTrackingNumber()},
-            now() + make_interval(mins => ${input.ttlMinutes}::int))
+            now() + make_interval(mins => ${input.ttlMinutes}::int), ${input.promoRedemptionId ?? null})
     RETURNING id, tracking_number, expires_at`
   return {
     id: row!.id,
@@ -98,10 +101,11 @@ export interface CardPaymentRow {
   readonly receiptSubmittedAt: Date | null
   readonly expiresAt: Date
   readonly adminNotes: string | null
+  readonly promoRedemptionId: number | null
 }
 
 const COLUMNS = `id, user_id, card_id, plan_id, amount, tracking_number, status, receipt_type, receipt_text,
-  receipt_image_file_id, receipt_submitted_at, expires_at, admin_notes`
+  receipt_image_file_id, receipt_submitted_at, expires_at, admin_notes, promo_redemption_id`
 
 /** Locks the payment; PaymentNotFound when it is not this tenant's (or not this user's, when given). */
 const lockPayment = (botId: number, paymentId: number, userId?: number) =>
@@ -225,14 +229,7 @@ export const approveCardPayment = Effect.fn("approveCardPayment")(function* (
   if (payment.cardId !== null) {
     yield* countCardSuccess(botId, payment.cardId)
   }
-  const purchase = yield* purchaseFor(
-    botId,
-    owner,
-    payment.planId,
-    payment.amount,
-    "card_to_card",
-    payment.trackingNumber
-  )
+  const purchase = yield* purchaseFor(botId, owner, payment, "card_to_card", payment.trackingNumber)
   return {
     payment: { ...payment, status: "approved" },
     owner,
@@ -245,12 +242,16 @@ export const approveCardPayment = Effect.fn("approveCardPayment")(function* (
 export const purchaseFor = (
   botId: number,
   owner: PaymentOwner,
-  planId: number | null,
-  price: number,
+  payment: {
+    readonly planId: number | null
+    readonly amount: number
+    readonly promoRedemptionId: number | null
+  },
   method: "card_to_card" | "zarinpal",
   reference: string
 ) =>
   Effect.gen(function* () {
+    const { planId, amount: price } = payment
     if (planId === null) return undefined
     const sql = yield* SqlClient.SqlClient
     const [plan] = yield* sql<{
@@ -269,7 +270,8 @@ export const purchaseFor = (
       plan,
       price,
       method,
-      reference
+      reference,
+      discountRedemptionId: payment.promoRedemptionId
     }).pipe(
       // The price was credited a moment ago in this same transaction, under the user's row lock.
       Effect.catchTag("InsufficientBalance", (e) => Effect.die(e))

@@ -12,11 +12,17 @@
  *    free trial is replaced instead: the paid days start now, the trial's
  *    remaining days are not added (same row, so the same panel user; subscriptions.ts);
  * 5. a provisioning task is queued; the panel is updated after commit, outside
- *    this transaction (src/outbox/provision-subscription.ts).
+ *    this transaction (src/outbox/provision-subscription.ts);
+ * 6. the promo discount that priced it is marked used (promo-discount.ts), and
+ *    the referrer's commission and first-purchase bonuses are credited
+ *    (referral-rewards.ts) — in this same transaction, so a sale and its rewards
+ *    commit together, once.
  */
 import { Effect } from "effect"
 import { InsufficientBalance } from "./errors.ts"
 import { enqueueTask } from "./outbox.ts"
+import { useDiscount } from "../tenants/promo-codes.ts"
+import { referralTermsFor, rewardReferral } from "./referral-rewards.ts"
 import { activateSubscription } from "./subscriptions.ts"
 import { chargeSale } from "./tenant-wallet.ts"
 import { debitWallet, lockWallet } from "./wallet.ts"
@@ -41,6 +47,8 @@ export interface PurchaseInput {
   readonly method: PaymentMethod
   /** Unique per sale: the payment's tracking number or authority, or a wallet purchase id. */
   readonly reference: string
+  /** The promo discount the price was quoted with (promo-discount.ts), used up by this sale. */
+  readonly discountRedemptionId?: number | null | undefined
 }
 
 export type PurchaseOutcome =
@@ -58,6 +66,7 @@ export type PurchaseOutcome =
 export const completePurchase = Effect.fn("completePurchase")(function* (botId: number, input: PurchaseInput) {
   const balance = yield* lockWallet(botId, input.userId)
   if (balance < input.price) return yield* new InsufficientBalance({ balance, required: input.price })
+  const referral = yield* referralTermsFor(botId, input.userId)
 
   const charge = yield* chargeSale(botId, {
     trafficGb: input.plan.trafficLimitGb,
@@ -81,6 +90,11 @@ export const completePurchase = Effect.fn("completePurchase")(function* (botId: 
   })
   const subscription = yield* activateSubscription(botId, input)
   yield* enqueueTask(botId, "provision_subscription", subscription.id)
+  if (input.discountRedemptionId != null) {
+    // False only if another sale used it first (a ZarinPal payment reopened after its expiry): the price stands.
+    yield* useDiscount(botId, input.discountRedemptionId, input.reference)
+  }
+  yield* rewardReferral(botId, referral, { userId: input.userId, price: input.price, reference: input.reference })
   return {
     _tag: "Completed",
     subscriptionId: subscription.id,

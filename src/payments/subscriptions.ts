@@ -62,6 +62,8 @@ export interface SubscriptionView {
   /** As the panel last reported it (the panel_sync job). */
   readonly trafficUsedBytes: number
   readonly deviceLimit: number | null
+  /** HWID devices connected, as the panel last reported it; null before the first sync. */
+  readonly devicesConnected: number | null
   readonly subscriptionUrl: string | null
   readonly planName: string | null
   /** The plan to renew with one press, when it is still on sale. */
@@ -74,7 +76,8 @@ export const subscriptionOf = (botId: number, userId: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<SubscriptionView>`
-      SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.traffic_used_bytes, s.device_limit, s.subscription_url, p.name AS plan_name,
+      SELECT s.status, s.expires_at, s.traffic_limit_bytes, s.traffic_used_bytes, s.device_limit, s.devices_connected,
+             s.subscription_url, p.name AS plan_name,
              CASE WHEN p.is_active THEN p.id END AS renew_plan_id, s.auto_renew, s.expires_at <= now() AS expired
       FROM subscriptions s LEFT JOIN bot_plans p ON p.id = s.plan_id AND p.bot_id = s.bot_id
       WHERE s.bot_id = ${botId} AND s.user_id = ${userId}`

@@ -10,7 +10,8 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { InsufficientBalance } from "./errors.ts"
 
-export type TransactionType = "deposit" | "purchase" | "refund" | "adjustment"
+/** promo: a promo code's credit; referral: a referral commission or bonus (migration 022). */
+export type TransactionType = "deposit" | "purchase" | "refund" | "adjustment" | "promo" | "referral"
 export type PaymentMethod = "card_to_card" | "zarinpal" | "wallet" | "admin"
 
 export interface WalletEntry {
@@ -62,6 +63,14 @@ export const debitWallet = Effect.fn("debitWallet")(function* (botId: number, us
     return yield* new InsufficientBalance({ balance: current?.balance ?? 0, required: entry.amount })
   }
   return yield* record(botId, userId, -entry.amount, user.balance, entry)
+})
+
+/** Whether the customer ever bought a plan here (promo codes for first purchases only). */
+export const hasPurchased = Effect.fn("hasPurchased")(function* (botId: number, userId: number) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql`
+    SELECT 1 FROM transactions WHERE bot_id = ${botId} AND user_id = ${userId} AND type = 'purchase' LIMIT 1`
+  return rows.length > 0
 })
 
 /**

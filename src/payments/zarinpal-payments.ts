@@ -32,10 +32,11 @@ export interface ZarinpalPaymentRow {
   readonly expiresAt: Date
   readonly telegramId: number
   readonly language: "fa" | "en" | "ru" | null
+  readonly promoRedemptionId: number | null
 }
 
 const SELECT = `SELECT p.id, p.user_id, p.plan_id, p.amount, p.zarinpal_authority, p.zarinpal_ref_id, p.status,
-    p.description, p.expires_at, u.telegram_id, u.language
+    p.description, p.expires_at, u.telegram_id, u.language, p.promo_redemption_id
   FROM zarinpal_payments p JOIN users u ON u.id = p.user_id AND u.bot_id = p.bot_id`
 
 export interface StartZarinpalPayment {
@@ -45,6 +46,8 @@ export interface StartZarinpalPayment {
   readonly description: string
   readonly ttlMinutes: number
   readonly limits: AmountLimits
+  /** The promo discount the amount was quoted with (promo-discount.ts): held by this payment while pending. */
+  readonly promoRedemptionId?: number | undefined
 }
 
 /** Records the payment and queues its gateway request (made after commit, outside this transaction). */
@@ -55,9 +58,9 @@ export const startZarinpalPayment = Effect.fn("startZarinpalPayment")(function* 
   const sql = yield* SqlClient.SqlClient
   yield* checkAmount(input.amount, input.limits)
   const [row] = yield* sql<{ id: number }>`
-    INSERT INTO zarinpal_payments (bot_id, user_id, plan_id, amount, description, expires_at)
+    INSERT INTO zarinpal_payments (bot_id, user_id, plan_id, amount, description, expires_at, promo_redemption_id)
     VALUES (${botId}, ${input.userId}, ${input.planId}, ${input.amount}, ${input.description.slice(0, 500)},
-            now() + make_interval(mins => ${input.ttlMinutes}::int))
+            now() + make_interval(mins => ${input.ttlMinutes}::int), ${input.promoRedemptionId ?? null})
     RETURNING id`
   yield* enqueueTask(botId, "zarinpal_request", row!.id)
   return row!.id
@@ -176,6 +179,6 @@ export const markZarinpalPaid = Effect.fn("markZarinpalPaid")(function* (
         transaction_id = ${deposit.transactionId}
     WHERE bot_id = ${botId} AND id = ${paymentId}`
   const owner: PaymentOwner = { userId: row.userId, telegramId: row.telegramId, language: row.language }
-  const purchase = yield* purchaseFor(botId, owner, row.planId, row.amount, "zarinpal", reference)
+  const purchase = yield* purchaseFor(botId, owner, row, "zarinpal", reference)
   return { payment: row, owner, balanceAfterDeposit: deposit.balanceAfter, purchase }
 })

@@ -81,7 +81,13 @@ export const ConfigSchemas = {
   /** Days after expiry on which a customer who did not renew is reminded (each once per period). */
   EXPIRED_REMINDER_DAYS: ReminderDays,
   /** How many hours before expiry auto-renewal charges the wallet (flag auto_renewal). */
-  AUTO_RENEW_HOURS_BEFORE: upTo(168)
+  AUTO_RENEW_HOURS_BEFORE: upTo(168),
+  /** Referral program (flag referral_program): percent of each referred customer's purchase credited to the referrer. */
+  REFERRAL_COMMISSION_PERCENT: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 100 })),
+  /** Credited to the referrer on the referred customer's first purchase (tenant's unit; 0 = none). */
+  REFERRAL_FIRST_PURCHASE_BONUS_REFERRER: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
+  /** Credited to the referred customer on their own first purchase (tenant's unit; 0 = none). */
+  REFERRAL_FIRST_PURCHASE_BONUS_REFERRED: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY }))
 } as const
 
 /** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
@@ -107,7 +113,10 @@ export const ConfigDefaults = {
   TRIAL_DEVICES: 1,
   EXPIRY_REMINDER_DAYS: [3, 1],
   EXPIRED_REMINDER_DAYS: [1],
-  AUTO_RENEW_HOURS_BEFORE: 24
+  AUTO_RENEW_HOURS_BEFORE: 24,
+  REFERRAL_COMMISSION_PERCENT: 10,
+  REFERRAL_FIRST_PURCHASE_BONUS_REFERRER: 0,
+  REFERRAL_FIRST_PURCHASE_BONUS_REFERRED: 0
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
 type DefaultedKey = keyof typeof ConfigDefaults

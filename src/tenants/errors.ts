@@ -72,3 +72,13 @@ export class DuplicatePaymentCard extends Schema.TaggedError<DuplicatePaymentCar
     return `this bot already has the card ending in ${this.last4}`
   }
 }
+
+/** The tenant already has a promo code spelled the same (codes are matched in any case). */
+export class DuplicatePromoCode extends Schema.TaggedError<DuplicatePromoCode>()("DuplicatePromoCode", {
+  promoCode: Schema.String
+}) {
+  readonly code = "duplicate_promo_code"
+  override get message() {
+    return `this bot already has the promo code ${this.promoCode}`
+  }
+}

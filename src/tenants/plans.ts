@@ -278,6 +278,21 @@ export const activePlan = Effect.fn("activePlan")(function* (botId: number, plan
   return plan
 })
 
+/** Every plan of the tenant, on sale or not, in its order: the admin panel's list. */
+export const plansOf = Effect.fn("plansOf")(function* (botId: number) {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql<Plan>`SELECT ${sql.unsafe(COLUMNS)} FROM bot_plans WHERE bot_id = ${botId} ORDER BY sort_order, id`
+})
+
+/** Puts the plan on sale or takes it off; the plan after the change, or undefined when it is not this tenant's. */
+export const togglePlanOnSale = Effect.fn("togglePlanOnSale")(function* (botId: number, planId: number) {
+  const sql = yield* SqlClient.SqlClient
+  const [plan] = yield* sql<Plan>`
+    UPDATE bot_plans SET is_active = NOT is_active WHERE bot_id = ${botId} AND id = ${planId}
+    RETURNING ${sql.unsafe(COLUMNS)}`
+  return plan
+})
+
 const COLUMNS = `id, name, description, period_days, price, traffic_limit_gb, device_limit, active_internal_squads,
   is_active, sort_order, created_at, updated_at`
 

@@ -24,6 +24,12 @@ export interface ShopSettings {
   readonly lowBalanceThreshold: number | undefined
   /** The free trial (flag trial_subscription): days, GiB (0 = unlimited), devices. */
   readonly trial: { readonly days: number; readonly trafficGb: number; readonly devices: number }
+  /** The referral program (flag referral_program): commission percent and first-purchase bonuses. */
+  readonly referral: {
+    readonly commissionPercent: number
+    readonly bonusReferrer: number
+    readonly bonusReferred: number
+  }
 }
 
 const decoders = new Map<string, (u: unknown) => Option.Option<unknown>>()
@@ -63,6 +69,11 @@ export const shopSettings = (tenant: Tenant): ShopSettings => {
       days: read(tenant, "TRIAL_DAYS")!,
       trafficGb: read(tenant, "TRIAL_TRAFFIC_GB")!,
       devices: read(tenant, "TRIAL_DEVICES")!
+    },
+    referral: {
+      commissionPercent: read(tenant, "REFERRAL_COMMISSION_PERCENT")!,
+      bonusReferrer: read(tenant, "REFERRAL_FIRST_PURCHASE_BONUS_REFERRER")!,
+      bonusReferred: read(tenant, "REFERRAL_FIRST_PURCHASE_BONUS_REFERRED")!
     }
   }
   cache.set(tenant, settings)

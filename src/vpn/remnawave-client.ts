@@ -34,6 +34,7 @@ const Operation = Schema.Literals([
   "updateUser",
   "listInternalSquads",
   "listUsers",
+  "listDeviceCounts",
   "deleteAllDevices"
 ])
 export type RemnawaveOperation = typeof Operation.Type
@@ -104,6 +105,15 @@ const UserSchema = Schema.Struct({
 })
 
 const UserEnvelope = Schema.Struct({ response: UserSchema })
+
+const DeviceCountsEnvelope = Schema.Struct({
+  response: Schema.Struct({
+    users: Schema.Array(Schema.Struct({ username: Schema.String, devicesCount: Schema.Number })),
+    total: Schema.Number
+  })
+})
+
+const DevicesEnvelope = Schema.Struct({ response: Schema.Struct({ total: Schema.Number }) })
 
 const UsersPageEnvelope = Schema.Struct({
   response: Schema.Struct({ users: Schema.Array(UserSchema), total: Schema.Number })
@@ -199,6 +209,20 @@ export class RemnawaveClient extends Context.Service<
       start: number,
       size: number
     ): Effect.Effect<{ readonly users: ReadonlyArray<PanelUser>; readonly total: number }, RemnawaveError>
+    /**
+     * One page (size ≤ 100) of the users that have HWID devices, with how many
+     * (GET /api/hwid/devices/top-users); users not listed have none.
+     */
+    listDeviceCounts(
+      start: number,
+      size: number
+    ): Effect.Effect<
+      {
+        readonly users: ReadonlyArray<{ readonly username: string; readonly devices: number }>
+        readonly total: number
+      },
+      RemnawaveError
+    >
     /** Forgets every HWID device of the user (POST /api/hwid/devices/delete-all); how many are left (0). */
     deleteAllDevices(userId: number): Effect.Effect<number, RemnawaveError>
     /** Every internal squad of the panel (GET /api/internal-squads). */
@@ -243,6 +267,7 @@ const unconfiguredClient: RemnawaveClient["Service"] = (() => {
     updateUser: () => unavailable("updateUser"),
     listInternalSquads: () => unavailable("listInternalSquads"),
     listUsers: () => unavailable("listUsers"),
+    listDeviceCounts: () => unavailable("listDeviceCounts"),
     deleteAllDevices: () => unavailable("deleteAllDevices")
   })
 })()
@@ -415,65 +440,65 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     return yield* userOf("updateUser", answer)
   })
 
-  const decodeSquads = Schema.decodeUnknownEffect(SquadsEnvelope)
-  const listInternalSquads = Effect.fn("RemnawaveClient.listInternalSquads")(function* () {
-    const answer = yield* call("listInternalSquads", HttpClientRequest.get("/api/internal-squads"), true)
-    if (answer._tag === "Refused") return yield* refused("listInternalSquads", answer)
-    const envelope = yield* decodeSquads(answer.json).pipe(
-      Effect.mapError(
-        () =>
-          new RemnawaveUnavailable({
-            operation: "listInternalSquads",
-            reason: "unexpected internal squads list in the answer",
-            status: answer.status
-          })
+  /**
+   * A retried read (or repeatable write) whose 2xx answer must match `envelope`:
+   * a refusal is RemnawaveApiError, an answer of another shape RemnawaveUnavailable.
+   */
+  const request = <A>(
+    operation: RemnawaveOperation,
+    httpRequest: HttpClientRequest.HttpClientRequest,
+    envelope: Schema.Decoder<A>,
+    what: string
+  ) =>
+    Effect.gen(function* () {
+      const answer = yield* call(operation, httpRequest, true)
+      if (answer._tag === "Refused") return yield* refused(operation, answer)
+      return yield* Schema.decodeUnknownEffect(envelope)(answer.json).pipe(
+        Effect.mapError(
+          () =>
+            new RemnawaveUnavailable({ operation, reason: `unexpected ${what} in the answer`, status: answer.status })
+        )
       )
+    })
+
+  const page = (path: string, start: number, size: number) =>
+    HttpClientRequest.get(path).pipe(HttpClientRequest.setUrlParams({ start: String(start), size: String(size) }))
+
+  const listInternalSquads = Effect.fn("RemnawaveClient.listInternalSquads")(function* () {
+    const envelope = yield* request(
+      "listInternalSquads",
+      HttpClientRequest.get("/api/internal-squads"),
+      SquadsEnvelope,
+      "internal squads list"
     )
     return envelope.response.internalSquads.map((s) => ({ uuid: s.uuid.toLowerCase(), name: s.name }))
   })
 
-  const decodeUsersPage = Schema.decodeUnknownEffect(UsersPageEnvelope)
   const listUsers = Effect.fn("RemnawaveClient.listUsers")(function* (start: number, size: number) {
-    const answer = yield* call(
-      "listUsers",
-      HttpClientRequest.get("/api/users").pipe(
-        HttpClientRequest.setUrlParams({ start: String(start), size: String(size) })
-      ),
-      true
-    )
-    if (answer._tag === "Refused") return yield* refused("listUsers", answer)
-    const envelope = yield* decodeUsersPage(answer.json).pipe(
-      Effect.mapError(
-        () =>
-          new RemnawaveUnavailable({
-            operation: "listUsers",
-            reason: "unexpected users page in the answer",
-            status: answer.status
-          })
-      )
-    )
+    const envelope = yield* request("listUsers", page("/api/users", start, size), UsersPageEnvelope, "users page")
     return { users: envelope.response.users.map(toPanelUser), total: envelope.response.total }
   })
 
-  const DevicesEnvelope = Schema.Struct({ response: Schema.Struct({ total: Schema.Number }) })
-  const decodeDevices = Schema.decodeUnknownEffect(DevicesEnvelope)
+  const listDeviceCounts = Effect.fn("RemnawaveClient.listDeviceCounts")(function* (start: number, size: number) {
+    const envelope = yield* request(
+      "listDeviceCounts",
+      page("/api/hwid/devices/top-users", start, size),
+      DeviceCountsEnvelope,
+      "device counts"
+    )
+    return {
+      users: envelope.response.users.map((u) => ({ username: u.username, devices: u.devicesCount })),
+      total: envelope.response.total
+    }
+  })
+
   const deleteAllDevices = Effect.fn("RemnawaveClient.deleteAllDevices")(function* (userId: number) {
     // Deleting all devices twice leaves the same result: safe to retry.
-    const answer = yield* call(
+    const envelope = yield* request(
       "deleteAllDevices",
       HttpClientRequest.post("/api/hwid/devices/delete-all").pipe(HttpClientRequest.bodyJsonUnsafe({ userId })),
-      true
-    )
-    if (answer._tag === "Refused") return yield* refused("deleteAllDevices", answer)
-    const envelope = yield* decodeDevices(answer.json).pipe(
-      Effect.mapError(
-        () =>
-          new RemnawaveUnavailable({
-            operation: "deleteAllDevices",
-            reason: "unexpected devices list in the answer",
-            status: answer.status
-          })
-      )
+      DevicesEnvelope,
+      "devices list"
     )
     return envelope.response.total
   })
@@ -485,6 +510,7 @@ export const makeRemnawaveClient = Effect.fnUntraced(function* (options: Remnawa
     updateUser,
     listInternalSquads,
     listUsers,
+    listDeviceCounts,
     deleteAllDevices
   })
 })

@@ -178,6 +178,26 @@ export const BOT_ROUTES: ReadonlyArray<RouteCall> = [
     recordIds: true,
     masterStatus: 200
   },
+  {
+    method: "GET",
+    template: "/api/v1/bots/{botId}/promo-codes",
+    path: (d) => `${bot(d)}/promo-codes`,
+    masterStatus: 200
+  },
+  {
+    method: "POST",
+    template: "/api/v1/bots/{botId}/promo-codes",
+    path: (d) => `${bot(d)}/promo-codes`,
+    body: () => ({ code: "WELCOME", kind: "credit", amount: 1000, maxUses: 10 }),
+    masterStatus: 201
+  },
+  {
+    method: "POST",
+    template: "/api/v1/bots/{botId}/promo-codes/{id}/disable",
+    path: (d) => `${bot(d)}/promo-codes/${d.promoCodeId}/disable`,
+    recordIds: true,
+    masterStatus: 200
+  },
   // Customer management, on the second user (the first one's wallet is checked after the approval).
   {
     method: "GET",

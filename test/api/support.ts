@@ -118,6 +118,7 @@ export interface TenantData {
   /** Another user's pending card payment (one pending payment per user). */
   readonly secondCardPaymentId: number
   readonly zarinpalPaymentId: number
+  readonly promoCodeId: number
 }
 
 /** Card numbers that pass the Luhn check. */
@@ -171,8 +172,13 @@ export const seedTenant = async (world: World, botId: number, n: number): Promis
      VALUES ($1, $2, $3, 100000, $4, now() + interval '30 minutes') RETURNING id`,
     [botId, user!.id, plan!.id, `A${randomBytes(16).toString("hex")}`]
   )
+  const [promo] = await world.sql<{ id: number }>(
+    `INSERT INTO promo_codes (bot_id, code, kind, bonus_amount) VALUES ($1, 'SEEDED', 'credit', 500) RETURNING id`,
+    [botId]
+  )
   return {
     botId,
+    promoCodeId: promo!.id,
     planId: plan!.id,
     cardId: card!.id,
     userId: user!.id,
@@ -194,7 +200,8 @@ const TENANT_TABLES = [
   "zarinpal_payments",
   "transactions",
   "subscriptions",
-  "tenant_wallet_transactions"
+  "tenant_wallet_transactions",
+  "promo_codes"
 ]
 
 /** Everything stored for one bot, to prove a request changed nothing. */

@@ -1,7 +1,8 @@
 /**
  * `npm run demo` as a user runs it, in a child process: three shops whose
  * simulated customers buy plans by card-to-card and by ZarinPal, reviewed by
- * simulated admins, then a clean stop — by `--duration`, and by Ctrl-C (SIGINT
+ * simulated admins, take free trials and buy after them, and whose regulars are
+ * auto-renewed and reminded, then a clean stop — by `--duration`, and by Ctrl-C (SIGINT
  * to the process group, as a terminal sends it) — with exit code 0 and no
  * PostgreSQL (or demo process) left running.
  */
@@ -72,6 +73,10 @@ interface Report {
     users: number
     purchases: { card_to_card: number; zarinpal: number; wallet: number }
     subscriptionsProvisioned: number
+    trials: number
+    trialsConverted: number
+    autoRenewals: number
+    reminders: number
     updatesHandled: number
   }>
 }
@@ -101,7 +106,13 @@ describe.concurrent("npm run demo", () => {
       expect(tenant.purchases.zarinpal, JSON.stringify(tenant)).toBeGreaterThanOrEqual(1)
       expect(tenant.subscriptionsProvisioned).toBeGreaterThanOrEqual(2)
       expect(tenant.updatesHandled).toBeGreaterThan(0)
+      // Each shop's regulars: one renewed from the wallet, one reminded that the month ends.
+      expect(tenant.autoRenewals, JSON.stringify(tenant)).toBe(1)
+      expect(tenant.reminders, JSON.stringify(tenant)).toBeGreaterThanOrEqual(1)
+      expect(tenant.trials, JSON.stringify(tenant)).toBeGreaterThanOrEqual(1)
     }
+    // A trial customer came back and bought (each shop's third arrival takes the trial).
+    expect(report.tenants.reduce((s, t) => s + t.trialsConverted, 0)).toBeGreaterThanOrEqual(1)
     await expectNothingLeft(demo.dataDir)
   }, 90_000)
 

@@ -4,9 +4,10 @@
  * of band is marked and reported to the tenant's admins once, and never
  * silently recreated or re-enabled.
  */
-import type { Effect } from "effect"
+import { DateTime, Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { panelSyncRun } from "../../src/jobs/panel-sync.ts"
+import { RemnawaveClient } from "../../src/vpn/remnawave-client.ts"
 import {
   ADMIN_CHAT,
   createTenant,
@@ -61,11 +62,22 @@ describe("panel_sync", () => {
     await subscribe(9202)
     shop.panel.patchUser(username(9201), { usedTrafficBytes: 5 * GIB })
     shop.panel.patchUser(username(9202), { usedTrafficBytes: 3 * GIB })
+    expect(shop.panel.addDevice(username(9201), "phone")).toBe(true)
+    expect(shop.panel.addDevice(username(9201), "laptop")).toBe(true)
     await sync()
     expect((await rows()).map((r) => [r.panelUsername, r.trafficUsedBytes, r.panelDrift])).toEqual([
       [username(9201), 5 * GIB, null],
       [username(9202), 3 * GIB, null]
     ])
+    expect(
+      (
+        await query<{ devicesConnected: number }>(
+          shop,
+          "SELECT devices_connected FROM subscriptions WHERE bot_id = $1 ORDER BY id",
+          tenant.botId
+        )
+      ).map((r) => r.devicesConnected)
+    ).toEqual([2, 0])
     const [bot] = await query<{ trafficConsumedBytes: number }>(
       shop,
       "SELECT traffic_consumed_bytes FROM bots WHERE id = $1",
@@ -75,7 +87,8 @@ describe("panel_sync", () => {
     // The customer sees it in "My subscription".
     const before = mark(shop, tenant, 9201)
     say(shop, tenant, 9201, "📱 My subscription")
-    await nextMessage(shop, tenant, 9201, before, "Traffic: 5 GB used of 50 GB")
+    const view = await nextMessage(shop, tenant, 9201, before, "Traffic: 5 GB used of 50 GB")
+    expect(view.text).toMatch(/Devices: 2 of \d+ connected/)
 
     const since = mark(shop, tenant, ADMIN_CHAT)
     expect(shop.panel.deleteUser(username(9201))).toBe(true)
@@ -99,5 +112,27 @@ describe("panel_sync", () => {
     shop.panel.patchUser(username(9202), { disabled: false })
     await sync()
     expect((await rows()).map((r) => r.panelDrift)).toEqual(["deleted", null])
+  })
+
+  it("reads a panel of more than one page (500 users): a user on the second page is synced, not reported deleted", async () => {
+    // 510 users of another fleet's shop fill the first page; ours comes after them.
+    await shop.app.run(
+      Effect.gen(function* () {
+        const remnawave = yield* RemnawaveClient
+        const expireAt = DateTime.fromDateUnsafe(new Date(Date.now() + 86_400_000))
+        yield* Effect.forEach(
+          Array.from({ length: 510 }, (_, i) => i),
+          (i) => remnawave.createUser({ username: `b999_u${i}`, expireAt, trafficLimitBytes: 0 }),
+          { concurrency: 20, discard: true }
+        )
+      }) as Effect.Effect<void, unknown, never>
+    )
+    await subscribe(9203)
+    shop.panel.patchUser(username(9203), { usedTrafficBytes: 7 * GIB })
+    const since = mark(shop, tenant, ADMIN_CHAT)
+    await sync()
+    const row = (await rows()).find((r) => r.panelUsername === username(9203))!
+    expect([row.trafficUsedBytes, row.panelDrift]).toEqual([7 * GIB, null])
+    expect(alerts(since)).toEqual([])
   })
 })

@@ -272,11 +272,11 @@ export const buttonUrl = (message: SentMessage): string => {
 export const answerTo = (shop: Shop, tenant: Tenant, callbackQueryId: string) =>
   eventually(() => shop.telegram.callbackAnswers(tenant.token).find((a) => a.callbackQueryId === callbackQueryId), 5000)
 
-/** /start, and the welcome message. */
-export const startChat = async (shop: Shop, tenant: Tenant, userId: number) => {
+/** /start and its welcome; `timeoutMs` for many at once (one bot answers about 30 chats a second). */
+export const startChat = async (shop: Shop, tenant: Tenant, userId: number, timeoutMs = 5000) => {
   const since = mark(shop, tenant, userId)
   say(shop, tenant, userId, "/start")
-  return nextMessage(shop, tenant, userId, since)
+  return nextMessage(shop, tenant, userId, since, undefined, timeoutMs)
 }
 
 /** The menu → plan → card → confirm path, up to the card details (the payment is pending). */

@@ -3,6 +3,8 @@
  * buys a plan again, by card-to-card, ZarinPal or the wallet, and extends from
  * max(now, expiry) on the same panel user, keeping its registered devices.
  */
+import jsQRModule from "jsqr"
+import { PNG } from "pngjs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   ADMIN,
@@ -23,6 +25,8 @@ import {
 import type { Shop, Tenant } from "./harness.ts"
 
 const DAY = 86_400_000
+// jsqr is CommonJS: Node hands its module.exports (the function) to a default import; its types say `.default`.
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default
 
 let shop: Shop
 let tenant: Tenant
@@ -162,6 +166,22 @@ describe("renewal", () => {
     let since = mark(shop, tenant, user)
     say(shop, tenant, user, "📱 My subscription")
     const view = await nextMessage(shop, tenant, user, since, "Your subscription")
+    // "QR code": a photo whose code reads back as the subscription link.
+    since = mark(shop, tenant, user)
+    press(shop, tenant, user, view, buttonData(view, "sub:qr"))
+    const photo = await nextMessage(shop, tenant, user, since, (m) => m.method === "sendPhoto")
+    expect(photo.caption).toMatch(/Scan this code/)
+    const file = (await (
+      await fetch(`${shop.telegram.url}/bot${tenant.token}/getFile?file_id=${photo.photoFileId}`)
+    ).json()) as { result: { file_path: string } }
+    const png = PNG.sync.read(
+      Buffer.from(
+        await (await fetch(`${shop.telegram.url}/file/bot${tenant.token}/${file.result.file_path}`)).arrayBuffer()
+      )
+    )
+    const link = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data
+    expect(link).toBe(first.subscriptionUrl)
+    expect(view.text).toContain(link)
     since = mark(shop, tenant, user)
     press(shop, tenant, user, view, buttonData(view, "dev:reset"))
     await nextMessage(shop, tenant, user, since, "Your devices were reset")

@@ -1,10 +1,29 @@
 /**
  * Remnawave internal squads (issue 18, item 5): a plan's squads, else the
  * tenant's DEFAULT_SQUADS, reach the panel user on create and on every
- * renewal; the API refuses squads the panel does not have, with a clear error.
+ * renewal; the API refuses squads the panel does not have, with a clear error;
+ * the tenant's admins pick a plan's squads in /admin → Plans from the panel's
+ * squads as the panel sync last read them, and nothing else.
  */
+import type { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { api, createTenant, fundWallet, mark, nextMessage, press, buttonData, startChat, startShop } from "./harness.ts"
+import { panelSyncRun } from "../../src/jobs/panel-sync.ts"
+import { eventually } from "../support/app.ts"
+import {
+  ADMIN,
+  answerTo,
+  api,
+  buttonData,
+  createTenant,
+  fundWallet,
+  mark,
+  nextMessage,
+  press,
+  query,
+  say,
+  startChat,
+  startShop
+} from "./harness.ts"
 import type { Shop, Tenant } from "./harness.ts"
 
 let shop: Shop
@@ -102,5 +121,63 @@ describe("squads", () => {
     await fundWallet(shop, tenant, 5102, 100_000)
     await buyFromWallet(5102, defaultPlan!)
     expect(squadsOf(5102)).toEqual([netherlands])
+  })
+
+  it("/admin → Plans: squads picked from the panel's as last synced, a forged one refused; a plan taken off sale and back", async () => {
+    const plan = tenant.planIds[1]!
+    const squadsOfPlan = async () =>
+      (
+        await query<{ squads: Array<string> }>(
+          shop,
+          "SELECT active_internal_squads AS squads FROM bot_plans WHERE id = $1",
+          plan
+        )
+      )[0]!.squads
+    await shop.app.run(panelSyncRun as Effect.Effect<unknown, unknown, never>)
+    let since = mark(shop, tenant, ADMIN)
+    say(shop, tenant, ADMIN, "/admin")
+    const panel = await nextMessage(shop, tenant, ADMIN, since, "admin panel")
+    since = mark(shop, tenant, ADMIN)
+    press(shop, tenant, ADMIN, panel, "adm:pl")
+    const list = await nextMessage(shop, tenant, ADMIN, since, "Plans")
+    since = mark(shop, tenant, ADMIN)
+    press(shop, tenant, ADMIN, list, buttonData(list, `adm:pl:${plan}`))
+    const card = await nextMessage(shop, tenant, ADMIN, since, "Default 30")
+    expect(card.text).toContain("Squads: the shop's default squads")
+
+    press(shop, tenant, ADMIN, card, buttonData(card, `adm:pq:${plan}:${germany}`))
+    await eventually(async () => (await squadsOfPlan()).join() === germany)
+    // The card is redrawn in place with the squad ticked.
+    await eventually(() =>
+      shop.telegram
+        .sentMessages(tenant.token, ADMIN)
+        .find((m) => m.messageId === card.messageId)
+        ?.text?.includes("Squads: Germany")
+    )
+    // A button the bot never offered: a squad the panel does not have.
+    const ghost = "6f1c2b7e-1111-4222-8333-944455556666"
+    const forged = press(shop, tenant, ADMIN, card, `adm:pq:${plan}:${ghost}`)
+    expect((await answerTo(shop, tenant, forged.callbackQueryId!)).text).toContain("not on the panel")
+    // A customer pressing the admin's button is refused.
+    const customer = press(shop, tenant, 7301, card, `adm:pq:${plan}:${netherlands}`)
+    expect((await answerTo(shop, tenant, customer.callbackQueryId!)).text).toContain("Only this shop's admins")
+    expect(await squadsOfPlan()).toEqual([germany])
+
+    // Off sale: customers no longer see it; back on sale: they do.
+    press(shop, tenant, ADMIN, card, `adm:ps:${plan}`)
+    await eventually(
+      async () =>
+        (await query<{ a: boolean }>(shop, "SELECT is_active AS a FROM bot_plans WHERE id = $1", plan))[0]!.a === false
+    )
+    await startChat(shop, tenant, 7302)
+    since = mark(shop, tenant, 7302)
+    say(shop, tenant, 7302, "🛒 Buy a plan")
+    const offered = await nextMessage(shop, tenant, 7302, since, (m) => JSON.stringify(m.replyMarkup).includes("plan:"))
+    expect(JSON.stringify(offered.replyMarkup)).toContain(`plan:${tenant.planIds[0]}"`)
+    expect(JSON.stringify(offered.replyMarkup)).not.toContain(`plan:${plan}"`)
+    press(shop, tenant, ADMIN, card, `adm:ps:${plan}`)
+    await eventually(
+      async () => (await query<{ a: boolean }>(shop, "SELECT is_active AS a FROM bot_plans WHERE id = $1", plan))[0]!.a
+    )
   })
 })

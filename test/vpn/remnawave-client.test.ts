@@ -204,4 +204,35 @@ describe("lifecycle calls", () => {
       })
     )
   )
+  it.effect("counts devices per user in pages of at most 100, most devices first; a larger page is refused", () =>
+    withClient(
+      Effect.gen(function* () {
+        const remnawave = yield* RemnawaveClient
+        for (let i = 0; i < 130; i++) {
+          yield* remnawave.createUser({
+            username: `b8_u${i}`,
+            expireAt: DateTime.fromDateUnsafe(new Date(Date.now() + DAY)),
+            trafficLimitBytes: 0,
+            hwidDeviceLimit: 3
+          })
+          // Users 0..119 have one device, every tenth of them two; 120..129 none.
+          if (i < 120) assert.isTrue(panel.addDevice(`b8_u${i}`, "phone"))
+          if (i < 120 && i % 10 === 0) assert.isTrue(panel.addDevice(`b8_u${i}`, "laptop"))
+        }
+        const first = yield* remnawave.listDeviceCounts(0, 100)
+        const second = yield* remnawave.listDeviceCounts(100, 100)
+        assert.strictEqual(first.total, 120)
+        assert.strictEqual(first.users.length, 100)
+        const all = [...first.users, ...second.users]
+        assert.strictEqual(new Set(all.map((u) => u.username)).size, 120)
+        assert.deepStrictEqual(
+          all.slice(0, 12).map((u) => u.devices),
+          [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
+        )
+        assert.strictEqual(all.find((u) => u.username === "b8_u7")!.devices, 1)
+        const tooBig = yield* Effect.flip(remnawave.listDeviceCounts(0, 101))
+        assert.include(tooBig.message, "400")
+      })
+    )
+  )
 })

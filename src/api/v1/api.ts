@@ -25,6 +25,8 @@ import {
   PaymentView,
   PlanList,
   PlanView,
+  PromoCodeList,
+  PromoCodeView,
   ReviewedPayment,
   RotatedApiToken,
   UserList,
@@ -39,6 +41,7 @@ import {
   CreateBotBody,
   CreateCardBody,
   CreatePlanBody,
+  CreatePromoCodeBody,
   FeatureParams,
   FindUserQuery,
   PageQuery,
@@ -318,6 +321,29 @@ export class UsersApi extends HttpApiGroup.make("users")
   .middleware(BotAccess)
   .middleware(Authorization) {}
 
+export class PromoCodesApi extends HttpApiGroup.make("promoCodes")
+  .add(
+    HttpApiEndpoint.get("listPromoCodes", "/bots/:botId/promo-codes", {
+      params: BotParams,
+      success: PromoCodeList
+    }).annotateMerge(summary("The bot's promo codes, newest first, with their usage counts")),
+    HttpApiEndpoint.post("createPromoCode", "/bots/:botId/promo-codes", {
+      params: BotParams,
+      payload: CreatePromoCodeBody,
+      success: created(PromoCodeView),
+      error: Conflict
+    }).annotateMerge(
+      summary("Create a promo code (credit, extra days, discount on the next purchase, or a plan trial)")
+    ),
+    HttpApiEndpoint.post("disablePromoCode", "/bots/:botId/promo-codes/:id/disable", {
+      params: RecordParams,
+      success: PromoCodeView
+    }).annotateMerge(summary("Turn a promo code off for good (uses already made stay)"))
+  )
+  .middleware(ErrorResponses)
+  .middleware(BotAccess)
+  .middleware(Authorization) {}
+
 export class TenantApi extends HttpApi.make("botfleet")
   .add(FleetApi)
   .add(TenantAdminApi)
@@ -328,6 +354,7 @@ export class TenantApi extends HttpApi.make("botfleet")
   .add(PlansApi)
   .add(PaymentsApi)
   .add(UsersApi)
+  .add(PromoCodesApi)
   .prefix("/api/v1")
   // Unknown body fields are refused rather than silently ignored; every problem is reported at once.
   .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error", errors: "all" })

@@ -11,6 +11,7 @@ import { HttpApiSchema } from "effect/http-api"
 import type {
   BotNotFound,
   DuplicatePaymentCard,
+  DuplicatePromoCode,
   DuplicateTelegramToken,
   InvalidInput,
   InvalidTelegramToken,
@@ -98,7 +99,8 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
       "payment_not_reviewable",
       "insufficient_balance",
       "no_subscription",
-      "tenant_wallet_insufficient"
+      "tenant_wallet_insufficient",
+      "duplicate_promo_code"
     ]),
     message: Schema.String
   },
@@ -233,6 +235,7 @@ type DomainError =
   | MasterBotExists
   | MasterBotProtected
   | DuplicateTopUp
+  | DuplicatePromoCode
   | TelegramTokenRejected
   | TelegramUnreachable
   | RemnawaveError
@@ -243,7 +246,13 @@ export type ApiErrorOf<E> = E extends BotNotFound | RecordNotFound
   ? NotFound
   : E extends InvalidInput | InvalidTelegramToken
     ? ValidationFailed
-    : E extends DuplicateTelegramToken | DuplicatePaymentCard | MasterBotExists | MasterBotProtected | DuplicateTopUp
+    : E extends
+          | DuplicateTelegramToken
+          | DuplicatePaymentCard
+          | MasterBotExists
+          | MasterBotProtected
+          | DuplicateTopUp
+          | DuplicatePromoCode
       ? Conflict
       : E extends TelegramTokenRejected
         ? UnprocessableEntity
@@ -268,6 +277,7 @@ const convert = (e: DomainError): Effect.Effect<never, unknown> => {
     case "MasterBotExists":
     case "MasterBotProtected":
     case "DuplicateTopUp":
+    case "DuplicatePromoCode":
       return Effect.fail(new Conflict({ code: e.code, message: e.message }))
     case "TelegramTokenRejected":
       return Effect.fail(new UnprocessableEntity({ code: "telegram_token_rejected", message: e.message }))
@@ -300,6 +310,7 @@ const isDomainError = (e: unknown): e is DomainError =>
     "MasterBotExists",
     "MasterBotProtected",
     "DuplicateTopUp",
+    "DuplicatePromoCode",
     "TelegramTokenRejected",
     "TelegramUnreachable",
     "RemnawaveApiError",

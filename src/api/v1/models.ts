@@ -333,3 +333,28 @@ export const CustomerCardView = Schema.Struct({
     })
   )
 }).annotate({ identifier: "CustomerCard" })
+
+export const PromoCodeView = Schema.Struct({
+  id: Id,
+  code: Schema.String,
+  kind: Schema.Literals(["credit", "days", "discount", "trial"]),
+  /** credit: the amount added to the wallet. */
+  bonusAmount: Schema.Int,
+  /** discount: percent off the next purchase. */
+  discountPercent: Schema.Int,
+  /** days: days added; trial: the trial's length (null = the plan's period). */
+  days: Schema.NullOr(Schema.Int),
+  planId: Schema.NullOr(Id),
+  /** null = unlimited. */
+  maxUses: Schema.NullOr(Schema.Int),
+  usedCount: Schema.Int,
+  validFrom: NullableTimestamp,
+  validUntil: NullableTimestamp,
+  firstPurchaseOnly: Schema.Boolean,
+  isActive: Schema.Boolean,
+  createdAt: Timestamp
+}).annotate({ identifier: "PromoCode" })
+
+export const PromoCodeList = Schema.Struct({ items: Schema.Array(PromoCodeView) }).annotate({
+  identifier: "PromoCodeList"
+})

@@ -5,6 +5,7 @@
  * type, MIN ≤ MAX) stay in the repositories and come back as the same 400.
  */
 import { Schema } from "effect"
+import { PROMO_CODE_PATTERN, PROMO_KINDS } from "../../tenants/promo-codes.ts"
 import { MAX_TOP_UP } from "../../fleet/fleet-admin.ts"
 import {
   hasControlCharacters,
@@ -236,3 +237,24 @@ export const PlanGrantBody = Schema.Struct({
   /** A plan on sale; the subscription is given without payment (the tenant's platform wallet pays its traffic). */
   planId: PositiveId
 }).annotate({ identifier: "PlanGrant" })
+
+/** A promo code's terms (src/tenants/promo-codes.ts checks the combination: each kind needs its value). */
+export const CreatePromoCodeBody = Schema.Struct({
+  /** 3–32 letters, digits, _ or -; stored upper case, matched in any case. */
+  code: Schema.String.check(Schema.isPattern(PROMO_CODE_PATTERN)),
+  kind: Schema.Literals(PROMO_KINDS),
+  /** credit: the amount added to the wallet, in the tenant's currency. */
+  amount: Schema.optional(IntUpTo(1, MAX_MONEY)),
+  /** discount: percent off the customer's next purchase. */
+  percent: Schema.optional(IntUpTo(1, 100)),
+  /** days: days added to the current subscription; trial: the trial's length (default: the plan's period). */
+  days: Schema.optional(IntUpTo(1, MAX_PLAN_DAYS)),
+  /** trial: the plan tried (one of this bot's plans on sale). */
+  planId: Schema.optional(PositiveId),
+  /** Total uses; absent = unlimited. Each customer uses a code once. */
+  maxUses: Schema.optional(IntUpTo(1, INT4_MAX)),
+  validFrom: Schema.optional(QueryDate),
+  validUntil: Schema.optional(QueryDate),
+  /** Only for customers who never bought a plan here. */
+  firstPurchaseOnly: Schema.optional(Schema.Boolean)
+}).annotate({ identifier: "CreatePromoCode" })

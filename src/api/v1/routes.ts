@@ -17,6 +17,7 @@ import { FleetHandlers, TenantAdminHandlers } from "./handlers/fleet.ts"
 import { PaymentCardsHandlers } from "./handlers/payment-cards.ts"
 import { PaymentsHandlers } from "./handlers/payments.ts"
 import { PlansHandlers } from "./handlers/plans.ts"
+import { PromoCodesHandlers } from "./handlers/promo-codes.ts"
 import { UsersHandlers } from "./handlers/users.ts"
 import { ApiRateLimiter } from "./rate-limiter.ts"
 import { TenantReads } from "./tenant-reads.ts"
@@ -30,7 +31,8 @@ const Handlers = Layer.mergeAll(
   PaymentCardsHandlers,
   PlansHandlers,
   PaymentsHandlers,
-  UsersHandlers
+  UsersHandlers,
+  PromoCodesHandlers
 )
 
 const Middleware = Layer.mergeAll(AuthorizationLive, BotAccessLive, MasterOnlyLive, ErrorResponsesLive)

@@ -1,7 +1,8 @@
 /**
  * /admin for the tenant's own admins (this bot's ADMIN_IDS): pending receipts
  * (with Approve / Reject buttons — the same review as on the receipt), today's
- * sales, turning a card on or off, and customers (customers.ts). Anyone else gets the unknown-command
+ * sales, turning a card on or off, plans (admin-plans.ts), customers
+ * (customers.ts) and promo codes (promo-admin.ts). Anyone else gets the unknown-command
  * answer: the panel's existence is not advertised.
  */
 import { InlineKeyboard } from "grammy"
@@ -17,15 +18,22 @@ import { cardsOf, toggleCardActive } from "../../tenants/payment-cards.ts"
 import type { CardSummary } from "../../tenants/payment-cards.ts"
 import { todaySales } from "../../payments/sales-report.ts"
 
-const panelKeyboard = (ctx: BotContext) =>
-  new InlineKeyboard()
+const panelKeyboard = (ctx: BotContext) => {
+  const keyboard = new InlineKeyboard()
     .text(ctx.t("admin-pending-button"), callbackData.adminPending())
     .row()
     .text(ctx.t("admin-sales-button"), callbackData.adminSales())
     .row()
     .text(ctx.t("admin-cards-button"), callbackData.adminCards())
     .row()
+    .text(ctx.t("admin-plans-button"), callbackData.adminPlans())
+    .row()
     .text(ctx.t("admin-customers-button"), callbackData.adminCustomers())
+  // Promo codes (promo-admin.ts) only while the flag is on: the panel is otherwise unchanged.
+  return ctx.tenant.flags.has("promo_codes")
+    ? keyboard.row().text(ctx.t("admin-promo-button"), callbackData.adminPromos())
+    : keyboard
+}
 
 export const showAdminPanel = async (ctx: BotContext) => {
   if (!isShopAdmin(ctx.tenant, ctx.from?.id)) return void (await ctx.reply(ctx.t("unknown-command")))

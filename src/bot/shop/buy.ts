@@ -3,12 +3,15 @@
  * the tenant enabled (card-to-card, ZarinPal; the wallet when its balance
  * covers the price) → a confirmation → the payment (or, from the wallet, the
  * purchase itself). Every step re-reads the plan and re-checks the method: the
- * button data is only a request.
+ * button data is only a request. A promo discount the customer redeemed
+ * prices the plan (src/payments/promo-discount.ts) and goes with the payment.
  */
 import { Result } from "effect"
 import { InlineKeyboard } from "grammy"
 import { countPayment } from "../../payments/payment-metrics.ts"
 import { completePurchase } from "../../payments/purchase.ts"
+import { quote } from "../../payments/promo-discount.ts"
+import type { Quote } from "../../payments/promo-discount.ts"
 import { activePlan, activePlans } from "../../tenants/plans.ts"
 import type { PlanForSale } from "../../tenants/plans.ts"
 import { newWalletReference } from "../../payments/tracking-number.ts"
@@ -59,6 +62,21 @@ export const availableMethods = (ctx: BotContext, amount: number, forPlan: boole
 const methodName = (ctx: BotContext, method: MethodCode) =>
   ctx.t(method === "c" ? "method-card" : method === "z" ? "method-zarinpal" : "method-wallet")
 
+/** What this customer pays for the plan now: its price, less a waiting promo discount (flag promo_codes). */
+const quoteFor = async (ctx: BotContext, plan: PlanForSale): Promise<Quote> =>
+  ctx.user && ctx.tenant.flags.has("promo_codes")
+    ? ctx.run(quote(ctx.tenant.botId, ctx.user.id, plan.price))
+    : { price: plan.price, listPrice: plan.price, discount: undefined }
+
+const discountLine = (ctx: BotContext, q: Quote) =>
+  q.discount === undefined
+    ? ""
+    : ctx.t("promo-discount-applied", {
+        percent: formatNumber(localeOfCtx(ctx), q.discount.percent),
+        full: money(ctx, q.listPrice),
+        price: money(ctx, q.price)
+      })
+
 const planOrRefuse = async (ctx: BotContext, planId: number) => {
   const plan = await ctx.run(activePlan(ctx.tenant.botId, planId))
   if (!plan) {
@@ -72,10 +90,12 @@ export const showPlan = async (ctx: BotContext, planId: number) => {
   const plan = await planOrRefuse(ctx, planId)
   if (!plan) return
   await answer(ctx)
-  const methods = availableMethods(ctx, plan.price, true)
+  const q = await quoteFor(ctx, plan)
+  const methods = availableMethods(ctx, q.price, true)
   const details = [
     planLine(ctx, plan),
     plan.description ?? "",
+    discountLine(ctx, q),
     ctx.t("wallet-balance-line", { balance: money(ctx, ctx.user?.balance ?? 0) })
   ].filter((l) => l.length > 0)
   if (methods.length === 0) return void (await ctx.reply([...details, "", ctx.t("no-payment-method")].join("\n")))
@@ -87,38 +107,48 @@ export const showPlan = async (ctx: BotContext, planId: number) => {
 export const confirmPlanMethod = async (ctx: BotContext, method: MethodCode, planId: number) => {
   const plan = await planOrRefuse(ctx, planId)
   if (!plan) return
-  if (!availableMethods(ctx, plan.price, true).includes(method)) return answer(ctx, ctx.t("method-unavailable"), true)
+  const q = await quoteFor(ctx, plan)
+  if (!availableMethods(ctx, q.price, true).includes(method)) return answer(ctx, ctx.t("method-unavailable"), true)
   await answer(ctx)
-  await ctx.reply(
-    ctx.t("confirm-purchase", { plan: plan.name, price: money(ctx, plan.price), method: methodName(ctx, method) }),
-    {
-      reply_markup: new InlineKeyboard()
-        .text(ctx.t("confirm-button"), callbackData.planConfirm(method, plan.id))
-        .text(ctx.t("back-button"), callbackData.plan(plan.id))
-    }
-  )
+  const confirm = ctx.t("confirm-purchase", {
+    plan: plan.name,
+    price: money(ctx, q.price),
+    method: methodName(ctx, method)
+  })
+  await ctx.reply(q.discount === undefined ? confirm : `${discountLine(ctx, q)}\n\n${confirm}`, {
+    reply_markup: new InlineKeyboard()
+      .text(ctx.t("confirm-button"), callbackData.planConfirm(method, plan.id))
+      .text(ctx.t("back-button"), callbackData.plan(plan.id))
+  })
 }
 
 export const purchasePlan = async (ctx: BotContext, method: MethodCode, planId: number) => {
   const plan = await planOrRefuse(ctx, planId)
   if (!plan || !ctx.user) return
-  if (!availableMethods(ctx, plan.price, true).includes(method)) {
+  const q = await quoteFor(ctx, plan)
+  if (!availableMethods(ctx, q.price, true).includes(method)) {
     return answer(ctx, ctx.t(method === "w" ? "wallet-insufficient-short" : "method-unavailable"), true)
   }
   await answer(ctx)
+  const promoRedemptionId = q.discount?.redemptionId
   switch (method) {
     case "c":
-      return beginCardPayment(ctx, { amount: plan.price, planId: plan.id })
+      return beginCardPayment(ctx, { amount: q.price, planId: plan.id, promoRedemptionId })
     case "z":
-      return beginZarinpalPayment(ctx, { amount: plan.price, planId: plan.id, description: plan.name })
+      return beginZarinpalPayment(ctx, { amount: q.price, planId: plan.id, description: plan.name, promoRedemptionId })
     case "w":
-      return buyWithWallet(ctx, plan)
+      return buyWithWallet(ctx, plan, q)
   }
 }
 
 export const beginZarinpalPayment = async (
   ctx: BotContext,
-  payment: { readonly amount: number; readonly planId: number | null; readonly description: string }
+  payment: {
+    readonly amount: number
+    readonly planId: number | null
+    readonly description: string
+    readonly promoRedemptionId?: number | undefined
+  }
 ) => {
   if (!ctx.user) return
   const settings = shopSettings(ctx.tenant)
@@ -129,6 +159,7 @@ export const beginZarinpalPayment = async (
       amount: payment.amount,
       planId: payment.planId,
       description: `${ctx.tenant.name}: ${payment.description}`,
+      promoRedemptionId: payment.promoRedemptionId,
       ttlMinutes: settings.zarinpalPaymentTtlMinutes,
       limits: { min: settings.minPaymentAmount, max: settings.maxPaymentAmount }
     })
@@ -142,7 +173,7 @@ export const beginZarinpalPayment = async (
   await ctx.reply(ctx.t("zarinpal-preparing"))
 }
 
-const buyWithWallet = async (ctx: BotContext, plan: PlanForSale) => {
+const buyWithWallet = async (ctx: BotContext, plan: PlanForSale, q: Quote) => {
   const user = ctx.user!
   const bought = await attempt(
     ctx,
@@ -150,9 +181,10 @@ const buyWithWallet = async (ctx: BotContext, plan: PlanForSale) => {
       userId: user.id,
       telegramId: user.telegramId,
       plan,
-      price: plan.price,
+      price: q.price,
       method: "wallet",
-      reference: newWalletReference()
+      reference: newWalletReference(),
+      discountRedemptionId: q.discount?.redemptionId
     })
   )
   if (Result.isFailure(bought)) {
@@ -164,7 +196,7 @@ const buyWithWallet = async (ctx: BotContext, plan: PlanForSale) => {
   const purchase = { ...bought.success, planName: plan.name }
   countPayment(ctx.tenant.botId, "wallet", purchase._tag === "Completed" ? "paid" : "refused")
   if (purchase._tag === "Completed") ctx.user = { ...user, balance: purchase.balanceAfter }
-  await ctx.reply(walletPurchaseText(ctx.t, localeOfCtx(ctx), ctx.tenant.currency, purchase, plan.price), {
+  await ctx.reply(walletPurchaseText(ctx.t, localeOfCtx(ctx), ctx.tenant.currency, purchase, q.price), {
     reply_markup: mainMenu(ctx)
   })
   for (const alert of purchaseAlerts(shopSettings(ctx.tenant), purchase, user)) {

@@ -26,7 +26,7 @@ const conversationKey = (ctx: BotContext) => ({ botId: ctx.tenant.botId, chatId:
 /** Opens the payment and shows where to transfer; the user then owes a receipt. */
 export const beginCardPayment = async (
   ctx: BotContext,
-  purchase: { readonly amount: number; readonly planId: number | null }
+  purchase: { readonly amount: number; readonly planId: number | null; readonly promoRedemptionId?: number | undefined }
 ) => {
   if (!ctx.user || !ctx.chat) return
   const settings = shopSettings(ctx.tenant)
@@ -36,6 +36,7 @@ export const beginCardPayment = async (
       userId: ctx.user.id,
       amount: purchase.amount,
       planId: purchase.planId,
+      promoRedemptionId: purchase.promoRedemptionId,
       ttlMinutes: settings.cardPaymentTtlMinutes,
       limits: { min: settings.minPaymentAmount, max: settings.maxPaymentAmount }
     })

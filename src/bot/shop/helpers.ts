@@ -18,11 +18,16 @@ export const localeOfCtx = (ctx: BotContext): Language => localeOf(ctx.user?.lan
 export const money = (ctx: BotContext, amount: number): string =>
   formatMoney(ctx.t, localeOfCtx(ctx), amount, ctx.tenant.currency)
 
-/** The main menu; "Free trial" on top while this customer may still take it. */
-export const mainMenu = (ctx: BotContext) =>
-  (ctx.tenant.flags.has("trial_subscription") && ctx.user?.trialEligible === true
-    ? new Keyboard().text(ctx.t("menu-trial")).row()
-    : new Keyboard()
+/**
+ * The main menu; "Free trial" on top while this customer may still take it,
+ * and a growth row ("Promo code", "Invite friends") only for the flags that are
+ * on — with both off the menu is as it always was.
+ */
+export const mainMenu = (ctx: BotContext) => {
+  const keyboard = (
+    ctx.tenant.flags.has("trial_subscription") && ctx.user?.trialEligible === true
+      ? new Keyboard().text(ctx.t("menu-trial")).row()
+      : new Keyboard()
   )
     .text(ctx.t("menu-buy"))
     .text(ctx.t("menu-subscription"))
@@ -30,8 +35,13 @@ export const mainMenu = (ctx: BotContext) =>
     .text(ctx.t("menu-wallet"))
     .text(ctx.t("menu-support"))
     .row()
-    .text(ctx.t("menu-language"))
-    .resized()
+  const promo = ctx.tenant.flags.has("promo_codes")
+  const referral = ctx.tenant.flags.has("referral_program")
+  if (promo) keyboard.text(ctx.t("menu-promo"))
+  if (referral) keyboard.text(ctx.t("menu-invite"))
+  if (promo || referral) keyboard.row()
+  return keyboard.text(ctx.t("menu-language")).resized()
+}
 
 /**
  * Runs the effect in the update's transaction; its typed failures come back as

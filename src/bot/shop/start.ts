@@ -9,10 +9,12 @@ import { clearConversation } from "../conversation.ts"
 import type { Language } from "../../tenants/tenant-cache.ts"
 import { recordStartPayload, setLanguage } from "../../tenants/users.ts"
 import { answer, mainMenu } from "./helpers.ts"
+import { attributeFromStart } from "./referral.ts"
 
 export const start = async (ctx: BotContext) => {
   if (ctx.user && typeof ctx.match === "string" && ctx.match.length > 0) {
     await ctx.run(recordStartPayload(ctx.tenant.botId, ctx.user.id, ctx.match))
+    await attributeFromStart(ctx, ctx.match)
   }
   await ctx.reply(ctx.t("welcome", { shop: ctx.tenant.name, name: ctx.from?.first_name ?? "" }), {
     reply_markup: mainMenu(ctx)

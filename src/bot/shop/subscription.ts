@@ -1,5 +1,6 @@
 /** "My subscription": the user's subscription in this shop, its expiry, limits and link. */
-import { InlineKeyboard } from "grammy"
+import { InlineKeyboard, InputFile } from "grammy"
+import QRCode from "qrcode"
 import { callbackData } from "../../messages/callback-data.ts"
 import type { BotContext } from "../context.ts"
 import { formatDateTime, formatNumber } from "../../messages/format.ts"
@@ -31,6 +32,26 @@ export const resetDevices = async (ctx: BotContext) => {
   await answer(ctx, ctx.t(queued ? "devices-reset-queued" : "subscription-none"))
 }
 
+/**
+ * "QR code": the subscription link as a PNG photo, for a VPN app on a phone to
+ * scan from another screen. Drawn on each press (a few milliseconds, a few KB):
+ * storing Telegram's file id would save an upload but go stale on renewals that
+ * change nothing in the link, so it is not worth a column.
+ */
+export const sendSubscriptionQr = async (ctx: BotContext) => {
+  if (!ctx.user) return answer(ctx)
+  const sub = await ctx.run(subscriptionOf(ctx.tenant.botId, ctx.user.id))
+  if (sub?.subscriptionUrl == null) return answer(ctx, ctx.t(sub ? "subscription-link-pending" : "subscription-none"))
+  const png = await QRCode.toBuffer(sub.subscriptionUrl, {
+    type: "png",
+    width: 512,
+    margin: 2,
+    errorCorrectionLevel: "M"
+  })
+  await answer(ctx)
+  await ctx.replyWithPhoto(new InputFile(png, "subscription-qr.png"), { caption: ctx.t("subscription-qr-caption") })
+}
+
 const autoRenewOffered = (ctx: BotContext) => ctx.tenant.flags.has("auto_renewal")
 
 /** The customer's auto-renewal switch (only while the tenant offers it). */
@@ -53,7 +74,12 @@ export const showSubscription = async (ctx: BotContext) => {
   const locale = localeOfCtx(ctx)
   const days = Math.max(0, Math.ceil((sub.expiresAt.getTime() - Date.now()) / 86_400_000))
   const keyboard = renewKeyboard(ctx, sub)
-  if (sub.subscriptionUrl !== null) keyboard.row().text(ctx.t("devices-reset-button"), callbackData.resetDevices())
+  if (sub.subscriptionUrl !== null) {
+    keyboard
+      .row()
+      .text(ctx.t("subscription-qr-button"), callbackData.subscriptionQr())
+      .text(ctx.t("devices-reset-button"), callbackData.resetDevices())
+  }
   if (autoRenewOffered(ctx)) {
     keyboard
       .row()
@@ -75,7 +101,13 @@ export const showSubscription = async (ctx: BotContext) => {
             ? ctx.t("traffic-unlimited")
             : ctx.t("traffic-gb", { gb: formatNumber(locale, Math.round(sub.trafficLimitBytes / GIB)) })
       }),
-      devices: formatNumber(locale, sub.deviceLimit ?? 1),
+      devices:
+        sub.devicesConnected === null
+          ? formatNumber(locale, sub.deviceLimit ?? 1)
+          : ctx.t("devices-connected-of", {
+              used: formatNumber(locale, sub.devicesConnected),
+              limit: formatNumber(locale, sub.deviceLimit ?? 1)
+            }),
       link: sub.subscriptionUrl ?? ctx.t("subscription-link-pending")
     }) + autoRenewLine,
     {

@@ -13,6 +13,7 @@ import { shopSettings } from "../../tenants/shop-settings.ts"
 import { availableMethods, beginZarinpalPayment } from "./buy.ts"
 import { beginCardPayment } from "./card-payment.ts"
 import { answer, localeOfCtx, money } from "./helpers.ts"
+import { promoCodesEnabled } from "./promo.ts"
 
 export const showWallet = async (ctx: BotContext) => {
   const keyboard = new InlineKeyboard()
@@ -21,6 +22,7 @@ export const showWallet = async (ctx: BotContext) => {
     keyboard.text(ctx.t("wallet-topup-button"), callbackData.walletTopUp())
   }
   keyboard.text(ctx.t("wallet-history-button"), callbackData.walletHistory())
+  if (promoCodesEnabled(ctx)) keyboard.row().text(ctx.t("menu-promo"), callbackData.promoAsk())
   await ctx.reply(ctx.t("wallet-summary", { balance: money(ctx, ctx.user?.balance ?? 0) }), { reply_markup: keyboard })
 }
 

@@ -9,6 +9,7 @@
  *   PATCH  /api/users                         update by uuid   → {response: user}
  *   DELETE /api/users/:uuid                                    → {response: {isDeleted: true}}
  *   GET    /api/internal-squads               list squads      → {response: {total, internalSquads}}
+ *   GET    /api/hwid/devices/top-users?start=&size=  users with devices → {response: {users: [{id, username, devicesCount}], total}}
  *   GET    /api/hwid/devices/:userId          a user's devices → {response: {total, devices}}
  *   POST   /api/hwid/devices/delete-all       {userId}         → {response: {total: 0, devices: []}}
  *   GET    /api/sub/:shortUuid                the subscription (public, no token)
@@ -130,6 +131,10 @@ export const startRemnawaveEmulator = async (options: RemnawaveEmulatorOptions =
     if (segments[1] === "internal-squads" && segments.length === 2 && method === "GET") return panel.listSquads()
     if (segments[1] === "hwid" && segments[2] === "devices" && segments.length === 4) {
       if (segments[3] === "delete-all" && method === "POST") return panel.deleteAllDevices(body, path)
+      if (segments[3] === "top-users" && method === "GET") {
+        const start = Math.max(0, Number(url.searchParams.get("start") ?? 0) || 0)
+        return panel.topUsersByDevices(start, Number(url.searchParams.get("size") ?? 5))
+      }
       if (method === "GET") return panel.devicesOf(segments[3]!, path)
     }
     if (segments[1] === "users") {

@@ -446,6 +446,35 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
       ? panelError(ERRORS.USER_NOT_FOUND, path)
       : { status: 200, body: { response: deviceJson(user) } }
   }
+  /**
+   * GET /api/hwid/devices/top-users?start=&size=: the users that have devices,
+   * most devices first (then by id), with how many — as Remnawave 2.x's
+   * hwid-user-devices repository answers it (size 1..100, default 5; total =
+   * users with at least one device).
+   */
+  const topUsersByDevices = (start: number, size: number): Reply => {
+    if (!Number.isInteger(size) || size < 1 || size > 100)
+      return validationFailed([
+        {
+          code: size < 1 ? "too_small" : "too_big",
+          message: size < 1 ? "Size (limit) must be greater than 0" : "Size (limit) must be less than 100",
+          path: ["size"]
+        }
+      ])
+    const withDevices = [...users.values()]
+      .filter((u) => u.devices.length > 0)
+      .sort((a, b) => b.devices.length - a.devices.length || a.id - b.id)
+    const page = withDevices.slice(start, start + size)
+    return {
+      status: 200,
+      body: {
+        response: {
+          users: page.map((u) => ({ id: u.id, username: u.username, devicesCount: u.devices.length })),
+          total: withDevices.length
+        }
+      }
+    }
+  }
   const deleteAllDevices = (body: unknown, path: string): Reply => {
     if (!isRecord(body) || typeof body.userId !== "number") {
       return validationFailed([{ code: "invalid_type", message: "Expected number", path: ["userId"] }])
@@ -518,6 +547,7 @@ export const makePanel = (options: { readonly subscriptionBase: () => string }) 
     listSquads,
     addSquad,
     devicesOf,
+    topUsersByDevices,
     deleteAllDevices,
     addDevice: (username: string, hwid: string) => {
       const u = byUsername(username)

@@ -1,10 +1,10 @@
 /**
  * The panel sync job's writes, across every tenant, from one snapshot of the
- * panel's users (`panel`: JSON [{username, used, status}] of every user, read
- * in pages before these run):
+ * panel's users (`panel`: JSON [{username, used, status, devices}] of every
+ * user, read in pages before these run):
  *
- * 1. used traffic onto each provisioned subscription, and each bot's total onto
- *    bots.traffic_consumed_bytes;
+ * 1. used traffic and connected devices onto each provisioned subscription, and
+ *    each bot's traffic total onto bots.traffic_consumed_bytes;
  * 2. drift: a subscription whose panel user is gone (`deleted`; only those
  *    provisioned before the snapshot started) or DISABLED while ours is live
  *    (`disabled`) is marked once, and its tenant's admins get one `panel_drift`
@@ -18,6 +18,8 @@ export interface PanelUserState {
   readonly username: string
   readonly used: number
   readonly status: string
+  /** HWID devices connected. */
+  readonly devices: number
 }
 
 export const fleetWritePanelTraffic = Effect.fn("fleetWritePanelTraffic")(function* (
@@ -27,9 +29,10 @@ export const fleetWritePanelTraffic = Effect.fn("fleetWritePanelTraffic")(functi
   const json = JSON.stringify(panel)
   const [row] = yield* sql<{ updated: number }>`
     WITH panel AS (
-      SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS p(username text, used bigint, status text)
+      SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS p(username text, used bigint, status text, devices int)
     ), updated AS (
-      UPDATE subscriptions s SET traffic_used_bytes = GREATEST(p.used, 0), panel_synced_at = now()
+      UPDATE subscriptions s
+      SET traffic_used_bytes = GREATEST(p.used, 0), devices_connected = GREATEST(p.devices, 0), panel_synced_at = now()
       FROM panel p
       WHERE s.panel_username = p.username AND s.panel_uuid IS NOT NULL
       RETURNING s.bot_id

@@ -55,3 +55,25 @@ alert-low-balance = ⚠️ { $shop }: the platform wallet balance is low ({ $bal
 alert-provision-failed = ⚠️ { $shop }: subscription { $subscription } could not be created in the VPN panel ({ $reason }). The user has paid; please check.
 alert-zarinpal-failed = ⚠️ { $shop }: online payment { $payment } failed ({ $reason }).
 
+
+## Admins: plans and their squads
+
+admin-plans-button = 📦 Plans
+admin-plans-title = 📦 Plans — tap one to change it:
+admin-no-plans = There are no plans yet: add them through the REST API.
+admin-plan-card = 📦 { $name }
+    { $days } days · { $traffic } · { $devices } device(s) · { $price }
+    { $state }
+    Squads: { $squads }
+
+    Tap a squad to give it to this plan's buyers or take it away: new sales and renewals get it.
+admin-plan-on-sale = 🟢 On sale
+admin-plan-off-sale = ⚪️ Not on sale
+admin-plan-stop-selling = ⏸ Stop selling
+admin-plan-sell-again = ▶️ Sell again
+admin-plan-squads-default = the shop's default squads
+admin-plan-no-known-squads = The panel's squads are not known yet: the panel sync reads them every few minutes.
+admin-plan-back = « Plans
+admin-plan-not-found = This plan no longer exists.
+admin-squad-unknown = This squad is not on the panel (any more).
+admin-squad-too-many = A plan can have at most { $max } squads.

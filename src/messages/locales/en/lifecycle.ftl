@@ -30,3 +30,6 @@ panel-drift-disabled = disabled
 devices-reset-button = 🧹 Reset devices
 devices-reset-queued = Resetting your devices…
 devices-reset-done = 🧹 Your devices were reset: connect the ones you use again with your link.
+subscription-qr-button = 📷 QR code
+subscription-qr-caption = Scan this code in your VPN app to add your subscription.
+devices-connected-of = { $used } of { $limit } connected

@@ -55,3 +55,25 @@ alert-low-balance = ⚠️ { $shop }: موجودی کیف پول پلتفرم ک
 alert-provision-failed = ⚠️ { $shop }: اشتراک { $subscription } در پنل VPN ساخته نشد ({ $reason }). کاربر پرداخت کرده است؛ لطفاً بررسی کنید.
 alert-zarinpal-failed = ⚠️ { $shop }: پرداخت آنلاین { $payment } ناموفق بود ({ $reason }).
 
+
+## مدیران: پلن‌ها و اسکوادهایشان
+
+admin-plans-button = 📦 پلن‌ها
+admin-plans-title = 📦 پلن‌ها — برای تغییر، یکی را بزنید:
+admin-no-plans = هنوز پلنی وجود ندارد: آن‌ها را از طریق REST API اضافه کنید.
+admin-plan-card = 📦 { $name }
+    { $days } روز · { $traffic } · { $devices } دستگاه · { $price }
+    { $state }
+    اسکوادها: { $squads }
+
+    یک اسکواد را بزنید تا به خریداران این پلن داده شود یا از آن‌ها گرفته شود: فروش‌ها و تمدیدهای بعدی آن را می‌گیرند.
+admin-plan-on-sale = 🟢 در حال فروش
+admin-plan-off-sale = ⚪️ فروخته نمی‌شود
+admin-plan-stop-selling = ⏸ توقف فروش
+admin-plan-sell-again = ▶️ فروش دوباره
+admin-plan-squads-default = اسکوادهای پیش‌فرض فروشگاه
+admin-plan-no-known-squads = اسکوادهای پنل هنوز معلوم نیستند: همگام‌سازی پنل هر چند دقیقه آن‌ها را می‌خواند.
+admin-plan-back = « پلن‌ها
+admin-plan-not-found = این پلن دیگر وجود ندارد.
+admin-squad-unknown = این اسکواد در پنل نیست (دیگر نیست).
+admin-squad-too-many = یک پلن حداکثر { $max } اسکواد می‌تواند داشته باشد.

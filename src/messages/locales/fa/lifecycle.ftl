@@ -30,3 +30,6 @@ panel-drift-disabled = غیرفعال
 devices-reset-button = 🧹 بازنشانی دستگاه‌ها
 devices-reset-queued = در حال بازنشانی دستگاه‌ها…
 devices-reset-done = 🧹 دستگاه‌های شما بازنشانی شد: دستگاه‌هایی را که استفاده می‌کنید دوباره با لینک خود وصل کنید.
+subscription-qr-button = 📷 کد QR
+subscription-qr-caption = این کد را در برنامه VPN خود اسکن کنید تا اشتراک شما اضافه شود.
+devices-connected-of = { $used } از { $limit } متصل

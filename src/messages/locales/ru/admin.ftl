@@ -55,3 +55,25 @@ alert-low-balance = ⚠️ { $shop }: баланс кошелька платфо
 alert-provision-failed = ⚠️ { $shop }: подписку { $subscription } не удалось создать в VPN-панели ({ $reason }). Пользователь оплатил; проверьте, пожалуйста.
 alert-zarinpal-failed = ⚠️ { $shop }: онлайн-платёж { $payment } не прошёл ({ $reason }).
 
+
+## Администраторы: тарифы и их сквады
+
+admin-plans-button = 📦 Тарифы
+admin-plans-title = 📦 Тарифы — нажмите, чтобы изменить:
+admin-no-plans = Тарифов пока нет: добавьте их через REST API.
+admin-plan-card = 📦 { $name }
+    { $days } дн. · { $traffic } · устройств: { $devices } · { $price }
+    { $state }
+    Сквады: { $squads }
+
+    Нажмите на сквад, чтобы выдать его покупателям тарифа или убрать: его получат новые продажи и продления.
+admin-plan-on-sale = 🟢 В продаже
+admin-plan-off-sale = ⚪️ Не продаётся
+admin-plan-stop-selling = ⏸ Снять с продажи
+admin-plan-sell-again = ▶️ Вернуть в продажу
+admin-plan-squads-default = сквады магазина по умолчанию
+admin-plan-no-known-squads = Сквады панели пока неизвестны: синхронизация с панелью читает их каждые несколько минут.
+admin-plan-back = « Тарифы
+admin-plan-not-found = Этого тарифа больше нет.
+admin-squad-unknown = Этого сквада нет на панели (больше нет).
+admin-squad-too-many = У тарифа может быть не больше { $max } сквадов.

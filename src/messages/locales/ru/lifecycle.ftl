@@ -30,3 +30,6 @@ panel-drift-disabled = отключены
 devices-reset-button = 🧹 Сбросить устройства
 devices-reset-queued = Сбрасываем устройства…
 devices-reset-done = 🧹 Ваши устройства сброшены: подключите нужные заново по своей ссылке.
+subscription-qr-button = 📷 QR-код
+subscription-qr-caption = Отсканируйте этот код в VPN-приложении, чтобы добавить подписку.
+devices-connected-of = подключено { $used } из { $limit }

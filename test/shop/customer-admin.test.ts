@@ -217,8 +217,8 @@ describe("customer management in the admin panel", () => {
     )
     expect(charges.map((c) => c.amount)).toEqual([-50 * 100])
 
-    // Days: +7 reaches the panel (the customer hears of it), −10 too, silently.
-    await typeAfter(ADMINS.addDays, cards.addDays, `adm:ud:${id}`, "+7", /Done: the subscription now ends/)
+    // Days: +7 (typed in Persian digits) reaches the panel (the customer hears of it), −10 too, silently.
+    await typeAfter(ADMINS.addDays, cards.addDays, `adm:ud:${id}`, "+۷", /Done: the subscription now ends/)
     await panelEndsIn(CUSTOMER, 37)
     await nextMessage(shop, a, CUSTOMER, customerSince, "extended until")
     await typeAfter(ADMINS.takeDays, cards.takeDays, `adm:ud:${id}`, "-10", /Done: the subscription now ends/)

@@ -11,7 +11,7 @@
 import { Result } from "effect"
 import { InlineKeyboard } from "grammy"
 import { callbackData } from "../../messages/callback-data.ts"
-import { describeUser, formatDateTime } from "../../messages/format.ts"
+import { describeUser, formatDateTime, parseAmount } from "../../messages/format.ts"
 import {
   adjustWallet,
   changeSubscriptionDays,
@@ -210,18 +210,17 @@ export const receiveCustomerSearch = async (ctx: BotContext) => {
 export const askWalletAdjustment = (ctx: BotContext, userId: number) =>
   ask(ctx, { step: "customer_wallet", userId }, ctx.t("customer-wallet-prompt"))
 
-/** "+50000 reason" / "-20000 reason" (a Unicode minus too); Persian digits as the top-up amount accepts. */
+/** A sign (+, - or −) and a number read as a typed top-up amount is (parseAmount: Persian digits, separators). */
+const signedNumber = (sign: string, number: string) => {
+  const size = parseAmount(number)
+  return size === undefined || size === 0 ? undefined : sign === "+" ? size : -size
+}
+
+/** "+50000 reason" / "−20,000 reason": the first space after the amount starts the reason. */
 const parseAdjustment = (text: string) => {
-  const match =
-    /^\s*([+\-−])\s*([0-9\u06F0-\u06F9\u0660-\u0669,٬_.' ]*[0-9\u06F0-\u06F9\u0660-\u0669])\s+(\S[\s\S]*)$/.exec(text)
-  if (!match) return undefined
-  const digits = match[2]!
-    .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
-    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/[\s,٬_.']/g, "")
-  const size = Number(digits)
-  if (!/^[0-9]{1,15}$/.test(digits) || size === 0) return undefined
-  return { amount: match[1] === "+" ? size : -size, reason: match[3]!.trim() }
+  const match = /^\s*([+\-−])\s*(\S+)\s+(\S[\s\S]*)$/.exec(text)
+  const amount = match ? signedNumber(match[1]!, match[2]!) : undefined
+  return amount === undefined ? undefined : { amount, reason: match![3]!.trim() }
 }
 
 export const receiveWalletAdjustment = async (ctx: BotContext, userId: number) => {
@@ -250,9 +249,9 @@ export const askDaysChange = (ctx: BotContext, userId: number) =>
 
 export const receiveDaysChange = async (ctx: BotContext, userId: number) => {
   if (!(await fromAdmin(ctx))) return
-  const match = /^\s*([+\-−])\s*([0-9]{1,5})\s*$/.exec(ctx.message?.text ?? "")
-  const days = match ? (match[1] === "+" ? 1 : -1) * Number(match[2]) : 0
-  if (days === 0 || Math.abs(days) > MAX_PLAN_DAYS) {
+  const match = /^\s*([+\-−])\s*(\S+)\s*$/.exec(ctx.message?.text ?? "")
+  const days = match ? signedNumber(match[1]!, match[2]!) : undefined
+  if (days === undefined || Math.abs(days) > MAX_PLAN_DAYS) {
     return void (await ctx.reply(ctx.t("customer-days-invalid", { max: MAX_PLAN_DAYS })))
   }
   const done = await attempt(ctx, changeSubscriptionDays(ctx.tenant.botId, actorOf(ctx), userId, days))

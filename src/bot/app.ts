@@ -6,6 +6,7 @@
  * The order of handlers is the order of precedence:
  * 1. every update with a sender registers (or refreshes) that user for this tenant;
  * 2. i18n picks the user's language (their choice, else the tenant's default);
+ *    a customer the shop banned gets their one refusal here, and nothing more;
  * 3. commands, then button presses (callback data decoded and checked), then the
  *    main-menu buttons — these work whatever flow the user is in;
  * 4. admins' replies to ticket messages;
@@ -22,6 +23,19 @@ import type { BotContext } from "./context.ts"
 import { getConversation } from "./conversation.ts"
 import { i18n } from "../messages/i18n.ts"
 import { showAdminPanel, showCards, showPendingReceipts, showTodaySales, toggleCard } from "./shop/admin-panel.ts"
+import { refuseBanned } from "./shop/banned.ts"
+import {
+  askCustomerSearch,
+  askDaysChange,
+  askWalletAdjustment,
+  banCustomer,
+  grantCustomerPlan,
+  receiveCustomerSearch,
+  receiveDaysChange,
+  receiveWalletAdjustment,
+  showCustomerCard,
+  showGrantablePlans
+} from "./shop/customers.ts"
 import { showAdminPlan, showAdminPlans, togglePlanSale, togglePlanSquadOf } from "./shop/admin-plans.ts"
 import { confirmPlanMethod, purchasePlan, showPlan, showPlans } from "./shop/buy.ts"
 import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
@@ -106,6 +120,20 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return switchAutoRenew(ctx, action.on)
     case "ResetDevices":
       return resetDevices(ctx)
+    case "AdminCustomers":
+      return askCustomerSearch(ctx)
+    case "CustomerCard":
+      return showCustomerCard(ctx, action.userId)
+    case "CustomerWallet":
+      return askWalletAdjustment(ctx, action.userId)
+    case "CustomerDays":
+      return askDaysChange(ctx, action.userId)
+    case "CustomerPlans":
+      return showGrantablePlans(ctx, action.userId)
+    case "CustomerGrant":
+      return grantCustomerPlan(ctx, action.userId, action.planId, action.afterAction)
+    case "CustomerBan":
+      return banCustomer(ctx, action.userId, action.banned)
     case "SubscriptionQr":
       return sendSubscriptionQr(ctx)
     case "PromoAsk":
@@ -147,6 +175,7 @@ export const makeTenantApp = (): Composer<BotContext> => {
     await next()
   })
   app.use(i18n)
+  app.use(refuseBanned)
 
   app.command("start", start)
   app.command("language", showLanguages)
@@ -189,6 +218,12 @@ export const makeTenantApp = (): Composer<BotContext> => {
         if (!reason) return void (await ctx.reply(ctx.t("review-reason-text-only")))
         return reject(ctx, state.value.paymentId, reason)
       }
+      case "customer_search":
+        return receiveCustomerSearch(ctx)
+      case "customer_wallet":
+        return receiveWalletAdjustment(ctx, state.value.userId)
+      case "customer_days":
+        return receiveDaysChange(ctx, state.value.userId)
       case "promo_code":
         return receivePromoCode(ctx)
       case "promo_new":

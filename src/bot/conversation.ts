@@ -20,6 +20,12 @@ export const ConversationState = Schema.Union([
   Schema.Struct({ step: Schema.Literal("ticket") }),
   /** An admin is typing why they reject this payment. */
   Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id }),
+  /** An admin is typing a customer's Telegram id or @username. */
+  Schema.Struct({ step: Schema.Literal("customer_search") }),
+  /** An admin is typing a wallet adjustment (signed amount and reason) for this customer. */
+  Schema.Struct({ step: Schema.Literal("customer_wallet"), userId: Id }),
+  /** An admin is typing days to add or take from this customer's subscription. */
+  Schema.Struct({ step: Schema.Literal("customer_days"), userId: Id }),
   /** The customer is typing a promo code. */
   Schema.Struct({ step: Schema.Literal("promo_code") }),
   /** An admin is typing a new promo code's terms. */

@@ -10,6 +10,8 @@ import { Language } from "../tenants/tenant-cache.ts"
 import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
+/** A customer's latest admin action when a button was drawn (0: none yet). */
+const ActionId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
 /** c = card-to-card, z = ZarinPal, w = wallet. */
 const Method = Schema.Literals(["c", "z", "w"])
 export type MethodCode = typeof Method.Type
@@ -44,6 +46,13 @@ export type Action =
   | { readonly _tag: "AdminPlanSquad"; readonly planId: number; readonly squad: string }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "AdminCustomers" }
+  | { readonly _tag: "CustomerCard"; readonly userId: number }
+  | { readonly _tag: "CustomerWallet"; readonly userId: number }
+  | { readonly _tag: "CustomerDays"; readonly userId: number }
+  | { readonly _tag: "CustomerPlans"; readonly userId: number }
+  | { readonly _tag: "CustomerGrant"; readonly userId: number; readonly planId: number; readonly afterAction: number }
+  | { readonly _tag: "CustomerBan"; readonly userId: number; readonly banned: boolean }
   | { readonly _tag: "SubscriptionQr" }
   | { readonly _tag: "PromoAsk" }
   | { readonly _tag: "AdminPromos" }
@@ -80,6 +89,22 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:pq:", Id, ":", SquadUuid], ([, planId, , squad]) => ({ _tag: "AdminPlanSquad", planId, squad })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
   parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["adm:u"], () => ({ _tag: "AdminCustomers" })),
+  parser(["adm:uc:", Id], ([, userId]) => ({ _tag: "CustomerCard", userId })),
+  parser(["adm:uw:", Id], ([, userId]) => ({ _tag: "CustomerWallet", userId })),
+  parser(["adm:ud:", Id], ([, userId]) => ({ _tag: "CustomerDays", userId })),
+  parser(["adm:up:", Id], ([, userId]) => ({ _tag: "CustomerPlans", userId })),
+  parser(["adm:ug:", Id, ":", Id, ":", ActionId], ([, userId, , planId, , afterAction]) => ({
+    _tag: "CustomerGrant",
+    userId,
+    planId,
+    afterAction
+  })),
+  parser(["adm:ub:", Id, ":", Schema.Literals(["on", "off"])], ([, userId, , state]) => ({
+    _tag: "CustomerBan",
+    userId,
+    banned: state === "on"
+  })),
   parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" })),
   parser(["promo:ask"], () => ({ _tag: "PromoAsk" })),
   parser(["adm:pc"], () => ({ _tag: "AdminPromos" })),
@@ -141,6 +166,13 @@ export const callbackData = {
   adminPlanSquad: (planId: number, squad: string) => `adm:pq:${planId}:${squad}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
   resetDevices: () => "dev:reset",
+  adminCustomers: () => "adm:u",
+  customerCard: (userId: number) => `adm:uc:${userId}`,
+  customerWallet: (userId: number) => `adm:uw:${userId}`,
+  customerDays: (userId: number) => `adm:ud:${userId}`,
+  customerPlans: (userId: number) => `adm:up:${userId}`,
+  customerGrant: (userId: number, planId: number, afterAction: number) => `adm:ug:${userId}:${planId}:${afterAction}`,
+  customerBan: (userId: number, banned: boolean) => `adm:ub:${userId}:${banned ? "on" : "off"}`,
   subscriptionQr: () => "sub:qr",
   promoAsk: () => "promo:ask",
   adminPromos: () => "adm:pc",

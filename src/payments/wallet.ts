@@ -94,6 +94,7 @@ export interface WalletTransaction {
   readonly balanceAfter: number
   readonly paymentMethod: PaymentMethod | null
   readonly reference: string | null
+  readonly description: string | null
   readonly createdAt: Date
 }
 
@@ -101,7 +102,7 @@ export interface WalletTransaction {
 export const walletHistory = Effect.fn("walletHistory")(function* (botId: number, userId: number, limit = 10) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql<WalletTransaction>`
-    SELECT id, type, amount, balance_after, payment_method, reference, created_at FROM transactions
+    SELECT id, type, amount, balance_after, payment_method, reference, description, created_at FROM transactions
     WHERE bot_id = ${botId} AND user_id = ${userId}
     ORDER BY created_at DESC, id DESC LIMIT ${limit}`
 })

@@ -46,6 +46,12 @@ export const MAX_ZARINPAL_TTL_MINUTES = 24 * 60
 export const MAX_ROTATION_INTERVAL_MINUTES = 365 * 24 * 60
 export const MAX_CARD_WEIGHT = 1000
 export const MAX_ADMIN_IDS = 50
+/**
+ * Why an admin adjusted a customer's wallet (kept on the ledger entry and in the
+ * audit); the amount is bounded by MAX_MONEY either way, a subscription days
+ * change by MAX_PLAN_DAYS either way.
+ */
+export const MAX_ADJUSTMENT_REASON_LENGTH = 200
 
 /** A configuration value, serialised as JSON (UTF-8 bytes). */
 export const CONFIG_VALUE_MAX_BYTES = 4096

@@ -130,6 +130,8 @@ export const AppConfigFields = Config.all({
   subscriptionExpiryIntervalSeconds: Config.Int("SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS").pipe(Config.withDefault(60)),
   // Auto-renewal from the wallet: how often due subscriptions (AUTO_RENEW_HOURS_BEFORE per tenant) are charged.
   autoRenewalIntervalSeconds: Config.Int("AUTO_RENEWAL_INTERVAL_SECONDS").pipe(Config.withDefault(60)),
+  // Daily summary: how often the job looks for tenants whose DAILY_SUMMARY_HOUR has come.
+  dailySummaryIntervalSeconds: Config.Int("DAILY_SUMMARY_INTERVAL_SECONDS").pipe(Config.withDefault(60)),
   // Panel sync: how often the Remnawave panel's users are read back (traffic, deleted/disabled drift).
   panelSyncIntervalSeconds: Config.Int("PANEL_SYNC_INTERVAL_SECONDS").pipe(Config.withDefault(300)),
   // A receipt still unreviewed after its payment's deadline reminds the admins at most this often.

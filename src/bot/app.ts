@@ -6,6 +6,7 @@
  * The order of handlers is the order of precedence:
  * 1. every update with a sender registers (or refreshes) that user for this tenant;
  * 2. i18n picks the user's language (their choice, else the tenant's default);
+ *    a customer the shop banned gets their one refusal here, and nothing more;
  * 3. commands, then button presses (callback data decoded and checked), then the
  *    main-menu buttons — these work whatever flow the user is in;
  * 4. admins' replies to ticket messages;
@@ -22,6 +23,19 @@ import type { BotContext } from "./context.ts"
 import { getConversation } from "./conversation.ts"
 import { i18n } from "../messages/i18n.ts"
 import { showAdminPanel, showCards, showPendingReceipts, showTodaySales, toggleCard } from "./shop/admin-panel.ts"
+import { refuseBanned } from "./shop/banned.ts"
+import {
+  askCustomerSearch,
+  askDaysChange,
+  askWalletAdjustment,
+  banCustomer,
+  grantCustomerPlan,
+  receiveCustomerSearch,
+  receiveDaysChange,
+  receiveWalletAdjustment,
+  showCustomerCard,
+  showGrantablePlans
+} from "./shop/customers.ts"
 import { showAdminPlan, showAdminPlans, togglePlanSale, togglePlanSquadOf } from "./shop/admin-plans.ts"
 import {
   askBroadcast,
@@ -47,6 +61,16 @@ import { showInvite } from "./shop/referral.ts"
 import { askTicket, receiveTicket, relayAdminReply, showSupport } from "./shop/support.ts"
 import { askTopUpAmount, receiveTopUpAmount, showHistory, showWallet, topUpWith } from "./shop/wallet.ts"
 import { upsertUser } from "../tenants/users.ts"
+import { showFaq, showRules } from "./shop/tenant-texts.ts"
+import {
+  askText,
+  cancelText,
+  receiveText,
+  resetText,
+  saveText,
+  showTextKinds,
+  showTextLanguages
+} from "./shop/text-editor.ts"
 
 export { i18n } from "../messages/i18n.ts"
 export { mainMenu } from "./shop/helpers.ts"
@@ -107,6 +131,20 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return switchAutoRenew(ctx, action.on)
     case "ResetDevices":
       return resetDevices(ctx)
+    case "AdminCustomers":
+      return askCustomerSearch(ctx)
+    case "CustomerCard":
+      return showCustomerCard(ctx, action.userId)
+    case "CustomerWallet":
+      return askWalletAdjustment(ctx, action.userId)
+    case "CustomerDays":
+      return askDaysChange(ctx, action.userId)
+    case "CustomerPlans":
+      return showGrantablePlans(ctx, action.userId)
+    case "CustomerGrant":
+      return grantCustomerPlan(ctx, action.userId, action.planId, action.afterAction)
+    case "CustomerBan":
+      return banCustomer(ctx, action.userId, action.banned)
     case "SubscriptionQr":
       return sendSubscriptionQr(ctx)
     case "PromoAsk":
@@ -117,6 +155,22 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
       return askNewPromoCode(ctx)
     case "AdminPromoDisable":
       return disablePromo(ctx, action.promoCodeId)
+    case "AdminTexts":
+      return showTextKinds(ctx)
+    case "AdminTextKind":
+      return showTextLanguages(ctx, action.kind)
+    case "AdminTextEdit":
+      return askText(ctx, action.kind, action.language)
+    case "AdminTextReset":
+      return resetText(ctx, action.kind, action.language)
+    case "AdminTextSave":
+      return ctx.user && ctx.chat
+        ? ctx
+            .run(getConversation({ botId: ctx.tenant.botId, chatId: ctx.chat.id, userId: ctx.user.id }))
+            .then((state) => saveText(ctx, Option.getOrUndefined(state)))
+        : answer(ctx)
+    case "AdminTextCancel":
+      return cancelText(ctx)
     case "AdminBroadcast":
       return askBroadcast(ctx)
     case "BroadcastButton":
@@ -146,6 +200,7 @@ export const makeTenantApp = (): Composer<BotContext> => {
     await next()
   })
   app.use(i18n)
+  app.use(refuseBanned)
 
   app.command("start", start)
   app.command("language", showLanguages)
@@ -168,6 +223,8 @@ export const makeTenantApp = (): Composer<BotContext> => {
   menu.filter(hears("menu-trial"), takeTrial)
   menu.filter(hears("menu-promo"), askPromoCode)
   menu.filter(hears("menu-invite"), showInvite)
+  menu.filter(hears("menu-rules"), showRules)
+  menu.filter(hears("menu-faq"), showFaq)
 
   app.on("message", async (ctx, next) => {
     if (await relayAdminReply(ctx)) return
@@ -186,10 +243,18 @@ export const makeTenantApp = (): Composer<BotContext> => {
         if (!reason) return void (await ctx.reply(ctx.t("review-reason-text-only")))
         return reject(ctx, state.value.paymentId, reason)
       }
+      case "customer_search":
+        return receiveCustomerSearch(ctx)
+      case "customer_wallet":
+        return receiveWalletAdjustment(ctx, state.value.userId)
+      case "customer_days":
+        return receiveDaysChange(ctx, state.value.userId)
       case "promo_code":
         return receivePromoCode(ctx)
       case "promo_new":
         return receiveNewPromoCode(ctx)
+      case "tenant_text":
+        return receiveText(ctx, state.value)
       case "broadcast_content":
         return receiveBroadcastContent(ctx)
       case "broadcast_url":

@@ -6,6 +6,8 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { Language } from "../tenants/tenant-cache.ts"
+import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
 import { BroadcastContentSchema } from "../shop/broadcasts.ts"
 import { Segment } from "../tenants/broadcasts.ts"
 
@@ -20,10 +22,23 @@ export const ConversationState = Schema.Union([
   Schema.Struct({ step: Schema.Literal("ticket") }),
   /** An admin is typing why they reject this payment. */
   Schema.Struct({ step: Schema.Literal("reject_reason"), paymentId: Id }),
+  /** An admin is typing a customer's Telegram id or @username. */
+  Schema.Struct({ step: Schema.Literal("customer_search") }),
+  /** An admin is typing a wallet adjustment (signed amount and reason) for this customer. */
+  Schema.Struct({ step: Schema.Literal("customer_wallet"), userId: Id }),
+  /** An admin is typing days to add or take from this customer's subscription. */
+  Schema.Struct({ step: Schema.Literal("customer_days"), userId: Id }),
   /** The customer is typing a promo code. */
   Schema.Struct({ step: Schema.Literal("promo_code") }),
   /** An admin is typing a new promo code's terms. */
   Schema.Struct({ step: Schema.Literal("promo_new") }),
+  /** An admin is typing the shop's own text (issue 19); with `html`, it waits for Save after the preview. */
+  Schema.Struct({
+    step: Schema.Literal("tenant_text"),
+    kind: Schema.Literals(TEXT_KINDS),
+    language: Language,
+    html: Schema.optional(Schema.String)
+  }),
   /** An admin is composing a broadcast (src/bot/shop/broadcast.ts): its message, */
   Schema.Struct({ step: Schema.Literal("broadcast_content") }),
   /** whether it gets a button, */

@@ -93,7 +93,10 @@ const sumCounts = (all: ReadonlyArray<TenantCounts>): TenantCounts => ({
   trials: all.reduce((s, c) => s + c.trials, 0),
   trialsConverted: all.reduce((s, c) => s + c.trialsConverted, 0),
   autoRenewals: all.reduce((s, c) => s + c.autoRenewals, 0),
-  reminders: all.reduce((s, c) => s + c.reminders, 0)
+  reminders: all.reduce((s, c) => s + c.reminders, 0),
+  promoRedemptions: all.reduce((s, c) => s + c.promoRedemptions, 0),
+  referred: all.reduce((s, c) => s + c.referred, 0),
+  referralEarnings: all.reduce((s, c) => s + c.referralEarnings, 0)
 })
 
 export interface DrawInput {
@@ -178,6 +181,11 @@ export const drawSummary = (input: DrawInput): ReadonlyArray<string> => {
     `free trials ${n(lifecycle?.trials ?? 0)} (then bought ${n(lifecycle?.trialsConverted ?? 0)})`,
     `auto-renewed from the wallet ${n(lifecycle?.autoRenewals ?? 0)}`,
     `expiry reminders ${n(lifecycle?.reminders ?? 0)}`
+  ])
+  labelled("growth", [
+    `promo codes redeemed ${n(lifecycle?.promoRedemptions ?? 0)}`,
+    `customers invited by a friend ${n(lifecycle?.referred ?? 0)}`,
+    `referral earnings ${n(lifecycle?.referralEarnings ?? 0)} toman`
   ])
   const m = snapshot?.metrics
   labelled("service", [

@@ -12,7 +12,12 @@
  *  - topup_card / topup_zarinpal: wallet → top up → types the amount (in their
  *                 own digits) → pays it → then buys a plan from the wallet;
  *  - trial:       menu → free trial → subscription link → a while later buys a
- *                 plan by ZarinPal, which replaces the trial (same link).
+ *                 plan by ZarinPal, which replaces the trial (same link);
+ *  - promo:       menu → promo code → types the shop's code (20 % off) → buys a
+ *                 plan by ZarinPal at the discounted price;
+ *  - referral:    buys by ZarinPal, opens "Invite friends" and passes the link
+ *                 on: a friend starts the bot through it and buys too, and the
+ *                 first customer's wallet is credited the commission.
  *
  * Some customers first switch the bot to another language. New customers
  * arrive at `rate` per second across the shops; the first three in every shop
@@ -32,6 +37,7 @@ import {
   textOf,
   urlButton
 } from "./telegram-user.ts"
+import { DEMO_PROMO_CODE } from "./tenants.ts"
 import type { DemoTenant, Language } from "./tenants.ts"
 
 export interface ShoppersOptions {
@@ -63,7 +69,9 @@ const KIND_WEIGHTS: ReadonlyArray<readonly [JourneyKind, number]> = [
   ["zarinpal_cancel", 4],
   ["topup_card", 8],
   ["topup_zarinpal", 10],
-  ["trial", 12]
+  ["trial", 12],
+  ["promo", 8],
+  ["referral", 6]
 ]
 
 const pickKind = (): JourneyKind => {
@@ -302,7 +310,53 @@ const trialThenBuy = async (j: Journey) => {
   return buyOnline(j, false)
 }
 
-const runJourney = async (j: Journey, kind: JourneyKind) => {
+/** The shop's promo code (20 % off), then a plan by ZarinPal at that price. */
+const promoThenBuy = async (j: Journey) => {
+  await think(j)
+  await j.user.act(
+    () => j.user.say(menuButton(j, "menu-promo")),
+    () => true,
+    "asking for a promo code"
+  )
+  await think(j, 500, 1500)
+  const accepted = await j.user.act(
+    () => j.user.say(j.user.id % 3 === 0 ? DEMO_PROMO_CODE.toLowerCase() : DEMO_PROMO_CODE),
+    () => true,
+    "typing the promo code"
+  )
+  if (!/20/.test(textOf(accepted)) && !/۲۰/.test(textOf(accepted)))
+    throw new Refused(`the promo code was refused: ${textOf(accepted)}`)
+  return buyOnline(j, false)
+}
+
+const REFERRAL_LINK = /\?start=(ref_[A-Za-z0-9_-]+)/
+
+/**
+ * Buys, then passes the "Invite friends" link to a friend, who starts the shop
+ * through it and buys as well (the first customer earns the commission).
+ */
+const buyThenRefer = async (j: Journey, friendOf: (j: Journey) => Journey) => {
+  await buyOnline(j, false)
+  await think(j)
+  const invite = await j.user.act(
+    () => j.user.say(menuButton(j, "menu-invite")),
+    (m) => REFERRAL_LINK.test(textOf(m)),
+    "opening Invite friends"
+  )
+  const payload = REFERRAL_LINK.exec(textOf(invite))![1]!
+  const friend = friendOf(j)
+  await think(friend, 1000, 3000) // the friend opens the link
+  const welcome = await friend.user.act(
+    () => friend.user.say(`/start ${payload}`),
+    hasKeyboard,
+    "the friend starting the shop through the link"
+  )
+  friend.menu = replyKeyboard(welcome)!
+  j.stats.referralsSent++
+  return buyOnline(friend, false)
+}
+
+const runJourney = async (j: Journey, kind: JourneyKind, friendOf: (j: Journey) => Journey) => {
   await open(j)
   switch (kind) {
     case "card":
@@ -317,6 +371,10 @@ const runJourney = async (j: Journey, kind: JourneyKind) => {
       return topUpThenBuy(j, "z")
     case "trial":
       return trialThenBuy(j)
+    case "promo":
+      return promoThenBuy(j)
+    case "referral":
+      return buyThenRefer(j, friendOf)
   }
 }
 
@@ -328,10 +386,8 @@ export const startShoppers = (options: ShoppersOptions): Shoppers => {
   const nextUser = options.tenants.map((t) => (t.index + 1) * 1_000_000)
   const arrivals = options.tenants.map(() => 0)
 
-  const launch = (tenant: DemoTenant) => {
-    const stats = options.stats.tenants[tenant.index]!
-    const n = arrivals[tenant.index]!++
-    const kind: JourneyKind = n === 0 ? "card" : n === 1 ? "zarinpal" : n === 2 ? "trial" : pickKind()
+  /** A new person at this shop's door. */
+  const newJourney = (tenant: DemoTenant): Journey => {
     const id = ++nextUser[tenant.index]!
     const firstName = pick(tenant.spec.customerNames)
     const user = new TelegramUser({
@@ -346,19 +402,30 @@ export const startShoppers = (options: ShoppersOptions): Shoppers => {
       signal: interrupt.signal,
       timeoutMs: 20_000
     })
-    const journey: Journey = {
+    return {
       user,
       tenant,
-      stats,
+      stats: options.stats.tenants[tenant.index]!,
       options,
       signal: interrupt.signal,
       menu: [],
       language: tenant.spec.language
     }
+  }
+
+  // The first arrivals in every shop show each way once: card, ZarinPal, trial, promo, referral.
+  const FIRST_KINDS: ReadonlyArray<JourneyKind> = ["card", "zarinpal", "trial", "promo", "referral"]
+
+  const launch = (tenant: DemoTenant) => {
+    const stats = options.stats.tenants[tenant.index]!
+    const n = arrivals[tenant.index]!++
+    const kind: JourneyKind = FIRST_KINDS[n] ?? pickKind()
+    const journey = newJourney(tenant)
+    const id = journey.user.id
     stats.journeysStarted++
     stats.byKind[kind]++
     stats.inFlight++
-    const done = runJourney(journey, kind)
+    const done = runJourney(journey, kind, (j) => newJourney(j.tenant))
       .then(
         (outcome) => {
           stats.outcomes[outcome]++

@@ -32,6 +32,10 @@ export interface TenantCounts {
   readonly autoRenewals: number
   /** Expiry reminders and notices the subscription_expiry job sent (one per kind and period). */
   readonly reminders: number
+  /** Promo codes redeemed; customers who came through a referral link, and the commission their referrers earned. */
+  readonly promoRedemptions: number
+  readonly referred: number
+  readonly referralEarnings: number
 }
 
 export interface Snapshot {
@@ -63,6 +67,9 @@ const countsQuery = (botIds: ReadonlyArray<number>) =>
       trialsConverted: number
       autoRenewals: number
       reminders: number
+      promoRedemptions: number
+      referred: number
+      referralEarnings: number
     }>`
       SELECT b.id AS bot_id, b.wallet_balance,
         (SELECT count(*)::int FROM users u WHERE u.bot_id = b.id) AS users,
@@ -82,7 +89,10 @@ const countsQuery = (botIds: ReadonlyArray<number>) =>
         (SELECT count(*)::int FROM users u WHERE u.bot_id = b.id AND u.trial_started_at IS NOT NULL
            AND EXISTS (SELECT 1 FROM transactions t WHERE t.bot_id = b.id AND t.user_id = u.id AND t.type = 'purchase')) AS trials_converted,
         (SELECT count(*)::int FROM auto_renewals a WHERE a.bot_id = b.id) AS auto_renewals,
-        (SELECT count(*)::int FROM subscription_reminders r WHERE r.bot_id = b.id AND r.kind <> 'auto_renew_low_balance') AS reminders
+        (SELECT count(*)::int FROM subscription_reminders r WHERE r.bot_id = b.id AND r.kind <> 'auto_renew_low_balance') AS reminders,
+        (SELECT count(*)::int FROM promo_redemptions r WHERE r.bot_id = b.id) AS promo_redemptions,
+        (SELECT count(*)::int FROM users u WHERE u.bot_id = b.id AND u.referred_by_user_id IS NOT NULL) AS referred,
+        (SELECT coalesce(sum(t.amount), 0)::bigint FROM transactions t WHERE t.bot_id = b.id AND t.type = 'referral') AS referral_earnings
       FROM bots b WHERE b.id IN ${sql.in(botIds)} ORDER BY b.id`
   })
 
@@ -118,7 +128,10 @@ export const takeSnapshot = async (
         trials: r?.trials ?? 0,
         trialsConverted: r?.trialsConverted ?? 0,
         autoRenewals: r?.autoRenewals ?? 0,
-        reminders: r?.reminders ?? 0
+        reminders: r?.reminders ?? 0,
+        promoRedemptions: r?.promoRedemptions ?? 0,
+        referred: r?.referred ?? 0,
+        referralEarnings: Number(r?.referralEarnings ?? 0)
       }
     })
   }

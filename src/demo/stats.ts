@@ -3,7 +3,15 @@
  * view comes from the database and /metrics, in snapshot.ts).
  */
 
-export type JourneyKind = "card" | "zarinpal" | "zarinpal_cancel" | "topup_card" | "topup_zarinpal" | "trial"
+export type JourneyKind =
+  | "card"
+  | "zarinpal"
+  | "zarinpal_cancel"
+  | "topup_card"
+  | "topup_zarinpal"
+  | "trial"
+  | "promo"
+  | "referral"
 
 export const JOURNEY_KINDS: ReadonlyArray<JourneyKind> = [
   "card",
@@ -11,7 +19,9 @@ export const JOURNEY_KINDS: ReadonlyArray<JourneyKind> = [
   "zarinpal_cancel",
   "topup_card",
   "topup_zarinpal",
-  "trial"
+  "trial",
+  "promo",
+  "referral"
 ]
 
 export type Outcome =
@@ -32,6 +42,8 @@ export interface TenantSimStats {
   readonly outcomes: Record<Outcome, number>
   readonly byKind: Record<JourneyKind, number>
   languageSwitches: number
+  /** Invite links passed on to a friend who then started the shop. */
+  referralsSent: number
   receiptsApproved: number
   receiptsRejected: number
   adminFailures: number
@@ -54,6 +66,7 @@ export const makeSimStats = (tenants: number): SimStats => ({
     outcomes: zeros(OUTCOMES),
     byKind: zeros(JOURNEY_KINDS),
     languageSwitches: 0,
+    referralsSent: 0,
     receiptsApproved: 0,
     receiptsRejected: 0,
     adminFailures: 0

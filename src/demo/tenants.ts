@@ -2,14 +2,15 @@
  * The three demo shops, seeded as an operator would (src/tenants): a Persian,
  * an English and a Russian shop, each with its plans, its payment cards under a
  * different rotation strategy, card-to-card and ZarinPal switched on (the
- * Russian one against the ZarinPal sandbox), a free trial and auto-renewal
- * from the wallet, two admins and an admin group,
+ * Russian one against the ZarinPal sandbox), a free trial, auto-renewal from
+ * the wallet, a promo code and the referral program, two admins and an admin group,
  * and a platform wallet with a per-GB rate that every sale is charged from.
  */
 import { Effect } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { TelegramEmulator, UserInput } from "../emulators/telegram/index.ts"
 import { topUpTenantWallet } from "../payments/tenant-wallet.ts"
+import { createPromoCode } from "../tenants/promo-codes.ts"
 import {
   Bots,
   Configurations,
@@ -22,6 +23,9 @@ import {
 import type { CreatePlan, RotationStrategy } from "../tenants/index.ts"
 
 export type Language = "fa" | "en" | "ru"
+
+/** Every demo shop's promo code (a 20 % discount), typed by the "promo" customers. */
+export const DEMO_PROMO_CODE = "WELCOME20"
 
 export interface DemoAdmin extends UserInput {
   readonly id: number
@@ -189,7 +193,9 @@ export const seedTenants = async (run: Run, telegram: TelegramEmulator): Promise
           "support_tickets",
           "support_contact",
           "trial_subscription",
-          "auto_renewal"
+          "auto_renewal",
+          "promo_codes",
+          "referral_program"
         ])
           yield* flags.enable(row.id, flag)
         const config: Record<string, unknown> = {
@@ -215,6 +221,8 @@ export const seedTenants = async (run: Run, telegram: TelegramEmulator): Promise
           const p = yield* plans.create(row.id, plan)
           created.push({ id: p.id, name: p.name, price: p.price })
         }
+        // The code the demo's "promo" customers type: 20 % off their first plan.
+        yield* createPromoCode(row.id, { code: DEMO_PROMO_CODE, kind: "discount", percent: 20 })
         yield* bots.update(row.id, { trafficRatePerGb: spec.ratePerGb })
         yield* topUpTenantWallet(row.id, {
           amount: spec.walletBalance,

@@ -11,6 +11,7 @@
  * | subscription_expiry | SUBSCRIPTION_EXPIRY_INTERVAL_SECONDS (60) | expiry reminders, expiry (subscription-expiry.ts) |
  * | auto_renewal       | AUTO_RENEWAL_INTERVAL_SECONDS (60)    | renew due subscriptions from the wallet (auto-renewal.ts) |
  * | panel_sync         | PANEL_SYNC_INTERVAL_SECONDS (300)     | traffic and drift read back from the panel (panel-sync.ts) |
+ * | daily_summary      | DAILY_SUMMARY_INTERVAL_SECONDS (60)   | each tenant's daily summary at its hour, once a day (daily-summary.ts) |
  *
  * Beside them, on every process: the card-expiry fallback for a schedule that
  * is failing over (payment-expiry.ts). The notice worker that tells users and
@@ -25,6 +26,7 @@ import { ExpiryFallbackLive, makePaymentExpiryRun } from "./payment-expiry.ts"
 import { makeRetentionRun } from "./retention.ts"
 import { autoRenewalRun } from "./auto-renewal.ts"
 import { panelSyncRun } from "./panel-sync.ts"
+import { dailySummaryRun } from "./daily-summary.ts"
 import { scheduledJob } from "./scheduled-job.ts"
 import { subscriptionExpiryRun } from "./subscription-expiry.ts"
 import { zarinpalReconcileRun } from "./zarinpal-reconcile.ts"
@@ -80,6 +82,11 @@ export const JobsLive = Layer.unwrap(
         name: "panel_sync",
         everySeconds: yield* interval("PANEL_SYNC_INTERVAL_SECONDS", config.panelSyncIntervalSeconds),
         run: panelSyncRun
+      }),
+      scheduledJob({
+        name: "daily_summary",
+        everySeconds: yield* interval("DAILY_SUMMARY_INTERVAL_SECONDS", config.dailySummaryIntervalSeconds),
+        run: dailySummaryRun
       }),
       ExpiryFallbackLive
     )

@@ -8,6 +8,7 @@
  * | update_attempts    | last touched more than UPDATE_MARKS_RETENTION_HOURS ago           |
  * | job_notices        | sent (`done`) more than DONE_TASKS_RETENTION_DAYS (7) ago         |
  * | outbox_tasks       | done more than DONE_TASKS_RETENTION_DAYS ago                      |
+ * | daily_summaries    | queued more than DONE_TASKS_RETENTION_DAYS ago (only today's row is ever consulted) |
  *
  * Why 48 h is safe for the exactly-once marks: a mark is only consulted when
  * Telegram delivers the same update again, which happens only while it is
@@ -64,7 +65,8 @@ export const makeRetentionRun = (options: RetentionOptions) =>
       yield* drain("processed_updates", "processed_at < $1", marks),
       yield* drain("update_attempts", "updated_at < $1", marks),
       yield* drain("job_notices", "state = 'done' AND done_at < $1", done),
-      yield* drain("outbox_tasks", "state = 'done' AND done_at < $1", done)
+      yield* drain("outbox_tasks", "state = 'done' AND done_at < $1", done),
+      yield* drain("daily_summaries", "created_at < $1", done)
     ]
     return { items: deleted.reduce((a, b) => a + b, 0) } satisfies JobRun
   })

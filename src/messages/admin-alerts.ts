@@ -1,7 +1,8 @@
 /**
  * Notices to a tenant's admins (sale refused for lack of platform balance, the
  * balance running low, a subscription that could not be provisioned), in the
- * tenant's default language: to ADMIN_CHAT_ID, else to each admin privately.
+ * tenant's default language: to ADMIN_CHAT_ID (in its ADMIN_TOPIC_ID topic when
+ * set), else to each admin privately.
  * Best effort: an alert that cannot be delivered is logged, never retried into
  * a loop, and never fails the operation it reports on.
  */
@@ -9,7 +10,7 @@ import { Effect } from "effect"
 import type { Api } from "grammy"
 import { translator } from "./i18n.ts"
 import { TelegramNotifier } from "../telegram/notifier.ts"
-import { adminTargets, shopSettings } from "../tenants/shop-settings.ts"
+import { adminTargets, adminThread, shopSettings } from "../tenants/shop-settings.ts"
 import type { Tenant } from "../tenants/tenant-cache.ts"
 
 export type AlertKey =
@@ -30,9 +31,11 @@ export const alertAdminsWith = async (
   variables: Record<string, string | number>
 ): Promise<void> => {
   const text = alertText(tenant, key, variables)
+  const settings = shopSettings(tenant)
+  const thread = adminThread(settings, settings.adminTopicId)
   // Not awaited: the customer's update does not wait for the admins' chat, which Telegram
   // paces at 20 messages a minute for a group (src/telegram/send-pace.ts). Best effort, as before.
-  for (const chatId of adminTargets(shopSettings(tenant))) void api.sendMessage(chatId, text).catch(() => undefined)
+  for (const chatId of adminTargets(settings)) void api.sendMessage(chatId, text, thread).catch(() => undefined)
 }
 
 /** From outside an update (outbox worker, payment callback). */
@@ -40,11 +43,13 @@ export const alertAdmins = (tenant: Tenant, key: AlertKey, variables: Record<str
   Effect.gen(function* () {
     const notifier = yield* TelegramNotifier
     const text = alertText(tenant, key, variables)
+    const settings = shopSettings(tenant)
+    const thread = adminThread(settings, settings.adminTopicId)
     yield* Effect.forEach(
-      adminTargets(shopSettings(tenant)),
+      adminTargets(settings),
       (chatId) =>
         notifier
-          .send(tenant.botId, chatId, text)
+          .send(tenant.botId, chatId, text, thread)
           .pipe(Effect.catch((e) => Effect.logWarning(`admin alert not delivered: ${e.message}`))),
       { discard: true }
     )

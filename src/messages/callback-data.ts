@@ -7,9 +7,12 @@
  */
 import { Option, Schema } from "effect"
 import { Language } from "../tenants/tenant-cache.ts"
+import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
 import { Segment } from "../tenants/broadcasts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
+/** A customer's latest admin action when a button was drawn (0: none yet). */
+const ActionId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
 /** c = card-to-card, z = ZarinPal, w = wallet. */
 const Method = Schema.Literals(["c", "z", "w"])
 export type MethodCode = typeof Method.Type
@@ -18,6 +21,7 @@ const Menu = Schema.Literals(["buy", "sub", "wallet", "support"])
 const SquadUuid = Schema.String.check(
   Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
 )
+const TextKind = Schema.Literals(TEXT_KINDS)
 /** A broadcast's button: n = none, m = open the menu, u = a link. */
 const BroadcastButtonChoice = Schema.Literals(["n", "m", "u"])
 export type BroadcastButtonChoice = typeof BroadcastButtonChoice.Type
@@ -46,11 +50,24 @@ export type Action =
   | { readonly _tag: "AdminPlanSquad"; readonly planId: number; readonly squad: string }
   | { readonly _tag: "AutoRenew"; readonly on: boolean }
   | { readonly _tag: "ResetDevices" }
+  | { readonly _tag: "AdminCustomers" }
+  | { readonly _tag: "CustomerCard"; readonly userId: number }
+  | { readonly _tag: "CustomerWallet"; readonly userId: number }
+  | { readonly _tag: "CustomerDays"; readonly userId: number }
+  | { readonly _tag: "CustomerPlans"; readonly userId: number }
+  | { readonly _tag: "CustomerGrant"; readonly userId: number; readonly planId: number; readonly afterAction: number }
+  | { readonly _tag: "CustomerBan"; readonly userId: number; readonly banned: boolean }
   | { readonly _tag: "SubscriptionQr" }
   | { readonly _tag: "PromoAsk" }
   | { readonly _tag: "AdminPromos" }
   | { readonly _tag: "AdminPromoNew" }
   | { readonly _tag: "AdminPromoDisable"; readonly promoCodeId: number }
+  | { readonly _tag: "AdminTexts" }
+  | { readonly _tag: "AdminTextKind"; readonly kind: typeof TextKind.Type }
+  | { readonly _tag: "AdminTextEdit"; readonly kind: typeof TextKind.Type; readonly language: Language }
+  | { readonly _tag: "AdminTextReset"; readonly kind: typeof TextKind.Type; readonly language: Language }
+  | { readonly _tag: "AdminTextSave" }
+  | { readonly _tag: "AdminTextCancel" }
   | { readonly _tag: "AdminBroadcast" }
   | { readonly _tag: "BroadcastButton"; readonly choice: BroadcastButtonChoice }
   | { readonly _tag: "BroadcastSegment"; readonly segment: Segment }
@@ -83,11 +100,37 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["adm:pq:", Id, ":", SquadUuid], ([, planId, , squad]) => ({ _tag: "AdminPlanSquad", planId, squad })),
   parser(["ar:", Schema.Literals(["on", "off"])], ([, state]) => ({ _tag: "AutoRenew", on: state === "on" })),
   parser(["dev:reset"], () => ({ _tag: "ResetDevices" })),
+  parser(["adm:u"], () => ({ _tag: "AdminCustomers" })),
+  parser(["adm:uc:", Id], ([, userId]) => ({ _tag: "CustomerCard", userId })),
+  parser(["adm:uw:", Id], ([, userId]) => ({ _tag: "CustomerWallet", userId })),
+  parser(["adm:ud:", Id], ([, userId]) => ({ _tag: "CustomerDays", userId })),
+  parser(["adm:up:", Id], ([, userId]) => ({ _tag: "CustomerPlans", userId })),
+  parser(["adm:ug:", Id, ":", Id, ":", ActionId], ([, userId, , planId, , afterAction]) => ({
+    _tag: "CustomerGrant",
+    userId,
+    planId,
+    afterAction
+  })),
+  parser(["adm:ub:", Id, ":", Schema.Literals(["on", "off"])], ([, userId, , state]) => ({
+    _tag: "CustomerBan",
+    userId,
+    banned: state === "on"
+  })),
   parser(["sub:qr"], () => ({ _tag: "SubscriptionQr" })),
   parser(["promo:ask"], () => ({ _tag: "PromoAsk" })),
   parser(["adm:pc"], () => ({ _tag: "AdminPromos" })),
   parser(["adm:pn"], () => ({ _tag: "AdminPromoNew" })),
   parser(["adm:pd:", Id], ([, promoCodeId]) => ({ _tag: "AdminPromoDisable", promoCodeId })),
+  parser(["adm:x"], () => ({ _tag: "AdminTexts" })),
+  parser(["adm:x:", TextKind], ([, kind]) => ({ _tag: "AdminTextKind", kind })),
+  parser(["adm:x:", TextKind, ":", Language], ([, kind, , language]) => ({ _tag: "AdminTextEdit", kind, language })),
+  parser(["adm:xr:", TextKind, ":", Language], ([, kind, , language]) => ({
+    _tag: "AdminTextReset",
+    kind,
+    language
+  })),
+  parser(["adm:xs"], () => ({ _tag: "AdminTextSave" })),
+  parser(["adm:xc"], () => ({ _tag: "AdminTextCancel" })),
   parser(["adm:b"], () => ({ _tag: "AdminBroadcast" })),
   parser(["bc:b:", BroadcastButtonChoice], ([, choice]) => ({ _tag: "BroadcastButton", choice })),
   parser(["bc:s:", Segment], ([, segment]) => ({ _tag: "BroadcastSegment", segment })),
@@ -141,11 +184,24 @@ export const callbackData = {
   adminPlanSquad: (planId: number, squad: string) => `adm:pq:${planId}:${squad}`,
   autoRenew: (on: boolean) => `ar:${on ? "on" : "off"}`,
   resetDevices: () => "dev:reset",
+  adminCustomers: () => "adm:u",
+  customerCard: (userId: number) => `adm:uc:${userId}`,
+  customerWallet: (userId: number) => `adm:uw:${userId}`,
+  customerDays: (userId: number) => `adm:ud:${userId}`,
+  customerPlans: (userId: number) => `adm:up:${userId}`,
+  customerGrant: (userId: number, planId: number, afterAction: number) => `adm:ug:${userId}:${planId}:${afterAction}`,
+  customerBan: (userId: number, banned: boolean) => `adm:ub:${userId}:${banned ? "on" : "off"}`,
   subscriptionQr: () => "sub:qr",
   promoAsk: () => "promo:ask",
   adminPromos: () => "adm:pc",
   adminPromoNew: () => "adm:pn",
   adminPromoDisable: (promoCodeId: number) => `adm:pd:${promoCodeId}`,
+  adminTexts: () => "adm:x",
+  adminTextKind: (kind: typeof TextKind.Type) => `adm:x:${kind}`,
+  adminTextEdit: (kind: typeof TextKind.Type, language: Language) => `adm:x:${kind}:${language}`,
+  adminTextReset: (kind: typeof TextKind.Type, language: Language) => `adm:xr:${kind}:${language}`,
+  adminTextSave: () => "adm:xs",
+  adminTextCancel: () => "adm:xc",
   adminBroadcast: () => "adm:b",
   broadcastButton: (choice: BroadcastButtonChoice) => `bc:b:${choice}`,
   broadcastSegment: (segment: Segment) => `bc:s:${segment}`,

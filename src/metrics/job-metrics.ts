@@ -2,7 +2,7 @@
  * The jobs' own series, beside `botfleet_job_last_success_timestamp_seconds{job}`
  * (set by the cluster schedule, src/jobs/cluster-schedule.ts). `job` is
  * one of card_rotation, payment_expiry, zarinpal_reconcile, retention, subscription_expiry,
- * auto_renewal, panel_sync — the names the
+ * auto_renewal, panel_sync, daily_summary — the names the
  * BotfleetJobStale alerts and the dashboard use. No tenant labels: a job acts
  * for every tenant at once.
  */
@@ -17,6 +17,7 @@ export type JobName =
   | "subscription_expiry"
   | "auto_renewal"
   | "panel_sync"
+  | "daily_summary"
 
 export const jobDuration = new prom.Histogram({
   name: "botfleet_job_duration_seconds",

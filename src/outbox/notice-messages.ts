@@ -19,7 +19,7 @@ import { localeOf, translator } from "../messages/i18n.ts"
 import type { Translate } from "../messages/i18n.ts"
 import { TelegramNotifier } from "../telegram/notifier.ts"
 import type { NotifyFailed, SendOptions } from "../telegram/notifier.ts"
-import { adminTargets, shopSettings } from "../tenants/shop-settings.ts"
+import { adminTargets, adminThread, shopSettings } from "../tenants/shop-settings.ts"
 import { moneyInText, purchaseAlerts } from "../messages/payment-messages.ts"
 import type { CompletedPurchase } from "../messages/payment-messages.ts"
 import { describeUser } from "../messages/format.ts"
@@ -34,6 +34,8 @@ import { userContact } from "../tenants/users.ts"
 import { refusedForGood } from "../telegram/send-failures.ts"
 import type { UpdateMessagePayload } from "./update-messages.ts"
 import { subscriptionNotice } from "./subscription-notices.ts"
+import { dailySummaryMessages, saleMessage } from "./routed-notices.ts"
+import type { RoutedMessage } from "./routed-notices.ts"
 
 export type NoticeOutcome =
   | { readonly _tag: "Done"; readonly note?: string }
@@ -162,10 +164,7 @@ const receiptReminder = (notice: ClaimedNotice, tenant: Tenant, paymentIds: Read
       }
       messages.push({ text: [t("admin-pending-title"), "", ...chunk.map(line)].join("\n\n"), keyboard })
     }
-    const thread =
-      settings.adminChatId !== undefined && settings.receiptTopicId !== undefined
-        ? { message_thread_id: settings.receiptTopicId }
-        : {}
+    const thread = adminThread(settings, settings.receiptTopicId)
     // Several admins, each privately, at once: one that cannot be reached does not hold up the
     // others. Reaching any admin is enough (a reminder is repeated every interval anyway);
     // reaching none is retried, unless Telegram refused every one for good.
@@ -184,6 +183,21 @@ const receiptReminder = (notice: ClaimedNotice, tenant: Tenant, paymentIds: Read
         }),
       { concurrency: "unbounded" }
     )
+    if (outcomes.some((o) => o._tag === "Done")) return done
+    return outcomes.find((o) => o._tag === "Retry") ?? outcomes[0]!
+  })
+
+/**
+ * One text to several chats at once: one that cannot be reached does not hold up
+ * the others; reaching any is enough, reaching none is retried unless Telegram
+ * refused every one for good.
+ */
+const sendToAll = (botId: number, messages: ReadonlyArray<RoutedMessage>, none: string) =>
+  Effect.gen(function* () {
+    if (messages.length === 0) return { _tag: "Done", note: none } satisfies NoticeOutcome
+    const outcomes = yield* Effect.forEach(messages, (m) => send(botId, m.chatId, m.text, m.options), {
+      concurrency: "unbounded"
+    })
     if (outcomes.some((o) => o._tag === "Done")) return done
     return outcomes.find((o) => o._tag === "Retry") ?? outcomes[0]!
   })
@@ -264,6 +278,14 @@ export const deliverNotice = (notice: ClaimedNotice) =>
             }),
           (t) => ({ reply_markup: new InlineKeyboard().text(t("wallet-topup-button"), callbackData.walletTopUp()) })
         )).outcome
+      case "sale": {
+        const message = yield* saleMessage(notice, tenant)
+        return message === undefined
+          ? ({ _tag: "Done", note: "the shop has no notification group" } satisfies NoticeOutcome)
+          : yield* send(notice.botId, message.chatId, message.text, message.options)
+      }
+      case "daily_summary":
+        return yield* sendToAll(notice.botId, dailySummaryMessages(notice, tenant), "the shop has nobody to tell")
       case "subscription_expiring":
       case "subscription_expired":
       case "subscription_expired_reminder":

@@ -10,7 +10,8 @@
  *    the values just written: a renewal committed meanwhile makes us go round
  *    again, so the panel always ends at the latest expiry;
  * 4. send the link to the user (at-least-once: a crash before the task is marked
- *    done repeats steps 2–4, which change nothing but may repeat the message).
+ *    done repeats steps 2–4, which change nothing but may repeat the message) —
+ *    except for a `sync_subscription` task (an admin took days: nothing to announce).
  */
 import { Effect } from "effect"
 import { alertAdmins } from "../messages/admin-alerts.ts"
@@ -26,7 +27,10 @@ import { syncPanelUser } from "../vpn/panel-sync.ts"
 
 const ROUNDS = 3
 
-export const provisionSubscription = (task: ClaimedTask) =>
+export const provisionSubscription = (
+  task: ClaimedTask,
+  options: { readonly tellCustomer: boolean } = { tellCustomer: true }
+) =>
   Effect.gen(function* () {
     const botId = task.botId
     const load = withTenant(botId, subscriptionToProvision(botId, task.subjectId))
@@ -51,6 +55,7 @@ export const provisionSubscription = (task: ClaimedTask) =>
     if (!sub) return { _tag: "Done" } satisfies TaskOutcome
     if (link === undefined)
       return { _tag: "Retry", reason: "the subscription kept changing while it was provisioned" } satisfies TaskOutcome
+    if (!options.tellCustomer) return { _tag: "Done" } satisfies TaskOutcome
 
     const tenant = yield* tenantOf(botId)
     const locale = localeOf(sub.language, tenant.defaultLanguage)

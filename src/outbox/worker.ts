@@ -40,6 +40,11 @@ const handlerOf = (task: ClaimedTask): TaskHandler => {
   switch (task.kind) {
     case "provision_subscription":
       return { run: provisionSubscription(task), gaveUp: (reason: string) => provisionGaveUp(task, reason) }
+    case "sync_subscription":
+      return {
+        run: provisionSubscription(task, { tellCustomer: false }),
+        gaveUp: (reason: string) => provisionGaveUp(task, reason)
+      }
     case "zarinpal_request":
       return { run: requestZarinpalPayment(task), gaveUp: (reason: string) => zarinpalRequestGaveUp(task, reason) }
     case "reset_devices":

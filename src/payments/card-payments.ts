@@ -15,6 +15,7 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { announceSale } from "../tenants/sale-notices.ts"
 import { pickCard } from "./card-rotation.ts"
 import { countCardFailure, countCardSuccess } from "../tenants/payment-cards.ts"
 import type { CandidateCard } from "../tenants/payment-cards.ts"
@@ -230,6 +231,14 @@ export const approveCardPayment = Effect.fn("approveCardPayment")(function* (
     yield* countCardSuccess(botId, payment.cardId)
   }
   const purchase = yield* purchaseFor(botId, owner, payment, "card_to_card", payment.trackingNumber)
+  // A payment for a plan is announced as that sale (completePurchase); a plain top-up here.
+  if (payment.planId === null) {
+    yield* announceSale(
+      botId,
+      payment.userId,
+      Effect.succeed({ event: "top_up" as const, amount: payment.amount, method: "card_to_card" })
+    )
+  }
   return {
     payment: { ...payment, status: "approved" },
     owner,

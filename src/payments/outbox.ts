@@ -8,7 +8,11 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 
-export type OutboxKind = "provision_subscription" | "zarinpal_request" | "reset_devices"
+/**
+ * `sync_subscription`: the panel follows the subscription row as for
+ * `provision_subscription`, without telling the customer (an admin took days).
+ */
+export type OutboxKind = "provision_subscription" | "zarinpal_request" | "reset_devices" | "sync_subscription"
 
 export const enqueueTask = Effect.fn("enqueueTask")(function* (botId: number, kind: OutboxKind, subjectId: number) {
   const sql = yield* SqlClient.SqlClient

@@ -16,7 +16,9 @@
  * 6. the promo discount that priced it is marked used (promo-discount.ts), and
  *    the referrer's commission and first-purchase bonuses are credited
  *    (referral-rewards.ts) — in this same transaction, so a sale and its rewards
- *    commit together, once.
+ *    commit together, once;
+ * 7. the sale is announced to the notification group, if the tenant has one
+ *    (a first purchase, or a renewal when the customer bought before).
  */
 import { Effect } from "effect"
 import { InsufficientBalance } from "./errors.ts"
@@ -25,7 +27,8 @@ import { useDiscount } from "../tenants/promo-codes.ts"
 import { referralTermsFor, rewardReferral } from "./referral-rewards.ts"
 import { activateSubscription } from "./subscriptions.ts"
 import { chargeSale } from "./tenant-wallet.ts"
-import { debitWallet, lockWallet } from "./wallet.ts"
+import { boughtBefore, debitWallet, lockWallet } from "./wallet.ts"
+import { announceSale } from "../tenants/sale-notices.ts"
 import type { PaymentMethod } from "./wallet.ts"
 
 export interface PurchasedPlan {
@@ -95,6 +98,16 @@ export const completePurchase = Effect.fn("completePurchase")(function* (botId: 
     yield* useDiscount(botId, input.discountRedemptionId, input.reference)
   }
   yield* rewardReferral(botId, referral, { userId: input.userId, price: input.price, reference: input.reference })
+  yield* announceSale(
+    botId,
+    input.userId,
+    Effect.map(boughtBefore(botId, input.userId, debit.transactionId), (renewal) => ({
+      event: renewal ? ("renewal" as const) : ("purchase" as const),
+      amount: input.price,
+      method: input.method,
+      plan: input.plan.name
+    }))
+  )
   return {
     _tag: "Completed",
     subscriptionId: subscription.id,

@@ -6,10 +6,12 @@
  * for each side. Each reward is a referral_rewards row whose unique keys (per
  * sale and kind; per referred customer and bonus) are taken BEFORE the wallet is
  * credited, so a replayed approval or a second replica credits nothing twice.
+ * Each reward is announced to the notification group like a sale (sale-notices.ts).
  */
 import { Effect } from "effect"
 import { linkRewardTransaction, lockReferrer, recordReward } from "../tenants/referrals.ts"
 import type { RewardKind } from "../tenants/referrals.ts"
+import { announceSale } from "../tenants/sale-notices.ts"
 import { loadTenant } from "../tenants/tenant-cache.ts"
 import { shopSettings } from "../tenants/shop-settings.ts"
 import { creditWallet } from "./wallet.ts"
@@ -55,6 +57,8 @@ const reward = (
       reference: `ref:${kind}:${saleReference}`
     })
     yield* linkRewardTransaction(botId, rewardId, credit.transactionId)
+    // The notification group hears of it with the sale (when the tenant has one).
+    yield* announceSale(botId, to, Effect.succeed({ event: "referral_reward" as const, amount }))
   })
 
 /** Credits what the sale earns its referrer (and the bonuses), in the sale's transaction. */

@@ -130,3 +130,32 @@ export const recordProvisioned = (
           RETURNING id`
     return recorded.length > 0
   })
+
+/**
+ * An admin's change of the customer's subscription by `days` (src/shop/customer-admin.ts):
+ * more days run from max(now, expiry), as a renewal does, and bring an ended
+ * subscription back; fewer days never move the end before now, and a
+ * subscription that has already ended cannot be shortened (undefined, as when there is none).
+ */
+export const shiftSubscriptionExpiry = Effect.fn("shiftSubscriptionExpiry")(function* (
+  botId: number,
+  userId: number,
+  days: number
+) {
+  const sql = yield* SqlClient.SqlClient
+  const now = sql`date_trunc('second', now())`
+  const [row] =
+    days > 0
+      ? yield* sql<{ id: number; expiresAt: Date }>`
+          UPDATE subscriptions
+          SET expires_at = GREATEST(expires_at, ${now}) + make_interval(days => ${days}::int),
+              status = CASE WHEN status = 'trial' THEN 'trial' ELSE 'active' END
+          WHERE bot_id = ${botId} AND user_id = ${userId}
+          RETURNING id, expires_at`
+      : yield* sql<{ id: number; expiresAt: Date }>`
+          UPDATE subscriptions
+          SET expires_at = GREATEST(expires_at - make_interval(days => ${-days}::int), ${now})
+          WHERE bot_id = ${botId} AND user_id = ${userId} AND expires_at > now() AND status IN ('active', 'trial')
+          RETURNING id, expires_at`
+  return row
+})

@@ -94,6 +94,7 @@ export interface WalletTransaction {
   readonly balanceAfter: number
   readonly paymentMethod: PaymentMethod | null
   readonly reference: string | null
+  readonly description: string | null
   readonly createdAt: Date
 }
 
@@ -101,7 +102,16 @@ export interface WalletTransaction {
 export const walletHistory = Effect.fn("walletHistory")(function* (botId: number, userId: number, limit = 10) {
   const sql = yield* SqlClient.SqlClient
   return yield* sql<WalletTransaction>`
-    SELECT id, type, amount, balance_after, payment_method, reference, created_at FROM transactions
+    SELECT id, type, amount, balance_after, payment_method, reference, description, created_at FROM transactions
     WHERE bot_id = ${botId} AND user_id = ${userId}
     ORDER BY created_at DESC, id DESC LIMIT ${limit}`
+})
+
+/** Whether the customer bought before the purchase recorded as `transactionId` (a renewal rather than a first sale). */
+export const boughtBefore = Effect.fn("boughtBefore")(function* (botId: number, userId: number, transactionId: number) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ before: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM transactions WHERE bot_id = ${botId} AND user_id = ${userId}
+                   AND type = 'purchase' AND id < ${transactionId}) AS before`
+  return rows[0]?.before === true
 })

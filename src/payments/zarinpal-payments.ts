@@ -14,6 +14,7 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { announceSale } from "../tenants/sale-notices.ts"
 import type { PaymentOwner } from "./card-payments.ts"
 import { checkAmount, purchaseFor } from "./card-payments.ts"
 import type { AmountLimits } from "./card-payments.ts"
@@ -180,5 +181,13 @@ export const markZarinpalPaid = Effect.fn("markZarinpalPaid")(function* (
     WHERE bot_id = ${botId} AND id = ${paymentId}`
   const owner: PaymentOwner = { userId: row.userId, telegramId: row.telegramId, language: row.language }
   const purchase = yield* purchaseFor(botId, owner, row, "zarinpal", reference)
+  // A payment for a plan is announced as that sale (completePurchase); a plain top-up here.
+  if (row.planId === null) {
+    yield* announceSale(
+      botId,
+      row.userId,
+      Effect.succeed({ event: "top_up" as const, amount: row.amount, method: "zarinpal" })
+    )
+  }
   return { payment: row, owner, balanceAfterDeposit: deposit.balanceAfter, purchase }
 })

@@ -16,6 +16,7 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { announceSale } from "../tenants/sale-notices.ts"
 import { enqueueTask } from "../payments/outbox.ts"
 import { GIB } from "../payments/tenant-wallet.ts"
 import { panelUsername } from "../vpn/remnawave-client.ts"
@@ -54,6 +55,7 @@ export const grantTrial = Effect.fn("grantTrial")(function* (
             date_trunc('second', now()) + make_interval(days => ${terms.days}::int))
     RETURNING id, expires_at`
   yield* enqueueTask(botId, "provision_subscription", subscription!.id)
+  yield* announceSale(botId, customer.userId, Effect.succeed({ event: "trial" as const, amount: 0 }))
   return {
     _tag: "Granted",
     subscriptionId: subscription!.id,

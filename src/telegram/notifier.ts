@@ -76,7 +76,11 @@ export class TelegramNotifier extends Context.Service<
             const unreachable = user !== undefined && (yield* unreachableUsers.isUnreachable(botId, user))
             if (unreachable) {
               return yield* Effect.fail(
-                new NotifyFailed({ botId, reason: "the user blocked the bot", permanent: true })
+                new NotifyFailed({
+                  botId,
+                  reason: "the user blocked the bot, or the shop banned them",
+                  permanent: true
+                })
               )
             }
             yield* Effect.tryPromise({

@@ -28,6 +28,8 @@ import {
   MAX_ZARINPAL_TTL_MINUTES
 } from "./limits.ts"
 import { missingBot, tenantScope } from "./repository.ts"
+import { isTextConfigKey, TENANT_TEXT_MAX_BYTES, TEXT_CONFIG_KEYS, TenantText } from "./tenant-texts.ts"
+import type { TextConfigKey } from "./tenant-texts.ts"
 
 export const CONFIG_KEY_PATTERN = /^[A-Z][A-Z0-9_]{0,99}$/
 
@@ -43,6 +45,25 @@ const ReminderDays = Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 1
 const upTo = (maximum: number) => Schema.Int.check(Schema.isBetween({ minimum: 1, maximum }))
 /** Telegram ids fit in 52 bits (Telegram's own guarantee); chat ids are negative for groups. */
 const TELEGRAM_ID_MAX = 2 ** 52
+const ChatId = Schema.Int.check(Schema.isBetween({ minimum: -(2 ** 53 - 1), maximum: TELEGRAM_ID_MAX }))
+
+/** An IANA time zone name that this runtime knows ("Asia/Tehran", "Europe/Berlin", "UTC"). */
+const TimeZone = Schema.String.check(
+  Schema.makeFilter((zone: string) => {
+    if (zone.length > 64) return "must be an IANA time zone name such as Asia/Tehran"
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone })
+      return undefined
+    } catch {
+      return "must be an IANA time zone name such as Asia/Tehran"
+    }
+  })
+)
+
+/** The tenant's own texts (tenant-texts.ts): TEXT_WELCOME_FA … TEXT_SUPPORT_RU, each Telegram HTML. */
+const TextSchemas = Object.fromEntries(TEXT_CONFIG_KEYS.map((key) => [key, TenantText])) as {
+  readonly [K in TextConfigKey]: typeof TenantText
+}
 
 /**
  * The schema of every configuration key the bot reads, each bounded
@@ -56,9 +77,19 @@ export const ConfigSchemas = {
   /** Telegram user ids of the tenant's admins. */
   ADMIN_IDS: Schema.Array(upTo(TELEGRAM_ID_MAX)).check(Schema.isMaxLength(MAX_ADMIN_IDS)),
   /** The chat (usually a negative supergroup id) that receives admin notices. */
-  ADMIN_CHAT_ID: Schema.Int.check(Schema.isBetween({ minimum: -(2 ** 53 - 1), maximum: TELEGRAM_ID_MAX })),
+  ADMIN_CHAT_ID: ChatId,
   /** The forum topic in ADMIN_CHAT_ID that receives card receipts. */
   CARD_RECEIPT_TOPIC_ID: upTo(INT4_MAX),
+  /** The forum topic in ADMIN_CHAT_ID that receives operational alerts (src/messages/admin-alerts.ts). */
+  ADMIN_TOPIC_ID: upTo(INT4_MAX),
+  /** The chat (usually a supergroup) that hears of every sale, renewal, trial and top-up; unset = nobody. */
+  NOTIFICATION_GROUP_ID: ChatId,
+  /** The forum topic in NOTIFICATION_GROUP_ID for those notifications. */
+  NOTIFICATION_TOPIC_ID: upTo(INT4_MAX),
+  /** The hour (0–23, in TIME_ZONE) of the daily summary; unset = no summary. */
+  DAILY_SUMMARY_HOUR: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 23 })),
+  /** The shop's time zone (the daily summary's hour and day). */
+  TIME_ZONE: TimeZone,
   ZARINPAL_MERCHANT_ID: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9-]{1,64}$/)),
   ZARINPAL_SANDBOX: Schema.Boolean,
   CARD_PAYMENT_TTL_MINUTES: upTo(MAX_CARD_TTL_MINUTES),
@@ -89,6 +120,7 @@ export const ConfigSchemas = {
   REFERRAL_FIRST_PURCHASE_BONUS_REFERRER: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
   /** Credited to the referred customer on their own first purchase (tenant's unit; 0 = none). */
   REFERRAL_FIRST_PURCHASE_BONUS_REFERRED: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
+  ...TextSchemas,
   /** Messages a second a broadcast sends (src/outbox/broadcast-worker.ts); the process's pacer may hold it lower. */
   BROADCAST_MESSAGES_PER_SECOND: upTo(MAX_BROADCAST_MESSAGES_PER_SECOND)
 } as const
@@ -120,6 +152,7 @@ export const ConfigDefaults = {
   REFERRAL_COMMISSION_PERCENT: 10,
   REFERRAL_FIRST_PURCHASE_BONUS_REFERRER: 0,
   REFERRAL_FIRST_PURCHASE_BONUS_REFERRED: 0,
+  TIME_ZONE: "Asia/Tehran",
   BROADCAST_MESSAGES_PER_SECOND: 25
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
@@ -144,7 +177,7 @@ export const configDefault = <K extends KnownConfigKey>(key: K): Option.Option<C
  * without recursion, so a hostile value costs nothing to refuse.
  */
 export const validateConfigValue = (key: string, value: unknown): Result.Result<Schema.Json, InvalidInput> => {
-  const shape = jsonShapeProblem(value)
+  const shape = jsonShapeProblem(value, isTextConfigKey(key) ? TENANT_TEXT_MAX_BYTES : CONFIG_VALUE_MAX_BYTES)
   if (shape !== undefined) return Result.fail(new InvalidInput({ field: key, reason: shape }))
   if (!isJson(value)) {
     return Result.fail(new InvalidInput({ field: key, reason: "must be a JSON value (no undefined, NaN or Infinity)" }))
@@ -192,23 +225,8 @@ export class Configurations extends Context.Service<
       const sql = yield* SqlClient.SqlClient
 
       const tenant = tenantScope(sql)
-
-      /** A new key beyond CONFIG_MAX_KEYS is refused (replacing an existing one is fine). */
-      const checkKeyCount = (botId: number, configKey: string) =>
-        Effect.flatMap(
-          sql<{ others: number }>`
-            SELECT count(*)::integer AS others FROM bot_configurations
-            WHERE bot_id = ${botId} AND config_key <> ${configKey}`,
-          ([row]) =>
-            (row?.others ?? 0) >= CONFIG_MAX_KEYS
-              ? Effect.fail(
-                  new InvalidInput({
-                    field: configKey,
-                    reason: `a bot may store at most ${CONFIG_MAX_KEYS} configuration keys; delete one first`
-                  })
-                )
-              : Effect.void
-        )
+      const withSql = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+        Effect.provideService(effect, SqlClient.SqlClient, sql)
 
       const get = Effect.fn("Configurations.get")(function* (botId: number, key: string) {
         const configKey = yield* checkKey(key)
@@ -269,36 +287,10 @@ export class Configurations extends Context.Service<
 
       return Configurations.of({
         get,
-        set: Effect.fn("Configurations.set")(function* (botId: number, key: string, value: unknown) {
-          const configKey = yield* checkKey(key)
-          const json = yield* Effect.fromResult(validateConfigValue(configKey, value))
-          yield* tenant(
-            botId,
-            Effect.gen(function* () {
-              yield* checkAmountRange(configKey, json, (other) =>
-                Effect.map(
-                  sql<JsonRow>`SELECT config_value::text AS json FROM bot_configurations
-                               WHERE bot_id = ${botId} AND config_key = ${other}`,
-                  (rows) => Option.map(Option.fromNullishOr(rows[0]), parse)
-                )
-              )
-              yield* checkKeyCount(botId, configKey)
-              yield* sql`
-                INSERT INTO bot_configurations (bot_id, config_key, config_value)
-                VALUES (${botId}, ${configKey}, ${JSON.stringify(json)}::jsonb)
-                ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value`
-            }).pipe(Effect.catchTag("SqlError", missingBot("bot_configurations_bot_id_fkey", botId)))
-          )
-          return json
-        }),
-        delete: Effect.fn("Configurations.delete")(function* (botId: number, key: string) {
-          const configKey = yield* checkKey(key)
-          const rows = yield* tenant(
-            botId,
-            sql`DELETE FROM bot_configurations WHERE bot_id = ${botId} AND config_key = ${configKey} RETURNING config_key`
-          )
-          return rows.length > 0
-        }),
+        set: (botId: number, key: string, value: unknown) =>
+          tenant(botId, withSql(storeConfigValue(botId, key, value))).pipe(Effect.withSpan("Configurations.set")),
+        delete: (botId: number, key: string) =>
+          tenant(botId, withSql(removeConfigValue(botId, key))).pipe(Effect.withSpan("Configurations.delete")),
         getAll,
         merge: Effect.fn("Configurations.merge")(function* (botId: number, key: string, partial: Schema.JsonObject) {
           const configKey = yield* checkKey(key)
@@ -310,7 +302,7 @@ export class Configurations extends Context.Service<
           return yield* tenant(
             botId,
             Effect.gen(function* () {
-              yield* checkKeyCount(botId, configKey)
+              yield* withSql(checkKeyCount(botId, configKey))
               const rows = yield* sql<JsonRow>`
                 INSERT INTO bot_configurations (bot_id, config_key, config_value)
                 VALUES (${botId}, ${configKey}, ${JSON.stringify(partial)}::jsonb)
@@ -348,6 +340,66 @@ export class Configurations extends Context.Service<
     })
   )
 }
+
+/** A new key beyond CONFIG_MAX_KEYS is refused (replacing an existing one is fine). */
+const checkKeyCount = Effect.fn("checkKeyCount")(function* (botId: number, configKey: string) {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql<{ others: number }>`
+    SELECT count(*)::integer AS others FROM bot_configurations
+    WHERE bot_id = ${botId} AND config_key <> ${configKey}`
+  if ((row?.others ?? 0) >= CONFIG_MAX_KEYS) {
+    return yield* new InvalidInput({
+      field: configKey,
+      reason: `a bot may store at most ${CONFIG_MAX_KEYS} configuration keys; delete one first`
+    })
+  }
+})
+
+/**
+ * Validates and stores one value (inserted or replaced), in the caller's tenant
+ * transaction: the Configurations service (API, CLI) wraps it in `withTenant`;
+ * the chat UI runs it in the update's transaction.
+ */
+export const storeConfigValue = Effect.fn("storeConfigValue")(function* (botId: number, key: string, value: unknown) {
+  const sql = yield* SqlClient.SqlClient
+  const configKey = yield* checkKey(key)
+  const json = yield* Effect.fromResult(validateConfigValue(configKey, value))
+  yield* Effect.gen(function* () {
+    yield* checkAmountRange(configKey, json, (other) =>
+      Effect.map(
+        sql<JsonRow>`SELECT config_value::text AS json FROM bot_configurations
+                     WHERE bot_id = ${botId} AND config_key = ${other}`,
+        (rows) => Option.map(Option.fromNullishOr(rows[0]), parse)
+      )
+    )
+    yield* checkKeyCount(botId, configKey)
+    yield* sql`
+      INSERT INTO bot_configurations (bot_id, config_key, config_value)
+      VALUES (${botId}, ${configKey}, ${JSON.stringify(json)}::jsonb)
+      ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value`
+  }).pipe(Effect.catchTag("SqlError", missingBot("bot_configurations_bot_id_fkey", botId)))
+  return json
+})
+
+/** Deletes one key in the caller's tenant transaction; true when a row was deleted. */
+export const removeConfigValue = Effect.fn("removeConfigValue")(function* (botId: number, key: string) {
+  const sql = yield* SqlClient.SqlClient
+  const configKey = yield* checkKey(key)
+  const rows = yield* sql`
+    DELETE FROM bot_configurations WHERE bot_id = ${botId} AND config_key = ${configKey} RETURNING config_key`
+  return rows.length > 0
+})
+
+/**
+ * Whether the tenant stored `key`, in the caller's tenant transaction (a cheap
+ * check before work that only matters when a setting exists).
+ */
+export const isConfigSet = Effect.fn("isConfigSet")(function* (botId: number, key: KnownConfigKey) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ set: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM bot_configurations WHERE bot_id = ${botId} AND config_key = ${key}) AS set`
+  return rows[0]?.set === true
+})
 
 /**
  * Stored values larger than this (PostgreSQL's own size of the jsonb, a cheap

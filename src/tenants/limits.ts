@@ -47,6 +47,12 @@ export const MAX_ROTATION_INTERVAL_MINUTES = 365 * 24 * 60
 export const MAX_CARD_WEIGHT = 1000
 export const MAX_ADMIN_IDS = 50
 /**
+ * Why an admin adjusted a customer's wallet (kept on the ledger entry and in the
+ * audit); the amount is bounded by MAX_MONEY either way, a subscription days
+ * change by MAX_PLAN_DAYS either way.
+ */
+export const MAX_ADJUSTMENT_REASON_LENGTH = 200
+/**
  * A broadcast's pace (BROADCAST_MESSAGES_PER_SECOND). Telegram lets a bot send
  * about 30 messages a second (1,000 is its ceiling for paid broadcasts, which are
  * not used); more is for a Bot API server that admits it, e.g. the emulator.
@@ -118,9 +124,10 @@ export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stri
 
 /**
  * Why a JSON value is too big for a configuration value or a flag's settings
- * (CONFIG_VALUE_MAX_DEPTH levels, CONFIG_VALUE_MAX_BYTES of JSON), or undefined.
+ * (CONFIG_VALUE_MAX_DEPTH levels, `maxBytes` of JSON — CONFIG_VALUE_MAX_BYTES unless the key
+ * says otherwise), or undefined.
  */
-export const jsonShapeProblem = (value: unknown): string | undefined => {
+export const jsonShapeProblem = (value: unknown, maxBytes: number = CONFIG_VALUE_MAX_BYTES): string | undefined => {
   if (jsonDepth(value, CONFIG_VALUE_MAX_DEPTH) > CONFIG_VALUE_MAX_DEPTH) {
     return `must nest at most ${CONFIG_VALUE_MAX_DEPTH} levels deep`
   }
@@ -130,9 +137,7 @@ export const jsonShapeProblem = (value: unknown): string | undefined => {
   } catch {
     return "must be a JSON value"
   }
-  return bytes > CONFIG_VALUE_MAX_BYTES
-    ? `must be at most ${CONFIG_VALUE_MAX_BYTES} bytes of JSON (is ${bytes})`
-    : undefined
+  return bytes > maxBytes ? `must be at most ${maxBytes} bytes of JSON (is ${bytes})` : undefined
 }
 
 /** C0 and C1 control characters, DEL, and the bidi embedding/override/isolate controls that can disguise text

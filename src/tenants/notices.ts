@@ -38,6 +38,13 @@ export type NoticeKind =
   | "auto_renew_low_balance"
   /** The panel sync found panel users deleted or disabled out of band (payload: { drift, users }); to admins. */
   | "panel_drift"
+  /**
+   * A sale, renewal, trial, top-up or referral reward for the notification group (payload: SalePayload,
+   * src/tenants/sale-notices.ts; user: the customer).
+   */
+  | "sale"
+  /** The day's figures for the tenant's admins, once per tenant and day (payload: DailySummary, src/shop/daily-summary.ts). */
+  | "daily_summary"
 
 export interface NewNotice {
   readonly kind: NoticeKind

@@ -13,6 +13,14 @@ export interface ShopSettings {
   /** Where admin notices go; without it, to each admin's private chat. */
   readonly adminChatId: number | undefined
   readonly receiptTopicId: number | undefined
+  /** The topic of the admin chat for operational alerts (only with adminChatId). */
+  readonly adminTopicId: number | undefined
+  /** Where sales, renewals, trials and top-ups are announced; unset = nowhere. */
+  readonly notificationGroupId: number | undefined
+  readonly notificationTopicId: number | undefined
+  /** The daily summary's hour in timeZone; unset = no summary. */
+  readonly dailySummaryHour: number | undefined
+  readonly timeZone: string
   readonly supportUsername: string | undefined
   readonly cardPaymentTtlMinutes: number
   readonly zarinpalPaymentTtlMinutes: number
@@ -59,6 +67,11 @@ export const shopSettings = (tenant: Tenant): ShopSettings => {
     adminIds: new Set(read(tenant, "ADMIN_IDS") ?? []),
     adminChatId: read(tenant, "ADMIN_CHAT_ID"),
     receiptTopicId: read(tenant, "CARD_RECEIPT_TOPIC_ID"),
+    adminTopicId: read(tenant, "ADMIN_TOPIC_ID"),
+    notificationGroupId: read(tenant, "NOTIFICATION_GROUP_ID"),
+    notificationTopicId: read(tenant, "NOTIFICATION_TOPIC_ID"),
+    dailySummaryHour: read(tenant, "DAILY_SUMMARY_HOUR"),
+    timeZone: read(tenant, "TIME_ZONE")!,
     supportUsername: read(tenant, "SUPPORT_USERNAME")?.replace(/^@/, ""),
     cardPaymentTtlMinutes: read(tenant, "CARD_PAYMENT_TTL_MINUTES")!,
     zarinpalPaymentTtlMinutes: read(tenant, "ZARINPAL_PAYMENT_TTL_MINUTES")!,
@@ -89,6 +102,21 @@ export const isShopAdmin = (tenant: Tenant, telegramId: number | undefined): boo
 /** Chats that receive admin notices: the admin chat, else every admin privately. */
 export const adminTargets = (settings: ShopSettings): ReadonlyArray<number> =>
   settings.adminChatId !== undefined ? [settings.adminChatId] : [...settings.adminIds]
+
+/** The forum topic of an admin-chat message: `topicId` when the admins share a chat, none for private chats. */
+export const adminThread = (settings: ShopSettings, topicId: number | undefined): { message_thread_id?: number } =>
+  settings.adminChatId !== undefined && topicId !== undefined ? { message_thread_id: topicId } : {}
+
+/** Where a sale notification goes: the notification group (and its topic), when set. */
+export const notificationTarget = (
+  settings: ShopSettings
+): { readonly chatId: number; readonly thread: { message_thread_id?: number } } | undefined =>
+  settings.notificationGroupId === undefined
+    ? undefined
+    : {
+        chatId: settings.notificationGroupId,
+        thread: settings.notificationTopicId !== undefined ? { message_thread_id: settings.notificationTopicId } : {}
+      }
 
 /** The free trial is offered when the flag is on (whether this customer may take it is the user row's). */
 export const trialEnabled = (tenant: Tenant) => tenant.flags.has("trial_subscription")

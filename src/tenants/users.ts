@@ -24,6 +24,8 @@ export interface TenantUser {
   readonly startPayload: string | null
   /** Never took the trial and never had a subscription here (the trial's own rule, src/shop/trial.ts). */
   readonly trialEligible: boolean
+  /** The shop banned this customer (src/shop/customer-admin.ts); not the same as blocking the bot. */
+  readonly banned: boolean
 }
 
 /**
@@ -45,7 +47,8 @@ export const upsertUser = (botId: number, from: User, blockedTheBot = false) =>
             blocked_at = CASE WHEN EXCLUDED.is_blocked THEN COALESCE(users.blocked_at, now()) END
       RETURNING id, bot_id, telegram_id, username, first_name, language, balance, start_payload,
                 (trial_started_at IS NULL AND NOT EXISTS (
-                   SELECT 1 FROM subscriptions s WHERE s.bot_id = users.bot_id AND s.user_id = users.id)) AS trial_eligible`
+                   SELECT 1 FROM subscriptions s WHERE s.bot_id = users.bot_id AND s.user_id = users.id)) AS trial_eligible,
+                banned_at IS NOT NULL AS banned`
     return rows[0]!
   })
 
@@ -61,13 +64,17 @@ export const markUnreachable = (botId: number, telegramId: number) =>
       WHERE bot_id = ${botId} AND telegram_id = ${telegramId} AND NOT is_blocked`
   })
 
-/** Whether sends to this user are to be skipped (they blocked the bot). Runs in the tenant's transaction. */
+/**
+ * Whether sends to this user are to be skipped: they blocked the bot, or the
+ * shop banned them (after their one refusal, a banned customer gets no notice,
+ * reminder or link either). Runs in the tenant's transaction.
+ */
 export const isUnreachable = (botId: number, telegramId: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ isBlocked: boolean }>`
-      SELECT is_blocked FROM users WHERE bot_id = ${botId} AND telegram_id = ${telegramId}`
-    return rows[0]?.isBlocked ?? false
+    const rows = yield* sql<{ skip: boolean }>`
+      SELECT is_blocked OR banned_at IS NOT NULL AS skip FROM users WHERE bot_id = ${botId} AND telegram_id = ${telegramId}`
+    return rows[0]?.skip ?? false
   })
 
 /** Keeps the `/start` deep-link payload of the user's first visit. */
@@ -99,6 +106,53 @@ export const userContact = Effect.fn("userContact")(function* (botId: number, us
   return row
 })
 
+/**
+ * The customer an admin names: a Telegram id, or a username (with or without
+ * the @, any case). Exact matches only; a username shared by several rows (one
+ * renamed since) gives the most recently seen.
+ */
+export const findCustomer = Effect.fn("findCustomer")(function* (botId: number, text: string) {
+  const sql = yield* SqlClient.SqlClient
+  const needle = text.trim()
+  const telegramId = /^[0-9]{1,15}$/.test(needle) ? Number(needle) : null
+  const username = /^@?[A-Za-z0-9_]{3,32}$/.test(needle) ? needle.replace(/^@/, "") : null
+  if (telegramId === null && username === null) return undefined
+  const [row] = yield* sql<{ id: number }>`
+    SELECT id FROM users
+    WHERE bot_id = ${botId} AND (telegram_id = ${telegramId}::bigint OR lower(username) = lower(${username}::text))
+    ORDER BY (telegram_id = ${telegramId}::bigint) DESC NULLS LAST, last_seen_at DESC LIMIT 1`
+  return row?.id
+})
+
+/**
+ * Bans (with who did it) or unbans the customer; false when they already were
+ * in that state. An unban forgets the refusal they got, so a later ban refuses once again.
+ */
+export const setBanned = Effect.fn("setBanned")(function* (
+  botId: number,
+  userId: number,
+  ban: { readonly banned: true; readonly by: string } | { readonly banned: false }
+) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = ban.banned
+    ? yield* sql`UPDATE users SET banned_at = now(), banned_by = ${ban.by}, ban_notice_at = NULL
+        WHERE bot_id = ${botId} AND id = ${userId} AND banned_at IS NULL RETURNING id`
+    : yield* sql`UPDATE users SET banned_at = NULL, banned_by = NULL, ban_notice_at = NULL
+        WHERE bot_id = ${botId} AND id = ${userId} AND banned_at IS NOT NULL RETURNING id`
+  return rows.length > 0
+})
+
+/**
+ * The banned customer's one refusal: true the first time it is claimed after
+ * the ban (one UPDATE, so a burst of messages or a replay claims it once).
+ */
+export const claimBanNotice = Effect.fn("claimBanNotice")(function* (botId: number, userId: number) {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql`UPDATE users SET ban_notice_at = now()
+    WHERE bot_id = ${botId} AND id = ${userId} AND banned_at IS NOT NULL AND ban_notice_at IS NULL RETURNING id`
+  return rows.length > 0
+})
+
 /** A user as the API lists them. */
 export interface UserRow {
   readonly id: number
@@ -109,12 +163,15 @@ export interface UserRow {
   readonly language: string | null
   readonly balance: number
   readonly isBlocked: boolean
+  /** When the shop banned them (null: not banned), and who did (`admin:<telegram id>`, `api:tenant`, `api:master`). */
+  readonly bannedAt: Date | null
+  readonly bannedBy: string | null
   readonly createdAt: Date
   readonly lastSeenAt: Date
 }
 
 const USER_ROW =
-  "id, telegram_id, username, first_name, last_name, language, balance, is_blocked, created_at, last_seen_at"
+  "id, telegram_id, username, first_name, last_name, language, balance, is_blocked, banned_at, banned_by, created_at, last_seen_at"
 
 const likePattern = (search: string) => `%${search.replace(/[\\%_]/g, "\\$&")}%`
 

@@ -198,6 +198,59 @@ export const BOT_ROUTES: ReadonlyArray<RouteCall> = [
     recordIds: true,
     masterStatus: 200
   },
+  // Customer management, on the second user (the first one's wallet is checked after the approval).
+  {
+    method: "GET",
+    template: "/api/v1/bots/{botId}/users/find",
+    path: (d) => `${bot(d)}/users/find?query=${d.secondTelegramId}`,
+    recordIds: true,
+    masterStatus: 200
+  },
+  {
+    method: "GET",
+    template: "/api/v1/bots/{botId}/users/{id}/card",
+    path: (d) => `${bot(d)}/users/${d.secondUserId}/card`,
+    recordIds: true,
+    masterStatus: 200
+  },
+  {
+    method: "POST",
+    template: "/api/v1/bots/{botId}/users/{id}/wallet-adjustments",
+    path: (d) => `${bot(d)}/users/${d.secondUserId}/wallet-adjustments`,
+    body: () => ({ amount: 1000, reason: "goodwill" }),
+    recordIds: true,
+    masterStatus: 200
+  },
+  {
+    method: "POST",
+    template: "/api/v1/bots/{botId}/users/{id}/plan-grants",
+    path: (d) => `${bot(d)}/users/${d.secondUserId}/plan-grants`,
+    body: (d) => ({ planId: d.planId }),
+    recordIds: true,
+    masterStatus: 200
+  },
+  {
+    method: "POST",
+    template: "/api/v1/bots/{botId}/users/{id}/subscription-days",
+    path: (d) => `${bot(d)}/users/${d.secondUserId}/subscription-days`,
+    body: () => ({ days: 3 }),
+    recordIds: true,
+    masterStatus: 200
+  },
+  {
+    method: "PUT",
+    template: "/api/v1/bots/{botId}/users/{id}/ban",
+    path: (d) => `${bot(d)}/users/${d.secondUserId}/ban`,
+    recordIds: true,
+    masterStatus: 200
+  },
+  {
+    method: "DELETE",
+    template: "/api/v1/bots/{botId}/users/{id}/ban",
+    path: (d) => `${bot(d)}/users/${d.secondUserId}/ban`,
+    recordIds: true,
+    masterStatus: 200
+  },
   {
     method: "GET",
     template: "/api/v1/bots/{botId}/broadcasts/audience",

@@ -111,6 +111,9 @@ export interface TenantData {
   readonly planId: number
   readonly cardId: number
   readonly userId: number
+  /** The second user (the one whose card payment is rejected): the customer-management routes' customer. */
+  readonly secondUserId: number
+  readonly secondTelegramId: number
   readonly cardPaymentId: number
   /** Another user's pending card payment (one pending payment per user). */
   readonly secondCardPaymentId: number
@@ -187,6 +190,8 @@ export const seedTenant = async (world: World, botId: number, n: number): Promis
     planId: plan!.id,
     cardId: card!.id,
     userId: user!.id,
+    secondUserId: second!.id,
+    secondTelegramId: 6000 + n,
     cardPaymentId,
     secondCardPaymentId,
     zarinpalPaymentId: zp!.id

@@ -77,6 +77,8 @@ interface Report {
     trialsConverted: number
     autoRenewals: number
     reminders: number
+    promoRedemptions: number
+    referred: number
     updatesHandled: number
   }>
 }
@@ -113,6 +115,9 @@ describe.concurrent("npm run demo", () => {
     }
     // A trial customer came back and bought (each shop's third arrival takes the trial).
     expect(report.tenants.reduce((s, t) => s + t.trialsConverted, 0)).toBeGreaterThanOrEqual(1)
+    // Growth: the shops' promo code typed (fourth arrivals), a friend invited through a link (fifth).
+    expect(report.tenants.reduce((s, t) => s + t.promoRedemptions, 0)).toBeGreaterThanOrEqual(1)
+    expect(report.tenants.reduce((s, t) => s + t.referred, 0)).toBeGreaterThanOrEqual(1)
     await expectNothingLeft(demo.dataDir)
   }, 90_000)
 

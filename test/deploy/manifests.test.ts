@@ -507,7 +507,8 @@ describe("PrometheusRule", () => {
       zarinpal_reconcile: 300,
       subscription_expiry: 60,
       auto_renewal: 60,
-      panel_sync: 300
+      panel_sync: 300,
+      daily_summary: 60
     }
     for (const [job, interval] of Object.entries(intervals)) {
       const a = alerts.find((x) => x.alert === "BotfleetJobStale" && String(x.expr).includes(`"${job}"`))

@@ -239,6 +239,24 @@ export const press = (shop: Shop, tenant: Tenant, userId: number, message: SentM
     data
   })
 
+/**
+ * Waits until an injected update has committed (its processed mark is written
+ * in the update's own transaction): a reply can reach Telegram before that, so
+ * a test that reads the database right after a reply must wait for this.
+ */
+export const committed = (shop: Shop, tenant: Tenant, injected: { readonly updateId: number }, timeoutMs = 10_000) =>
+  until(
+    () =>
+      query<{ n: number }>(
+        shop,
+        "SELECT count(*)::int AS n FROM processed_updates WHERE bot_id = $1 AND update_id = $2",
+        tenant.botId,
+        injected.updateId
+      ),
+    (rows) => rows[0]!.n === 1,
+    timeoutMs
+  )
+
 /** The callback data of the inline button whose data starts with `prefix`. */
 /** The callback data of every inline button of a message, in order. */
 export const buttonsOf = (message: SentMessage): Array<string> => {
@@ -306,8 +324,9 @@ export const sendReceipt = async (
   } else {
     say(shop, tenant, userId, receipt.text ?? "paid")
   }
-  await nextMessage(shop, tenant, userId, since, /C2C/)
-  return nextMessage(shop, tenant, ADMIN_CHAT, adminSince, /C2C/)
+  const ack = await nextMessage(shop, tenant, userId, since, /C2C/)
+  // This payment's receipt: other buyers' receipts may reach the admins' group meanwhile.
+  return nextMessage(shop, tenant, ADMIN_CHAT, adminSince, trackingIn(ack), 20_000)
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   BotStatus,
   BotView,
   ConfigEntry,
+  CustomerCardView,
   ConfigMap,
   CreatedBot,
   FeatureFlagList,
@@ -47,19 +48,23 @@ import {
   CreatePlanBody,
   CreatePromoCodeBody,
   FeatureParams,
+  FindUserQuery,
   PageQuery,
   PaymentParams,
   PaymentsQuery,
+  PlanGrantBody,
   RecordParams,
   RejectPaymentBody,
   ReorderPlansBody,
   SetConfigBody,
   SetFeatureBody,
+  SubscriptionDaysBody,
   TopUpBody,
   UpdateBotBody,
   UpdateCardBody,
   UpdatePlanBody,
-  UsersQuery
+  UsersQuery,
+  WalletAdjustmentBody
 } from "./payloads.ts"
 
 const created = <S extends Schema.Top>(schema: S) => schema.pipe(HttpApiSchema.status(201))
@@ -167,7 +172,7 @@ export class ConfigApi extends HttpApiGroup.make("config")
       error: BadGateway
     }).annotateMerge(
       summary(
-        "Set one value; known keys (ADMIN_IDS, DEFAULT_LANGUAGE, …) are type-checked, squad lists checked against the panel"
+        "Set one value; known keys (ADMIN_IDS, DEFAULT_LANGUAGE, …) are type-checked, squad lists checked against the panel, the shop's own texts (TEXT_WELCOME_FA … TEXT_SUPPORT_RU) checked as Telegram HTML of at most 4096 characters after parsing (400 validation_failed with Telegram's reason)"
       )
     ),
     HttpApiEndpoint.delete("deleteConfig", "/bots/:botId/config/:key", {
@@ -276,7 +281,46 @@ export class UsersApi extends HttpApiGroup.make("users")
       query: UsersQuery,
       success: UserList
     }).annotateMerge(summary("The bot's users, newest first; `search` filters")),
-    HttpApiEndpoint.get("getUser", "/bots/:botId/users/:id", { params: RecordParams, success: UserView })
+    HttpApiEndpoint.get("getUser", "/bots/:botId/users/:id", { params: RecordParams, success: UserView }),
+    HttpApiEndpoint.get("findCustomer", "/bots/:botId/users/find", {
+      params: BotParams,
+      query: FindUserQuery,
+      success: CustomerCardView
+    }).annotateMerge(summary("The customer with this Telegram id or @username (exact), as their card")),
+    HttpApiEndpoint.get("getCustomerCard", "/bots/:botId/users/:id/card", {
+      params: RecordParams,
+      success: CustomerCardView
+    }).annotateMerge(
+      summary("The customer's card: subscription, latest payments, wallet ledger and admin actions (5 of each)")
+    ),
+    HttpApiEndpoint.post("adjustWallet", "/bots/:botId/users/:id/wallet-adjustments", {
+      params: RecordParams,
+      payload: WalletAdjustmentBody,
+      success: CustomerCardView,
+      error: Conflict
+    }).annotateMerge(
+      summary("Credit or debit the customer's wallet with a reason (a ledger entry and an audit row); never below zero")
+    ),
+    HttpApiEndpoint.post("changeSubscriptionDays", "/bots/:botId/users/:id/subscription-days", {
+      params: RecordParams,
+      payload: SubscriptionDaysBody,
+      success: CustomerCardView,
+      error: Conflict
+    }).annotateMerge(summary("Add or take days of the customer's subscription; the VPN panel follows")),
+    HttpApiEndpoint.post("grantPlan", "/bots/:botId/users/:id/plan-grants", {
+      params: RecordParams,
+      payload: PlanGrantBody,
+      success: CustomerCardView,
+      error: Conflict
+    }).annotateMerge(summary("Give the customer a plan without payment (recorded as a grant)")),
+    HttpApiEndpoint.put("banCustomer", "/bots/:botId/users/:id/ban", {
+      params: RecordParams,
+      success: CustomerCardView
+    }).annotateMerge(summary("Ban the customer: one polite refusal on their next message, then silence")),
+    HttpApiEndpoint.delete("unbanCustomer", "/bots/:botId/users/:id/ban", {
+      params: RecordParams,
+      success: CustomerCardView
+    }).annotateMerge(summary("Lift the customer's ban"))
   )
   .middleware(ErrorResponses)
   .middleware(BotAccess)

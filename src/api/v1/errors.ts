@@ -97,6 +97,9 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
       "duplicate_reference",
       "payment_not_pending",
       "payment_not_reviewable",
+      "insufficient_balance",
+      "no_subscription",
+      "tenant_wallet_insufficient",
       "duplicate_promo_code",
       "broadcast_in_progress",
       "broadcast_not_running"

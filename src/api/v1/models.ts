@@ -240,7 +240,12 @@ export const UserView = Schema.Struct({
   lastName: Schema.NullOr(Schema.String),
   language: Schema.NullOr(Schema.String),
   balance: Schema.Int,
+  /** The user blocked the bot (Telegram refuses sends to them). */
   isBlocked: Schema.Boolean,
+  /** When the shop banned them (null: not banned); a banned customer gets one refusal and nothing else. */
+  bannedAt: NullableTimestamp,
+  /** Who banned them: `admin:<telegram id>`, `api:tenant` or `api:master`. */
+  bannedBy: Schema.NullOr(Schema.String),
   createdAt: Timestamp,
   lastSeenAt: Timestamp
 }).annotate({ identifier: "User" })
@@ -264,6 +269,71 @@ export const ReviewedPayment = Schema.Struct({
     })
   )
 }).annotate({ identifier: "ReviewedPayment" })
+
+export const ADMIN_ACTION_KINDS = [
+  "wallet_credit",
+  "wallet_debit",
+  "subscription_days",
+  "grant_plan",
+  "ban",
+  "unban"
+] as const
+
+/** A customer as the shop's admins see them (bounded lists: the latest 5 of each). */
+export const CustomerCardView = Schema.Struct({
+  user: UserView,
+  subscription: Schema.NullOr(
+    Schema.Struct({
+      status: Schema.String,
+      planName: Schema.NullOr(Schema.String),
+      expiresAt: Timestamp,
+      expired: Schema.Boolean,
+      trafficLimitBytes: Schema.Int,
+      trafficUsedBytes: Schema.Int,
+      deviceLimit: Schema.NullOr(Schema.Int),
+      subscriptionUrl: Schema.NullOr(Schema.String),
+      autoRenew: Schema.Boolean
+    })
+  ),
+  payments: Schema.Array(
+    Schema.Struct({
+      method: Schema.Literals(PAYMENT_METHODS),
+      /** The payment's id as /payments lists it (`c2c_<n>`, `zp_<n>`). */
+      id: Schema.String,
+      status: Schema.String,
+      amount: Schema.Int,
+      /** The card payment's tracking number, or ZarinPal's reference id. */
+      reference: Schema.NullOr(Schema.String),
+      createdAt: Timestamp
+    })
+  ),
+  /** The customer's wallet ledger, newest first; an admin adjustment's reference names who, its description why. */
+  ledger: Schema.Array(
+    Schema.Struct({
+      id: Id,
+      type: Schema.String,
+      amount: Schema.Int,
+      balanceAfter: Schema.Int,
+      paymentMethod: Schema.NullOr(Schema.String),
+      reference: Schema.NullOr(Schema.String),
+      description: Schema.NullOr(Schema.String),
+      createdAt: Timestamp
+    })
+  ),
+  /** The latest admin actions on this customer, newest first. */
+  actions: Schema.Array(
+    Schema.Struct({
+      id: Id,
+      kind: Schema.Literals(ADMIN_ACTION_KINDS),
+      /** The admin who acted in the bot (null: through the API). */
+      adminTelegramId: Schema.NullOr(Schema.Int),
+      /** Whose API token acted (null: in the bot). */
+      apiToken: Schema.NullOr(Schema.Literals(["tenant", "master"])),
+      details: Schema.Record(Schema.String, Schema.Unknown),
+      createdAt: Timestamp
+    })
+  )
+}).annotate({ identifier: "CustomerCard" })
 
 export const PromoCodeView = Schema.Struct({
   id: Id,

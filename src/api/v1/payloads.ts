@@ -10,6 +10,7 @@ import { MAX_TOP_UP } from "../../fleet/fleet-admin.ts"
 import {
   hasControlCharacters,
   INT4_MAX,
+  MAX_ADJUSTMENT_REASON_LENGTH,
   MAX_CARD_WEIGHT,
   MAX_DESCRIPTION_LENGTH,
   MAX_DEVICE_LIMIT,
@@ -92,6 +93,11 @@ export const UsersQuery = {
   /** Matches username, first or last name (case-insensitive, substring) or the exact Telegram id. */
   search: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, 100))),
   ...PageQuery
+}
+
+export const FindUserQuery = {
+  /** A Telegram id, or a username with or without the @ (exact, any case). */
+  query: Schema.String.check(Schema.isBetweenLength(1, 64))
 }
 
 export const CardsQuery = {
@@ -205,6 +211,34 @@ export const RejectPaymentBody = Schema.Struct({
   /** Sent to the buyer: line breaks allowed, other control characters not. */
   reason: Schema.String.check(Schema.isTrimmed(), Schema.isBetweenLength(1, 1000), noControlCharactersButNewlines)
 }).annotate({ identifier: "RejectPayment" })
+
+/** Neither zero nor past `max` either way. */
+const SignedUpTo = (max: number) =>
+  Schema.Int.check(
+    Schema.isBetween({ minimum: -max, maximum: max }),
+    Schema.makeFilter((n: number) => (n === 0 ? "must not be 0" : undefined))
+  )
+
+export const WalletAdjustmentBody = Schema.Struct({
+  /** Positive credits, negative debits (never below a zero balance), in the tenant's currency. */
+  amount: SignedUpTo(MAX_MONEY),
+  /** Why: kept on the ledger entry and in the audit. */
+  reason: Schema.String.check(
+    Schema.isTrimmed(),
+    Schema.isBetweenLength(1, MAX_ADJUSTMENT_REASON_LENGTH),
+    noControlCharacters
+  )
+}).annotate({ identifier: "WalletAdjustment" })
+
+export const SubscriptionDaysBody = Schema.Struct({
+  /** Positive adds days (from max(now, expiry)), negative takes them (never past now). */
+  days: SignedUpTo(MAX_PLAN_DAYS)
+}).annotate({ identifier: "SubscriptionDays" })
+
+export const PlanGrantBody = Schema.Struct({
+  /** A plan on sale; the subscription is given without payment (the tenant's platform wallet pays its traffic). */
+  planId: PositiveId
+}).annotate({ identifier: "PlanGrant" })
 
 /** A promo code's terms (src/tenants/promo-codes.ts checks the combination: each kind needs its value). */
 export const CreatePromoCodeBody = Schema.Struct({

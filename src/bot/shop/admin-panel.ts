@@ -1,8 +1,9 @@
 /**
  * /admin for the tenant's own admins (this bot's ADMIN_IDS): pending receipts
  * (with Approve / Reject buttons — the same review as on the receipt), today's
- * sales, turning a card on or off, plans (admin-plans.ts), broadcasts
- * (broadcast.ts) and promo codes (promo-admin.ts). Anyone else gets the
+ * sales, turning a card on or off, plans (admin-plans.ts), customers
+ * (customers.ts), broadcasts (broadcast.ts), the shop's own texts
+ * (text-editor.ts) and promo codes (promo-admin.ts). Anyone else gets the
  * unknown-command answer: the panel's existence is not advertised.
  */
 import { InlineKeyboard } from "grammy"
@@ -27,6 +28,10 @@ const panelKeyboard = (ctx: BotContext) => {
     .text(ctx.t("admin-cards-button"), callbackData.adminCards())
     .row()
     .text(ctx.t("admin-plans-button"), callbackData.adminPlans())
+    .row()
+    .text(ctx.t("admin-customers-button"), callbackData.adminCustomers())
+    .row()
+    .text(ctx.t("admin-texts-button"), callbackData.adminTexts())
     .row()
     .text(ctx.t("admin-broadcast-button"), callbackData.adminBroadcast())
   // Promo codes (promo-admin.ts) only while the flag is on: the panel is otherwise unchanged.

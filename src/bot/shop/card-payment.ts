@@ -16,7 +16,7 @@ import type { BotContext } from "../context.ts"
 import { clearConversation, setConversation } from "../conversation.ts"
 import { formatDateTime, formatMoney } from "../../messages/format.ts"
 import { translator } from "../../messages/i18n.ts"
-import { shopSettings } from "../../tenants/shop-settings.ts"
+import { adminThread, shopSettings } from "../../tenants/shop-settings.ts"
 import { fitText, TELEGRAM_CAPTION_MAX } from "../../telegram/message-limits.ts"
 import { attempt, localeOfCtx, mainMenu, money } from "./helpers.ts"
 import { describeUser } from "../../messages/format.ts"
@@ -168,10 +168,7 @@ export const forwardReceipt = async (ctx: BotContext, paymentId: number): Promis
     .text(t("review-approve-button"), callbackData.approve(payment.id))
     .text(t("review-reject-button"), callbackData.reject(payment.id))
   const targets = settings.adminChatId !== undefined ? [settings.adminChatId] : [...settings.adminIds]
-  const thread =
-    settings.adminChatId !== undefined && settings.receiptTopicId !== undefined
-      ? { message_thread_id: settings.receiptTopicId }
-      : {}
+  const thread = adminThread(settings, settings.receiptTopicId)
   let delivered = 0
   for (const chatId of targets) {
     try {

@@ -12,6 +12,7 @@ import type { BotContext, UpdateServices } from "../context.ts"
 import { formatMoney } from "../../messages/format.ts"
 import { localeOf } from "../../messages/i18n.ts"
 import type { Language } from "../../tenants/tenant-cache.ts"
+import { hasTenantText } from "../../tenants/tenant-texts.ts"
 
 export const localeOfCtx = (ctx: BotContext): Language => localeOf(ctx.user?.language, ctx.tenant.defaultLanguage)
 
@@ -19,12 +20,13 @@ export const money = (ctx: BotContext, amount: number): string =>
   formatMoney(ctx.t, localeOfCtx(ctx), amount, ctx.tenant.currency)
 
 /**
- * The main menu; "Free trial" on top while this customer may still take it,
- * and a growth row ("Promo code", "Invite friends") only for the flags that are
- * on — with both off the menu is as it always was.
+ * The main menu; "Free trial" on top while this customer may still take it; a
+ * growth row ("Promo code", "Invite friends") only for the flags that are on;
+ * "Rules" and "FAQ" above the language only while the shop has set those texts.
+ * With none of these, the menu is as it always was.
  */
 export const mainMenu = (ctx: BotContext) => {
-  const keyboard = (
+  const menu = (
     ctx.tenant.flags.has("trial_subscription") && ctx.user?.trialEligible === true
       ? new Keyboard().text(ctx.t("menu-trial")).row()
       : new Keyboard()
@@ -37,10 +39,15 @@ export const mainMenu = (ctx: BotContext) => {
     .row()
   const promo = ctx.tenant.flags.has("promo_codes")
   const referral = ctx.tenant.flags.has("referral_program")
-  if (promo) keyboard.text(ctx.t("menu-promo"))
-  if (referral) keyboard.text(ctx.t("menu-invite"))
-  if (promo || referral) keyboard.row()
-  return keyboard.text(ctx.t("menu-language")).resized()
+  if (promo) menu.text(ctx.t("menu-promo"))
+  if (referral) menu.text(ctx.t("menu-invite"))
+  if (promo || referral) menu.row()
+  const rules = hasTenantText(ctx.tenant, "rules")
+  const faq = hasTenantText(ctx.tenant, "faq")
+  if (rules) menu.text(ctx.t("menu-rules"))
+  if (faq) menu.text(ctx.t("menu-faq"))
+  if (rules || faq) menu.row()
+  return menu.text(ctx.t("menu-language")).resized()
 }
 
 /**

@@ -10,13 +10,16 @@ import type { Language } from "../../tenants/tenant-cache.ts"
 import { recordStartPayload, setLanguage } from "../../tenants/users.ts"
 import { answer, mainMenu } from "./helpers.ts"
 import { attributeFromStart } from "./referral.ts"
+import { HTML, ownText } from "./tenant-texts.ts"
 
 export const start = async (ctx: BotContext) => {
   if (ctx.user && typeof ctx.match === "string" && ctx.match.length > 0) {
     await ctx.run(recordStartPayload(ctx.tenant.botId, ctx.user.id, ctx.match))
     await attributeFromStart(ctx, ctx.match)
   }
-  await ctx.reply(ctx.t("welcome", { shop: ctx.tenant.name, name: ctx.from?.first_name ?? "" }), {
+  const own = ownText(ctx, "welcome")
+  await ctx.reply(own ?? ctx.t("welcome", { shop: ctx.tenant.name, name: ctx.from?.first_name ?? "" }), {
+    ...(own !== undefined ? HTML : {}),
     reply_markup: mainMenu(ctx)
   })
 }

@@ -12,6 +12,7 @@ import { clearConversation, setConversation } from "../conversation.ts"
 import { localeOf, translator } from "../../messages/i18n.ts"
 import { adminTargets, isShopAdmin, shopSettings } from "../../tenants/shop-settings.ts"
 import { answer, mainMenu } from "./helpers.ts"
+import { HTML, ownText } from "./tenant-texts.ts"
 import { describeUser } from "../../messages/format.ts"
 import { recordAdminAnswer, recordMessage, recordUserMessage, ticketOfAdminMessage } from "../../tenants/tickets.ts"
 
@@ -19,6 +20,7 @@ const contactEnabled = (ctx: BotContext) =>
   ctx.tenant.flags.has("support_contact") && shopSettings(ctx.tenant).supportUsername !== undefined
 const ticketsEnabled = (ctx: BotContext) => ctx.tenant.flags.has("support_tickets")
 
+/** The shop's own support text (in the customer's language) replaces the built-in lines; the ticket button stays. */
 export const showSupport = async (ctx: BotContext) => {
   const lines: Array<string> = []
   const keyboard = new InlineKeyboard()
@@ -29,7 +31,11 @@ export const showSupport = async (ctx: BotContext) => {
     keyboard.text(ctx.t("support-ticket-button"), callbackData.newTicket())
   }
   if (lines.length === 0) lines.push(ctx.t("support-unavailable"))
-  await ctx.reply(lines.join("\n\n"), ticketsEnabled(ctx) ? { reply_markup: keyboard } : {})
+  const own = ownText(ctx, "support")
+  await ctx.reply(own ?? lines.join("\n\n"), {
+    ...(own !== undefined ? HTML : {}),
+    ...(ticketsEnabled(ctx) ? { reply_markup: keyboard } : {})
+  })
 }
 
 export const askTicket = async (ctx: BotContext) => {

@@ -2,6 +2,7 @@
 // uses), so that the classic production failures — an unescaped "." in
 // MarkdownV2, "<br>" in HTML, an odd "_" in legacy Markdown — fail here too,
 // with Telegram's wording.
+import { parseTelegramHtml, TelegramHtmlError } from "../../telegram/html-text.ts"
 import { checkEntityRanges, parseEntities } from "./entities.ts"
 import { badRequest } from "./errors.ts"
 import type { MessageEntity } from "./types.ts"
@@ -47,200 +48,14 @@ export function formatText(
 
 // ---------------------------------------------------------------- HTML
 
-const HTML_TAGS = new Set([
-  "a",
-  "b",
-  "strong",
-  "i",
-  "em",
-  "s",
-  "strike",
-  "del",
-  "u",
-  "ins",
-  "tg-spoiler",
-  "tg-emoji",
-  "span",
-  "pre",
-  "code",
-  "blockquote"
-])
-
-const HTML_ENTITY_TYPE: Record<string, string> = {
-  b: "bold",
-  strong: "bold",
-  i: "italic",
-  em: "italic",
-  s: "strikethrough",
-  strike: "strikethrough",
-  del: "strikethrough",
-  u: "underline",
-  ins: "underline",
-  "tg-spoiler": "spoiler",
-  span: "spoiler",
-  code: "code",
-  pre: "pre",
-  blockquote: "blockquote",
-  "tg-emoji": "custom_emoji",
-  a: "text_link"
-}
-
-const isSpace = (c: string | undefined): boolean => c === " " || c === "\t" || c === "\r" || c === "\n"
-
-function decodeHtmlEntity(s: string, i: number): { char: string; end: number } | undefined {
-  const semi = s.indexOf(";", i)
-  if (semi < 0 || semi - i > 10) return undefined
-  const name = s.slice(i + 1, semi)
-  const named: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' }
-  if (named[name] !== undefined) return { char: named[name], end: semi + 1 }
-  let code: number | undefined
-  if (/^#\d+$/.test(name)) code = Number(name.slice(1))
-  else if (/^#x[0-9a-f]+$/i.test(name)) code = parseInt(name.slice(2), 16)
-  if (code === undefined || code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined
-  return { char: String.fromCodePoint(code), end: semi + 1 }
-}
-
-interface OpenTag {
-  name: string
-  start: number // offset in output text
-  argument: string
-}
-
+/** The shared parser (src/telegram/html-text.ts), its refusal as Telegram's 400. */
 function parseHtml(s: string): FormattedText {
-  let out = ""
-  const entities: MessageEntity[] = []
-  const open: OpenTag[] = []
-  let i = 0
-  while (i < s.length) {
-    const c = s[i]!
-    if (c === "&") {
-      const ent = decodeHtmlEntity(s, i)
-      if (ent) {
-        out += ent.char
-        i = ent.end
-      } else {
-        out += c
-        i++
-      }
-      continue
-    }
-    if (c !== "<") {
-      out += c
-      i++
-      continue
-    }
-    const begin = i
-    if (s[i + 1] !== "/") {
-      i++
-      while (i < s.length && !isSpace(s[i]) && s[i] !== ">") i++
-      if (i >= s.length) throw parseError(`Unclosed start tag at byte offset ${byteOffset(s, begin)}`)
-      const name = s.slice(begin + 1, i).toLowerCase()
-      if (!HTML_TAGS.has(name)) {
-        throw parseError(`Unsupported start tag "${name}" at byte offset ${byteOffset(s, begin)}`)
-      }
-      let argument = ""
-      while (s[i] !== ">") {
-        while (i < s.length && isSpace(s[i])) i++
-        if (s[i] === ">") break
-        const attrBegin = i
-        while (i < s.length && !isSpace(s[i]) && s[i] !== "=" && s[i] !== ">") i++
-        const attrName = s.slice(attrBegin, i).toLowerCase()
-        if (attrName === "") {
-          throw parseError(`Empty attribute name in the tag "${name}" at byte offset ${byteOffset(s, begin)}`)
-        }
-        while (i < s.length && isSpace(s[i])) i++
-        if (s[i] !== "=") {
-          // A bare attribute is only meaningful as <blockquote expandable>.
-          if (name === "blockquote" && attrName === "expandable") {
-            argument = "expandable"
-            continue
-          }
-          throw parseError(
-            `Expected equal sign in declaration of an attribute of the tag "${name}" at byte offset ${byteOffset(s, begin)}`
-          )
-        }
-        i++
-        while (i < s.length && isSpace(s[i])) i++
-        if (i >= s.length) throw parseError(`Unclosed start tag "${name}" at byte offset ${byteOffset(s, begin)}`)
-        let value = ""
-        const quote = s[i]
-        if (quote !== '"' && quote !== "'") {
-          const tokenBegin = i
-          while (i < s.length && /[A-Za-z0-9.-]/.test(s[i]!)) i++
-          value = s.slice(tokenBegin, i).toLowerCase()
-          if (!isSpace(s[i]) && s[i] !== ">") {
-            throw parseError(`Unexpected end of name token at byte offset ${byteOffset(s, tokenBegin)}`)
-          }
-        } else {
-          i++
-          while (i < s.length && s[i] !== quote) {
-            if (s[i] === "&") {
-              const ent = decodeHtmlEntity(s, i)
-              if (ent) {
-                value += ent.char
-                i = ent.end
-                continue
-              }
-            }
-            value += s[i]
-            i++
-          }
-          if (s[i] === quote) i++
-          if (i >= s.length) throw parseError(`Unclosed start tag at byte offset ${byteOffset(s, begin)}`)
-        }
-        if (name === "a" && attrName === "href") argument = value
-        else if (name === "code" && attrName === "class" && value.startsWith("language-")) argument = value.slice(9)
-        else if (name === "span" && attrName === "class" && value.startsWith("tg-")) argument = value.slice(3)
-        else if (name === "tg-emoji" && attrName === "emoji-id") argument = value
-      }
-      if (name === "span" && argument !== "spoiler") {
-        throw parseError(`Tag "span" must have class "tg-spoiler" at byte offset ${byteOffset(s, begin)}`)
-      }
-      open.push({ name, start: out.length, argument })
-      i++ // skip ">"
-    } else {
-      if (open.length === 0) throw parseError(`Unexpected end tag at byte offset ${byteOffset(s, begin)}`)
-      i += 2
-      while (i < s.length && !isSpace(s[i]) && s[i] !== ">") i++
-      const endName = s.slice(begin + 2, i).toLowerCase()
-      while (i < s.length && isSpace(s[i])) i++
-      if (s[i] !== ">") throw parseError(`Unclosed end tag at byte offset ${byteOffset(s, begin)}`)
-      i++
-      const tag = open.pop()!
-      if (endName !== "" && endName !== tag.name) {
-        throw parseError(
-          `Unmatched end tag at byte offset ${byteOffset(s, begin)}, expected "</${tag.name}>", found "</${endName}>"`
-        )
-      }
-      const length = out.length - tag.start
-      if (length === 0) continue
-      const entity: MessageEntity = { type: HTML_ENTITY_TYPE[tag.name] ?? "bold", offset: tag.start, length }
-      if (tag.name === "a") {
-        if (tag.argument === "") continue
-        const mention = /^tg:\/\/user\?id=(\d+)$/.exec(tag.argument)
-        if (mention) {
-          entity.type = "text_mention"
-          entity.user = { id: Number(mention[1]), is_bot: false, first_name: "" }
-        } else entity.url = tag.argument
-      } else if (tag.name === "code" && open[open.length - 1]?.name === "pre") {
-        // <pre><code class="language-x"> is one pre entity carrying a language.
-        if (tag.argument !== "") open[open.length - 1]!.argument = tag.argument
-        continue
-      } else if (tag.name === "pre" && tag.argument !== "") {
-        entity.language = tag.argument
-      } else if (tag.name === "blockquote" && tag.argument === "expandable") {
-        entity.type = "expandable_blockquote"
-      } else if (tag.name === "tg-emoji") {
-        entity.custom_emoji_id = tag.argument
-      }
-      entities.push(entity)
-    }
+  try {
+    return parseTelegramHtml(s) as FormattedText
+  } catch (e) {
+    if (e instanceof TelegramHtmlError) throw parseError(e.message)
+    throw e
   }
-  if (open.length > 0) {
-    throw parseError(`Can't find end tag corresponding to start tag "${open[open.length - 1]!.name}"`)
-  }
-  entities.sort((a, b) => a.offset - b.offset || b.length - a.length)
-  return { text: out, entities }
 }
 
 // ---------------------------------------------------------------- MarkdownV2

@@ -60,18 +60,24 @@ describe("409 Conflict (abort_long_poll, fail_query_conflict)", () => {
 
   it("a getUpdates about to wait ends the older long poll with 409 at once", async () => {
     const { emu } = ctx
-    const { token } = newBot(emu)
-    const first = timed(call(emu, token, "getUpdates", { offset: 1, timeout: 10 }))
-    await emu.waitForPoller(token)
-    const t0 = Date.now()
-    const second = call(emu, token, "getUpdates", { offset: 1, timeout: 10 })
-    const r1 = await first
-    expect(r1.value.body).toEqual(CONFLICT)
-    expect(r1.value.status).toBe(409)
-    expect(Date.now() - t0).toBeLessThan(90) // the lenient emulator this replaced answered 100 ms late
-    const { updateId } = emu.injectMessage(token, { text: "for the survivor" })
-    expect(ids((await second).body)).toEqual([updateId])
-    expect(emu.stats(token).conflicts).toBe(1)
+    // The lenient emulator this replaced answered 100 ms late, every time; the fastest of
+    // three tries tells "at once" from that even on a machine busy with other test files.
+    const waits: Array<number> = []
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { token } = newBot(emu)
+      const first = timed(call(emu, token, "getUpdates", { offset: 1, timeout: 10 }))
+      await emu.waitForPoller(token)
+      const t0 = Date.now()
+      const second = call(emu, token, "getUpdates", { offset: 1, timeout: 10 })
+      const r1 = await first
+      waits.push(Date.now() - t0)
+      expect(r1.value.body).toEqual(CONFLICT)
+      expect(r1.value.status).toBe(409)
+      const { updateId } = emu.injectMessage(token, { text: "for the survivor" })
+      expect(ids((await second).body)).toEqual([updateId])
+      expect(emu.stats(token).conflicts).toBe(1)
+    }
+    expect(Math.min(...waits)).toBeLessThan(90)
   })
 
   it("a long poll whose client has gone is not counted, but its 409 still makes the next one 3 s late", async () => {

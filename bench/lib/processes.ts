@@ -36,10 +36,13 @@ const live = new Set<Managed>()
 /**
  * BENCH_CPU_PROFILE=<dir>: every botfleet child writes a V8 CPU profile there when it
  * exits (open it in Chrome DevTools or speedscope) — where a scenario's CPU per update goes.
+ * BENCH_HEAP_SIGNAL=1: `kill -USR2 <botfleet pid>` writes a heap snapshot into its working
+ * directory (after a full GC: the live heap, without the garbage RSS may still hold).
  */
 const profileFlags = (name: string): Array<string> => {
   const dir = process.env.BENCH_CPU_PROFILE
-  return dir && name.startsWith("botfleet") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []
+  const heap = process.env.BENCH_HEAP_SIGNAL && name.startsWith("botfleet") ? ["--heapsnapshot-signal=SIGUSR2"] : []
+  return [...heap, ...(dir && name.startsWith("botfleet") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])]
 }
 
 export const forkManaged = (

@@ -26,6 +26,7 @@ import { AppConfig } from "./config.ts"
 import { DatabaseLive } from "./db/client.ts"
 import { JobsLive } from "./jobs/jobs.ts"
 import { noticeWorker } from "./outbox/notice-worker.ts"
+import { broadcastWorker } from "./outbox/broadcast-worker.ts"
 import { runMigrations } from "./db/migrator.ts"
 import { TenantStatementTimeout, withTenant } from "./db/tenant.ts"
 import { LoggingLive } from "./logging.ts"
@@ -155,7 +156,9 @@ export const AppLayer = (options: AppOptions = {}) => {
   // Scheduled jobs (src/jobs): cluster-wide schedules on this runner's Sharding; stopped first.
   // Beside them, the notice worker that tells users and admins what the jobs did (src/outbox/notice-worker.ts).
   const NoticeWorkerLive = Layer.unwrap(Effect.map(RunnerName, ({ name }) => noticeWorker(name)))
-  return Layer.mergeAll(JobsLive, NoticeWorkerLive).pipe(
+  // And the broadcasts, each at its tenant's pace (src/outbox/broadcast-worker.ts).
+  const BroadcastWorkerLive = Layer.unwrap(Effect.map(RunnerName, ({ name }) => broadcastWorker(name)))
+  return Layer.mergeAll(JobsLive, NoticeWorkerLive, BroadcastWorkerLive).pipe(
     Layer.provideMerge(Supervisor),
     Layer.provideMerge(HttpLive),
     // Provisioning and ZarinPal requests, after their transactions commit (src/outbox/worker.ts).

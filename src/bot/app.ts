@@ -11,7 +11,7 @@
  *    main-menu buttons — these work whatever flow the user is in;
  * 4. admins' replies to ticket messages;
  * 5. the conversation step stored for this (chat, user): a receipt, a top-up
- *    amount, a ticket, a rejection reason;
+ *    amount, a ticket, a rejection reason, a broadcast being composed;
  * 6. anything else in a private chat gets a pointer to the menu (groups: silence).
  */
 import { hears } from "@grammyjs/i18n"
@@ -37,6 +37,17 @@ import {
   showGrantablePlans
 } from "./shop/customers.ts"
 import { showAdminPlan, showAdminPlans, togglePlanSale, togglePlanSquadOf } from "./shop/admin-plans.ts"
+import {
+  askBroadcast,
+  chooseBroadcastButton,
+  chooseBroadcastSegment,
+  confirmBroadcast,
+  discardBroadcast,
+  openMenuFromBroadcast,
+  receiveBroadcastContent,
+  receiveBroadcastUrl,
+  stopBroadcast
+} from "./shop/broadcast.ts"
 import { confirmPlanMethod, purchasePlan, showPlan, showPlans } from "./shop/buy.ts"
 import { cancelPayment, receiveReceipt } from "./shop/card-payment.ts"
 import { answer, isPrivate, mainMenu } from "./shop/helpers.ts"
@@ -160,6 +171,20 @@ const onAction = (ctx: BotContext, action: Action): Promise<unknown> => {
         : answer(ctx)
     case "AdminTextCancel":
       return cancelText(ctx)
+    case "AdminBroadcast":
+      return askBroadcast(ctx)
+    case "BroadcastButton":
+      return chooseBroadcastButton(ctx, action.choice)
+    case "BroadcastSegment":
+      return chooseBroadcastSegment(ctx, action.segment)
+    case "BroadcastSend":
+      return confirmBroadcast(ctx)
+    case "BroadcastDiscard":
+      return discardBroadcast(ctx)
+    case "BroadcastStop":
+      return stopBroadcast(ctx, action.broadcastId)
+    case "BroadcastMenu":
+      return openMenuFromBroadcast(ctx)
   }
 }
 
@@ -230,6 +255,15 @@ export const makeTenantApp = (): Composer<BotContext> => {
         return receiveNewPromoCode(ctx)
       case "tenant_text":
         return receiveText(ctx, state.value)
+      case "broadcast_content":
+        return receiveBroadcastContent(ctx)
+      case "broadcast_url":
+        return receiveBroadcastUrl(ctx, state.value.draft)
+      // Waiting for a button press: a message starts the draft over.
+      case "broadcast_button":
+      case "broadcast_segment":
+      case "broadcast_confirm":
+        return receiveBroadcastContent(ctx)
     }
   })
 

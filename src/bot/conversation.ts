@@ -8,6 +8,8 @@ import { Effect, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { Language } from "../tenants/tenant-cache.ts"
 import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
+import { BroadcastContentSchema } from "../shop/broadcasts.ts"
+import { Segment } from "../tenants/broadcasts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0))
 
@@ -36,7 +38,17 @@ export const ConversationState = Schema.Union([
     kind: Schema.Literals(TEXT_KINDS),
     language: Language,
     html: Schema.optional(Schema.String)
-  })
+  }),
+  /** An admin is composing a broadcast (src/bot/shop/broadcast.ts): its message, */
+  Schema.Struct({ step: Schema.Literal("broadcast_content") }),
+  /** whether it gets a button, */
+  Schema.Struct({ step: Schema.Literal("broadcast_button"), draft: BroadcastContentSchema }),
+  /** the link button's label and URL, */
+  Schema.Struct({ step: Schema.Literal("broadcast_url"), draft: BroadcastContentSchema }),
+  /** who gets it, */
+  Schema.Struct({ step: Schema.Literal("broadcast_segment"), draft: BroadcastContentSchema }),
+  /** and the confirmation after the preview. */
+  Schema.Struct({ step: Schema.Literal("broadcast_confirm"), draft: BroadcastContentSchema, segment: Segment })
 ])
 export type ConversationState = typeof ConversationState.Type
 

@@ -1,6 +1,7 @@
 /**
  * A table used as a queue of leased tasks: the payment outbox (`outbox_tasks`,
- * migrations/005) and the jobs' notices (`job_notices`, migrations/006) share
+ * migrations/005), the jobs' notices (`job_notices`, migrations/006) and the
+ * broadcasts (`broadcasts`, migrations/023) share
  * its columns (`state` pending/done/failed, `run_after`, `locked_until`,
  * `attempts`, `last_error`, `done_at`) and these statements.
  *
@@ -21,7 +22,7 @@ import { SqlClient } from "effect/sql"
 export const retryDelaySeconds = (attempts: number) => Math.min(300, 2 ** Math.max(0, attempts - 1))
 
 export interface LeasedQueueSpec {
-  readonly table: "outbox_tasks" | "job_notices"
+  readonly table: "outbox_tasks" | "job_notices" | "broadcasts"
   /** What a claim returns, over the claimed row `q` (trusted SQL). */
   readonly returning: string
   /** The column that records who holds the lease, where the table keeps one. */

@@ -8,6 +8,7 @@
 import { Option, Schema } from "effect"
 import { Language } from "../tenants/tenant-cache.ts"
 import { TEXT_KINDS } from "../tenants/tenant-texts.ts"
+import { Segment } from "../tenants/broadcasts.ts"
 
 const Id = Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(Number.MAX_SAFE_INTEGER))
 /** A customer's latest admin action when a button was drawn (0: none yet). */
@@ -21,6 +22,9 @@ const SquadUuid = Schema.String.check(
   Schema.isPattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
 )
 const TextKind = Schema.Literals(TEXT_KINDS)
+/** A broadcast's button: n = none, m = open the menu, u = a link. */
+const BroadcastButtonChoice = Schema.Literals(["n", "m", "u"])
+export type BroadcastButtonChoice = typeof BroadcastButtonChoice.Type
 
 export type Action =
   | { readonly _tag: "Language"; readonly language: Language }
@@ -64,6 +68,13 @@ export type Action =
   | { readonly _tag: "AdminTextReset"; readonly kind: typeof TextKind.Type; readonly language: Language }
   | { readonly _tag: "AdminTextSave" }
   | { readonly _tag: "AdminTextCancel" }
+  | { readonly _tag: "AdminBroadcast" }
+  | { readonly _tag: "BroadcastButton"; readonly choice: BroadcastButtonChoice }
+  | { readonly _tag: "BroadcastSegment"; readonly segment: Segment }
+  | { readonly _tag: "BroadcastSend" }
+  | { readonly _tag: "BroadcastDiscard" }
+  | { readonly _tag: "BroadcastStop"; readonly broadcastId: number }
+  | { readonly _tag: "BroadcastMenu" }
 
 const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
   parser(["lang:", Language], ([, language]) => ({ _tag: "Language", language })),
@@ -119,7 +130,14 @@ const parsers: ReadonlyArray<(data: string) => Option.Option<Action>> = [
     language
   })),
   parser(["adm:xs"], () => ({ _tag: "AdminTextSave" })),
-  parser(["adm:xc"], () => ({ _tag: "AdminTextCancel" }))
+  parser(["adm:xc"], () => ({ _tag: "AdminTextCancel" })),
+  parser(["adm:b"], () => ({ _tag: "AdminBroadcast" })),
+  parser(["bc:b:", BroadcastButtonChoice], ([, choice]) => ({ _tag: "BroadcastButton", choice })),
+  parser(["bc:s:", Segment], ([, segment]) => ({ _tag: "BroadcastSegment", segment })),
+  parser(["bc:go"], () => ({ _tag: "BroadcastSend" })),
+  parser(["bc:no"], () => ({ _tag: "BroadcastDiscard" })),
+  parser(["bc:x:", Id], ([, broadcastId]) => ({ _tag: "BroadcastStop", broadcastId })),
+  parser(["bc:menu"], () => ({ _tag: "BroadcastMenu" }))
 ]
 
 function parser<const Parts extends Schema.TemplateLiteral.Parts>(
@@ -183,5 +201,12 @@ export const callbackData = {
   adminTextEdit: (kind: typeof TextKind.Type, language: Language) => `adm:x:${kind}:${language}`,
   adminTextReset: (kind: typeof TextKind.Type, language: Language) => `adm:xr:${kind}:${language}`,
   adminTextSave: () => "adm:xs",
-  adminTextCancel: () => "adm:xc"
+  adminTextCancel: () => "adm:xc",
+  adminBroadcast: () => "adm:b",
+  broadcastButton: (choice: BroadcastButtonChoice) => `bc:b:${choice}`,
+  broadcastSegment: (segment: Segment) => `bc:s:${segment}`,
+  broadcastSend: () => "bc:go",
+  broadcastDiscard: () => "bc:no",
+  broadcastStop: (broadcastId: number) => `bc:x:${broadcastId}`,
+  broadcastMenu: () => "bc:menu"
 } as const

@@ -18,6 +18,7 @@ import {
   INT4_MAX,
   jsonShapeProblem,
   MAX_ADMIN_IDS,
+  MAX_BROADCAST_MESSAGES_PER_SECOND,
   MAX_CARD_TTL_MINUTES,
   MAX_DEVICE_LIMIT,
   MAX_MONEY,
@@ -119,7 +120,9 @@ export const ConfigSchemas = {
   REFERRAL_FIRST_PURCHASE_BONUS_REFERRER: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
   /** Credited to the referred customer on their own first purchase (tenant's unit; 0 = none). */
   REFERRAL_FIRST_PURCHASE_BONUS_REFERRED: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_MONEY })),
-  ...TextSchemas
+  ...TextSchemas,
+  /** Messages a second a broadcast sends (src/outbox/broadcast-worker.ts); the process's pacer may hold it lower. */
+  BROADCAST_MESSAGES_PER_SECOND: upTo(MAX_BROADCAST_MESSAGES_PER_SECOND)
 } as const
 
 /** Keys whose value is a list of Remnawave internal squad uuids (checked against the panel on the way in). */
@@ -149,7 +152,8 @@ export const ConfigDefaults = {
   REFERRAL_COMMISSION_PERCENT: 10,
   REFERRAL_FIRST_PURCHASE_BONUS_REFERRER: 0,
   REFERRAL_FIRST_PURCHASE_BONUS_REFERRED: 0,
-  TIME_ZONE: "Asia/Tehran"
+  TIME_ZONE: "Asia/Tehran",
+  BROADCAST_MESSAGES_PER_SECOND: 25
 } as const satisfies { readonly [K in KnownConfigKey]?: ConfigValue<K> }
 
 type DefaultedKey = keyof typeof ConfigDefaults

@@ -52,6 +52,12 @@ export const MAX_ADMIN_IDS = 50
  * change by MAX_PLAN_DAYS either way.
  */
 export const MAX_ADJUSTMENT_REASON_LENGTH = 200
+/**
+ * A broadcast's pace (BROADCAST_MESSAGES_PER_SECOND). Telegram lets a bot send
+ * about 30 messages a second (1,000 is its ceiling for paid broadcasts, which are
+ * not used); more is for a Bot API server that admits it, e.g. the emulator.
+ */
+export const MAX_BROADCAST_MESSAGES_PER_SECOND = 1000
 
 /** A configuration value, serialised as JSON (UTF-8 bytes). */
 export const CONFIG_VALUE_MAX_BYTES = 4096

@@ -38,6 +38,8 @@ export interface ShopSettings {
     readonly bonusReferrer: number
     readonly bonusReferred: number
   }
+  /** A broadcast's pace (messages a second). */
+  readonly broadcastMessagesPerSecond: number
 }
 
 const decoders = new Map<string, (u: unknown) => Option.Option<unknown>>()
@@ -87,7 +89,8 @@ export const shopSettings = (tenant: Tenant): ShopSettings => {
       commissionPercent: read(tenant, "REFERRAL_COMMISSION_PERCENT")!,
       bonusReferrer: read(tenant, "REFERRAL_FIRST_PURCHASE_BONUS_REFERRER")!,
       bonusReferred: read(tenant, "REFERRAL_FIRST_PURCHASE_BONUS_REFERRED")!
-    }
+    },
+    broadcastMessagesPerSecond: read(tenant, "BROADCAST_MESSAGES_PER_SECOND")!
   }
   cache.set(tenant, settings)
   return settings

@@ -251,6 +251,40 @@ export const BOT_ROUTES: ReadonlyArray<RouteCall> = [
     recordIds: true,
     masterStatus: 200
   },
+  {
+    method: "GET",
+    template: "/api/v1/bots/{botId}/broadcasts/audience",
+    path: (d) => `${bot(d)}/broadcasts/audience?segment=all`,
+    masterStatus: 200
+  },
+  {
+    method: "GET",
+    template: "/api/v1/bots/{botId}/broadcasts",
+    path: (d) => `${bot(d)}/broadcasts`,
+    masterStatus: 200
+  },
+  {
+    method: "GET",
+    template: "/api/v1/bots/{botId}/broadcasts/{id}",
+    path: (d) => `${bot(d)}/broadcasts/${d.broadcastId}`,
+    recordIds: true,
+    masterStatus: 200
+  },
+  // The seeded broadcast is stopped before a new one may start (one at a time per bot).
+  {
+    method: "POST",
+    template: "/api/v1/bots/{botId}/broadcasts/{id}/cancel",
+    path: (d) => `${bot(d)}/broadcasts/${d.broadcastId}/cancel`,
+    recordIds: true,
+    masterStatus: 200
+  },
+  {
+    method: "POST",
+    template: "/api/v1/bots/{botId}/broadcasts",
+    path: (d) => `${bot(d)}/broadcasts`,
+    body: () => ({ text: "Hello from the API", segment: "all" }),
+    masterStatus: 201
+  },
   // Deletions and the master's own routes come last: they change or end the tenant.
   {
     method: "DELETE",

@@ -119,6 +119,8 @@ export interface TenantData {
   readonly secondCardPaymentId: number
   readonly zarinpalPaymentId: number
   readonly promoCodeId: number
+  /** A broadcast being sent (due tomorrow, so no worker touches it before the tests do). */
+  readonly broadcastId: number
 }
 
 /** Card numbers that pass the Luhn check. */
@@ -176,7 +178,13 @@ export const seedTenant = async (world: World, botId: number, n: number): Promis
     `INSERT INTO promo_codes (bot_id, code, kind, bonus_amount) VALUES ($1, 'SEEDED', 'credit', 500) RETURNING id`,
     [botId]
   )
+  const [broadcast] = await world.sql<{ id: number }>(
+    `INSERT INTO broadcasts (bot_id, segment, text, created_by, run_after)
+     VALUES ($1, 'all', 'Hello', 'api', now() + interval '1 day') RETURNING id`,
+    [botId]
+  )
   return {
+    broadcastId: broadcast!.id,
     botId,
     promoCodeId: promo!.id,
     planId: plan!.id,
@@ -201,7 +209,8 @@ const TENANT_TABLES = [
   "transactions",
   "subscriptions",
   "tenant_wallet_transactions",
-  "promo_codes"
+  "promo_codes",
+  "broadcasts"
 ]
 
 /** Everything stored for one bot, to prove a request changed nothing. */

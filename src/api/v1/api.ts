@@ -8,6 +8,9 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "
 import { BadGateway, Conflict, Forbidden, UnprocessableEntity } from "./errors.ts"
 import { Authorization, BotAccess, ErrorResponses, MasterOnly } from "./middleware.ts"
 import {
+  BroadcastAudience,
+  BroadcastList,
+  BroadcastView,
   BotList,
   BotStatistics,
   BotStatus,
@@ -35,6 +38,8 @@ import {
   WalletTransactionList
 } from "./models.ts"
 import {
+  BroadcastAudienceQuery,
+  CreateBroadcastBody,
   BotParams,
   CardsQuery,
   ConfigParams,
@@ -344,6 +349,39 @@ export class PromoCodesApi extends HttpApiGroup.make("promoCodes")
   .middleware(BotAccess)
   .middleware(Authorization) {}
 
+export class BroadcastsApi extends HttpApiGroup.make("broadcasts")
+  .add(
+    HttpApiEndpoint.get("broadcastAudience", "/bots/:botId/broadcasts/audience", {
+      params: BotParams,
+      query: BroadcastAudienceQuery,
+      success: BroadcastAudience
+    }).annotateMerge(summary("How many customers a segment would reach now (the count before confirming)")),
+    HttpApiEndpoint.get("listBroadcasts", "/bots/:botId/broadcasts", {
+      params: BotParams,
+      success: BroadcastList
+    }).annotateMerge(summary("The bot's broadcasts, newest first (at most 50), with their counts")),
+    HttpApiEndpoint.post("createBroadcast", "/bots/:botId/broadcasts", {
+      params: BotParams,
+      payload: CreateBroadcastBody,
+      success: created(BroadcastView),
+      error: Conflict
+    }).annotateMerge(
+      summary("Send a message to a segment of the customers, at BROADCAST_MESSAGES_PER_SECOND (one at a time per bot)")
+    ),
+    HttpApiEndpoint.get("getBroadcast", "/bots/:botId/broadcasts/:id", {
+      params: RecordParams,
+      success: BroadcastView
+    }),
+    HttpApiEndpoint.post("cancelBroadcast", "/bots/:botId/broadcasts/:id/cancel", {
+      params: RecordParams,
+      success: BroadcastView,
+      error: Conflict
+    }).annotateMerge(summary("Stop a broadcast being sent; what went out stays counted"))
+  )
+  .middleware(ErrorResponses)
+  .middleware(BotAccess)
+  .middleware(Authorization) {}
+
 export class TenantApi extends HttpApi.make("botfleet")
   .add(FleetApi)
   .add(TenantAdminApi)
@@ -355,6 +393,7 @@ export class TenantApi extends HttpApi.make("botfleet")
   .add(PaymentsApi)
   .add(UsersApi)
   .add(PromoCodesApi)
+  .add(BroadcastsApi)
   .prefix("/api/v1")
   // Unknown body fields are refused rather than silently ignored; every problem is reported at once.
   .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error", errors: "all" })

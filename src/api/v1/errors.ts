@@ -100,7 +100,9 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
       "insufficient_balance",
       "no_subscription",
       "tenant_wallet_insufficient",
-      "duplicate_promo_code"
+      "duplicate_promo_code",
+      "broadcast_in_progress",
+      "broadcast_not_running"
     ]),
     message: Schema.String
   },

@@ -7,6 +7,7 @@
 import { Schema } from "effect"
 import { ROTATION_STRATEGIES } from "../../tenants/payment-cards.ts"
 import { TENANT_STATES } from "../../fleet/tenant-state.ts"
+import { Segment } from "../../tenants/broadcasts.ts"
 
 const Id = Schema.Int
 const Timestamp = Schema.Date
@@ -358,3 +359,37 @@ export const PromoCodeView = Schema.Struct({
 export const PromoCodeList = Schema.Struct({ items: Schema.Array(PromoCodeView) }).annotate({
   identifier: "PromoCodeList"
 })
+export const BroadcastView = Schema.Struct({
+  id: Id,
+  segment: Segment,
+  /** `pending` while it is being sent; then `done` or `cancelled`. */
+  state: Schema.Literals(["pending", "done", "failed", "cancelled"]),
+  /** `admin:<Telegram id>` (the bot's admin panel) or `api`. */
+  createdBy: Schema.String,
+  createdAt: Timestamp,
+  doneAt: NullableTimestamp,
+  /** Recipients: the segment when the broadcast was confirmed. */
+  total: Schema.Int,
+  /** Not sent yet (for a cancelled broadcast: never). */
+  pending: Schema.Int,
+  sent: Schema.Int,
+  /** The customer blocked the bot (known before, or Telegram answered 403). */
+  blocked: Schema.Int,
+  failed: Schema.Int,
+  /** In flight when a worker crashed: maybe delivered, never sent again. */
+  unknown: Schema.Int,
+  /** Why the last attempt paused (a 429, an inactive bot). */
+  lastError: Schema.NullOr(Schema.String)
+}).annotate({ identifier: "Broadcast" })
+
+export const BroadcastList = Schema.Struct({ items: Schema.Array(BroadcastView) }).annotate({
+  identifier: "BroadcastList"
+})
+
+export const BroadcastAudience = Schema.Struct({
+  segment: Segment,
+  /** Customers who would get it now. */
+  reachable: Schema.Int,
+  /** Customers of the segment who blocked the bot: skipped. */
+  blocked: Schema.Int
+}).annotate({ identifier: "BroadcastAudience" })

@@ -26,6 +26,8 @@ import {
   MIN_QUERY_DATE
 } from "../../tenants/limits.ts"
 import { ROTATION_STRATEGIES } from "../../tenants/payment-cards.ts"
+import { Segment } from "../../tenants/broadcasts.ts"
+import { BROADCAST_TEXT_MAX, BUTTON_TEXT_MAX, BUTTON_URL_MAX } from "../../shop/broadcasts.ts"
 import { PAYMENT_METHODS, PAYMENT_STATUSES } from "./models.ts"
 
 export const PositiveId = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }))
@@ -258,3 +260,23 @@ export const CreatePromoCodeBody = Schema.Struct({
   /** Only for customers who never bought a plan here. */
   firstPurchaseOnly: Schema.optional(Schema.Boolean)
 }).annotate({ identifier: "CreatePromoCode" })
+export const BroadcastAudienceQuery = { segment: Segment }
+
+export const CreateBroadcastBody = Schema.Struct({
+  /** Plain text (no parse mode), or the photo's caption (then at most 1,024 characters; may be empty). */
+  text: Schema.String.check(Schema.isMaxLength(BROADCAST_TEXT_MAX), noControlCharactersButNewlines),
+  /** A Telegram file_id or an https URL of the photo. */
+  photo: Schema.optional(Schema.String.check(Schema.isBetweenLength(1, BUTTON_URL_MAX), noControlCharacters)),
+  /** An inline button: a link, or "open the menu" (labelled in each customer's language). */
+  button: Schema.optional(
+    Schema.Union([
+      Schema.Struct({
+        kind: Schema.Literal("url"),
+        text: Schema.String.check(Schema.isBetweenLength(1, BUTTON_TEXT_MAX), noControlCharacters),
+        url: Schema.String.check(Schema.isBetweenLength(1, BUTTON_URL_MAX), noControlCharacters)
+      }),
+      Schema.Struct({ kind: Schema.Literal("menu") })
+    ])
+  ),
+  segment: Segment
+})

@@ -11,6 +11,7 @@ import { OPENAPI_PATH, TenantApi } from "./api.ts"
 import { AuthorizationLive, BotAccessLive, MasterOnlyLive } from "./auth.ts"
 import { ErrorResponsesLive } from "./error-responses.ts"
 import { BotHandlers } from "./handlers/bot.ts"
+import { BroadcastsHandlers } from "./handlers/broadcasts.ts"
 import { ConfigHandlers } from "./handlers/config.ts"
 import { FeaturesHandlers } from "./handlers/features.ts"
 import { FleetHandlers, TenantAdminHandlers } from "./handlers/fleet.ts"
@@ -32,7 +33,8 @@ const Handlers = Layer.mergeAll(
   PlansHandlers,
   PaymentsHandlers,
   UsersHandlers,
-  PromoCodesHandlers
+  PromoCodesHandlers,
+  BroadcastsHandlers
 )
 
 const Middleware = Layer.mergeAll(AuthorizationLive, BotAccessLive, MasterOnlyLive, ErrorResponsesLive)

@@ -2,9 +2,9 @@
  * /admin for the tenant's own admins (this bot's ADMIN_IDS): pending receipts
  * (with Approve / Reject buttons — the same review as on the receipt), today's
  * sales, turning a card on or off, plans (admin-plans.ts), customers
- * (customers.ts), the shop's own texts (text-editor.ts) and promo codes
- * (promo-admin.ts). Anyone else gets the unknown-command answer: the panel's
- * existence is not advertised.
+ * (customers.ts), broadcasts (broadcast.ts), the shop's own texts
+ * (text-editor.ts) and promo codes (promo-admin.ts). Anyone else gets the
+ * unknown-command answer: the panel's existence is not advertised.
  */
 import { InlineKeyboard } from "grammy"
 import { pendingReceipts } from "../../payments/card-payments.ts"
@@ -32,6 +32,8 @@ const panelKeyboard = (ctx: BotContext) => {
     .text(ctx.t("admin-customers-button"), callbackData.adminCustomers())
     .row()
     .text(ctx.t("admin-texts-button"), callbackData.adminTexts())
+    .row()
+    .text(ctx.t("admin-broadcast-button"), callbackData.adminBroadcast())
   // Promo codes (promo-admin.ts) only while the flag is on: the panel is otherwise unchanged.
   return ctx.tenant.flags.has("promo_codes")
     ? keyboard.row().text(ctx.t("admin-promo-button"), callbackData.adminPromos())

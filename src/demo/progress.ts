@@ -96,7 +96,8 @@ const sumCounts = (all: ReadonlyArray<TenantCounts>): TenantCounts => ({
   reminders: all.reduce((s, c) => s + c.reminders, 0),
   promoRedemptions: all.reduce((s, c) => s + c.promoRedemptions, 0),
   referred: all.reduce((s, c) => s + c.referred, 0),
-  referralEarnings: all.reduce((s, c) => s + c.referralEarnings, 0)
+  referralEarnings: all.reduce((s, c) => s + c.referralEarnings, 0),
+  broadcast: null
 })
 
 export interface DrawInput {
@@ -187,6 +188,16 @@ export const drawSummary = (input: DrawInput): ReadonlyArray<string> => {
     `customers invited by a friend ${n(lifecycle?.referred ?? 0)}`,
     `referral earnings ${n(lifecycle?.referralEarnings ?? 0)} toman`
   ])
+  labelled(
+    "broadcasts",
+    input.tenants.map((tenant) => {
+      const b = snapshot?.tenants.find((t) => t.botId === tenant.botId)?.broadcast
+      return b
+        ? `@${tenant.username} ${b.state === "pending" ? "sending" : b.state} ${n(b.sent)}/${n(b.total)}` +
+            (b.blocked + b.failed > 0 ? ` (blocked ${n(b.blocked)}, failed ${n(b.failed)})` : "")
+        : `@${tenant.username} not yet`
+    })
+  )
   const m = snapshot?.metrics
   labelled("service", [
     `${m?.botsRunning ?? "?"} bots polling`,

@@ -27,6 +27,7 @@ import { startShoppers } from "./shoppers.ts"
 import { makeSimStats } from "./stats.ts"
 import type { SimStats } from "./stats.ts"
 import type { StopRequest } from "./stop.ts"
+import { startDemoBroadcasts } from "./broadcasts.ts"
 import { seedRegulars } from "./regulars.ts"
 import { seedTenants } from "./tenants.ts"
 import type { DemoTenant } from "./tenants.ts"
@@ -229,6 +230,8 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
       stats,
       rate: options.rate
     })
+    // The shops' broadcasts to their subscribers, a few seconds in (broadcasts.ts).
+    const broadcasts = startDemoBroadcasts(run, tenants, 10_000)
     const simStartedAt = Date.now()
     let simEndedAt: number | undefined
 
@@ -239,7 +242,7 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
       if (refreshing) return
       refreshing = true
       try {
-        const snapshot = await takeSnapshot(run, urls.metrics!, tenants)
+        const snapshot = await takeSnapshot(run, urls.metrics!, tenants, broadcasts.summaries)
         previous = latest
         latest = snapshot
       } catch (error) {
@@ -291,6 +294,7 @@ export const runDemo = async (options: DemoOptions, stop: StopRequest) => {
     redraw?.paint()
     await shoppers.stop(DRAIN_MS)
     await admins.stop()
+    broadcasts.stop()
     clearInterval(refresher)
     while (refreshing) await new Promise((r) => setTimeout(r, 20))
     await refresh()

@@ -8,6 +8,7 @@ import { SqlClient } from "effect/sql"
 import { parseMetrics } from "./service-metrics.ts"
 import type { ServiceMetrics } from "./service-metrics.ts"
 import type { DemoTenant } from "./tenants.ts"
+import type { BroadcastSummary } from "../tenants/broadcasts.ts"
 
 export interface TenantCounts {
   readonly botId: number
@@ -36,6 +37,8 @@ export interface TenantCounts {
   readonly promoRedemptions: number
   readonly referred: number
   readonly referralEarnings: number
+  /** The shop's demo broadcast (broadcasts.ts), once started: recipients by outcome. */
+  readonly broadcast: Pick<BroadcastSummary, "state" | "total" | "sent" | "blocked" | "failed"> | null
 }
 
 export interface Snapshot {
@@ -99,10 +102,12 @@ const countsQuery = (botIds: ReadonlyArray<number>) =>
 export const takeSnapshot = async (
   run: Run,
   metricsUrl: string,
-  tenants: ReadonlyArray<DemoTenant>
+  tenants: ReadonlyArray<DemoTenant>,
+  broadcasts: () => Promise<ReadonlyArray<BroadcastSummary | undefined>>
 ): Promise<Snapshot> => {
-  const [rows, metrics] = await Promise.all([
+  const [rows, sending, metrics] = await Promise.all([
     run(countsQuery(tenants.map((t) => t.botId))),
+    broadcasts(),
     fetch(metricsUrl, { signal: AbortSignal.timeout(3000) })
       .then((r) => r.text())
       .then(parseMetrics, () => undefined)
@@ -131,7 +136,11 @@ export const takeSnapshot = async (
         reminders: r?.reminders ?? 0,
         promoRedemptions: r?.promoRedemptions ?? 0,
         referred: r?.referred ?? 0,
-        referralEarnings: Number(r?.referralEarnings ?? 0)
+        referralEarnings: Number(r?.referralEarnings ?? 0),
+        broadcast: ((b) =>
+          b ? { state: b.state, total: b.total, sent: b.sent, blocked: b.blocked, failed: b.failed } : null)(
+          sending[t.index]
+        )
       }
     })
   }

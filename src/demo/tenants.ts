@@ -204,7 +204,9 @@ export const seedTenants = async (run: Run, telegram: TelegramEmulator): Promise
           ADMIN_CHAT_ID: spec.adminChatId,
           ZARINPAL_MERCHANT_ID: spec.merchantId,
           ZARINPAL_SANDBOX: spec.sandbox,
-          SUPPORT_USERNAME: spec.supportUsername
+          SUPPORT_USERNAME: spec.supportUsername,
+          // Slow on purpose (the default is 25 a second): the broadcast's progress can be watched.
+          BROADCAST_MESSAGES_PER_SECOND: 2
         }
         for (const [key, value] of Object.entries(config)) yield* configs.set(row.id, key, value)
         for (const [i, card] of spec.cards.entries()) {

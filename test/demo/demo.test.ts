@@ -79,6 +79,7 @@ interface Report {
     reminders: number
     promoRedemptions: number
     referred: number
+    broadcast: { state: string; total: number; sent: number } | null
     updatesHandled: number
   }>
 }
@@ -112,6 +113,8 @@ describe.concurrent("npm run demo", () => {
       expect(tenant.autoRenewals, JSON.stringify(tenant)).toBe(1)
       expect(tenant.reminders, JSON.stringify(tenant)).toBeGreaterThanOrEqual(1)
       expect(tenant.trials, JSON.stringify(tenant)).toBeGreaterThanOrEqual(1)
+      // Each shop's broadcast to its subscribers (10 s in, 2 a second): under way or done.
+      expect(tenant.broadcast?.sent, JSON.stringify(tenant)).toBeGreaterThanOrEqual(1)
     }
     // A trial customer came back and bought (each shop's third arrival takes the trial).
     expect(report.tenants.reduce((s, t) => s + t.trialsConverted, 0)).toBeGreaterThanOrEqual(1)

@@ -161,8 +161,11 @@ const measure = async (outer: ScenarioContext, n: number): Promise<SizeResult> =
     )
 
     // ---- 4. graceful handoff, with messages in flight
-    const leaving = runners[1]!
-    const leavingIds = ids.filter((id) => settled.placement.owner.get(id) === leaving.name)
+    // The busiest runner left alive (runner b, unless the placement left it empty: then the
+    // measurement still hands real bots over instead of failing on an empty set).
+    const ownedBy = (r: ClusterRunner) => ids.filter((id) => settled.placement.owner.get(id) === r.name)
+    const leaving = alive().reduce((best, r) => (ownedBy(r).length > ownedBy(best).length ? r : best), runners[1]!)
+    const leavingIds = ownedBy(leaving)
     const leavingTokens = tokens(leavingIds)
     const graceTrack = await emulator.trackPolls(leavingTokens)
     const rate = ctx.quick ? 100 : 200

@@ -86,18 +86,28 @@ ALTER TABLE transactions DROP CONSTRAINT transactions_type_check;
 ALTER TABLE transactions ADD CONSTRAINT transactions_type_check
   CHECK (type IN ('deposit', 'purchase', 'refund', 'adjustment', 'promo', 'referral'));
 
-DO $$
+-- One way to put a new table under tenant isolation, as 003 did for the first ones:
+-- row-level security, the tenant role's `privileges` on it (and its identity
+-- sequence), and the policy that limits every row to the transaction's bot.
+CREATE FUNCTION botfleet_isolate_tenant_table(tbl regclass, privileges text) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
-  t text;
+  seq regclass;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['promo_redemptions', 'referral_rewards'] LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO botfleet_tenant', t);
-    EXECUTE format(
-      'CREATE POLICY tenant_isolation ON %I TO botfleet_tenant
-         USING (bot_id = NULLIF(current_setting(''app.bot_id'', true), '''')::bigint)
-         WITH CHECK (bot_id = NULLIF(current_setting(''app.bot_id'', true), '''')::bigint)', t);
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+  EXECUTE format('GRANT %s ON %s TO botfleet_tenant', privileges, tbl);
+  FOR seq IN
+    SELECT d.objid::regclass FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
+    WHERE d.refobjid = tbl AND d.classid = 'pg_class'::regclass AND s.relkind = 'S'
+  LOOP
+    EXECUTE format('GRANT USAGE ON SEQUENCE %s TO botfleet_tenant', seq);
   END LOOP;
-  EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO botfleet_tenant', current_schema());
+  EXECUTE format(
+    'CREATE POLICY tenant_isolation ON %s TO botfleet_tenant
+       USING (bot_id = NULLIF(current_setting(''app.bot_id'', true), '''')::bigint)
+       WITH CHECK (bot_id = NULLIF(current_setting(''app.bot_id'', true), '''')::bigint)', tbl);
 END
 $$;
+
+SELECT botfleet_isolate_tenant_table('promo_redemptions', 'SELECT, INSERT, UPDATE, DELETE');
+SELECT botfleet_isolate_tenant_table('referral_rewards', 'SELECT, INSERT, UPDATE, DELETE');

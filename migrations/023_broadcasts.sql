@@ -75,18 +75,5 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER broadcasts_notify AFTER INSERT ON broadcasts
   FOR EACH STATEMENT EXECUTE FUNCTION botfleet_notify_broadcasts();
 
-DO $$
-DECLARE
-  t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['broadcasts', 'broadcast_recipients'] LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I TO botfleet_tenant', t);
-    EXECUTE format(
-      'CREATE POLICY tenant_isolation ON %I TO botfleet_tenant
-         USING (bot_id = NULLIF(current_setting(''app.bot_id'', true), '''')::bigint)
-         WITH CHECK (bot_id = NULLIF(current_setting(''app.bot_id'', true), '''')::bigint)', t);
-  END LOOP;
-  EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO botfleet_tenant', current_schema());
-END
-$$;
+SELECT botfleet_isolate_tenant_table('broadcasts', 'SELECT, INSERT, UPDATE');
+SELECT botfleet_isolate_tenant_table('broadcast_recipients', 'SELECT, INSERT, UPDATE');

@@ -25,12 +25,7 @@ CREATE TABLE admin_actions (
 CREATE INDEX idx_admin_actions_bot_id ON admin_actions (bot_id);
 CREATE INDEX idx_admin_actions_user ON admin_actions (bot_id, user_id, id DESC);
 
-ALTER TABLE admin_actions ENABLE ROW LEVEL SECURITY;
-GRANT SELECT, INSERT ON admin_actions TO botfleet_tenant;
-GRANT USAGE ON SEQUENCE admin_actions_id_seq TO botfleet_tenant;
-CREATE POLICY tenant_isolation ON admin_actions TO botfleet_tenant
-  USING (bot_id = NULLIF(current_setting('app.bot_id', true), '')::bigint)
-  WITH CHECK (bot_id = NULLIF(current_setting('app.bot_id', true), '')::bigint);
+SELECT botfleet_isolate_tenant_table('admin_actions', 'SELECT, INSERT');
 
 ALTER TABLE users ADD COLUMN banned_at timestamptz;
 ALTER TABLE users ADD COLUMN banned_by text;

@@ -14,11 +14,7 @@ CREATE TABLE daily_summaries (
   created_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (bot_id, summary_date)
 );
-ALTER TABLE daily_summaries ENABLE ROW LEVEL SECURITY;
-GRANT SELECT, INSERT ON daily_summaries TO botfleet_tenant;
-CREATE POLICY tenant_isolation ON daily_summaries TO botfleet_tenant
-  USING (bot_id = NULLIF(current_setting('app.bot_id', true), '')::bigint)
-  WITH CHECK (bot_id = NULLIF(current_setting('app.bot_id', true), '')::bigint);
+SELECT botfleet_isolate_tenant_table('daily_summaries', 'SELECT, INSERT');
 
 ALTER TABLE job_notices DROP CONSTRAINT job_notices_kind_check;
 ALTER TABLE job_notices ADD CONSTRAINT job_notices_kind_check CHECK (kind IN (

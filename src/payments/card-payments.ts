@@ -15,6 +15,7 @@
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { planAsSold } from "../tenants/plans.ts"
 import { announceSale } from "../tenants/sale-notices.ts"
 import { pickCard } from "./card-rotation.ts"
 import { countCardFailure, countCardSuccess } from "../tenants/payment-cards.ts"
@@ -262,16 +263,7 @@ export const purchaseFor = (
   Effect.gen(function* () {
     const { planId, amount: price } = payment
     if (planId === null) return undefined
-    const sql = yield* SqlClient.SqlClient
-    const [plan] = yield* sql<{
-      id: number
-      name: string
-      periodDays: number
-      trafficLimitGb: number
-      deviceLimit: number
-    }>`
-      SELECT id, name, period_days, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb, COALESCE(device_limit, 1) AS device_limit
-      FROM bot_plans WHERE bot_id = ${botId} AND id = ${planId}`
+    const plan = yield* planAsSold(botId, planId)
     if (!plan) return undefined
     const outcome = yield* completePurchase(botId, {
       userId: owner.userId,

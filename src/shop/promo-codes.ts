@@ -20,6 +20,7 @@ import { SqlClient } from "effect/sql"
 import { enqueueTask } from "../payments/outbox.ts"
 import { GIB } from "../payments/tenant-wallet.ts"
 import { creditWallet, hasPurchased, lockWallet } from "../payments/wallet.ts"
+import { planAsSold } from "../tenants/plans.ts"
 import { planSquads } from "../tenants/squads.ts"
 import {
   hasRedeemed,
@@ -71,21 +72,6 @@ const currentSubscription = (botId: number, userId: number) =>
       SELECT id, expires_at > now() AND status IN ('active', 'trial') AS current
       FROM subscriptions WHERE bot_id = ${botId} AND user_id = ${userId}`
     return row
-  })
-
-const planToTry = (botId: number, planId: number) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const [plan] = yield* sql<{
-      id: number
-      name: string
-      periodDays: number
-      trafficLimitGb: number
-      deviceLimit: number
-    }>`
-      SELECT id, name, period_days, COALESCE(traffic_limit_gb, 0) AS traffic_limit_gb, COALESCE(device_limit, 1) AS device_limit
-      FROM bot_plans WHERE bot_id = ${botId} AND id = ${planId}`
-    return plan
   })
 
 const extendSubscription = (botId: number, subscriptionId: number, days: number) =>
@@ -164,7 +150,7 @@ export const redeemPromoCode = Effect.fn("redeemPromoCode")(function* (
     }
     case "trial": {
       if (yield* currentSubscription(botId, customer.userId)) return refused("has_subscription")
-      const plan = code.planId === null ? undefined : yield* planToTry(botId, code.planId)
+      const plan = code.planId === null ? undefined : yield* planAsSold(botId, code.planId)
       if (!plan) return refused("plan_unavailable")
       if (!(yield* recordRedemption(botId, code, customer.userId))) return refused("already_redeemed")
       const expiresAt = yield* startPlanTrial(botId, customer, plan, code.days ?? plan.periodDays)

@@ -270,6 +270,17 @@ export const activePlans = Effect.fn("activePlans")(function* (botId: number) {
   return yield* activePlansOf<PlanForSale>(sql, botId, sql.unsafe(FOR_SALE))
 })
 
+/**
+ * The plan with the limits it is sold with, on sale or not (a payment started
+ * before the plan went off sale still completes with it), if it is this tenant's.
+ */
+export const planAsSold = Effect.fn("planAsSold")(function* (botId: number, planId: number) {
+  const sql = yield* SqlClient.SqlClient
+  const [plan] = yield* sql<PlanForSale>`
+    SELECT ${sql.unsafe(FOR_SALE)} FROM bot_plans WHERE bot_id = ${botId} AND id = ${planId}`
+  return plan
+})
+
 /** The plan as it is sold, if it is this tenant's and active. Runs in the caller's tenant transaction. */
 export const activePlan = Effect.fn("activePlan")(function* (botId: number, planId: number) {
   const sql = yield* SqlClient.SqlClient

@@ -197,6 +197,12 @@ export const mark = (shop: Shop, tenant: Tenant, chatId: number) =>
 
 const textOf = (m: SentMessage) => m.text ?? m.caption ?? ""
 
+/**
+ * Long enough for a busy CI machine running several test files at once (a wait
+ * ends as soon as its condition holds, so a generous bound costs passing tests nothing).
+ */
+const WAIT_MS = 10_000
+
 /** The first message the bot sends to `chatId` after `since` whose text matches. */
 export const nextMessage = (
   shop: Shop,
@@ -204,7 +210,7 @@ export const nextMessage = (
   chatId: number,
   since: number,
   match: string | RegExp | ((m: SentMessage) => boolean) = () => true,
-  timeoutMs = 5000
+  timeoutMs = WAIT_MS
 ): Promise<SentMessage> => {
   const test =
     typeof match === "function"
@@ -288,10 +294,10 @@ export const buttonUrl = (message: SentMessage): string => {
 
 /** The callback answer (toast) the bot gave to a press. */
 export const answerTo = (shop: Shop, tenant: Tenant, callbackQueryId: string) =>
-  eventually(() => shop.telegram.callbackAnswers(tenant.token).find((a) => a.callbackQueryId === callbackQueryId), 5000)
+  eventually(() => shop.telegram.callbackAnswers(tenant.token).find((a) => a.callbackQueryId === callbackQueryId), WAIT_MS)
 
 /** /start and its welcome; `timeoutMs` for many at once (one bot answers about 30 chats a second). */
-export const startChat = async (shop: Shop, tenant: Tenant, userId: number, timeoutMs = 5000) => {
+export const startChat = async (shop: Shop, tenant: Tenant, userId: number, timeoutMs = WAIT_MS) => {
   const since = mark(shop, tenant, userId)
   say(shop, tenant, userId, "/start")
   return nextMessage(shop, tenant, userId, since, undefined, timeoutMs)
@@ -386,7 +392,7 @@ export const query = <A extends object>(shop: Shop, text: string, ...params: Arr
  * Reads until `ok` holds. A handler's Telegram messages go out before its
  * transaction commits, so a test that saw a message waits for the rows too.
  */
-export const until = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 5000): Promise<A> =>
+export const until = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = WAIT_MS): Promise<A> =>
   (
     await eventually(async () => {
       const a = await read()

@@ -294,7 +294,10 @@ export const buttonUrl = (message: SentMessage): string => {
 
 /** The callback answer (toast) the bot gave to a press. */
 export const answerTo = (shop: Shop, tenant: Tenant, callbackQueryId: string) =>
-  eventually(() => shop.telegram.callbackAnswers(tenant.token).find((a) => a.callbackQueryId === callbackQueryId), WAIT_MS)
+  eventually(
+    () => shop.telegram.callbackAnswers(tenant.token).find((a) => a.callbackQueryId === callbackQueryId),
+    WAIT_MS
+  )
 
 /** /start and its welcome; `timeoutMs` for many at once (one bot answers about 30 chats a second). */
 export const startChat = async (shop: Shop, tenant: Tenant, userId: number, timeoutMs = WAIT_MS) => {

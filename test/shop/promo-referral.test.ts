@@ -13,6 +13,7 @@ import {
   answerTo,
   api,
   buttonData,
+  buttonUrl,
   committed,
   createTenant,
   fundWallet,
@@ -41,7 +42,7 @@ let other: Tenant
 beforeAll(async () => {
   shop = await startShop()
   tenant = await createTenant(shop, {
-    flags: ["card_to_card", "promo_codes", "referral_program"],
+    flags: ["card_to_card", "zarinpal", "promo_codes", "referral_program"],
     config: {
       DEFAULT_LANGUAGE: "en",
       REFERRAL_COMMISSION_PERCENT: 10,
@@ -172,6 +173,44 @@ describe.concurrent("growth", () => {
       const offer = await nextMessage(shop, tenant, 7103, since, "How would you like to pay")
       expect(offer.text).not.toContain("promo discount")
       expect(methodsOffered(offer)).not.toContain("w")
+    })
+
+    it("discount by ZarinPal: requested at the discounted price, the verified sale uses it; a code not valid yet is refused", async () => {
+      await createCode(tenant, { code: "HALF", kind: "discount", percent: 50 })
+      await createCode(tenant, { code: "LATER", kind: "credit", amount: 1000, validFrom: new Date(Date.now() + DAY) })
+      await startChat(shop, tenant, 7112)
+      expect(await redeem(tenant, 7112, "LATER")).toContain("not valid yet")
+      expect(await redeem(tenant, 7112, "HALF")).toContain("50% off")
+      const since = mark(shop, tenant, 7112)
+      press(shop, tenant, 7112, lastMessage(7112), `pc:z:${tenant.planIds[0]}`)
+      const authority = buttonUrl(await nextMessage(shop, tenant, 7112, since, "Pay "))
+        .split("/")
+        .at(-1)!
+      const [plan] = await query<{ price: number }>(
+        shop,
+        "SELECT price FROM bot_plans WHERE id = $1",
+        tenant.planIds[0]
+      )
+      expect(shop.zarinpal.payment(authority)!.amount).toBe(plan!.price / 2)
+      await shop.zarinpal.pay(authority)
+      // The customer's browser back at the shop's callback.
+      const back = await fetch(
+        `${shop.app.httpUrl}/payments/zarinpal/callback/${tenant.botId}?Authority=${authority}&Status=OK`
+      )
+      expect(back.status).toBe(200)
+      await nextMessage(shop, tenant, 7112, since, /subscription is ready/)
+      const [used] = await until(
+        () =>
+          query<{ reference: string | null }>(
+            shop,
+            `SELECT r.discount_used_reference AS reference FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_code_id
+             WHERE r.bot_id = $1 AND c.code = 'HALF'`,
+            tenant.botId
+          ),
+        (rows) => rows[0]?.reference != null
+      )
+      expect(used!.reference).toContain(authority)
+      expect((await userRow(tenant, 7112)).balance).toBe(0)
     })
 
     it("discount: the card transfer is discounted and the approval's sale uses it; one discount waits at a time", async () => {

@@ -6,7 +6,7 @@
  * its bots first while the HTTP server still answers /readyz (503) and
  * /metrics, then the server, the watcher and the database go.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer, Runtime, Schedule } from "effect"
 import { Sharding } from "effect/cluster"
 import { SqlClient } from "effect/sql"
@@ -30,6 +30,7 @@ import { broadcastWorker } from "./outbox/broadcast-worker.ts"
 import { runMigrations } from "./db/migrator.ts"
 import { TenantStatementTimeout, withTenant } from "./db/tenant.ts"
 import { LoggingLive } from "./logging.ts"
+import { HeapTuningLive } from "./heap-tuning.ts"
 import { OutboxWorkerLive } from "./outbox/worker.ts"
 import { UnlimitedPlanBilledGb } from "./payments/tenant-wallet.ts"
 import { ZarinpalClient } from "./payments/zarinpal-client.ts"
@@ -140,7 +141,8 @@ export const AppLayer = (options: AppOptions = {}) => {
   const Database = EnsureMasterBot.pipe(
     Layer.provideMerge(Migrated),
     Layer.provideMerge(DatabaseLive()),
-    Layer.provideMerge(LimitSettingsLive)
+    Layer.provideMerge(LimitSettingsLive),
+    Layer.provideMerge(HeapTuningLive)
   )
   const Core = Layer.mergeAll(
     TenantCache.layer(Effect.map(BotsWatcher, (watcher) => watcher.settingsChanged)),

@@ -7,6 +7,7 @@ import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startTelegramEmulator } from "../../src/emulators/telegram/index.ts"
 import type { TelegramEmulator } from "../../src/emulators/telegram/index.ts"
+import { telegramApiErrors } from "../../src/metrics/registry.ts"
 import { Bots } from "../../src/tenants/bots.ts"
 import { eventually, startApp } from "../support/app.ts"
 import type { RunningApp } from "../support/app.ts"
@@ -45,6 +46,11 @@ const statusOf = (botId: number) =>
       return rows[0]
     })
   )
+
+/** The process's count of failed getUpdates calls answered with `code`. */
+const getUpdatesErrors = async (code: string) =>
+  (await telegramApiErrors.get()).values.find((v) => v.labels.method === "getUpdates" && v.labels.code === code)
+    ?.value ?? 0
 
 const answersStart = async (token: string, userId: number, timeoutMs = 3000) => {
   emulator.injectMessage(token, { text: "/start", from: { id: userId, first_name: "U" } })
@@ -85,6 +91,7 @@ describe("restart policy", () => {
     const { token } = emulator.createBot()
     const bot = await createBot("Contested", token)
     await emulator.waitForPoller(token, 2000)
+    const conflictsCounted = await getUpdatesErrors("409")
     // A second poller hammers getUpdates for 3 s: every poll of ours that it overtakes ends in 409.
     const before = emulator.stats(token).getUpdatesCalls
     const until = Date.now() + 3000
@@ -99,6 +106,8 @@ describe("restart policy", () => {
     expect(ours).toBeLessThanOrEqual(6)
     const status = await statusOf(bot.id)
     expect(status?.conflictCount).toBeGreaterThanOrEqual(1)
+    // Each 409 is counted as a failed call, like any other method's refusal.
+    expect(await getUpdatesErrors("409")).toBeGreaterThanOrEqual(conflictsCounted + status!.conflictCount)
     await answersStart(token, 602, 8000)
   })
 

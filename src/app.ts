@@ -141,8 +141,7 @@ export const AppLayer = (options: AppOptions = {}) => {
   const Database = EnsureMasterBot.pipe(
     Layer.provideMerge(Migrated),
     Layer.provideMerge(DatabaseLive()),
-    Layer.provideMerge(LimitSettingsLive),
-    Layer.provideMerge(HeapTuningLive)
+    Layer.provideMerge(LimitSettingsLive)
   )
   const Core = Layer.mergeAll(
     TenantCache.layer(Effect.map(BotsWatcher, (watcher) => watcher.settingsChanged)),
@@ -169,7 +168,9 @@ export const AppLayer = (options: AppOptions = {}) => {
     Layer.provideMerge(WebhookBots.layer),
     Layer.provideMerge(Core),
     Layer.provideMerge(Database),
-    Layer.provideMerge(Logging)
+    Layer.provideMerge(Logging),
+    // A process setting, not the database's: V8's heap growth (HEAP_GROWING_PERCENT).
+    Layer.provideMerge(HeapTuningLive)
   )
 }
 

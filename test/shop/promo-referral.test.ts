@@ -100,6 +100,23 @@ const createCode = async (t: Tenant, body: Record<string, unknown>) => {
 /** The last message the bot sent this customer: any message of theirs carries a button press. */
 const lastMessage = (user: number) => shop.telegram.sentMessages(tenant.token, user).at(-1)!
 
+/** What the discount of promo code `code` was used on (waits until it is). */
+const discountUsedBy = async (code: string, timeoutMs?: number) => {
+  const [used] = await until(
+    () =>
+      query<{ reference: string | null }>(
+        shop,
+        `SELECT r.discount_used_reference AS reference FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_code_id
+         WHERE r.bot_id = $1 AND c.code = $2`,
+        tenant.botId,
+        code
+      ),
+    (rows) => rows[0]?.reference != null,
+    timeoutMs
+  )
+  return used!.reference
+}
+
 const buyFromWallet = async (user: number, planId: number) => {
   const since = mark(shop, tenant, user)
   press(shop, tenant, user, lastMessage(user), `pc:w:${planId}`)
@@ -199,17 +216,7 @@ describe.concurrent("growth", () => {
       )
       expect(back.status).toBe(200)
       await nextMessage(shop, tenant, 7112, since, /subscription is ready/)
-      const [used] = await until(
-        () =>
-          query<{ reference: string | null }>(
-            shop,
-            `SELECT r.discount_used_reference AS reference FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_code_id
-             WHERE r.bot_id = $1 AND c.code = 'HALF'`,
-            tenant.botId
-          ),
-        (rows) => rows[0]?.reference != null
-      )
-      expect(used!.reference).toContain(authority)
+      expect(await discountUsedBy("HALF")).toContain(authority)
       expect((await userRow(tenant, 7112)).balance).toBe(0)
     })
 
@@ -229,19 +236,8 @@ describe.concurrent("growth", () => {
       expect((await nextMessage(shop, tenant, 7107, since, "How would you like to pay")).text).not.toContain("discount")
       const receipt = await sendReceipt(shop, tenant, 7107, { text: "paid" })
       press(shop, tenant, ADMIN, receipt, buttonData(receipt, "rv:a:"))
-      const [used] = await until(
-        () =>
-          query<{ reference: string | null }>(
-            shop,
-            `SELECT r.discount_used_reference AS reference FROM promo_redemptions r JOIN promo_codes c ON c.id = r.promo_code_id
-           WHERE r.bot_id = $1 AND c.code = 'SAVE30'`,
-            tenant.botId
-          ),
-        (rows) => rows[0]?.reference != null,
-        // The receipt reaches the admins' group at Telegram's pace for groups (20 a minute).
-        20_000
-      )
-      expect(used!.reference).toBe(trackingIn(instructions))
+      // The receipt reaches the admins' group at Telegram's pace for groups (20 a minute).
+      expect(await discountUsedBy("SAVE30", 20_000)).toBe(trackingIn(instructions))
     })
 
     it("trial: a trial of the code's plan for a customer without a subscription", async () => {

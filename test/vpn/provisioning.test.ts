@@ -80,7 +80,11 @@ describe("provisioning", () => {
     const link = await nextMessage(shop, tenant, user, since, "subscription is ready", 8000)
     const sub = await subscriptionOf(user)
     expect(link.text).toContain(sub.subscriptionUrl!)
-    const task = await taskOf(sub.id)
+    // The link goes out before the task is marked done (at-least-once), so wait for the mark.
+    const task = await until(
+      () => taskOf(sub.id),
+      (t) => t.state !== "pending"
+    )
     expect(task.state).toBe("done")
     expect(task.attempts).toBe(2)
     expect(shop.panel.users().filter((u) => u.username === `b${tenant.botId}_u${user}`)).toHaveLength(1)

@@ -30,8 +30,9 @@ export const startRunner = async (
     db: options.db,
     emulator: options.emulator,
     app: "echo",
-    // LOG_LEVEL Info keeps the engine's warnings (rate-limited) and errors in the output counted below.
-    env: { LOG_LEVEL: "Info" }
+    // LOG_LEVEL Info keeps the engine's warnings (rate-limited) and errors in the output counted below;
+    // BENCH_RUNNER_LOG_LEVEL=Debug adds the engine's shard moves (with BENCH_LOG_DIR to keep them).
+    env: { LOG_LEVEL: process.env.BENCH_RUNNER_LOG_LEVEL ?? "Info" }
   })
   let unhealthy = 0
   let partial = ""
@@ -103,8 +104,13 @@ export const spread = (p: Placement, ids: ReadonlyArray<number>, runners: Readon
 
 /**
  * Waits until every bot is polled (emulator) by a live runner (status rows),
- * and the placement stays the same for `quietMs`. Returns that placement and
- * when it was first seen whole.
+ * every live runner owns some of them, and the placement stays the same for
+ * `quietMs`. Returns that placement and when it was first seen whole.
+ *
+ * "Every runner owns some" matters right after a start or a join: the runners
+ * already polling look settled for seconds before the newcomer has taken its
+ * shards (it registers, the others release, then it acquires), and measuring
+ * then would report a placement the cluster is about to leave.
  */
 export const waitSettled = async (options: {
   sql: Sql
@@ -121,8 +127,11 @@ export const waitSettled = async (options: {
   for (;;) {
     const live = new Set(options.runners.filter((r) => r.alive()).map((r) => r.name))
     const [summary, p] = await Promise.all([options.emulator.summary(), placement(options.sql)])
+    const owners = new Set(options.ids.map((id) => p.owner.get(id)))
     const whole =
-      summary.activePolls >= options.ids.length && options.ids.every((id) => live.has(p.owner.get(id) ?? ""))
+      summary.activePolls >= options.ids.length &&
+      options.ids.every((id) => live.has(p.owner.get(id) ?? "")) &&
+      (options.ids.length < live.size * 10 || [...live].every((name) => owners.has(name)))
     const same = whole && last !== undefined && options.ids.every((id) => p.owner.get(id) === last!.owner.get(id))
     if (!whole) stableSince = undefined
     else if (!same || stableSince === undefined) stableSince = Date.now()
@@ -130,8 +139,10 @@ export const waitSettled = async (options: {
     if (stableSince !== undefined && Date.now() - stableSince >= quietMs) return { placement: p, since: stableSince }
     if (Date.now() > deadline) {
       const owned = options.ids.filter((id) => live.has(p.owner.get(id) ?? "")).length
+      const idle = [...live].filter((name) => !owners.has(name))
       throw new Error(
-        `cluster not settled within ${options.timeoutMs} ms: ${summary.activePolls} of ${options.ids.length} polling, ${owned} owned by a live runner`
+        `cluster not settled within ${options.timeoutMs} ms: ${summary.activePolls} of ${options.ids.length} polling, ${owned} owned by a live runner` +
+          (idle.length > 0 ? `, runners owning none: ${idle.join(", ")}` : "")
       )
     }
     await sleep(500)

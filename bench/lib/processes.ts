@@ -38,11 +38,20 @@ const live = new Set<Managed>()
  * exits (open it in Chrome DevTools or speedscope) — where a scenario's CPU per update goes.
  * BENCH_HEAP_SIGNAL=1: `kill -USR2 <botfleet pid>` writes a heap snapshot into its working
  * directory (after a full GC: the live heap, without the garbage RSS may still hold).
+ * BENCH_LOG_DIR=<dir>: every child's whole stdout+stderr goes to <dir>/<name>-<pid>.log
+ * (the tail kept in memory is only the last 64 KiB) — what a runner did during a hand-over.
+ * BENCH_V8_PROF=<dir>: every cluster runner writes V8's tick log there (see below).
  */
 const profileFlags = (name: string): Array<string> => {
   const dir = process.env.BENCH_CPU_PROFILE
   const heap = process.env.BENCH_HEAP_SIGNAL && name.startsWith("botfleet") ? ["--heapsnapshot-signal=SIGUSR2"] : []
-  return [...heap, ...(dir && name.startsWith("botfleet") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])]
+  // --prof's tick log is written as the process runs, so it also shows where a process that never
+  // exits spent its time, native frames included (node --prof-process <file>).
+  const ticks =
+    process.env.BENCH_V8_PROF && name.startsWith("runner")
+      ? ["--prof", "--no-logfile-per-isolate", `--logfile=${process.env.BENCH_V8_PROF}/${name}-%p.v8.log`]
+      : []
+  return [...ticks, ...heap, ...(dir && name.startsWith("botfleet") ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])]
 }
 
 export const forkManaged = (
@@ -62,7 +71,10 @@ export const forkManaged = (
   if (child.pid === undefined) throw new Error(`could not start ${name}`)
   let tail = ""
   let bytes = 0
+  const logDir = process.env.BENCH_LOG_DIR
+  const logFile = logDir ? fs.createWriteStream(`${logDir}/${name}-${child.pid}.log`) : undefined
   const keep = (chunk: Buffer) => {
+    logFile?.write(chunk)
     bytes += chunk.length
     tail += chunk.toString("utf8")
     if (tail.length > TAIL_BYTES * 2) tail = tail.slice(-TAIL_BYTES)

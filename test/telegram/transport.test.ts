@@ -3,7 +3,9 @@
  * HTTP/1.1 (a self-hosted Bot API server's protocol) and HTTP/2 by ALPN (api.telegram.org's),
  * through the whole service — real grammY clients, real PostgreSQL, real sockets.
  */
+import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { fileURLToPath } from "node:url"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { Composer } from "grammy"
@@ -143,4 +145,30 @@ describe("Telegram over TLS", () => {
     // Never two pollers for one token, over the multiplexed connections either.
     expect(Object.values(emulator.statsMany(tokens)).every((s) => s.maxConcurrentPollers === 1)).toBe(true)
   }, 150_000)
+
+  // A bucket handed away while its bots start: 1,000 first long polls cancelled as they go out.
+  it("HTTP/2: 1,000 long polls cancelled as they go out leave the process running and the client answering", async () => {
+    emulator = await startTelegramEmulator({ tls: "h2" })
+    const tokens = Array.from({ length: 1_000 }, () => emulator!.createBot().token)
+    const script = fileURLToPath(new URL("./fixtures/cancel-burst.ts", import.meta.url))
+    // Its own process: the failure this guards against is a process that never runs JavaScript again.
+    const outcome = await new Promise<{ code: number | string | null; stdout: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [script],
+        {
+          timeout: 30_000,
+          killSignal: "SIGKILL",
+          env: {
+            ...process.env,
+            TELEGRAM_API_ROOT: emulator!.url,
+            TELEGRAM_CA_FILE: emulator!.caFile!,
+            TOKENS: tokens.join(",")
+          }
+        },
+        (error, stdout) => resolve({ code: error ? (error.code ?? error.signal ?? null) : 0, stdout })
+      )
+    )
+    expect(outcome).toEqual({ code: 0, stdout: "ok\n" })
+  }, 60_000)
 })

@@ -6,7 +6,7 @@
  * its bots first while the HTTP server still answers /readyz (503) and
  * /metrics, then the server, the watcher and the database go.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer, Runtime, Schedule } from "effect"
 import { Sharding } from "effect/cluster"
 import { SqlClient } from "effect/sql"

@@ -4,7 +4,7 @@
  * A failure — at start-up or later — is one line on stderr naming the cause
  * and the fix, exit 1 (src/startup-failure.ts; LOG_LEVEL=debug adds the stack).
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { AppLayer } from "./app.ts"
 import { AppConfig } from "./config.ts"

@@ -8,7 +8,7 @@
  * HTTP port: its parent scrapes every worker there and is the pod's one
  * scrape target (src/supervisor/workers/parent-http.ts).
  */
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Context, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { createServer } from "node:http"

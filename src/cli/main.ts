@@ -2,7 +2,8 @@
  * The operator CLI: `npx botfleet <command>` (DESIGN.md §7). Every command takes
  * `--json`; failures print one line on stderr and exit non-zero.
  */
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { runMigrations } from "../db/migrator.ts"

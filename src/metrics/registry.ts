@@ -117,58 +117,73 @@ export const eventLoopLag = new prom.Gauge({
 /**
  * The per-bot series of one bot in this process. It remembers every label set
  * it touched so `forget()` removes exactly those when the bot leaves (prom-client
- * removes only complete label sets).
+ * removes only complete label sets). A class, so 10,000 bots share its methods
+ * rather than each holding a closure per method.
  */
-export const botSeries = (botId: number) => {
-  const bot_id = String(botId)
-  const touched: Array<() => void> = []
-  const seen = new Set<string>()
-  const remember = (key: string, remove: () => void) => {
-    if (!seen.has(key)) {
-      seen.add(key)
-      touched.push(remove)
-    }
+export class BotSeries {
+  private readonly botId: string
+  /** Each label set touched, with how to remove it. */
+  private readonly touched = new Map<string, () => void>()
+  private currentState: string | undefined
+
+  constructor(botId: number) {
+    this.botId = String(botId)
   }
-  let currentState: string | undefined
-  return {
-    up(isUp: boolean) {
-      botUp.set({ bot_id }, isUp ? 1 : 0)
-      remember("up", () => botUp.remove({ bot_id }))
-    },
-    state(state: string) {
-      if (currentState === state) return
-      if (currentState !== undefined) botState.set({ bot_id, state: currentState }, 0)
-      currentState = state
-      botState.set({ bot_id, state }, 1)
-      remember(`state:${state}`, () => botState.remove({ bot_id, state }))
-    },
-    updateHandled() {
-      botUpdates.inc({ bot_id })
-      remember("updates", () => botUpdates.remove({ bot_id }))
-    },
-    handlerError() {
-      botHandlerErrors.inc({ bot_id })
-      remember("errors", () => botHandlerErrors.remove({ bot_id }))
-    },
-    restart(reason: string) {
-      botRestarts.inc({ bot_id, reason })
-      remember(`restart:${reason}`, () => botRestarts.remove({ bot_id, reason }))
-    },
-    sendRefused(reason: string) {
-      sendsRefused.inc({ bot_id, reason })
-      remember(`refused:${reason}`, () => sendsRefused.remove({ bot_id, reason }))
-    },
-    payment(method: string, status: string) {
-      payments.inc({ bot_id, method, status })
-      remember(`payment:${method}:${status}`, () => payments.remove({ bot_id, method, status }))
-    },
-    forget() {
-      for (const remove of touched) remove()
-      touched.length = 0
-      seen.clear()
-      currentState = undefined
-    }
+
+  private remember(key: string, remove: () => void): void {
+    if (!this.touched.has(key)) this.touched.set(key, remove)
+  }
+
+  up(isUp: boolean): void {
+    const bot_id = this.botId
+    botUp.set({ bot_id }, isUp ? 1 : 0)
+    this.remember("up", () => botUp.remove({ bot_id }))
+  }
+
+  state(state: string): void {
+    if (this.currentState === state) return
+    const bot_id = this.botId
+    if (this.currentState !== undefined) botState.set({ bot_id, state: this.currentState }, 0)
+    this.currentState = state
+    botState.set({ bot_id, state }, 1)
+    this.remember(`state:${state}`, () => botState.remove({ bot_id, state }))
+  }
+
+  updateHandled(): void {
+    const bot_id = this.botId
+    botUpdates.inc({ bot_id })
+    this.remember("updates", () => botUpdates.remove({ bot_id }))
+  }
+
+  handlerError(): void {
+    const bot_id = this.botId
+    botHandlerErrors.inc({ bot_id })
+    this.remember("errors", () => botHandlerErrors.remove({ bot_id }))
+  }
+
+  restart(reason: string): void {
+    const bot_id = this.botId
+    botRestarts.inc({ bot_id, reason })
+    this.remember(`restart:${reason}`, () => botRestarts.remove({ bot_id, reason }))
+  }
+
+  sendRefused(reason: string): void {
+    const bot_id = this.botId
+    sendsRefused.inc({ bot_id, reason })
+    this.remember(`refused:${reason}`, () => sendsRefused.remove({ bot_id, reason }))
+  }
+
+  payment(method: string, status: string): void {
+    const bot_id = this.botId
+    payments.inc({ bot_id, method, status })
+    this.remember(`payment:${method}:${status}`, () => payments.remove({ bot_id, method, status }))
+  }
+
+  forget(): void {
+    for (const remove of this.touched.values()) remove()
+    this.touched.clear()
+    this.currentState = undefined
   }
 }
 
-export type BotSeries = ReturnType<typeof botSeries>
+export const botSeries = (botId: number): BotSeries => new BotSeries(botId)

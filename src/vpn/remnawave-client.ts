@@ -17,7 +17,7 @@
  *   so idempotent) are retried on network errors, timeouts and 5xx; create is
  *   not (a lost answer may still have created the user).
  */
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, DateTime, Duration, Effect, Layer, Option, type Redacted, Schedule, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientResponse } from "effect/http"

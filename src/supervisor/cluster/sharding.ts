@@ -15,7 +15,7 @@
  * status at start-up (a lock refresh that misses its deadline makes the runner
  * drop every bot it runs), and it needs the driver's default type decoding.
  */
-import { NodeClusterSocket } from "@effect/platform-node"
+import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Option } from "effect"
 import { RunnerAddress, ShardingConfig } from "effect/cluster"

@@ -1,7 +1,7 @@
 /**
- * One tenant bot, for as long as its fiber lives: a grammY runner built from the
- * runner library's parts (source → sink → runner) over the durable inbox
- * (src/ingest/: long polls store each batch before the next poll confirms it),
+ * One tenant bot, for as long as its fiber lives: long polls feeding the durable
+ * inbox (src/ingest/: each batch is stored before the next poll confirms it) and
+ * the inbox feeding @grammyjs/runner's concurrent sink (bot-updates.ts),
  * restarted by the restart policy, stopped gracefully on interruption (stop
  * fetching, drain in-flight updates; whatever is left stays in the inbox for the
  * next owner).
@@ -9,11 +9,9 @@
  * It never fails: every failure becomes a state, a metric, a log line and a
  * wait, so one tenant's trouble stays with that tenant.
  */
-import { createRunner, createSource } from "@grammyjs/runner"
-import type { RunnerHandle } from "@grammyjs/runner"
 import { Context, Effect, Exit, Layer, Redacted } from "effect"
 import type { Scope } from "effect"
-import type { Update, UserFromGetMe } from "grammy/types"
+import type { UserFromGetMe } from "grammy/types"
 import type { BotContext } from "../bot/context.ts"
 import { RunnerName } from "./runner-name.ts"
 import { AppConfig } from "../config.ts"
@@ -26,9 +24,10 @@ import { StartLimiter } from "./start-limiter.ts"
 import { makeTelegramBot, telegramClientOptions } from "../telegram/client.ts"
 import { storeUpdates, unfinishedUpdates } from "../db/update-bookkeeping.ts"
 import { LongPollSource } from "../ingest/long-poll-source.ts"
+import { longPollCall } from "../ingest/long-poll-call.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
 import type { DesiredBot } from "./watcher.ts"
-import type { MiddlewareFn } from "grammy"
+import type { Bot, MiddlewareFn } from "grammy"
 
 interface HasMiddleware {
   middleware(): MiddlewareFn<BotContext>
@@ -75,13 +74,26 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       return recordStatus(botId, { state, fingerprint: desired.fingerprint, runner, ...extra })
     }
 
-    const bot = makeTelegramBot<BotContext>(Redacted.value(desired.token), telegramClientOptions(config))
+    const client = telegramClientOptions(config)
+    const token = Redacted.value(desired.token)
+    // getMe's answer, from an earlier start with this token (the status row) or this one's.
+    let botInfo: UserFromGetMe | undefined
+    // The grammY Bot is built at the first update to handle: the long polls go out
+    // without it (src/ingest/long-poll-call.ts), so an idle bot never needs one (≈ 2.6 KB a bot).
+    let bot: Bot<BotContext> | undefined
+    const telegramBot = (): Bot<BotContext> => {
+      if (bot === undefined) {
+        bot = makeTelegramBot<BotContext>(token, client)
+        if (botInfo) bot.botInfo = botInfo
+      }
+      return bot
+    }
     let polledSinceStart = false
     // Whether getMe's answer is in the status row already (this fiber's restarts need not write it again).
     let botInfoRecorded = false
     const runPromise = Effect.runPromiseWith(services)
     const { sink, markBacklog } = botUpdates({
-      bot,
+      bot: telegramBot,
       botId,
       name: desired.name,
       handler,
@@ -90,26 +102,24 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       services,
       finished: (updateId) => source.finished(updateId)
     })
-    const source: LongPollSource = new LongPollSource(
-      (args, signal) => bot.api.getUpdates(args, signal as Parameters<typeof bot.api.getUpdates>[1]),
-      {
-        pollTimeoutSeconds: config.pollTimeoutSeconds,
-        store: (updates) => runPromise(storeUpdates(botId, updates)),
-        loadUnfinished: () => runPromise(unfinishedUpdates(botId)),
-        onPolled: () => {
-          if (polledSinceStart) return
-          polledSinceStart = true
-          series.up(true)
-          // The answer of a getMe this start made, for the next start to reuse.
-          const learned = !botInfoRecorded && bot.isInited() ? bot.botInfo : undefined
-          if (learned) botInfoRecorded = true
-          log(status("running", { started: true, ...(learned ? { botInfo: learned } : {}) }))
-        },
-        onBacklog: markBacklog
-      }
-    )
+    const source: LongPollSource = new LongPollSource(longPollCall(client.dispatcher, client.apiRoot, token), {
+      pollTimeoutSeconds: config.pollTimeoutSeconds,
+      store: (updates) => runPromise(storeUpdates(botId, updates)),
+      loadUnfinished: () => runPromise(unfinishedUpdates(botId)),
+      onPolled: () => {
+        if (polledSinceStart) return
+        polledSinceStart = true
+        series.up(true)
+        // The answer of a getMe this start made, for the next start to reuse.
+        const learned = !botInfoRecorded ? botInfo : undefined
+        if (learned) botInfoRecorded = true
+        log(status("running", { started: true, ...(learned ? { botInfo: learned } : {}) }))
+      },
+      onBacklog: markBacklog
+    })
 
-    let handle: RunnerHandle | undefined
+    // The current start's long-poll loop: its stop, and its end.
+    let handle: { readonly stop: () => void; readonly task: Promise<void> } | undefined
     botsRunning.inc()
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
@@ -118,7 +128,8 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
         // No confirming getUpdates on the way out: every update received is stored, and
         // the next owner's first poll confirms the last batch (the inbox drops repeats).
         const drained = yield* Effect.promise(async () => {
-          await running?.stop()?.catch(() => undefined)
+          running?.stop()
+          await running?.task.catch(() => undefined)
           return source.drain(config.shutdownGraceSeconds * 1000)
         })
         if (!drained)
@@ -136,7 +147,7 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
     // start needs one request (getUpdates), not two. 3,000 bots handed over to a
     // runner otherwise cost 3,000 extra requests just when it is busiest.
     if (known.botInfo) {
-      bot.botInfo = known.botInfo
+      botInfo = known.botInfo
       botInfoRecorded = true
     }
     // A token Telegram already refused stays refused: wait out its cool-down, even across restarts.
@@ -159,15 +170,19 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       const exit = yield* Effect.exit(
         Effect.tryPromise({
           try: async (signal) => {
-            await bot.init(signal as Parameters<typeof bot.init>[0])
+            if (botInfo === undefined) {
+              // A client for the getMe alone: the bot's own is built at its first update.
+              const asking = makeTelegramBot<BotContext>(token, client)
+              await asking.init(signal as Parameters<typeof asking.init>[0])
+              botInfo = asking.botInfo
+            }
             // Interrupted while getMe was in flight: the finalizer has already run and
             // found nothing to stop, so starting now would leave an orphan poller.
             if (signal.aborted) return
-            // The runner library's AbortSignal type is a polyfill's; at run time it is Node's.
-            const updates = createSource<Update>({ supply: (n, signal) => source.supply(n, signal as AbortSignal) })
-            handle = createRunner(updates, sink)
-            handle.start()
-            await handle.task()
+            const polling = new AbortController()
+            const task = source.run(sink, polling.signal)
+            handle = { stop: () => polling.abort(), task }
+            await task
           },
           catch: (error) => error
         })

@@ -105,7 +105,7 @@ export class WebhookBots extends Context.Service<
           drained: []
         }
         const updates = botUpdates({
-          bot: telegram,
+          bot: () => telegram,
           botId,
           name: bot.desired.name,
           handler: bot.desired.isMaster ? apps.masterHandler : apps.handler,

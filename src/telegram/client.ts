@@ -11,7 +11,8 @@ import { Option } from "effect"
 import { Bot } from "grammy"
 import type { Context, Transformer } from "grammy"
 import { telegramApiErrors } from "../metrics/registry.ts"
-import { sharedTelegramFetch } from "./http-client.ts"
+import { sharedTelegramDispatcher, sharedTelegramFetch } from "./http-client.ts"
+import type { Dispatcher } from "undici"
 import { fitToTelegramLimits } from "./message-limits.ts"
 import { paceKey, paceSends } from "./send-pace.ts"
 
@@ -38,6 +39,8 @@ export interface TelegramClientOptions {
   readonly pacing: boolean
   /** The process's one HTTP client for Telegram (src/telegram/http-client.ts); grammY's own when unset. */
   readonly fetch?: typeof fetch
+  /** The dispatcher behind `fetch`, for the long polls (src/ingest/long-poll-call.ts). */
+  readonly dispatcher?: Dispatcher
 }
 
 /** The options of every bot client, from the service's configuration. */
@@ -47,15 +50,19 @@ export const telegramClientOptions = (config: {
   readonly telegramCaFile: Option.Option<string>
   readonly telegramHttp2: "auto" | "off"
   readonly telegramHttp2MaxStreams: number
-}): TelegramClientOptions => ({
-  apiRoot: config.telegramApiRoot,
-  pacing: config.telegramSendPacing === "on",
-  fetch: sharedTelegramFetch({
+}): Required<TelegramClientOptions> => {
+  const settings = {
     caFile: Option.getOrUndefined(config.telegramCaFile),
     http2: config.telegramHttp2,
     maxStreams: config.telegramHttp2MaxStreams
-  })
-})
+  }
+  return {
+    apiRoot: config.telegramApiRoot,
+    pacing: config.telegramSendPacing === "on",
+    fetch: sharedTelegramFetch(settings),
+    dispatcher: sharedTelegramDispatcher(settings)
+  }
+}
 
 export const makeTelegramBot = <C extends Context>(token: string, options: TelegramClientOptions): Bot<C> => {
   const bot = new Bot<C>(token, {

@@ -88,15 +88,22 @@ export const fetchOver = (dispatcher: Dispatcher): typeof fetch => {
   return call as unknown as typeof fetch
 }
 
-const shared = new Map<string, typeof fetch>()
+const shared = new Map<string, { readonly dispatcher: Dispatcher; readonly fetch: typeof fetch }>()
 
-/** The process's one client for these settings (created on first use, kept for the process's life). */
-export const sharedTelegramFetch = (settings: TelegramHttpSettings): typeof fetch => {
+const sharedClient = (settings: TelegramHttpSettings) => {
   const key = `${settings.caFile ?? ""}\n${settings.http2}\n${settings.maxStreams}`
   let client = shared.get(key)
   if (client === undefined) {
-    client = fetchOver(makeTelegramDispatcher(settings))
+    const dispatcher = makeTelegramDispatcher(settings)
+    client = { dispatcher, fetch: fetchOver(dispatcher) }
     shared.set(key, client)
   }
   return client
 }
+
+/** The process's one client for these settings (created on first use, kept for the process's life). */
+export const sharedTelegramFetch = (settings: TelegramHttpSettings): typeof fetch => sharedClient(settings).fetch
+
+/** The dispatcher behind `sharedTelegramFetch` (the long polls use it directly: src/ingest/long-poll-call.ts). */
+export const sharedTelegramDispatcher = (settings: TelegramHttpSettings): Dispatcher =>
+  sharedClient(settings).dispatcher

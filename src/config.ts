@@ -106,7 +106,7 @@ export const AppConfigFields = Config.all({
   startsPerSecond: Config.Int("BOT_STARTS_PER_SECOND").pipe(Config.withDefault(1000)),
   // V8's old generation may grow by this much over what survived its last full collection
   // before it collects again (src/heap-tuning.ts); 0 leaves V8's own factor (up to 4×).
-  heapGrowingPercent: Config.Int("HEAP_GROWING_PERCENT").pipe(Config.withDefault(0)),
+  heapGrowingPercent: Config.Int("HEAP_GROWING_PERCENT").pipe(Config.withDefault(20)),
   shutdownGraceSeconds: Config.Int("SHUTDOWN_GRACE_SECONDS").pipe(Config.withDefault(20)),
   pollTimeoutSeconds: Config.Int("TELEGRAM_POLL_TIMEOUT_SECONDS").pipe(Config.withDefault(30)),
   // Sends paced to Telegram's flood limits (src/telegram/send-pace.ts); off only when the API has none.

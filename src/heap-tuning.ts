@@ -1,28 +1,86 @@
 /**
- * How far V8 lets the old generation grow past what survived its last full
- * collection before it collects again (HEAP_GROWING_PERCENT; 0, the default,
- * leaves V8's own factor, up to 4×).
+ * How far V8 lets the heap grow between full collections, by what the process is
+ * doing (HEAP_GROWING_PERCENT).
  *
- * Why an operator may want it: an idle bot's long poll lives 30 s, long enough
- * for everything it allocates to be promoted to the old generation, where it
- * dies; V8 collects it only when the old generation has grown by its factor, and
- * its memory reducer, which would shrink the heap, waits for an allocation rate
- * that 10,000 polling bots never fall to. Measured at 20 (bench, HTTP/2, 2 cores):
- * 10,000 idle polling bots 634 MiB RSS against 841 with V8's own factor, 10,000 idle
- * webhook bots 297 against 455 MiB. The price is more full collections under load:
- * the webhook benchmark handled 544 updates/s at 20 against 768 with V8's own
- * factor. So it is for replicas of mostly idle bots.
+ * Why: an idle bot's long poll lives 30 s, long enough for everything it
+ * allocates to be promoted to the old generation, where it dies. V8 collects the
+ * old generation only when it has grown by a factor of its choosing (up to 4× what
+ * survived the last full collection) and keeps the pages it grew into; its memory
+ * reducer, which would shrink them, waits for an allocation rate that 10,000
+ * polling bots never fall to. So with 10,000 idle bots that garbage, not the bots,
+ * was most of the RSS: ≈ 840 MiB with V8's own factor against ≈ 510 MiB at a fixed
+ * 20 % (bench `idle-density`, HTTP/2), and 466 against 204 MiB for 10,000 webhook bots.
  *
- * V8 reads the factor at every full collection, so setting it once at start
- * (after V8 itself started) takes effect for the process's life.
+ * But a small factor under load means a full collection every few megabytes of
+ * promoted garbage: the webhook benchmark handled 509 updates/s at a fixed 20 %
+ * against 782 with V8's own factor. So the factor follows the event loop's
+ * utilisation: busy (starting bots, handling a burst) → V8's own; quiet again →
+ * this setting, with one memory-reducing collection at that moment (the kind V8's
+ * memory reducer runs, which also hands freed pages back to the system) so the
+ * tighter limit applies at once rather than after the garbage has filled the
+ * limit the busy spell left. Measured so: ≈ 530 MiB for 10,000 idle polling bots,
+ * ≈ 210 MiB for 10,000 webhook bots, and 685–780 updates/s in the webhook benchmark.
+ *
+ * V8 reads the factor at every full collection, so changing the flag at run time
+ * takes effect at the next one. A forced collection needs `gc`, which V8 exposes
+ * only by flag: it is fetched once from a fresh context after setting the flag.
  */
 import { Effect, Layer } from "effect"
+import { performance } from "node:perf_hooks"
 import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { AppConfig } from "./config.ts"
+
+/** Utilisation of the event loop over BUSY_SAMPLES samples (a second each) in a row at which the process counts as busy… */
+const BUSY = 0.5
+const BUSY_SAMPLES = 2
+/** …and below which, for QUIET_SAMPLES in a row, it counts as quiet again (so it does not flap). */
+const QUIET = 0.35
+const QUIET_SAMPLES = 5
+const SAMPLE = "1 second"
+
+const growingPercent = (percent: number) => setFlagsFromString(`--heap-growing-percent=${percent}`)
+
+type Gc = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void
+
+/** V8's most thorough collection, the one that also hands freed pages back to the system. */
+const fullCollection = (): (() => void) => {
+  setFlagsFromString("--expose-gc")
+  const gc = runInNewContext("gc") as Gc
+  return () => gc({ type: "major", execution: "sync", flavor: "last-resort" })
+}
+
+const followLoad = (percent: number) =>
+  Effect.gen(function* () {
+    const collect = fullCollection()
+    // A replica starts busy: its bots start in a burst.
+    let busy = true
+    let quietSamples = 0
+    let busySamples = 0
+    let last = performance.eventLoopUtilization()
+    for (;;) {
+      yield* Effect.sleep(SAMPLE)
+      const now = performance.eventLoopUtilization()
+      const utilization = performance.eventLoopUtilization(now, last).utilization
+      last = now
+      quietSamples = utilization < QUIET ? quietSamples + 1 : 0
+      busySamples = utilization >= BUSY ? busySamples + 1 : 0
+      if (busy && quietSamples >= QUIET_SAMPLES) {
+        busy = false
+        growingPercent(percent)
+        collect()
+        // The collection's own time is not load: the next sample starts after it.
+        last = performance.eventLoopUtilization()
+      } else if (!busy && busySamples >= BUSY_SAMPLES) {
+        busy = true
+        growingPercent(0)
+      }
+    }
+  })
 
 export const HeapTuningLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const { heapGrowingPercent } = yield* AppConfig
-    if (heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`)
+    if (heapGrowingPercent > 0) yield* Effect.forkScoped(followLoad(heapGrowingPercent))
   })
 )

@@ -8,18 +8,19 @@
  * survived the last full collection) and keeps the pages it grew into; its memory
  * reducer, which would shrink them, waits for an allocation rate that 10,000
  * polling bots never fall to. So with 10,000 idle bots that garbage, not the bots,
- * was most of the RSS: ≈ 840 MiB with V8's own factor against ≈ 510 MiB at a fixed
- * 20 % (bench `idle-density`, HTTP/2), and 466 against 204 MiB for 10,000 webhook bots.
+ * was most of the RSS.
  *
  * But a small factor under load means a full collection every few megabytes of
  * promoted garbage: the webhook benchmark handled 509 updates/s at a fixed 20 %
  * against 782 with V8's own factor. So the factor follows the event loop's
- * utilisation: busy (starting bots, handling a burst) → V8's own; quiet again →
- * this setting, with one memory-reducing collection at that moment (the kind V8's
- * memory reducer runs, which also hands freed pages back to the system) so the
- * tighter limit applies at once rather than after the garbage has filled the
- * limit the busy spell left. Measured so: ≈ 530 MiB for 10,000 idle polling bots,
- * ≈ 210 MiB for 10,000 webhook bots, and 685–780 updates/s in the webhook benchmark.
+ * utilisation: busy (starting bots, handling a burst) → V8's own within a quarter
+ * of a second; quiet for 5 s → this setting, with one memory-reducing collection at
+ * that moment (the kind V8's memory reducer runs, which also hands freed pages back
+ * to the system) so the tighter limit applies at once rather than after the garbage
+ * has filled the limit the busy spell left. Measured on 2026-12-04 (bench, HTTP/2, 2
+ * cores), this at 20 against V8's own factor: 10,000 idle polling bots 524–533 against
+ * 802 MiB RSS, 10,000 idle webhook bots 220–223 against 275 MiB, and the webhook load
+ * 567 against 561 updates/s handled (no cost measurable).
  *
  * V8 reads the factor at every full collection, so changing the flag at run time
  * takes effect at the next one. A forced collection needs `gc`, which V8 exposes
@@ -31,13 +32,18 @@ import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { AppConfig } from "./config.ts"
 
-/** Utilisation of the event loop over BUSY_SAMPLES samples (a second each) in a row at which the process counts as busy… */
+/**
+ * Utilisation of the event loop over one sample (a quarter of a second) at which the
+ * process counts as busy: the switch must come at once, because the first seconds of
+ * a burst (a hand-over's starts, a load's first updates) are what a small factor
+ * slows most…
+ */
 const BUSY = 0.5
-const BUSY_SAMPLES = 2
-/** …and below which, for QUIET_SAMPLES in a row, it counts as quiet again (so it does not flap). */
+const BUSY_SAMPLES = 1
+/** …and below which, for QUIET_SAMPLES in a row (5 s), it counts as quiet again (so it does not flap). */
 const QUIET = 0.35
-const QUIET_SAMPLES = 5
-const SAMPLE = "1 second"
+const QUIET_SAMPLES = 20
+const SAMPLE = "250 millis"
 
 const growingPercent = (percent: number) => setFlagsFromString(`--heap-growing-percent=${percent}`)
 

@@ -11,7 +11,7 @@ import { Option } from "effect"
 import { Bot } from "grammy"
 import type { Context, Transformer } from "grammy"
 import { telegramApiErrors } from "../metrics/registry.ts"
-import { sharedTelegramDispatcher, sharedTelegramFetch } from "./http-client.ts"
+import { sharedTelegramClient } from "./http-client.ts"
 import type { Dispatcher } from "undici"
 import { fitToTelegramLimits } from "./message-limits.ts"
 import { paceKey, paceSends } from "./send-pace.ts"
@@ -51,17 +51,12 @@ export const telegramClientOptions = (config: {
   readonly telegramHttp2: "auto" | "off"
   readonly telegramHttp2MaxStreams: number
 }): Required<TelegramClientOptions> => {
-  const settings = {
+  const { fetch, dispatcher } = sharedTelegramClient({
     caFile: Option.getOrUndefined(config.telegramCaFile),
     http2: config.telegramHttp2,
     maxStreams: config.telegramHttp2MaxStreams
-  }
-  return {
-    apiRoot: config.telegramApiRoot,
-    pacing: config.telegramSendPacing === "on",
-    fetch: sharedTelegramFetch(settings),
-    dispatcher: sharedTelegramDispatcher(settings)
-  }
+  })
+  return { apiRoot: config.telegramApiRoot, pacing: config.telegramSendPacing === "on", fetch, dispatcher }
 }
 
 export const makeTelegramBot = <C extends Context>(token: string, options: TelegramClientOptions): Bot<C> => {

@@ -88,9 +88,20 @@ export const fetchOver = (dispatcher: Dispatcher): typeof fetch => {
   return call as unknown as typeof fetch
 }
 
-const shared = new Map<string, { readonly dispatcher: Dispatcher; readonly fetch: typeof fetch }>()
+export interface SharedTelegramClient {
+  readonly dispatcher: Dispatcher
+  /** A `fetch` over `dispatcher`, for grammY's clients. */
+  readonly fetch: typeof fetch
+}
 
-const sharedClient = (settings: TelegramHttpSettings) => {
+const shared = new Map<string, SharedTelegramClient>()
+
+/**
+ * The process's one client for these settings (created on first use, kept for the process's life):
+ * the dispatcher, which the long polls use directly (src/ingest/long-poll-call.ts), and the `fetch`
+ * over it that grammY's clients use.
+ */
+export const sharedTelegramClient = (settings: TelegramHttpSettings): SharedTelegramClient => {
   const key = `${settings.caFile ?? ""}\n${settings.http2}\n${settings.maxStreams}`
   let client = shared.get(key)
   if (client === undefined) {
@@ -100,10 +111,3 @@ const sharedClient = (settings: TelegramHttpSettings) => {
   }
   return client
 }
-
-/** The process's one client for these settings (created on first use, kept for the process's life). */
-export const sharedTelegramFetch = (settings: TelegramHttpSettings): typeof fetch => sharedClient(settings).fetch
-
-/** The dispatcher behind `sharedTelegramFetch` (the long polls use it directly: src/ingest/long-poll-call.ts). */
-export const sharedTelegramDispatcher = (settings: TelegramHttpSettings): Dispatcher =>
-  sharedClient(settings).dispatcher

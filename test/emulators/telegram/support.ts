@@ -9,7 +9,7 @@ import { Agent, fetch as undiciFetch } from "undici"
 import { afterAll, beforeAll } from "vitest"
 import { startTelegramEmulator } from "../../../src/emulators/telegram/index.ts"
 import type { RulesInput, TelegramEmulator } from "../../../src/emulators/telegram/index.ts"
-import { sharedTelegramFetch } from "../../../src/telegram/http-client.ts"
+import { sharedTelegramClient } from "../../../src/telegram/http-client.ts"
 
 const TLS =
   process.env.EMULATOR_TLS === "h2" || process.env.EMULATOR_TLS === "http1" ? process.env.EMULATOR_TLS : undefined
@@ -81,7 +81,10 @@ export function newBot(emu: TelegramEmulator, username?: string) {
     client:
       emu.caFile === undefined
         ? { apiRoot: emu.url }
-        : { apiRoot: emu.url, fetch: sharedTelegramFetch({ caFile: emu.caFile, http2: "auto", maxStreams: 128 }) }
+        : {
+            apiRoot: emu.url,
+            fetch: sharedTelegramClient({ caFile: emu.caFile, http2: "auto", maxStreams: 128 }).fetch
+          }
   })
   return { token: info.token, info, bot }
 }

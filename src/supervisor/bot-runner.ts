@@ -25,9 +25,20 @@ import { makeTelegramBot, telegramClientOptions } from "../telegram/client.ts"
 import { storeUpdates, unfinishedUpdates } from "../db/update-bookkeeping.ts"
 import { LongPollSource } from "../ingest/long-poll-source.ts"
 import { longPollCall } from "../ingest/long-poll-call.ts"
+import { directCall } from "../telegram/direct-call.ts"
 import type { PipelineServices } from "./update-pipeline.ts"
 import type { DesiredBot } from "./watcher.ts"
 import type { Bot, MiddlewareFn } from "grammy"
+
+/**
+ * Why a bot's calls are aborted when it stops: one reason for all of them, so a
+ * stop does not build an AbortError with a stack trace per bot (10,000 at once
+ * in a hand-over).
+ */
+const BOT_STOPPED = new Error("the bot stopped")
+
+/** How long a start's getMe may take (a connection that died without a reset). */
+const GET_ME_TIMEOUTS = { headersTimeout: 30_000, bodyTimeout: 30_000 }
 
 interface HasMiddleware {
   middleware(): MiddlewareFn<BotContext>
@@ -102,6 +113,7 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       services,
       finished: (updateId) => source.finished(updateId)
     })
+    const getMe = directCall<UserFromGetMe>(client.dispatcher, client.apiRoot, token, "getMe")
     const source: LongPollSource = new LongPollSource(longPollCall(client.dispatcher, client.apiRoot, token), {
       pollTimeoutSeconds: config.pollTimeoutSeconds,
       store: (updates) => runPromise(storeUpdates(botId, updates)),
@@ -168,21 +180,18 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       polledSinceStart = false
       const startedAt = Date.now()
       const exit = yield* Effect.exit(
+        // The stop is this start's own controller (the finalizer aborts it), not the
+        // fiber's: `try` takes no signal, so Effect keeps no AbortController per bot.
         Effect.tryPromise({
-          try: async (signal) => {
-            if (botInfo === undefined) {
-              // A client for the getMe alone: the bot's own is built at its first update.
-              const asking = makeTelegramBot<BotContext>(token, client)
-              await asking.init(signal as Parameters<typeof asking.init>[0])
-              botInfo = asking.botInfo
-            }
-            // Interrupted while getMe was in flight: the finalizer has already run and
-            // found nothing to stop, so starting now would leave an orphan poller.
-            if (signal.aborted) return
+          try: () => {
             const polling = new AbortController()
-            const task = source.run(sink, polling.signal)
-            handle = { stop: () => polling.abort(), task }
-            await task
+            const task = (async () => {
+              // getMe straight over the shared client: the bot's grammY client is built at its first update.
+              botInfo ??= await getMe({}, polling.signal, GET_ME_TIMEOUTS)
+              if (!polling.signal.aborted) await source.run(sink, polling.signal)
+            })()
+            handle = { stop: () => polling.abort(BOT_STOPPED), task }
+            return task
           },
           catch: (error) => error
         })

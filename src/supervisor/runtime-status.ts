@@ -31,8 +31,15 @@ export interface StatusChange {
   readonly botInfo?: UserFromGetMe | undefined
 }
 
-/** How long a batch collects requests before its statement runs. */
-const BATCH_WINDOW = "5 millis"
+/**
+ * How long a batch collects requests before its statement runs. 20 ms rather
+ * than 5: at a start burst's 1,000 bots a second, a batch then holds ~20 bots'
+ * "starting" (often merged with their "running") instead of ~5, and the
+ * statements, socket writes and Effect batches per bot fall with it — measured
+ * at 10,000 idle bots, CPU per bot started 0.53 → 0.41-0.48 ms (botfleet) and
+ * 1.0 → 0.7-0.8 ms (with PostgreSQL). A start waits at most 15 ms longer.
+ */
+const BATCH_WINDOW = "20 millis"
 
 const StatusWrite = Schema.Struct({
   /** orders the writes of one bot that fall into one batch (and keeps equal writes from being merged as duplicates) */

@@ -113,7 +113,6 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
       services,
       finished: (updateId) => source.finished(updateId)
     })
-    const getMe = directCall<UserFromGetMe>(client.dispatcher, client.apiRoot, token, "getMe")
     const source: LongPollSource = new LongPollSource(longPollCall(client.dispatcher, client.apiRoot, token), {
       pollTimeoutSeconds: config.pollTimeoutSeconds,
       store: (updates) => runPromise(storeUpdates(botId, updates)),
@@ -187,7 +186,12 @@ export const runBot = (desired: DesiredBot): Effect.Effect<never, never, BotRunn
             const polling = new AbortController()
             const task = (async () => {
               // getMe straight over the shared client: the bot's grammY client is built at its first update.
-              botInfo ??= await getMe({}, polling.signal, GET_ME_TIMEOUTS)
+              botInfo ??= await directCall<UserFromGetMe>(
+                client.dispatcher,
+                client.apiRoot,
+                token,
+                "getMe"
+              )({}, polling.signal, GET_ME_TIMEOUTS)
               if (!polling.signal.aborted) await source.run(sink, polling.signal)
             })()
             handle = { stop: () => polling.abort(BOT_STOPPED), task }

@@ -47,10 +47,10 @@ const statusOf = (botId: number) =>
     })
   )
 
-/** The process's count of failed getUpdates calls answered with `code`. */
-const getUpdatesErrors = async (code: string) =>
-  (await telegramApiErrors.get()).values.find((v) => v.labels.method === "getUpdates" && v.labels.code === code)
-    ?.value ?? 0
+/** The process's count of failed `method` calls answered with `code` ("network": no answer). */
+const apiErrors = async (method: string, code: string) =>
+  (await telegramApiErrors.get()).values.find((v) => v.labels.method === method && v.labels.code === code)?.value ?? 0
+const getUpdatesErrors = (code: string) => apiErrors("getUpdates", code)
 
 const answersStart = async (token: string, userId: number, timeoutMs = 3000) => {
   emulator.injectMessage(token, { text: "/start", from: { id: userId, first_name: "U" } })
@@ -126,5 +126,31 @@ describe("restart policy", () => {
     expect(served).toBeGreaterThanOrEqual(1)
     expect(calls).toBeLessThanOrEqual(5)
     await answersStart(token, 603, 8000)
+  })
+
+  it("a getMe answered 502 at a bot's first start is counted and retried by the policy; the bot then polls", async () => {
+    const { token } = emulator.createBot()
+    emulator.injectFault(token, { kind: "server_error", status: 502, count: 1, method: "getMe" })
+    const before = await apiErrors("getMe", "502")
+    const bot = await createBot("Slow start", token)
+    await emulator.waitForPoller(token, 5000)
+    // The 502 was the first getMe's (sent straight over the shared client, src/telegram/direct-call.ts):
+    // counted once, a backoff, then a second getMe and the long poll.
+    expect(emulator.stats(token).callsByMethod.getMe).toBe(2)
+    expect(await apiErrors("getMe", "502")).toBe(before + 1)
+    expect((await statusOf(bot.id))?.restartCount).toBe(1)
+    await answersStart(token, 604, 5000)
+  })
+
+  it("a bot stopped while its long poll waits counts no failed call", async () => {
+    const { token } = emulator.createBot()
+    const bot = await createBot("Stopped", token)
+    await emulator.waitForPoller(token, 2000)
+    const network = await getUpdatesErrors("network")
+    await app.run(Effect.flatMap(Bots, (bots) => bots.deactivate(bot.id)))
+    await eventually(async () => (await statusOf(bot.id))?.state === "stopped", 3000)
+    // The stop aborted the pending getUpdates: not a network failure, and no restart.
+    expect(await getUpdatesErrors("network")).toBe(network)
+    expect((await statusOf(bot.id))?.restartCount).toBe(0)
   })
 })

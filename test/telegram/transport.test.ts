@@ -6,6 +6,8 @@
 import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { Composer } from "grammy"
@@ -105,6 +107,28 @@ describe("Telegram over TLS", () => {
     const untrusted = makeTelegramDispatcher({ caFile: undefined, http2: "auto", maxStreams: 128 })
     await expect(fetchOver(untrusted)(`${emulator.url}/bot${tokens[0]}/getMe`)).rejects.toThrow()
     await untrusted.destroy()
+  }, 30_000)
+
+  it("HTTP/1.1: a new connection resumes the TLS session after a garbage collection (no full handshake per long poll)", async () => {
+    const server = await startTelegramEmulator({ tls: "http1" })
+    emulator = server
+    const tokens = Array.from({ length: 4 }, () => server.createBot().token)
+    const dispatcher = makeTelegramDispatcher({ caFile: server.caFile, http2: "auto", maxStreams: 128 })
+    const call = fetchOver(dispatcher)
+    // A long poll each, at once: over HTTP/1.1 every one needs its own socket.
+    const pollAll = () =>
+      Promise.all(tokens.map((t) => call(`${server.url}/bot${t}/getUpdates?timeout=1`).then((r) => r.json())))
+    await call(`${server.url}/bot${tokens[0]}/getMe`).then((r) => r.json())
+    expect(server.tlsHandshakes()).toEqual({ full: 1, resumed: 0 })
+    // The session (a TLS 1.3 ticket) arrives after the handshake; then a full collection,
+    // as a start burst of thousands of long polls runs all the time.
+    await new Promise((r) => setTimeout(r, 100))
+    setFlagsFromString("--expose-gc")
+    ;(runInNewContext("gc") as () => void)()
+    await pollAll()
+    // One socket was idle and is reused; the three new ones resume the first session.
+    expect(server.tlsHandshakes()).toEqual({ full: 1, resumed: 3 })
+    await dispatcher.destroy()
   }, 30_000)
 
   // 1,000 bots polling over a handful of HTTP/2 connections; every connection is dropped at

@@ -4,6 +4,7 @@ import { rmSync } from "node:fs"
 import { dirname } from "node:path"
 import type { Server } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import type { TLSSocket } from "node:tls"
 import { ControlError } from "./errors.ts"
 import { makeFaultRule } from "./faults.ts"
 import type { FaultInput } from "./faults.ts"
@@ -84,6 +85,7 @@ export class TelegramEmulator {
   readonly caFile: string | undefined
   private readonly server: Server
   private readonly connections = new Set<Socket>()
+  private readonly handshakes = { full: 0, resumed: 0 }
   private closing: Promise<void> | undefined
 
   constructor(state: EmulatorState, server: Server, host: string, tls?: { caFile: string }) {
@@ -97,6 +99,16 @@ export class TelegramEmulator {
       this.connections.add(socket)
       socket.once("close", () => this.connections.delete(socket))
     })
+    // Over TLS: whether each client resumed an earlier session (a ticket) or made a full handshake.
+    server.on("secureConnection", (socket: TLSSocket) => {
+      if (socket.isSessionReused()) this.handshakes.resumed++
+      else this.handshakes.full++
+    })
+  }
+
+  /** TLS handshakes so far: full ones, and ones that resumed a session the server issued. */
+  tlsHandshakes(): { readonly full: number; readonly resumed: number } {
+    return { ...this.handshakes }
   }
 
   /** Client connections open now (TCP, whatever runs over them). */

@@ -9,8 +9,9 @@
  * once; the rate is messages / (last reply − injection), both timestamps taken
  * by the emulator. 20,000 messages a burst (was 5,000): a burst then lasts
  * 3-6 s, not about one second, and the ratio stops swinging with the machine's
- * moment (0.54-0.76 between runs minutes apart at 5,000; 0.48-0.53 at 20,000). Rounds alternate which system goes first; the median per
- * system is reported, and botfleet ÷ bare as the ratio.
+ * moment (0.54-0.76 between runs minutes apart at 5,000; 0.48-0.53 at 20,000).
+ * Rounds alternate which system goes first; the median per system is reported,
+ * and botfleet ÷ bare as the ratio.
  *
  * Telegram's flood control is OFF in the emulator for this figure only (every
  * other emulator rule stays on): one bot may send about 30 messages a second

@@ -50,11 +50,10 @@ const resumingConnector = (options: buildConnector.BuildOptions): buildConnector
   const connect = buildConnector(options)
   const newest = new Map<string, Buffer>()
   return (target, callback) =>
-    connect(target, (error, socket) => {
+    connect(target, (...connected) => {
       // TLS 1.3 sends its tickets after the handshake, that is after this callback.
-      socket?.on("session", (session: Buffer) => newest.set(target.servername || target.hostname, session))
-      if (error) callback(error, null)
-      else callback(null, socket!)
+      connected[1]?.on("session", (session: Buffer) => newest.set(target.servername || target.hostname, session))
+      callback(...connected)
     })
 }
 

@@ -126,8 +126,44 @@ describe("Telegram over TLS", () => {
     setFlagsFromString("--expose-gc")
     ;(runInNewContext("gc") as () => void)()
     await pollAll()
-    // One socket was idle and is reused; the three new ones resume the first session.
-    expect(server.tlsHandshakes()).toEqual({ full: 1, resumed: 3 })
+    // getMe told the client that the server speaks HTTP/1.1: the four polls go to their
+    // bots' own pools (new connections), and each resumes the first session.
+    expect(server.tlsHandshakes()).toEqual({ full: 1, resumed: 4 })
+    await dispatcher.destroy()
+  }, 30_000)
+
+  it("HTTP/1.1: 300 long polls over the bots' pools, cancelled at once: every connection closes, every bot's next call is answered, and the one after reuses its socket", async () => {
+    const server = await startTelegramEmulator({ tls: "http1" })
+    emulator = server
+    const tokens = Array.from({ length: 300 }, () => server.createBot().token)
+    const dispatcher = makeTelegramDispatcher({ caFile: server.caFile, http2: "auto", maxStreams: 128 })
+    const call = fetchOver(dispatcher)
+    const pollAll = (timeout: number, signal?: AbortSignal) =>
+      Promise.all(
+        tokens.map((t) =>
+          call(`${server.url}/bot${t}/getUpdates?timeout=${timeout}`, { signal: signal ?? null }).then(
+            async (r) => ((await r.json()) as { ok: boolean }).ok,
+            () => "cancelled"
+          )
+        )
+      )
+    // The first call tells the client which protocol the server speaks.
+    await call(`${server.url}/bot${tokens[0]}/getMe`).then((r) => r.json())
+    const stop = new AbortController()
+    const waiting = pollAll(30, stop.signal)
+    await eventually(() => server.summary().activePolls === tokens.length, 10_000)
+    expect(server.connectionCount()).toBeGreaterThan(tokens.length)
+    stop.abort()
+    expect(new Set(await waiting)).toEqual(new Set(["cancelled"]))
+    // HTTP/1.1 cancels a request only by closing its connection; getMe's stays, idle.
+    await eventually(() => server.connectionCount() === 1, 10_000)
+    expect(new Set(await pollAll(0))).toEqual(new Set([true]))
+    // A bot always uses the same pool: the same calls again find their sockets free there
+    // (once undici has marked the last answered ones free, a turn of the loop later).
+    await new Promise((r) => setTimeout(r, 100))
+    const handshakes = server.tlsHandshakes()
+    expect(new Set(await pollAll(0))).toEqual(new Set([true]))
+    expect(server.tlsHandshakes()).toEqual(handshakes)
     await dispatcher.destroy()
   }, 30_000)
 

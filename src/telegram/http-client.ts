@@ -44,7 +44,8 @@ export interface TelegramHttpSettings {
  * verified and signed again on both sides. A start burst of thousands of HTTP/1.1
  * long polls (a socket each) collects all the time, so how many handshakes it
  * resumed was a matter of luck: measured at 10,000 bots over TLS/HTTP/1.1, all
- * polling after 16 s in one run and after 40–52 s in others. Holding each server's
+ * polling after 16 s in one run and after 40–52 s in others (part of that swing
+ * was the event loop falling behind: src/supervisor/start-limiter.ts). Holding each server's
  * newest session here keeps the cached one alive (a few hundred bytes per server).
  */
 const resumingConnector = (
@@ -71,9 +72,10 @@ const resumingConnector = (
  * long poll holds one: 10,000 in a single pool, which undici walks in full at each
  * call that finds no free connection and at each connection's close. Stopping
  * 10,000 bots (10,000 closes) took 14-20 s of CPU in that walk, and ran past
- * the bench's 20-s grace into SIGKILL; spread over 32 pools, each walk is 1/32
- * as long. A bot always uses the same pool (its token picks it), so its next long
- * poll finds its own freed connection there.
+ * the bench's 20-s grace into SIGKILL; spread over 64 pools, each walk is 1/64
+ * as long and the stop takes 4-6 s (256 pools: a little faster, ≈ 500 more idle
+ * sockets). A bot always uses the same pool (its token picks it), so its next
+ * long poll finds its own freed connection there.
  */
 export const HTTP1_LANES = 64
 

@@ -33,6 +33,16 @@ const TICK_MS = 20
  */
 export const MAX_START_LAG_MS = 150
 
+/**
+ * The brake holds starts at most this long in a row, then lets one tick's worth
+ * through: a loop that stays late for another reason (a flood of updates) slows
+ * starts down to about a burst a second but never stops them.
+ */
+export const MAX_BRAKE_MS = 1_000
+
+/** Served waiters are dropped from the queue's front once this many have gone. */
+const COMPACT_AFTER = 1_024
+
 interface Waiter {
   readonly resume: () => void
   cancelled: boolean
@@ -48,8 +58,10 @@ export class StartLimiter extends Context.Service<
   static readonly make = (perSecond: number, options: { readonly burst?: number; readonly maxLagMs?: number } = {}) => {
     const rate = Math.max(1, perSecond) / 1000 // tokens per millisecond
     // At least two ticks' worth: a tick that fires a little late must not lower the rate.
-    const burst = Math.max(options.burst ?? 20, 2 * rate * TICK_MS)
+    const burst = Math.max(1, options.burst ?? 20, 2 * rate * TICK_MS)
     const maxLagMs = options.maxLagMs ?? MAX_START_LAG_MS
+    // When the brake began holding (undefined: it is not).
+    let brakingSince: number | undefined
     let tokens = burst
     let refilledAt = performance.now()
     const refill = (now: number) => {
@@ -69,7 +81,10 @@ export class StartLimiter extends Context.Service<
       timer = undefined
       const now = performance.now()
       refill(now)
-      if (now - due <= maxLagMs) {
+      if (now - due > maxLagMs) brakingSince ??= now
+      else brakingSince = undefined
+      if (brakingSince === undefined || now - brakingSince >= MAX_BRAKE_MS) {
+        brakingSince = undefined
         while (head < queue.length && tokens >= 1) {
           const waiter = queue[head++]!
           if (waiter.cancelled) continue
@@ -80,9 +95,12 @@ export class StartLimiter extends Context.Service<
       if (head === queue.length) {
         queue = []
         head = 0
-      } else {
-        schedule()
+      } else if (head >= COMPACT_AFTER && head * 2 >= queue.length) {
+        queue = queue.slice(head)
+        head = 0
       }
+      // A resumed start that asked again at once has scheduled the next tick already.
+      if (head < queue.length && timer === undefined) schedule()
     }
     return StartLimiter.of({
       take: Effect.callback<void>((resume) => {

@@ -181,7 +181,7 @@ export const makeTelegramDispatcher = (settings: TelegramHttpSettings): Dispatch
       // up to TELEGRAM_POLL_TIMEOUT_SECONDS for its headers: no second clock here.
       headersTimeout: 0,
       bodyTimeout: 0,
-      // Idle sockets are shared by all bots, so a short idle life only costs reconnects;
+      // Idle sockets are shared by the bots of a pool, so a short idle life only costs reconnects;
       // a server's keep-alive hint (Keep-Alive: timeout=N) overrides it.
       keepAliveTimeout: 30_000
     },

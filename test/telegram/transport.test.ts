@@ -132,7 +132,7 @@ describe("Telegram over TLS", () => {
     await dispatcher.destroy()
   }, 30_000)
 
-  it("HTTP/1.1: 300 long polls over the bots' pools, cancelled at once: every connection closes, every bot's next call is answered, and the one after reuses its socket", async () => {
+  it("HTTP/1.1: 300 long polls over the bots' pools, cancelled at once: every connection closes, every bot's next call is answered, and the same calls again open no new connection", async () => {
     const server = await startTelegramEmulator({ tls: "http1" })
     emulator = server
     const tokens = Array.from({ length: 300 }, () => server.createBot().token)

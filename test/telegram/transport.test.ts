@@ -109,16 +109,25 @@ describe("Telegram over TLS", () => {
     await untrusted.destroy()
   }, 30_000)
 
-  it("HTTP/1.1: a new connection resumes the TLS session after a garbage collection (no full handshake per long poll)", async () => {
+  /**
+   * An emulator that speaks HTTP/1.1 only, with `bots` bots, and the shared client's
+   * dispatcher against it, told the server's protocol by a first call (getMe).
+   */
+  const http1Client = async (bots: number) => {
     const server = await startTelegramEmulator({ tls: "http1" })
     emulator = server
-    const tokens = Array.from({ length: 4 }, () => server.createBot().token)
+    const tokens = Array.from({ length: bots }, () => server.createBot().token)
     const dispatcher = makeTelegramDispatcher({ caFile: server.caFile, http2: "auto", maxStreams: 128 })
     const call = fetchOver(dispatcher)
+    await call(`${server.url}/bot${tokens[0]}/getMe`).then((r) => r.json())
+    return { server, tokens, dispatcher, call }
+  }
+
+  it("HTTP/1.1: a new connection resumes the TLS session after a garbage collection (no full handshake per long poll)", async () => {
+    const { server, tokens, dispatcher, call } = await http1Client(4)
     // A long poll each, at once: over HTTP/1.1 every one needs its own socket.
     const pollAll = () =>
       Promise.all(tokens.map((t) => call(`${server.url}/bot${t}/getUpdates?timeout=1`).then((r) => r.json())))
-    await call(`${server.url}/bot${tokens[0]}/getMe`).then((r) => r.json())
     expect(server.tlsHandshakes()).toEqual({ full: 1, resumed: 0 })
     // The session (a TLS 1.3 ticket) arrives after the handshake; then a full collection,
     // as a start burst of thousands of long polls runs all the time.
@@ -133,11 +142,7 @@ describe("Telegram over TLS", () => {
   }, 30_000)
 
   it("HTTP/1.1: 300 long polls over the bots' pools, cancelled at once: every connection closes, every bot's next call is answered, and the same calls again open no new connection", async () => {
-    const server = await startTelegramEmulator({ tls: "http1" })
-    emulator = server
-    const tokens = Array.from({ length: 300 }, () => server.createBot().token)
-    const dispatcher = makeTelegramDispatcher({ caFile: server.caFile, http2: "auto", maxStreams: 128 })
-    const call = fetchOver(dispatcher)
+    const { server, tokens, dispatcher, call } = await http1Client(300)
     const pollAll = (timeout: number, signal?: AbortSignal) =>
       Promise.all(
         tokens.map((t) =>
@@ -147,8 +152,6 @@ describe("Telegram over TLS", () => {
           )
         )
       )
-    // The first call tells the client which protocol the server speaks.
-    await call(`${server.url}/bot${tokens[0]}/getMe`).then((r) => r.json())
     const stop = new AbortController()
     const waiting = pollAll(30, stop.signal)
     await eventually(() => server.summary().activePolls === tokens.length, 10_000)
